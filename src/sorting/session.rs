@@ -1,0 +1,143 @@
+//! An interactive sorting run: the array, its step-back timeline and its live metric series.
+//! The web layer drives it frame by frame; the step unit is one swap, the x axis of every
+//! plot in the paper.
+
+use super::cellview::{CellViewArray, StepOutcome};
+use crate::core::rng::Rng;
+use crate::core::series::MetricSeries;
+use crate::core::timeline::Timeline;
+
+/// Rows kept for live plots (decimated beyond this).
+const SERIES_CAPACITY: usize = 4096;
+/// Snapshots kept for step-back; memory is at most this many copies of the array.
+const TIMELINE_CAPACITY: usize = 64;
+
+pub struct SortingSession {
+    array: CellViewArray,
+    timeline: Timeline<CellViewArray>,
+    series: MetricSeries,
+}
+
+/// Where a [`SortingSession::seek`] stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SeekOutcome {
+    /// The requested step was reached.
+    Reached,
+    /// The run finished (sorted) before the requested step.
+    Finished,
+    /// The tick budget ran out; call again to continue.
+    InProgress,
+}
+
+impl SortingSession {
+    pub fn new(n: usize, seed: u64) -> Self {
+        let array = CellViewArray::shuffled(n, Rng::seed_from_u64(seed));
+        let mut series = MetricSeries::new(&["swap", "sortedness", "monotonicity_error"], SERIES_CAPACITY);
+        series.push(&row(&array));
+        // Snapshot spacing starts near n swaps so that short runs keep fine-grained snapshots.
+        let timeline = Timeline::new(array.clone(), (n as u64).max(16), TIMELINE_CAPACITY);
+        Self { array, timeline, series }
+    }
+
+    pub fn array(&self) -> &CellViewArray {
+        &self.array
+    }
+
+    pub fn series(&self) -> &MetricSeries {
+        &self.series
+    }
+
+    /// Current position in swaps.
+    pub fn position(&self) -> u64 {
+        self.array.swaps()
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.array.is_done()
+    }
+
+    /// Advance by one swap, spending at most `max_ticks` activations.
+    pub fn step(&mut self, max_ticks: u64) -> StepOutcome {
+        let outcome = self.array.step_swap(max_ticks);
+        if outcome == StepOutcome::Swapped {
+            self.series.push(&row(&self.array));
+            let array = &self.array;
+            self.timeline.offer(array.swaps(), || array.clone());
+        }
+        outcome
+    }
+
+    /// Move to swap number `target`, forwards by simulation or backwards by restoring the
+    /// nearest snapshot and replaying. `max_ticks` bounds the work of this call.
+    pub fn seek(&mut self, target: u64, max_ticks: u64) -> SeekOutcome {
+        if target < self.position() {
+            let (at, snapshot) = self.timeline.at_or_before(target);
+            self.series.truncate_after(*at as f64);
+            self.array = snapshot.clone();
+        }
+        let mut budget = max_ticks;
+        while self.position() < target {
+            let before = self.array.ticks();
+            match self.step(budget) {
+                StepOutcome::Swapped => {}
+                StepOutcome::Done => return SeekOutcome::Finished,
+                StepOutcome::OutOfTicks => return SeekOutcome::InProgress,
+            }
+            budget = budget.saturating_sub(self.array.ticks() - before);
+            if budget == 0 && self.position() < target {
+                return SeekOutcome::InProgress;
+            }
+        }
+        SeekOutcome::Reached
+    }
+}
+
+fn row(a: &CellViewArray) -> [f64; 3] {
+    [a.swaps() as f64, a.sortedness_percent(), a.monotonicity_error() as f64]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn step_back_reproduces_the_same_state() {
+        let mut s = SortingSession::new(200, 4);
+        assert_eq!(s.seek(3000, u64::MAX), SeekOutcome::Reached);
+        let at_3000 = s.array().values().to_vec();
+        let ticks_3000 = s.array().ticks();
+        assert_eq!(s.seek(3500, u64::MAX), SeekOutcome::Reached);
+        assert_eq!(s.seek(2999, u64::MAX), SeekOutcome::Reached);
+        assert_eq!(s.position(), 2999);
+        assert_eq!(s.seek(3000, u64::MAX), SeekOutcome::Reached);
+        assert_eq!(s.array().values(), &at_3000[..]);
+        assert_eq!(s.array().ticks(), ticks_3000);
+        // A fresh session seeking straight there agrees too (what reloading a URL does).
+        let mut fresh = SortingSession::new(200, 4);
+        fresh.seek(3000, u64::MAX);
+        assert_eq!(fresh.array().values(), &at_3000[..]);
+        // The series has no duplicated x after stepping back and forth.
+        let x = s.series().column(0);
+        assert!(x.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn seek_past_the_end_finishes() {
+        let mut s = SortingSession::new(10, 1);
+        assert_eq!(s.seek(1_000_000, u64::MAX), SeekOutcome::Finished);
+        assert!(s.is_done());
+    }
+
+    #[test]
+    fn seek_in_small_budgets_gets_there() {
+        let mut s = SortingSession::new(100, 2);
+        let mut calls = 0;
+        while s.seek(2000, 500) == SeekOutcome::InProgress {
+            calls += 1;
+        }
+        assert!(calls > 1);
+        let mut t = SortingSession::new(100, 2);
+        t.seek(2000, u64::MAX);
+        assert_eq!(s.array().values(), t.array().values());
+    }
+}
