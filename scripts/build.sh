@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Build the static site into dist/: two release wasm builds and the www/ files.
+#   dist/pkg/webgpu  WebGPU only: what a visitor with WebGPU loads
+#   dist/pkg/webgl   WebGPU + WebGL2: fetched only when no WebGPU adapter is found
+# Prints the sizes (raw and gzip). EL_WASM_OPT=1 shrinks both with npm binaryen's wasm-opt -Oz.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+bash scripts/setup.sh
+
+out=dist
+rm -rf "$out"
+mkdir -p "$out/pkg" "$out/vendor"
+wasm=target/wasm32-unknown-unknown/release/emergence_lab.wasm
+
+build() { # $1: output folder, rest: cargo flags
+  local name=$1; shift
+  cargo build -q --release --target wasm32-unknown-unknown --lib "$@"
+  wasm-bindgen --target web --no-typescript --out-dir "$out/pkg/$name" "$wasm"
+  if [ "${EL_WASM_OPT:-0}" = 1 ]; then
+    wasm-opt -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      -o "$out/pkg/$name/emergence_lab_bg.wasm" "$out/pkg/$name/emergence_lab_bg.wasm"
+  fi
+}
+build webgpu --no-default-features
+build webgl
+
+cp www/*.html www/*.js www/*.css "$out/"
+cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css "$out/vendor/"
+cp node_modules/uplot/LICENSE "$out/vendor/uPlot.LICENSE" 2>/dev/null || true
+
+size() { stat -c %s "$1"; }
+gz() { gzip -9c "$1" | wc -c; }
+{
+  echo '{'
+  first=1
+  for b in webgpu webgl; do
+    w="$out/pkg/$b/emergence_lab_bg.wasm"; j="$out/pkg/$b/emergence_lab.js"
+    [ $first = 1 ] || echo ','
+    first=0
+    printf '  "%s": {"wasm": %d, "wasm_gzip": %d, "js": %d, "js_gzip": %d}' "$b" "$(size "$w")" "$(gz "$w")" "$(size "$j")" "$(gz "$j")"
+  done
+  echo; echo '}'
+} > "$out/build-info.json"
+node -e '
+  const s = require("./'"$out"'/build-info.json");
+  const kb = (b) => (b / 1024).toFixed(1) + " KB";
+  for (const [k, v] of Object.entries(s))
+    console.log(`build: ${k.padEnd(6)} wasm ${kb(v.wasm)} raw, ${kb(v.wasm_gzip)} gzip; js glue ${kb(v.js_gzip)} gzip`);
+  const ok = s.webgpu.wasm_gzip <= 250 * 1024;
+  console.log(`build: a WebGPU visitor loads ${kb(s.webgpu.wasm_gzip)} of gzipped wasm (target ≤ 250 KB: ${ok ? "met" : "MISSED"})`);
+'
+echo "build: site in $out/"

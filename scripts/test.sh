@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# npm test: every test, in order: native cargo test, wasm-pack test in headless Chromium, then
+# the browser end-to-end suite against a fresh build of dist/. Ends with one summary line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+bash scripts/setup.sh || { echo "npm test: setup failed"; exit 1; }
+
+logs=$(mktemp -d)
+status=0
+passed=0; failed=0; parts=()
+
+count_cargo() { # sums "test result: ... N passed; M failed" lines
+  awk '/test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+       END { printf "%d %d\n", p, f }' "$1"
+}
+
+echo "== 1/3 cargo test (native)"
+cargo test 2>&1 | tee "$logs/cargo.log"; rc=${PIPESTATUS[0]}
+read -r p f < <(count_cargo "$logs/cargo.log"); [ "$rc" = 0 ] || { status=1; [ "$f" -gt 0 ] || f=1; }
+passed=$((passed + p)); failed=$((failed + f)); parts+=("cargo $p passed/$f failed")
+
+echo "== 2/3 wasm-pack test --headless --chrome (tests/web.rs in headless Chromium)"
+wasm-pack test --headless --chrome -- --test web 2>&1 | tee "$logs/wasm.log"; rc=${PIPESTATUS[0]}
+read -r p f < <(count_cargo "$logs/wasm.log"); [ "$rc" = 0 ] || { status=1; [ "$f" -gt 0 ] || f=1; }
+passed=$((passed + p)); failed=$((failed + f)); parts+=("wasm-pack/chromium $p passed/$f failed")
+
+echo "== 3/3 build + browser end-to-end (Node test runner, playwright-core, Debian Chromium)"
+if bash scripts/build.sh 2>&1 | tee "$logs/build.log" && [ "${PIPESTATUS[0]}" = 0 ]; then
+  node --test --test-concurrency=1 tests/e2e/ 2>&1 | tee "$logs/e2e.log"; rc=${PIPESTATUS[0]}
+  p=$(awk '/^# pass /{print $3}' "$logs/e2e.log" | tail -1); f=$(awk '/^# fail /{print $3}' "$logs/e2e.log" | tail -1)
+  p=${p:-0}; f=${f:-0}; [ "$rc" = 0 ] || { status=1; [ "$f" -gt 0 ] || f=1; }
+else
+  p=0; f=1; status=1; echo "build failed"
+fi
+passed=$((passed + p)); failed=$((failed + f)); parts+=("e2e $p passed/$f failed")
+
+summary="npm test: ${parts[0]}; ${parts[1]}; ${parts[2]} — total $passed passed, $failed failed"
+echo "$summary"
+exit $status

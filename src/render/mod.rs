@@ -1,0 +1,254 @@
+//! Drawing with wgpu, on WebGPU or on WebGL2. This layer draws plain data (numbers and
+//! colours) and knows nothing of the sciences or of the DOM: the web layer hands it a
+//! `wgpu::SurfaceTarget` and a frame to draw.
+//!
+//! Device policy (see `../shared/toolchain.md` F6): one WebGPU device per page, shared by every
+//! canvas on it; a WebGL2 context belongs to one canvas, so each WebGL2 canvas has its own.
+
+pub mod bars;
+mod readback;
+
+pub use readback::read_back_rgba;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+/// Which browser graphics API a [`Gpu`] runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    WebGpu,
+    WebGl2,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::WebGpu => "webgpu",
+            Backend::WebGl2 => "webgl2",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum RenderError {
+    NoWebGpuAdapter(String),
+    NoWebGl2(String),
+    /// This build was made without the WebGL2 backend (the small WebGPU-only build).
+    WebGl2NotInBuild,
+    Device(String),
+    Surface(String),
+    DeviceLost,
+    Readback(String),
+    Internal(&'static str),
+}
+
+impl std::fmt::Display for RenderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RenderError::NoWebGpuAdapter(e) => write!(f, "no WebGPU adapter ({e})"),
+            RenderError::NoWebGl2(e) => write!(f, "WebGL2 is not available ({e})"),
+            RenderError::WebGl2NotInBuild => write!(f, "this build has no WebGL2 backend"),
+            RenderError::Device(e) => write!(f, "could not open the GPU device ({e})"),
+            RenderError::Surface(e) => write!(f, "could not draw on the canvas ({e})"),
+            RenderError::DeviceLost => write!(f, "the GPU device was lost"),
+            RenderError::Readback(e) => write!(f, "could not read the picture back ({e})"),
+            RenderError::Internal(e) => write!(f, "internal renderer error: {e}"),
+        }
+    }
+}
+
+static DEVICE_LOST: AtomicBool = AtomicBool::new(false);
+static GPU_ERRORS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// GPU errors reported since the last call (wgpu's default handler would panic; ours keeps
+/// them for the page to show).
+pub fn take_gpu_errors() -> Vec<String> {
+    GPU_ERRORS.lock().map(|mut v| std::mem::take(&mut *v)).unwrap_or_default()
+}
+
+pub fn device_lost() -> bool {
+    DEVICE_LOST.load(Ordering::Relaxed)
+}
+
+/// An adapter, its device and queue.
+pub struct Gpu {
+    pub instance: wgpu::Instance,
+    pub adapter: wgpu::Adapter,
+    pub device: wgpu::Device,
+    pub queue: wgpu::Queue,
+    pub backend: Backend,
+}
+
+impl Gpu {
+    /// A WebGPU device, without touching any canvas (so a failed probe leaves the canvas free
+    /// for WebGL2).
+    pub async fn webgpu() -> Result<Self, RenderError> {
+        let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
+        desc.backends = wgpu::Backends::BROWSER_WEBGPU;
+        let instance = wgpu::Instance::new(desc);
+        let adapter = instance
+            .request_adapter(&wgpu::RequestAdapterOptions::default())
+            .await
+            .map_err(|e| RenderError::NoWebGpuAdapter(e.to_string()))?;
+        Self::open(instance, adapter, Backend::WebGpu).await
+    }
+
+    /// A WebGL2 device bound to the canvas behind `target`, and its surface.
+    #[cfg(feature = "webgl")]
+    pub async fn webgl2(target: wgpu::SurfaceTarget<'static>) -> Result<(Self, wgpu::Surface<'static>), RenderError> {
+        let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
+        desc.backends = wgpu::Backends::GL;
+        let instance = wgpu::Instance::new(desc);
+        let surface = instance.create_surface(target).map_err(|e| RenderError::NoWebGl2(e.to_string()))?;
+        let adapter = instance
+            .request_adapter(&wgpu::RequestAdapterOptions {
+                compatible_surface: Some(&surface),
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| RenderError::NoWebGl2(e.to_string()))?;
+        let gpu = Self::open(instance, adapter, Backend::WebGl2).await?;
+        Ok((gpu, surface))
+    }
+
+    #[cfg(not(feature = "webgl"))]
+    pub async fn webgl2(_target: wgpu::SurfaceTarget<'static>) -> Result<(Self, wgpu::Surface<'static>), RenderError> {
+        Err(RenderError::WebGl2NotInBuild)
+    }
+
+    async fn open(instance: wgpu::Instance, adapter: wgpu::Adapter, backend: Backend) -> Result<Self, RenderError> {
+        // WebGL2-downlevel limits, raised to what the adapter offers for texture size, so the
+        // same code runs everywhere and canvases can be as large as the device allows.
+        let limits = wgpu::Limits::downlevel_webgl2_defaults().using_resolution(adapter.limits());
+        let (device, queue) = adapter
+            .request_device(&wgpu::DeviceDescriptor {
+                label: Some("emergence-lab"),
+                required_features: wgpu::Features::empty(),
+                required_limits: limits,
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| RenderError::Device(e.to_string()))?;
+        device.on_uncaptured_error(std::sync::Arc::new(|e: wgpu::Error| {
+            if let Ok(mut v) = GPU_ERRORS.lock() {
+                v.push(e.to_string());
+            }
+        }));
+        device.set_device_lost_callback(|_reason, _message| DEVICE_LOST.store(true, Ordering::Relaxed));
+        Ok(Self { instance, adapter, device, queue, backend })
+    }
+
+    pub fn adapter_name(&self) -> String {
+        // Empty where the browser hides adapter strings (Firefox, Chromium's WebGPU).
+        self.adapter.get_info().name
+    }
+
+    pub fn max_texture_side(&self) -> u32 {
+        self.device.limits().max_texture_dimension_2d
+    }
+
+    /// A non-sRGB format, so colours are written byte for byte on both backends (WebGPU offers
+    /// `rgba8unorm`/`bgra8unorm`; wgpu's WebGL2 surface lists `Rgba8UnormSrgb` first).
+    pub fn pick_format(formats: &[wgpu::TextureFormat]) -> Option<wgpu::TextureFormat> {
+        formats.iter().copied().find(|f| !f.is_srgb()).or_else(|| formats.first().copied())
+    }
+}
+
+/// A canvas surface configured for a device.
+pub struct CanvasTarget {
+    surface: wgpu::Surface<'static>,
+    config: wgpu::SurfaceConfiguration,
+}
+
+/// What happened to one frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FrameStatus {
+    Drawn,
+    /// Nothing to draw on (0×0) or the frame was skipped (timeout, occluded).
+    Skipped,
+    /// The surface was lost: the caller should create a new one from the canvas.
+    SurfaceLost,
+}
+
+impl CanvasTarget {
+    pub fn new(gpu: &Gpu, surface: wgpu::Surface<'static>, width: u32, height: u32) -> Result<Self, RenderError> {
+        let caps = surface.get_capabilities(&gpu.adapter);
+        let format = Gpu::pick_format(&caps.formats).ok_or_else(|| RenderError::Surface("no surface format".into()))?;
+        let (w, h) = clamp_size(gpu, width, height);
+        let mut config = surface
+            .get_default_config(&gpu.adapter, w.max(1), h.max(1))
+            .ok_or_else(|| RenderError::Surface("surface not supported by the adapter".into()))?;
+        config.format = format;
+        config.present_mode = wgpu::PresentMode::Fifo;
+        if w > 0 && h > 0 {
+            surface.configure(&gpu.device, &config);
+        }
+        Ok(Self { surface, config })
+    }
+
+    pub fn size(&self) -> (u32, u32) {
+        (self.config.width, self.config.height)
+    }
+
+    pub fn format(&self) -> wgpu::TextureFormat {
+        self.config.format
+    }
+
+    /// Resize to device pixels, clamped to the device's texture limit; 0×0 is ignored.
+    pub fn resize(&mut self, gpu: &Gpu, width: u32, height: u32) {
+        let (w, h) = clamp_size(gpu, width, height);
+        if w == 0 || h == 0 || (w, h) == self.size() {
+            return;
+        }
+        self.config.width = w;
+        self.config.height = h;
+        self.surface.configure(&gpu.device, &self.config);
+    }
+
+    /// Acquire the next canvas texture, let `draw` record into it, submit and present.
+    /// Outdated or suboptimal surfaces are reconfigured and retried once.
+    pub fn present(
+        &mut self,
+        gpu: &Gpu,
+        draw: &mut dyn FnMut(&mut wgpu::CommandEncoder, &wgpu::TextureView, wgpu::TextureFormat, (u32, u32)) -> Result<(), RenderError>,
+    ) -> Result<FrameStatus, RenderError> {
+        if device_lost() {
+            return Err(RenderError::DeviceLost);
+        }
+        for attempt in 0..2 {
+            let texture = match self.surface.get_current_texture() {
+                wgpu::CurrentSurfaceTexture::Success(t) => t,
+                wgpu::CurrentSurfaceTexture::Suboptimal(t) => {
+                    // Draw this one; reconfigure for the next frame.
+                    self.surface.configure(&gpu.device, &self.config);
+                    t
+                }
+                wgpu::CurrentSurfaceTexture::Timeout | wgpu::CurrentSurfaceTexture::Occluded => return Ok(FrameStatus::Skipped),
+                wgpu::CurrentSurfaceTexture::Outdated if attempt == 0 => {
+                    self.surface.configure(&gpu.device, &self.config);
+                    continue;
+                }
+                wgpu::CurrentSurfaceTexture::Lost => return Ok(FrameStatus::SurfaceLost),
+                _ => return Ok(FrameStatus::Skipped),
+            };
+            let view = texture.texture.create_view(&wgpu::TextureViewDescriptor::default());
+            let mut encoder = gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("frame") });
+            draw(&mut encoder, &view, self.config.format, self.size())?;
+            gpu.queue.submit([encoder.finish()]);
+            gpu.queue.present(texture);
+            return Ok(FrameStatus::Drawn);
+        }
+        Ok(FrameStatus::Skipped)
+    }
+
+    /// Replace a lost surface by a new one made from the same canvas.
+    pub fn replace_surface(&mut self, gpu: &Gpu, surface: wgpu::Surface<'static>) {
+        self.surface = surface;
+        self.surface.configure(&gpu.device, &self.config);
+    }
+}
+
+fn clamp_size(gpu: &Gpu, width: u32, height: u32) -> (u32, u32) {
+    let max = gpu.max_texture_side();
+    (width.min(max), height.min(max))
+}

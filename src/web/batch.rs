@@ -1,0 +1,62 @@
+//! The batch handle a Web Worker drives: many runs, a chunk at a time, so the worker can
+//! report progress between chunks and the page can cancel by terminating it.
+
+use super::to_js;
+use crate::core::urlstate;
+use crate::sorting::batch::{run_one, summarize, BatchConfig, RunResult};
+use wasm_bindgen::prelude::*;
+
+/// Most runs one batch may hold.
+const MAX_RUNS: u32 = 100_000;
+
+#[wasm_bindgen]
+pub struct SortingBatch {
+    config: BatchConfig,
+    total: u32,
+    results: Vec<RunResult>,
+}
+
+#[wasm_bindgen]
+impl SortingBatch {
+    /// A batch of `runs` runs (clamped to 1…100000) with the n and seed of `query`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(query: &str, runs: u32) -> SortingBatch {
+        let (state, _) = urlstate::decode(query);
+        let config = BatchConfig { n: state.params.int("n") as usize, seed: state.seed };
+        Self { config, total: runs.clamp(1, MAX_RUNS), results: Vec::new() }
+    }
+
+    /// Run up to `count` more runs; returns how many are done in all.
+    pub fn run_next(&mut self, count: u32) -> u32 {
+        let end = (self.results.len() as u32 + count).min(self.total);
+        for i in self.results.len() as u32..end {
+            self.results.push(run_one(&self.config, u64::from(i)));
+        }
+        self.results.len() as u32
+    }
+
+    pub fn total(&self) -> u32 {
+        self.total
+    }
+
+    pub fn done(&self) -> u32 {
+        self.results.len() as u32
+    }
+
+    /// The summary of the runs so far (same fields as the CLI's `--json`).
+    pub fn summary(&self) -> Result<JsValue, JsError> {
+        to_js(&summarize(&self.config, &self.results))
+    }
+
+    /// One row per run, as CSV.
+    pub fn csv(&self) -> String {
+        let mut out = String::from("run,swaps,steps,ticks,final_monotonicity_error,final_sortedness,sorted\n");
+        for (i, r) in self.results.iter().enumerate() {
+            out += &format!(
+                "{i},{},{},{},{},{},{}\n",
+                r.swaps, r.steps, r.ticks, r.final_monotonicity_error, r.final_sortedness, r.sorted
+            );
+        }
+        out
+    }
+}

@@ -1,0 +1,174 @@
+//! Page-wide GPU access and the [`View`] handle that draws an experiment on a canvas.
+
+use super::sorting::SortingLab;
+use super::to_js;
+use crate::render::bars::{Bar, BarsFrame, BarsRenderer};
+use crate::render::{self, Backend, CanvasTarget, FrameStatus, Gpu, RenderError};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use web_sys::HtmlCanvasElement;
+
+/// The one WebGPU device of this page, or why there is none. Requested once: devices made and
+/// dropped per call stop later adapter requests (`../shared/toolchain.md` F6). `www/lab.js`
+/// serialises `create_view` calls, so no two requests race.
+enum WebGpuSlot {
+    Untried,
+    Ready(Rc<Gpu>),
+    Failed(String),
+}
+
+thread_local! {
+    static WEBGPU: RefCell<WebGpuSlot> = const { RefCell::new(WebGpuSlot::Untried) };
+}
+
+async fn shared_webgpu() -> Result<Rc<Gpu>, String> {
+    let cached = WEBGPU.with(|slot| match &*slot.borrow() {
+        WebGpuSlot::Ready(gpu) => Some(Ok(gpu.clone())),
+        WebGpuSlot::Failed(e) => Some(Err(e.clone())),
+        WebGpuSlot::Untried => None,
+    });
+    if let Some(result) = cached {
+        return result;
+    }
+    let result = Gpu::webgpu().await.map(Rc::new).map_err(|e| e.to_string());
+    WEBGPU.with(|slot| {
+        *slot.borrow_mut() = match &result {
+            Ok(gpu) => WebGpuSlot::Ready(gpu.clone()),
+            Err(e) => WebGpuSlot::Failed(e.clone()),
+        }
+    });
+    result
+}
+
+/// Draws experiments on one canvas.
+#[wasm_bindgen]
+pub struct View {
+    gpu: Rc<Gpu>,
+    canvas: HtmlCanvasElement,
+    target: CanvasTarget,
+    bars: BarsRenderer,
+    scratch: Vec<Bar>,
+}
+
+/// Open a view on `canvas`. `backend` is `"webgpu"`, `"webgl2"` or `"auto"`.
+///
+/// WebGPU is probed without touching the canvas, so after a failed probe the same canvas can
+/// still give a WebGL2 context. In the WebGPU-only build a missing adapter is an error; the
+/// page then loads the WebGL2 build and calls this again on a fresh canvas.
+#[wasm_bindgen]
+pub async fn create_view(canvas: HtmlCanvasElement, backend: String) -> Result<View, JsError> {
+    let (w, h) = (canvas.width(), canvas.height());
+    let (gpu, surface) = match backend.as_str() {
+        "webgl2" => webgl2(&canvas).await?,
+        "webgpu" | "auto" => match shared_webgpu().await {
+            Ok(gpu) => {
+                let surface = gpu
+                    .instance
+                    .create_surface(wgpu::SurfaceTarget::Canvas(canvas.clone()))
+                    .map_err(|e| JsError::new(&RenderError::Surface(e.to_string()).to_string()))?;
+                (gpu, surface)
+            }
+            Err(e) if crate::web::build_has_webgl() => {
+                web_sys::console::info_1(&format!("WebGPU unavailable ({e}); using WebGL2").into());
+                webgl2(&canvas).await?
+            }
+            Err(e) => return Err(JsError::new(&e)),
+        },
+        other => return Err(JsError::new(&format!("unknown backend \"{other}\" (webgpu, webgl2 or auto)"))),
+    };
+    let target = CanvasTarget::new(&gpu, surface, w, h).map_err(|e| JsError::new(&e.to_string()))?;
+    let bars = BarsRenderer::new(&gpu);
+    Ok(View { gpu, canvas, target, bars, scratch: Vec::new() })
+}
+
+async fn webgl2(canvas: &HtmlCanvasElement) -> Result<(Rc<Gpu>, wgpu::Surface<'static>), JsError> {
+    let (gpu, surface) = Gpu::webgl2(wgpu::SurfaceTarget::Canvas(canvas.clone()))
+        .await
+        .map_err(|e| JsError::new(&e.to_string()))?;
+    Ok((Rc::new(gpu), surface))
+}
+
+#[wasm_bindgen]
+impl View {
+    /// `"webgpu"` or `"webgl2"`.
+    pub fn backend(&self) -> String {
+        self.gpu.backend.as_str().to_string()
+    }
+
+    pub fn adapter(&self) -> String {
+        self.gpu.adapter_name()
+    }
+
+    /// The largest canvas side this device can draw.
+    pub fn max_side(&self) -> u32 {
+        self.gpu.max_texture_side()
+    }
+
+    /// Resize the drawing buffer (device pixels; clamped to the device; 0×0 ignored).
+    pub fn resize(&mut self, width: u32, height: u32) {
+        self.target.resize(&self.gpu, width, height);
+    }
+
+    pub fn size(&self) -> Vec<u32> {
+        let (w, h) = self.target.size();
+        vec![w, h]
+    }
+
+    /// Draw the sorting lab's array. Returns `false` when the frame was skipped.
+    pub fn draw_sorting(&mut self, lab: &SortingLab) -> Result<bool, JsError> {
+        lab.fill_bars(&mut self.scratch);
+        let (bars, gpu) = (&mut self.bars, &self.gpu);
+        let frame = BarsFrame { bars: &self.scratch, background: super::sorting::BACKGROUND };
+        let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| bars.encode(gpu, enc, view, format, size, &frame);
+        let status = self.target.present(gpu, &mut draw).map_err(|e| JsError::new(&e.to_string()))?;
+        match status {
+            FrameStatus::Drawn => Ok(true),
+            FrameStatus::Skipped => Ok(false),
+            FrameStatus::SurfaceLost => {
+                if gpu.backend == Backend::WebGpu {
+                    let surface = gpu
+                        .instance
+                        .create_surface(wgpu::SurfaceTarget::Canvas(self.canvas.clone()))
+                        .map_err(|e| JsError::new(&e.to_string()))?;
+                    self.target.replace_surface(gpu, surface);
+                }
+                Ok(false)
+            }
+        }
+    }
+
+    /// Render the sorting lab offscreen at `width`×`height` and resolve to its RGBA bytes
+    /// (`Uint8Array`, rows top to bottom). Used for PNG export and pixel tests.
+    pub fn read_sorting(&mut self, lab: &SortingLab, width: u32, height: u32) -> js_sys::Promise {
+        lab.fill_bars(&mut self.scratch);
+        let (bars, gpu) = (&mut self.bars, &self.gpu);
+        let frame = BarsFrame { bars: &self.scratch, background: super::sorting::BACKGROUND };
+        let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| bars.encode(gpu, enc, view, format, size, &frame);
+        let resolver = Rc::new(RefCell::new(None::<(js_sys::Function, js_sys::Function)>));
+        let promise = js_sys::Promise::new(&mut |resolve, reject| {
+            *resolver.borrow_mut() = Some((resolve, reject));
+        });
+        let settle = {
+            move |out: Result<Vec<u8>, RenderError>| {
+                if let Some((resolve, reject)) = resolver.borrow_mut().take() {
+                    let _ = match out {
+                        Ok(bytes) => resolve.call1(&JsValue::NULL, &js_sys::Uint8Array::from(&bytes[..])),
+                        Err(e) => reject.call1(&JsValue::NULL, &js_sys::Error::new(&e.to_string())),
+                    };
+                }
+            }
+        };
+        render::read_back_rgba(gpu, width, height, &mut draw, settle);
+        promise
+    }
+
+    /// GPU validation errors since the last call (an array of strings).
+    pub fn take_errors(&self) -> Result<JsValue, JsError> {
+        let mut errors = render::take_gpu_errors();
+        if render::device_lost() {
+            errors.push(RenderError::DeviceLost.to_string());
+        }
+        to_js(&errors)
+    }
+}

@@ -1,0 +1,58 @@
+//! The binding layer: the only module that uses `wasm-bindgen`, `web-sys`, `js-sys` and
+//! `serde-wasm-bindgen`. It holds one handle per running experiment (big state stays in wasm
+//! memory; JS calls small methods), the view that draws a handle with wgpu, and the batch
+//! handle the Web Worker runs. Expected failures become JS exceptions with a message
+//! (`Result<_, JsError>`); unexpected panics are logged by `console_error_panic_hook`.
+//!
+//! The frame loop itself is a `requestAnimationFrame` callback in `www/lab.js` that calls
+//! [`SortingLab::advance`] and [`View::draw_sorting`]; keeping it in JS lets the page pause
+//! off-screen embeds with an `IntersectionObserver` without crossing the boundary each frame.
+
+mod batch;
+mod gpu;
+mod sorting;
+
+pub use batch::SortingBatch;
+pub use gpu::{create_view, View};
+pub use sorting::SortingLab;
+
+use crate::core::params::Notice;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// Whether this build carries wgpu's WebGL2 backend (the fallback build does; the WebGPU-only
+/// build does not).
+#[wasm_bindgen]
+pub fn build_has_webgl() -> bool {
+    cfg!(feature = "webgl")
+}
+
+/// The crate version, for the page footer and exported JSON.
+#[wasm_bindgen]
+pub fn lab_version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// The list of experiments in the lab: `[{id, title}]`.
+#[wasm_bindgen]
+pub fn experiments() -> Result<JsValue, JsError> {
+    let list: Vec<_> = crate::experiments::Experiment::ALL
+        .iter()
+        .map(|e| serde_json::json!({ "id": e.id(), "title": e.title() }))
+        .collect();
+    to_js(&list)
+}
+
+fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
+    // Maps become plain objects so JS can use `obj.key`.
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    value.serialize(&serializer).map_err(|e| JsError::new(&format!("could not convert to JS: {e}")))
+}
+
+fn notices_to_js(notices: &[Notice]) -> Result<JsValue, JsError> {
+    to_js(notices)
+}

@@ -1,0 +1,519 @@
+// Emergence Lab: the page side. One code path behind three doors:
+//   mount(element, {query, chrome})  -> handle   (JS module)
+//   <emergence-lab experiment="sorting" seed="7" controls="play,step,n">  (custom element)
+//   embed.html?exp=sorting&...       (iframe, see embed.html)
+// The science, the URL codec and the drawing all live in Rust/wasm; this file only wires
+// them to the DOM: build choice, frame loop, controls generated from the Rust schema, plots
+// (uPlot), exports and the batch worker.
+
+import uPlot from './vendor/uPlot.esm.js';
+
+const BASE = new URL('.', import.meta.url);
+const builds = {};
+
+/** Load one of the two wasm builds once: 'webgpu' (small, no WebGL2) or 'webgl' (fallback). */
+export function loadBuild(kind) {
+  if (!builds[kind]) {
+    builds[kind] = (async () => {
+      const t0 = performance.now();
+      const mod = await import(new URL(`pkg/${kind}/emergence_lab.js`, BASE).href);
+      await mod.default({ module_or_path: new URL(`pkg/${kind}/emergence_lab_bg.wasm`, BASE) });
+      // Module namespaces are frozen: copy the exports and add what we know of the build.
+      return { ...mod, kind, loadMs: performance.now() - t0 };
+    })();
+  }
+  return builds[kind];
+}
+
+// One GPU request at a time per page: the WebGPU device is shared (see src/web/gpu.rs).
+let gpuQueue = Promise.resolve();
+function serialGpu(fn) {
+  const run = gpuQueue.then(fn, fn);
+  gpuQueue = run.catch(() => {});
+  return run;
+}
+
+const TRANSPORT = ['reset', 'back', 'play', 'step'];
+const EMBED_DEFAULT_CONTROLS = ['play', 'back', 'step', 'reset', 'speed'];
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') node.className = v;
+    else if (k === 'text') node.textContent = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v);
+  }
+  for (const c of children) if (c != null) node.append(c);
+  return node;
+}
+
+function fmt(x, digits = 2) {
+  if (typeof x !== 'number' || !Number.isFinite(x)) return '–';
+  return Math.abs(x) >= 1e5 ? x.toExponential(3) : Number.isInteger(x) ? String(x) : x.toFixed(digits);
+}
+
+function download(name, data, type) {
+  const blob = data instanceof Blob ? data : new Blob([data], { type });
+  const a = el('a', { href: URL.createObjectURL(blob), download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+/**
+ * Mount a lab in `element`.
+ * options: { query: 'exp=sorting&seed=7', chrome: true|false }
+ * Returns a handle: play, pause, step, back, reset, setParams, state, on, destroy,
+ * plus ready (a promise) and readPixels(w, h) for tests and PNG export.
+ */
+export function mount(element, options = {}) {
+  const chrome = options.chrome !== false;
+  const listeners = {};
+  const emit = (event, detail) => (listeners[event] || []).forEach((fn) => { try { fn(detail); } catch (e) { console.error(e); } });
+
+  let mod = null, lab = null, view = null, playing = false, destroyed = false, visible = true;
+  let lastTime = null, frameId = 0, plot = null, plotDirty = true, lastPlotTime = 0, lastStateEmit = 0;
+  let needDraw = true, drawnOnce = false, worker = null, gpuNote = '';
+  const t0 = performance.now();
+  const metrics = { firstFrameMs: null, wasmLoadMs: null, build: null };
+
+  element.classList.add('el-host');
+  const root = el('div', { class: chrome ? 'el-lab el-full' : 'el-lab el-embed', tabindex: '0' });
+  let canvas = el('canvas', { class: 'el-canvas', 'aria-label': 'the array: bar height is value' });
+  const stage = el('div', { class: 'el-stage' }, canvas);
+  const overlay = el('div', { class: 'el-overlay', role: 'status' });
+  stage.append(overlay);
+  const notices = el('ul', { class: 'el-notices', role: 'status', 'aria-live': 'polite' });
+  const readout = el('div', { class: 'el-readout', 'aria-live': 'off' });
+  const badge = el('span', { class: 'el-badge', title: 'drawing backend' }, 'starting…');
+  const transport = el('div', { class: 'el-transport', role: 'toolbar', 'aria-label': 'transport' });
+  const params = el('form', { class: 'el-params', onsubmit: (e) => e.preventDefault() });
+  const plots = el('div', { class: 'el-plots' });
+  const exportsBar = el('div', { class: 'el-exports' });
+  const batchBox = el('div', { class: 'el-batch' });
+  root.append(stage, transport, readout, notices);
+  if (chrome) root.append(params, plots, exportsBar, batchBox);
+  else root.append(params);
+  element.append(root);
+
+  function notice(message, kind = 'warn') {
+    const li = el('li', { class: `el-notice el-${kind}` }, el('span', { text: message }),
+      el('button', { type: 'button', class: 'el-dismiss', 'aria-label': 'dismiss', onclick: () => li.remove() }, '×'));
+    notices.append(li);
+    emit('notice', { message, kind });
+  }
+  function takeNotices() {
+    for (const n of lab.take_notices()) notice(n.message);
+  }
+
+  // ---- controls ---------------------------------------------------------------------------
+  const buttons = {};
+  function makeControls(opts) {
+    const wanted = opts.controls ?? (chrome ? null : EMBED_DEFAULT_CONTROLS);
+    const show = (name) => wanted === null || wanted.includes(name);
+    transport.replaceChildren();
+    const defs = {
+      reset: ['⟲', 'Reset (R)', () => handle.reset()],
+      back: ['◀', 'Step back (,)', () => handle.back()],
+      play: ['▶', 'Play / pause (Space)', () => (playing ? handle.pause() : handle.play())],
+      step: ['▶|', 'Step (.)', () => handle.step()],
+    };
+    for (const name of TRANSPORT) {
+      if (!show(name)) continue;
+      const [label, title, fn] = defs[name];
+      buttons[name] = el('button', { type: 'button', class: `el-btn el-${name}`, title, 'aria-label': title, onclick: fn }, label);
+      transport.append(buttons[name]);
+    }
+    transport.append(badge);
+
+    params.replaceChildren();
+    const schema = mod.SortingLab.schema();
+    for (const spec of schema) {
+      if (!show(spec.key) && !(spec.key === 'speed' && show('speed'))) continue;
+      params.append(paramControl(spec));
+    }
+    if (show('seed')) params.append(seedControl());
+  }
+
+  function paramControl(spec) {
+    const id = `el-${spec.key}-${Math.random().toString(36).slice(2, 8)}`;
+    const label = el('label', { for: id, text: spec.label });
+    let input, out = null;
+    const current = lab.param(spec.key);
+    if (spec.type === 'float' && spec.log) {
+      // Log slider: the position is log10(value).
+      input = el('input', { id, type: 'range', min: Math.log10(spec.min), max: Math.log10(spec.max), step: '0.01', value: Math.log10(Number(current)) });
+      out = el('output', { for: id, text: fmt(Number(current)) });
+      input.addEventListener('input', () => {
+        const v = 10 ** Number(input.value);
+        const text = String(Number(v.toPrecision(3)));
+        out.textContent = text;
+        setParam(spec.key, text);
+      });
+    } else if (spec.type === 'choice') {
+      input = el('select', { id });
+      for (const o of spec.options) input.append(el('option', { value: o, text: o }));
+      input.value = current;
+      input.addEventListener('change', () => setParam(spec.key, input.value));
+    } else {
+      input = el('input', { id, type: 'number', value: current, ...(spec.type === 'int' ? { min: spec.min, max: spec.max, step: 1 } : {}) });
+      input.addEventListener('change', () => { setParam(spec.key, input.value); input.value = lab.param(spec.key); });
+    }
+    input.dataset.key = spec.key;
+    const help = el('small', { class: 'el-help', text: spec.help + (spec.apply === 'reset' ? ' (restarts the run)' : '') });
+    return el('div', { class: 'el-field' }, label, input, out, help);
+  }
+
+  function seedControl() {
+    const id = `el-seed-${Math.random().toString(36).slice(2, 8)}`;
+    const input = el('input', { id, type: 'text', inputmode: 'numeric', value: lab.param('seed'), size: 12 });
+    input.dataset.key = 'seed';
+    input.addEventListener('change', () => { setParam('seed', input.value); input.value = lab.param('seed'); });
+    const dice = el('button', { type: 'button', class: 'el-btn', title: 'new random seed', onclick: () => {
+      const s = String(Math.floor(Math.random() * 2 ** 32));
+      input.value = s;
+      setParam('seed', s);
+    } }, 'new seed');
+    return el('div', { class: 'el-field' }, el('label', { for: id, text: 'Seed' }), input, dice,
+      el('small', { class: 'el-help', text: 'Every random choice comes from this seed (restarts the run).' }));
+  }
+
+  function setParam(key, value) {
+    for (const n of lab.set_param(key, String(value))) notice(n.message);
+    changed();
+  }
+
+  function changed() {
+    needDraw = true;
+    plotDirty = true;
+    emitState(true);
+  }
+
+  function emitState(force) {
+    const now = performance.now();
+    if (!force && now - lastStateEmit < 250) return;
+    lastStateEmit = now;
+    emit('state', handle.state());
+  }
+
+  // ---- plots and read-outs ------------------------------------------------------------------
+  function makePlot() {
+    if (!chrome) return;
+    const opts = {
+      width: Math.max(200, plots.clientWidth || 600), height: 220,
+      title: 'Sortedness and monotonicity error',
+      scales: { x: { time: false }, s: { range: [0, 100] }, e: { auto: true } },
+      axes: [
+        { label: 'swaps', stroke: '#bbb', grid: { stroke: '#333' } },
+        { scale: 's', label: 'sortedness %', stroke: '#59a14f', grid: { stroke: '#333' } },
+        { scale: 'e', side: 1, label: 'monotonicity error', stroke: '#e15759', grid: { show: false } },
+      ],
+      series: [{ label: 'swap' },
+        { label: 'sortedness %', scale: 's', stroke: '#59a14f', width: 2 },
+        { label: 'monotonicity error', scale: 'e', stroke: '#e15759', width: 1.5 }],
+    };
+    plot = new uPlot(opts, Array.from(lab.series()), plots);
+    new ResizeObserver(() => plot && plot.setSize({ width: Math.max(200, plots.clientWidth), height: 220 })).observe(plots);
+  }
+
+  function updateReadout() {
+    const r = lab.readout();
+    readout.textContent = `n ${r.n} · swaps ${fmt(r.swaps)} · sortedness ${fmt(r.sortedness)}% · error ${fmt(r.error)}`
+      + (r.done ? ' · sorted' : '') + (lab.busy() ? ` · replaying to ${fmt(lab.target())}…` : '');
+    if (buttons.play) buttons.play.textContent = playing ? '❚❚' : '▶';
+  }
+
+  // ---- exports and batch --------------------------------------------------------------------
+  function makeExports() {
+    if (!chrome) return;
+    const btn = (text, fn) => el('button', { type: 'button', class: 'el-btn', onclick: fn }, text);
+    exportsBar.append(el('span', { text: 'Export: ' }),
+      btn('CSV', () => download('sorting-series.csv', lab.csv(), 'text/csv')),
+      btn('JSON', () => download('sorting-state.json', lab.json(), 'application/json')),
+      btn('PNG', async () => {
+        try { download('sorting.png', await handle.png(), 'image/png'); } catch (e) { notice(String(e.message || e), 'error'); }
+      }));
+  }
+
+  function makeBatch() {
+    if (!chrome) return;
+    const runs = el('input', { type: 'number', min: 1, max: 100000, value: 100, id: 'el-runs', 'aria-label': 'runs' });
+    const go = el('button', { type: 'button', class: 'el-btn el-batch-run' }, 'Run batch');
+    const cancel = el('button', { type: 'button', class: 'el-btn', disabled: '' }, 'Cancel');
+    const bar = el('progress', { max: 1, value: 0, class: 'el-progress' });
+    const table = el('div', { class: 'el-batch-result', role: 'status' });
+    go.addEventListener('click', () => {
+      worker?.terminate();
+      worker = new Worker(new URL('worker.js', BASE), { type: 'module' });
+      go.disabled = true; cancel.disabled = false; bar.value = 0; table.textContent = 'running…';
+      const finish = () => { go.disabled = false; cancel.disabled = true; worker?.terminate(); worker = null; };
+      worker.onmessage = ({ data }) => {
+        if (data.progress !== undefined) { bar.value = data.progress; return; }
+        if (data.error) { table.textContent = ''; notice(`batch: ${data.error}`, 'error'); finish(); return; }
+        table.replaceChildren(summaryTable(data.summary));
+        table.append(el('button', { type: 'button', class: 'el-btn', onclick: () => download('sorting-batch.csv', data.csv, 'text/csv') }, 'runs CSV'),
+          el('button', { type: 'button', class: 'el-btn', onclick: () => download('sorting-batch.json', JSON.stringify(data.summary, null, 2), 'application/json') }, 'summary JSON'));
+        emit('batch', data.summary);
+        finish();
+      };
+      worker.onerror = (e) => { notice(`batch worker failed: ${e.message}`, 'error'); finish(); };
+      worker.postMessage({ query: lab.query(), runs: Number(runs.value) || 100 });
+    });
+    cancel.addEventListener('click', () => { worker?.terminate(); worker = null; go.disabled = false; cancel.disabled = true; table.textContent = 'cancelled'; });
+    batchBox.append(el('h3', { text: 'Batch runs (Web Worker)' }),
+      el('label', { for: 'el-runs', text: 'runs ' }), runs, go, cancel, bar, table);
+  }
+
+  function summaryTable(s) {
+    const n = s.n;
+    const rows = [
+      ['swaps', s.swaps, `${fmt(n * (n - 1) / 4)} (= n(n−1)/4, mean inversions)${n === 100 ? '; paper 2448.8' : ''}`],
+      ['swaps + reads', s.steps, n === 100 ? 'official code ≈ 4,863' : ''],
+      ['activations', s.ticks, ''],
+      ['final sortedness %', s.final_sortedness, '100'],
+      ['final monotonicity error', s.final_monotonicity_error, '0'],
+    ];
+    const t = el('table', { class: 'el-table' },
+      el('caption', { text: `${s.runs} runs, n = ${n}, seed ${s.seed}: mean ± SD` }),
+      el('tr', {}, el('th', { text: 'metric' }), el('th', { text: 'mean' }), el('th', { text: 'SD' }), el('th', { text: 'reference' })));
+    for (const [name, v, ref] of rows) t.append(el('tr', {}, el('td', { text: name }), el('td', { text: fmt(v.mean) }), el('td', { text: fmt(v.sd) }), el('td', { text: ref })));
+    t.append(el('tr', {}, el('td', { text: 'fully sorted share' }), el('td', { text: fmt(s.fully_sorted_share) }), el('td'), el('td', { text: '1' })));
+    return t;
+  }
+
+  // ---- GPU ------------------------------------------------------------------------------------
+  function sizeCanvas() {
+    const rect = canvas.getBoundingClientRect();
+    const dpr = window.devicePixelRatio || 1;
+    return [Math.round(rect.width * dpr), Math.round(rect.height * dpr)];
+  }
+
+  async function openView(build, backend, target) {
+    const [w, h] = sizeCanvas();
+    target.width = Math.max(1, w);
+    target.height = Math.max(1, h);
+    return serialGpu(() => build.create_view(target, backend));
+  }
+
+  function freshCanvas() {
+    const c = canvas.cloneNode(false);
+    canvas.replaceWith(c);
+    canvas = c;
+    return c;
+  }
+
+  let resizeObserver = null;
+  function observeSize() {
+    resizeObserver = new ResizeObserver((entries) => {
+      for (const entry of entries) {
+        let w, h;
+        const box = entry.devicePixelContentBoxSize && entry.devicePixelContentBoxSize[0];
+        if (box) { w = box.inlineSize; h = box.blockSize; } else {
+          const dpr = window.devicePixelRatio || 1;
+          w = Math.round(entry.contentRect.width * dpr); h = Math.round(entry.contentRect.height * dpr);
+        }
+        if (w === 0 || h === 0 || !view) continue;
+        const max = view.max_side();
+        w = Math.min(w, max); h = Math.min(h, max);
+        if (canvas.width !== w || canvas.height !== h) {
+          canvas.width = w; canvas.height = h;
+          view.resize(w, h);
+          needDraw = true;
+        }
+      }
+    });
+    try { resizeObserver.observe(canvas, { box: 'device-pixel-content-box' }); } catch { resizeObserver.observe(canvas); }
+  }
+
+  // ---- frame loop -----------------------------------------------------------------------------
+  function frame(now) {
+    frameId = 0;
+    if (destroyed) return;
+    const dt = lastTime === null ? 0 : now - lastTime;
+    lastTime = now;
+    if (lab.advance(dt, playing)) { needDraw = true; plotDirty = true; emitState(false); }
+    if (playing && lab.done()) { playing = false; emit('done', handle.state()); emitState(true); }
+    if (needDraw && view) {
+      try {
+        if (view.draw_sorting(lab)) {
+          needDraw = false;
+          if (!drawnOnce) {
+            drawnOnce = true;
+            metrics.firstFrameMs = performance.now() - t0;
+            emit('frame', { first: true, ms: metrics.firstFrameMs });
+          }
+        }
+        for (const e of view.take_errors()) notice(`GPU: ${e}`, 'error');
+      } catch (e) {
+        notice(`Drawing stopped: ${e.message || e}. The numbers, plots and exports keep working.`, 'error');
+        view = null;
+        badge.textContent = 'no GPU';
+      }
+    }
+    if (plot && plotDirty && now - lastPlotTime > 150) {
+      plot.setData(Array.from(lab.series()));
+      plotDirty = false;
+      lastPlotTime = now;
+    }
+    updateReadout();
+    schedule();
+  }
+
+  function schedule() {
+    if (!frameId && !destroyed && visible) frameId = requestAnimationFrame(frame);
+  }
+
+  function keydown(e) {
+    if (e.target.closest && e.target.closest('input, select, textarea')) return;
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key === ' ') { e.preventDefault(); playing ? handle.pause() : handle.play(); }
+    else if (e.key === '.') handle.step();
+    else if (e.key === ',') handle.back();
+    else if (e.key === 'r' || e.key === 'R') handle.reset();
+  }
+
+  function docKeydown(e) {
+    if (e.target === document.body) keydown(e);
+  }
+
+  // ---- the handle -----------------------------------------------------------------------------
+  const handle = {
+    element: root,
+    metrics,
+    play() { if (!lab) return; if (lab.done()) lab.reset(); playing = true; lastTime = null; changed(); schedule(); },
+    pause() { playing = false; changed(); },
+    step() { if (!lab) return; playing = false; lab.step_forward(); changed(); schedule(); },
+    back() { if (!lab) return; playing = false; lab.step_back(); changed(); schedule(); },
+    reset() { if (!lab) return; playing = false; lab.reset(); changed(); schedule(); },
+    seek(step) { lab.seek(step); changed(); schedule(); },
+    setParams(values) { for (const [k, v] of Object.entries(values)) setParam(k, v); schedule(); },
+    state() {
+      if (!lab) return { ready: false };
+      return { ready: true, experiment: 'sorting', query: lab.query(), position: lab.position(), target: lab.target(),
+        busy: lab.busy(), done: lab.done(), playing, backend: view ? view.backend() : 'none', build: metrics.build,
+        readout: lab.readout() };
+    },
+    on(event, fn) { (listeners[event] ||= []).push(fn); return () => { listeners[event] = listeners[event].filter((f) => f !== fn); }; },
+    setVisible(v) { visible = v; if (v) { lastTime = null; schedule(); } },
+    /** Render offscreen and read back RGBA (Uint8Array), rows top to bottom. */
+    async readPixels(w, h) {
+      if (!view) throw new Error('no GPU view: drawing is not available in this browser');
+      return view.read_sorting(lab, w, h);
+    },
+    async png() {
+      const [w, h] = [canvas.width, canvas.height];
+      const rgba = await handle.readPixels(w, h);
+      const c = document.createElement('canvas');
+      c.width = w; c.height = h;
+      c.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.length), w, h), 0, 0);
+      return new Promise((resolve, reject) => c.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'));
+    },
+    destroy() {
+      destroyed = true;
+      if (frameId) cancelAnimationFrame(frameId);
+      worker?.terminate();
+      resizeObserver?.disconnect();
+      document.removeEventListener('keydown', docKeydown);
+      root.remove();
+      lab?.free(); view?.free();
+      lab = null; view = null;
+    },
+  };
+
+  // ---- start ------------------------------------------------------------------------------------
+  handle.ready = (async () => {
+    const query = options.query ?? '';
+    // Which build: WebGPU-only unless WebGL2 is forced or the browser has no WebGPU at all.
+    const forced = /(?:^|[?&])backend=(webgl2?|gl)(?:&|$)/i.test(query) ? 'webgl2'
+      : /(?:^|[?&])backend=webgpu(?:&|$)/i.test(query) ? 'webgpu' : 'auto';
+    const wantGpu = forced !== 'webgl2' && 'gpu' in navigator;
+    mod = await loadBuild(wantGpu ? 'webgpu' : 'webgl');
+    lab = new mod.SortingLab(query);
+    let opts = lab.view_options();
+    if (opts.autoplay) playing = true;
+
+    try {
+      view = await openView(mod, forced === 'webgl2' ? 'webgl2' : 'webgpu', canvas);
+    } catch (e) {
+      const why = String(e.message || e);
+      if (forced === 'webgpu') gpuNote = `WebGPU was requested but is not available here (${why}); using WebGL2.`;
+      console.info(`WebGPU unavailable: ${why}`);
+      if (mod.kind !== 'webgl') {
+        // Fall back to the WebGL2 build, on a fresh canvas, with the same state.
+        const q = lab.query();
+        lab.free();
+        mod = await loadBuild('webgl');
+        lab = new mod.SortingLab(q);
+        opts = lab.view_options();
+      }
+      try {
+        view = await openView(mod, 'webgl2', freshCanvas());
+      } catch (e2) {
+        view = null;
+        gpuNote = `No GPU drawing here (WebGPU: ${why}; WebGL2: ${e2.message || e2}). The numbers, plots and exports still work.`;
+      }
+    }
+    if (forced === 'webgpu' && view && view.backend() !== 'webgpu' && !gpuNote) {
+      gpuNote = 'WebGPU was requested (backend=webgpu) but this browser has no WebGPU adapter; using WebGL2.';
+    }
+    if (gpuNote) notice(gpuNote, view ? 'warn' : 'error');
+    metrics.build = mod.kind;
+    metrics.wasmLoadMs = mod.loadMs;
+    badge.textContent = view ? [view.backend() === 'webgpu' ? 'WebGPU' : 'WebGL2', view.adapter()].filter(Boolean).join(' · ') : 'no GPU';
+    badge.dataset.backend = view ? view.backend() : 'none';
+    if (!view) overlay.textContent = 'No GPU drawing available in this browser; see the notice.';
+    takeNotices();
+    makeControls(opts);
+    makePlot();
+    makeExports();
+    makeBatch();
+    root.addEventListener('keydown', keydown);
+    if (chrome) document.addEventListener('keydown', docKeydown);
+    if (view) observeSize();
+    emit('ready', handle.state());
+    schedule();
+    return handle;
+  })().catch((e) => {
+    notice(`The lab could not start: ${e.message || e}`, 'error');
+    emit('error', e);
+    throw e;
+  });
+
+  Object.defineProperty(handle, 'canvas', { get: () => canvas });
+
+  return handle;
+}
+
+/** `<emergence-lab experiment="sorting" seed="7" controls="play,step,n" autoplay>` */
+class EmergenceLabElement extends HTMLElement {
+  connectedCallback() {
+    if (this.handle || this.observer) return;
+    // Start only when scrolled near; pause while off-screen.
+    this.observer = new IntersectionObserver((entries) => {
+      const near = entries.some((e) => e.isIntersecting);
+      if (near && !this.handle) this.start();
+      this.handle?.setVisible(near);
+    }, { rootMargin: '200px' });
+    this.observer.observe(this);
+  }
+  start() {
+    const pairs = [];
+    for (const { name, value } of this.attributes) {
+      if (['style', 'class', 'id', 'title'].includes(name)) continue;
+      const key = name === 'experiment' ? 'exp' : name;
+      pairs.push(`${encodeURIComponent(key)}=${encodeURIComponent(name === 'autoplay' && value === '' ? '1' : value)}`);
+    }
+    this.handle = mount(this, { query: pairs.join('&'), chrome: false });
+    this.dispatchEvent(new CustomEvent('lab-mounted', { detail: this.handle }));
+  }
+  disconnectedCallback() {
+    this.observer?.disconnect();
+    this.observer = null;
+    this.handle?.destroy();
+    this.handle = null;
+  }
+}
+
+if (!customElements.get('emergence-lab')) customElements.define('emergence-lab', EmergenceLabElement);
