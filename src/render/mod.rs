@@ -143,6 +143,12 @@ impl Gpu {
         self.adapter.get_info().name
     }
 
+    /// Non-blocking poll: fires pending map callbacks on wgpu-core backends (WebGL2); a no-op
+    /// on WebGPU. Returns false when the device reported an error.
+    pub fn poll(&self) -> bool {
+        self.device.poll(wgpu::PollType::Poll).is_ok()
+    }
+
     pub fn max_texture_side(&self) -> u32 {
         self.device.limits().max_texture_dimension_2d
     }

@@ -5,8 +5,10 @@
 use super::{Gpu, RenderError};
 
 /// Draw with `draw` into a `width`×`height` texture and call `done` with its RGBA bytes.
-/// On WebGPU the callback runs later from the browser's event loop; on WebGL2 it runs before
-/// this function returns (the GL backend maps synchronously when polled).
+/// On WebGPU the browser calls back when the copy is done. On WebGL2 (wgpu-core) the callback
+/// fires from [`Gpu::poll`], which the caller must call from later tasks until it does: a
+/// blocking wait is impossible in a browser (WebGL's `clientWaitSync` timeout is capped at 0,
+/// so `PollType::Wait` returns `Timeout`).
 pub fn read_back_rgba(
     gpu: &Gpu,
     width: u32,
@@ -73,9 +75,4 @@ pub fn read_back_rgba(
         drop(texture);
         done(out);
     });
-    // WebGL2 (wgpu-core) fires map callbacks from poll; on WebGPU this is a no-op and the
-    // browser calls back when the copy is done.
-    if gpu.backend == super::Backend::WebGl2 {
-        let _ = gpu.device.poll(wgpu::PollType::Wait { submission_index: None, timeout: None });
-    }
 }

@@ -41,6 +41,23 @@ async fn shared_webgpu() -> Result<Rc<Gpu>, String> {
     result
 }
 
+/// Frames a WebGL2 read-back may take before it is reported as failed (about 10 s).
+const READBACK_POLL_FRAMES: u32 = 600;
+
+/// Resolve on the next animation frame (or after 16 ms where there is none).
+async fn next_frame() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let window = web_sys::window();
+        let scheduled = window.as_ref().is_some_and(|w| w.request_animation_frame(&resolve).is_ok());
+        if !scheduled {
+            let _ = js_sys::global()
+                .unchecked_into::<web_sys::WorkerGlobalScope>()
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 16);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
 /// Draws experiments on one canvas.
 #[wasm_bindgen]
 pub struct View {
@@ -150,6 +167,7 @@ impl View {
             *resolver.borrow_mut() = Some((resolve, reject));
         });
         let settle = {
+            let resolver = resolver.clone();
             move |out: Result<Vec<u8>, RenderError>| {
                 if let Some((resolve, reject)) = resolver.borrow_mut().take() {
                     let _ = match out {
@@ -160,6 +178,22 @@ impl View {
             }
         };
         render::read_back_rgba(gpu, width, height, &mut draw, settle);
+        if gpu.backend == Backend::WebGl2 {
+            // wgpu-core maps only when polled, and a browser cannot block: poll once per frame.
+            let gpu = gpu.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                for _ in 0..READBACK_POLL_FRAMES {
+                    if resolver.borrow().is_none() {
+                        return;
+                    }
+                    gpu.poll();
+                    next_frame().await;
+                }
+                if let Some((_, reject)) = resolver.borrow_mut().take() {
+                    let _ = reject.call1(&JsValue::NULL, &js_sys::Error::new("GPU read-back timed out"));
+                }
+            });
+        }
         promise
     }
 

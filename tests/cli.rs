@@ -1,0 +1,47 @@
+//! The command-line front end, run as a user would run it.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::process::Command;
+
+fn lab(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_emergence-lab")).args(args).output().expect("run emergence-lab");
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+#[test]
+fn sorting_run_json_has_the_summary() {
+    let (code, out, err) = lab(&["sorting", "run", "--algotypes", "bubble", "--n", "100", "--runs", "100", "--seed", "1", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON object");
+    assert_eq!(v["runs"], 100);
+    let mean = v["swaps"]["mean"].as_f64().unwrap();
+    let sd = v["swaps"]["sd"].as_f64().unwrap();
+    // mean inversions 2475, SD of one run 167.9, standard error over 100 runs 16.8: 4 SE.
+    assert!((mean - 2475.0).abs() < 4.0 * 16.8, "{mean}");
+    assert!(sd > 100.0 && sd < 250.0, "{sd}");
+    assert_eq!(v["final_monotonicity_error"]["mean"], 0.0);
+    assert_eq!(v["fully_sorted_share"], 1.0);
+    // Same seed, same output.
+    let (_, again, _) = lab(&["sorting", "run", "--n", "100", "--runs", "100", "--seed", "1", "--json"]);
+    assert_eq!(out, again);
+}
+
+#[test]
+fn bad_flags_exit_2_and_name_the_flag() {
+    for (args, flag) in [
+        (vec!["sorting", "run", "--n", "-5"], "--n"),
+        (vec!["sorting", "run", "--n", "abc"], "--n"),
+        (vec!["sorting", "run", "--runs", "0"], "--runs"),
+        (vec!["sorting", "run", "--seed"], "--seed"),
+        (vec!["sorting", "run", "--bogus", "1"], "--bogus"),
+        (vec!["sorting", "run", "--algotypes", "quantum"], "--algotypes"),
+    ] {
+        let (code, out, err) = lab(&args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(out.is_empty());
+        assert!(err.contains(flag), "{args:?}: {err}");
+    }
+    let (code, _, err) = lab(&["nope"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("nope"));
+}

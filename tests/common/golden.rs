@@ -1,0 +1,31 @@
+//! Fingerprints of seeded computations, asserted both natively (`tests/reproducible.rs`) and in
+//! the browser (`tests/web.rs`): the same seed must give the same numbers on both platforms.
+//! The constants were produced by the native build; any change to the generator or to the
+//! order of random draws changes them (and must be deliberate).
+
+use emergence_lab::core::rng::Rng;
+use emergence_lab::sorting::batch::{run_one, BatchConfig};
+use emergence_lab::sorting::session::SortingSession;
+
+pub fn rng_outputs() -> [u64; 3] {
+    let mut r = Rng::seed_from_u64(42);
+    [r.next_u64(), r.next_u64(), r.next_u64()]
+}
+
+/// (swaps, steps, ticks) of run 0 of a batch with n = 100, seed 3.
+pub fn batch_run() -> (u64, u64, u64) {
+    let r = run_one(&BatchConfig { n: 100, seed: 3 }, 0);
+    (r.swaps, r.steps, r.ticks)
+}
+
+/// A checksum of the array after 500 swaps of an interactive session (n = 64, seed 9).
+pub fn session_checksum() -> (u64, u64) {
+    let mut s = SortingSession::new(64, 9);
+    s.seek(500, u64::MAX);
+    let sum = s.array().values().iter().enumerate().map(|(i, &v)| (i as u64 + 1) * u64::from(v)).sum();
+    (sum, s.array().ticks())
+}
+
+pub const RNG_OUTPUTS: [u64; 3] = [1546998764402558742, 6990951692964543102, 12544586762248559009];
+pub const BATCH_RUN: (u64, u64, u64) = (2597, 4904, 10521);
+pub const SESSION_CHECKSUM: (u64, u64) = (78501, 1450);

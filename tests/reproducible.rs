@@ -1,0 +1,12 @@
+//! Native half of the cross-platform reproducibility check (the browser half is in web.rs).
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+use common::golden::*;
+
+#[test]
+fn same_seed_same_numbers_natively() {
+    assert_eq!(rng_outputs(), RNG_OUTPUTS);
+    assert_eq!(batch_run(), BATCH_RUN);
+    assert_eq!(session_checksum(), SESSION_CHECKSUM);
+}

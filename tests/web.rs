@@ -1,0 +1,82 @@
+//! The browser suite: run by `wasm-pack test --headless --chrome` (see README). It checks that
+//! the science gives the same numbers in wasm as natively, and that both drawing paths put
+//! real pixels on a canvas (read back from the GPU, not just return values).
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use common::golden::*;
+use emergence_lab::web::{create_view, SortingLab, View};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn same_seed_same_numbers_in_wasm() {
+    assert_eq!(rng_outputs(), RNG_OUTPUTS);
+    assert_eq!(batch_run(), BATCH_RUN);
+    assert_eq!(session_checksum(), SESSION_CHECKSUM);
+}
+
+#[wasm_bindgen_test]
+fn bad_url_gives_notices_not_panics() {
+    let mut lab = SortingLab::new("?exp=nope&seed=abc&n=-5");
+    let notices = lab.take_notices().unwrap();
+    assert_eq!(js_sys::Array::from(&notices).length(), 3);
+    assert_eq!(lab.param("n").as_deref(), Some("10"));
+    lab.step_forward();
+    lab.advance(16.0, false);
+    assert_eq!(lab.position(), 1.0);
+}
+
+fn canvas(w: u32, h: u32) -> web_sys::HtmlCanvasElement {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let c: web_sys::HtmlCanvasElement = document.create_element("canvas").unwrap().dyn_into().unwrap();
+    c.set_width(w);
+    c.set_height(h);
+    document.body().unwrap().append_child(&c).unwrap();
+    c
+}
+
+async fn pixels(view: &mut View, lab: &SortingLab, w: u32, h: u32) -> Vec<u8> {
+    let value = JsFuture::from(view.read_sorting(lab, w, h)).await.expect("read back");
+    js_sys::Uint8Array::new(&value).to_vec()
+}
+
+/// Pixels that differ from the background colour (16, 20, 26).
+fn foreground(rgba: &[u8]) -> usize {
+    rgba.chunks(4).filter(|p| p[..3] != [16, 20, 26]).count()
+}
+
+async fn draws_and_steps(backend: &str) {
+    let (w, h) = (200, 120);
+    let mut view = create_view(canvas(w, h), backend.into()).await.unwrap_or_else(|e| panic!("{backend}: {:?}", wasm_bindgen::JsValue::from(e)));
+    assert_eq!(view.backend(), backend);
+    let mut lab = SortingLab::new("exp=sorting&seed=3&n=50");
+    assert!(view.draw_sorting(&lab).expect("draw on the canvas"));
+    let before = pixels(&mut view, &lab, w, h).await;
+    assert_eq!(before.len(), (w * h * 4) as usize);
+    let fg = foreground(&before);
+    // 50 bars with heights 1/50…50/50 of 120 px, each 3 px wide (4 px slots with a gap).
+    assert!(fg > 5_000 && fg < (w * h) as usize, "{backend}: {fg} foreground pixels");
+    lab.step_forward();
+    lab.advance(0.0, false);
+    assert_eq!(lab.position(), 1.0);
+    let after = pixels(&mut view, &lab, w, h).await;
+    assert_ne!(before, after, "{backend}: a swap must change the picture");
+    // Same state, same pixels.
+    let again = pixels(&mut view, &lab, w, h).await;
+    assert_eq!(after, again);
+}
+
+#[wasm_bindgen_test]
+async fn webgpu_draws_and_steps() {
+    draws_and_steps("webgpu").await;
+}
+
+#[wasm_bindgen_test]
+async fn webgl2_draws_and_steps() {
+    draws_and_steps("webgl2").await;
+}
