@@ -191,9 +191,13 @@ export function mount(element, options = {}) {
     emitState(true);
   }
 
+  // 'state' events (which drive the page URL) are throttled to 4 per second; a throttled
+  // change is sent by a later frame, so the URL always ends at the current state.
+  let stateDirty = false;
   function emitState(force) {
     const now = performance.now();
-    if (!force && now - lastStateEmit < 250) return;
+    if (!force && now - lastStateEmit < 250) { stateDirty = true; return; }
+    stateDirty = false;
     lastStateEmit = now;
     emit('state', handle.state());
   }
@@ -333,7 +337,8 @@ export function mount(element, options = {}) {
     if (destroyed) return;
     const dt = lastTime === null ? 0 : now - lastTime;
     lastTime = now;
-    if (lab.advance(dt, playing)) { needDraw = true; plotDirty = true; emitState(false); }
+    if (lab.advance(dt, playing)) { needDraw = true; plotDirty = true; stateDirty = true; }
+    if (stateDirty) emitState(false);
     if (playing && lab.done()) { playing = false; emit('done', handle.state()); emitState(true); }
     if (needDraw && view) {
       try {
@@ -362,7 +367,7 @@ export function mount(element, options = {}) {
   }
 
   function schedule() {
-    if (!frameId && !destroyed && visible) frameId = requestAnimationFrame(frame);
+    if (!frameId && !destroyed && visible && lab) frameId = requestAnimationFrame(frame);
   }
 
   function keydown(e) {
@@ -392,7 +397,7 @@ export function mount(element, options = {}) {
     state() {
       if (!lab) return { ready: false };
       return { ready: true, experiment: 'sorting', query: lab.query(), position: lab.position(), target: lab.target(),
-        busy: lab.busy(), done: lab.done(), playing, backend: view ? view.backend() : 'none', build: metrics.build,
+        busy: lab.busy(), done: lab.done(), playing, clean: !needDraw || !view, backend: view ? view.backend() : 'none', build: metrics.build,
         readout: lab.readout() };
     },
     on(event, fn) { (listeners[event] ||= []).push(fn); return () => { listeners[event] = listeners[event].filter((f) => f !== fn); }; },

@@ -1,0 +1,167 @@
+// End-to-end: the built site (dist/) in headless Debian Chromium, on both drawing paths.
+// Screenshots go to test-results/screenshots/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startLab, openPage, SHOTS, ROOT } from './browser.mjs';
+import { decodePng, foregroundPixels } from './png.mjs';
+
+let lab;
+before(async () => { lab = await startLab(); });
+after(async () => { await lab?.close(); });
+
+const ready = (page, timeout = 30000) =>
+  page.waitForFunction(() => window.__lab && window.__lab.state().ready, null, { timeout });
+/** Ready, drawn, not replaying, and nothing left to draw. */
+const settled = (page, extra = 'true') =>
+  page.waitForFunction(`(() => { const s = window.__lab && window.__lab.state(); return s && s.ready && !s.busy && s.clean && window.__lab.metrics.firstFrameMs !== null && (${extra}); })()`, null, { timeout: 30000 });
+
+async function canvasShot(page, name) {
+  // Two animation frames so the last present has reached the compositor.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const png = await page.locator('canvas.el-canvas').first().screenshot({ path: path.join(SHOTS, name) });
+  return decodePng(png);
+}
+
+for (const backend of ['webgpu', 'webgl2']) {
+  test(`${backend}: draws, steps, updates the URL, and the URL reproduces the picture`, async () => {
+    const { page, errors } = await openPage(lab, `?exp=sorting&seed=5&n=100&backend=${backend}`);
+    await ready(page);
+    await settled(page);
+    const state = await page.evaluate(() => window.__lab.state());
+    assert.equal(state.backend, backend, 'the requested backend is in use');
+    assert.equal(await page.locator('.el-badge').getAttribute('data-backend'), backend);
+    const m = await page.evaluate(() => window.__lab.metrics);
+    console.log(`# ${backend}: first drawn frame ${m.firstFrameMs.toFixed(0)} ms after mount (wasm ${m.build} build loaded in ${m.wasmLoadMs.toFixed(0)} ms)`);
+
+    const first = await canvasShot(page, `${backend}-step0.png`);
+    const fg = foregroundPixels(first);
+    assert.ok(fg > 0.1 * first.width * first.height, `bars are drawn (${fg} of ${first.width * first.height} pixels)`);
+
+    await page.keyboard.press('.');
+    await settled(page, 'window.__lab.state().position === 1');
+    const stepped = await canvasShot(page, `${backend}-step1.png`);
+    assert.notDeepEqual(stepped.data, first.data, 'a step changes the pixels');
+    await page.waitForFunction(() => location.search.includes('step=1'));
+    const url = page.url();
+    assert.match(url, /seed=5/);
+
+    // Step back gives the first picture again, pixel for pixel.
+    await page.keyboard.press(',');
+    await settled(page, 'window.__lab.state().position === 0');
+    const back = await canvasShot(page, `${backend}-back.png`);
+    assert.deepEqual(back.data, first.data, 'step back restores the picture');
+
+    // Opening the URL of step 1 reproduces that picture exactly.
+    const second = await openPage(lab, url.slice(lab.base.length));
+    await ready(second.page);
+    await settled(second.page, 'window.__lab.state().position === 1');
+    const reloaded = await canvasShot(second.page, `${backend}-reloaded.png`);
+    assert.equal(reloaded.width, stepped.width);
+    assert.deepEqual(reloaded.data, stepped.data, 'the URL reproduces a pixel-identical canvas');
+
+    // Play runs the sort forward.
+    await page.keyboard.press(' ');
+    await page.waitForFunction(() => window.__lab.state().position > 20, null, { timeout: 15000 });
+    await page.keyboard.press(' ');
+    assert.equal((await page.evaluate(() => window.__lab.state())).playing, false);
+    await page.screenshot({ path: path.join(SHOTS, `${backend}-page.png`), fullPage: true });
+
+    assert.deepEqual(errors, [], 'no console errors');
+    assert.deepEqual(second.errors, [], 'no console errors after reload');
+    await page.close();
+    await second.page.close();
+  });
+}
+
+test('a bad URL shows notices and a working default lab', async () => {
+  const { page, errors } = await openPage(lab, '?exp=nope&seed=abc&n=-5');
+  await ready(page);
+  await settled(page);
+  const notices = await page.locator('.el-notice').allInnerTexts();
+  assert.ok(notices.length >= 3, `notices: ${notices.join(' | ')}`);
+  assert.ok(notices.some((n) => n.includes('nope')));
+  assert.ok(notices.some((n) => n.includes('abc')));
+  assert.ok(notices.some((n) => n.includes('-5')));
+  const s = await page.evaluate(() => window.__lab.state());
+  assert.match(s.query, /exp=sorting&seed=1&step=0&n=10&/);
+  const img = await canvasShot(page, 'bad-url.png');
+  assert.ok(foregroundPixels(img) > 0, 'the default lab draws');
+  await page.screenshot({ path: path.join(SHOTS, 'bad-url-page.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('embed-demo.html runs two live embeds (custom element and iframe)', async () => {
+  const { page, errors } = await openPage(lab, 'embed-demo.html');
+  const element = page.locator('emergence-lab');
+  await element.scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => { const h = document.querySelector('emergence-lab').handle; return h && h.state().ready && h.metrics.firstFrameMs !== null; }, null, { timeout: 30000 });
+  const frame = page.frameLocator('#embed-frame');
+  await page.locator('#embed-frame').scrollIntoViewIfNeeded();
+  const inner = page.frames().find((f) => f.url().includes('embed.html')) ?? (await (await page.$('#embed-frame')).contentFrame());
+  await inner.waitForFunction(() => window.__lab && window.__lab.state().ready && window.__lab.metrics.firstFrameMs !== null, null, { timeout: 30000 });
+  const p0 = [await page.evaluate(() => document.querySelector('emergence-lab').handle.state().position), await inner.evaluate(() => window.__lab.state().position)];
+  await page.waitForTimeout(1500);
+  const p1 = [await page.evaluate(() => document.querySelector('emergence-lab').handle.state().position), await inner.evaluate(() => window.__lab.state().position)];
+  assert.ok(p1[0] > p0[0], `the element plays (${p0[0]} → ${p1[0]})`);
+  assert.ok(p1[1] > p0[1], `the iframe plays (${p0[1]} → ${p1[1]})`);
+  // The element is visible, so its canvas must show bars; the iframe too.
+  await element.scrollIntoViewIfNeeded();
+  const a = decodePng(await element.locator('canvas').screenshot({ path: path.join(SHOTS, 'embed-element.png') }));
+  assert.ok(foregroundPixels(a) > 0.05 * a.width * a.height, 'element canvas drawn');
+  await page.locator('#embed-frame').scrollIntoViewIfNeeded();
+  const b = decodePng(await frame.locator('canvas').screenshot({ path: path.join(SHOTS, 'embed-iframe.png') }));
+  assert.ok(foregroundPixels(b) > 0.05 * b.width * b.height, 'iframe canvas drawn');
+  // Only the chosen controls show in the element.
+  assert.equal(await element.locator('button.el-play').count(), 1);
+  assert.equal(await element.locator('button.el-reset').count(), 0);
+  assert.equal(await element.locator('input[data-key="n"]').count(), 1);
+  await page.screenshot({ path: path.join(SHOTS, 'embed-demo.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('batch runs go to a Web Worker, report progress and match the theory', async () => {
+  const { page, errors } = await openPage(lab, '?exp=sorting&seed=2&n=100');
+  await ready(page);
+  const summary = page.evaluate(() => new Promise((resolve) => window.__lab.on('batch', resolve)));
+  await page.fill('#el-runs', '40');
+  await page.click('.el-batch-run');
+  const s = await summary;
+  assert.equal(s.runs, 40);
+  // Mean inversions of a random permutation of 100: 2475, SD 167.9; 4 standard errors over 40 runs.
+  assert.ok(Math.abs(s.swaps.mean - 2475) < 4 * 167.9 / Math.sqrt(40), `mean swaps ${s.swaps.mean}`);
+  assert.equal(s.fully_sorted_share, 1);
+  assert.equal(await page.locator('.el-progress').evaluate((p) => p.value), 1);
+  assert.match(await page.locator('.el-batch-result').innerText(), /40 runs, n = 100/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('exports: PNG read back from the GPU, CSV and JSON from Rust', async () => {
+  const { page, errors } = await openPage(lab, '?exp=sorting&seed=4&n=50&step=30');
+  await ready(page);
+  await settled(page, 'window.__lab.state().position === 30');
+  const out = await page.evaluate(async () => {
+    const blob = await window.__lab.png();
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    return { type: blob.type, size: blob.size, head: Array.from(bytes.slice(0, 8)) };
+  });
+  assert.equal(out.type, 'image/png');
+  assert.deepEqual(out.head, [137, 80, 78, 71, 13, 10, 26, 10]);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'CSV' }).click()]);
+  const csv = fs.readFileSync(await download.path(), 'utf8');
+  assert.match(csv, /^swap,sortedness,monotonicity_error\n0,/);
+  assert.equal(csv.trim().split('\n').length, 1 + 31, 'one row per swap 0..30');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('build sizes are recorded', () => {
+  const info = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist', 'build-info.json'), 'utf8'));
+  const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
+  console.log(`# wasm for a WebGPU visitor: ${kb(info.webgpu.wasm)} raw, ${kb(info.webgpu.wasm_gzip)} gzip; fallback (WebGL2) build: ${kb(info.webgl.wasm)} raw, ${kb(info.webgl.wasm_gzip)} gzip`);
+  assert.ok(info.webgpu.wasm_gzip <= 250 * 1024, 'a WebGPU visitor loads at most 250 KB of gzipped wasm');
+});
