@@ -10,11 +10,14 @@ const TYPES = {
   '.svg': 'image/svg+xml', '.ts': 'text/plain; charset=utf-8', '.txt': 'text/plain; charset=utf-8', '.md': 'text/plain; charset=utf-8',
 };
 
-export function serve(dir, port = 0, host = '127.0.0.1') {
+/** Serve `dir` at `prefix` (e.g. '/course/week3/' to mimic a course site's sub-path). */
+export function serve(dir, port = 0, host = '127.0.0.1', prefix = '/') {
   const root = path.resolve(dir);
   const server = http.createServer((req, res) => {
     let rel;
     try { rel = decodeURIComponent(new URL(req.url, 'http://x').pathname); } catch { res.writeHead(400).end('bad request'); return; }
+    if (!rel.startsWith(prefix)) { res.writeHead(404, { 'content-type': 'text/plain' }).end('not found'); return; }
+    rel = '/' + rel.slice(prefix.length);
     let file = path.join(root, rel);
     if (!file.startsWith(root)) { res.writeHead(403).end('forbidden'); return; }
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');

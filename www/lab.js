@@ -34,6 +34,8 @@ function serialGpu(fn) {
 }
 
 const TRANSPORT = ['reset', 'back', 'play', 'step'];
+// Axis steps for whole-number axes (swaps): 1, 2, 5, 10, 20, 50, …
+const INTEGER_STEPS = Array.from({ length: 30 }, (_, i) => [1, 2, 5][i % 3] * 10 ** Math.floor(i / 3));
 const EMBED_DEFAULT_CONTROLS = ['play', 'back', 'step', 'reset', 'speed'];
 
 function el(tag, attrs = {}, ...children) {
@@ -75,7 +77,7 @@ export function mount(element, options = {}) {
 
   let mod = null, lab = null, view = null, playing = false, destroyed = false, visible = true;
   let lastTime = null, frameId = 0, plot = null, plotDirty = true, lastPlotTime = 0, lastStateEmit = 0;
-  let needDraw = true, drawnOnce = false, worker = null, gpuNote = '';
+  let needDraw = true, drawnOnce = false, worker = null, gpuNote = '', gpuDetail = '', started = false;
   const t0 = performance.now();
   const metrics = { firstFrameMs: null, wasmLoadMs: null, build: null };
 
@@ -98,8 +100,10 @@ export function mount(element, options = {}) {
   else root.append(params);
   element.append(root);
 
-  function notice(message, kind = 'warn') {
-    const li = el('li', { class: `el-notice el-${kind}` }, el('span', { text: message }),
+  function notice(message, kind = 'warn', detail = '') {
+    const body = el('span', { text: message });
+    if (detail) body.append(el('details', {}, el('summary', { text: 'details' }), el('code', { text: detail })));
+    const li = el('li', { class: `el-notice el-${kind}` }, body,
       el('button', { type: 'button', class: 'el-dismiss', 'aria-label': 'dismiss', onclick: () => li.remove() }, '×'));
     notices.append(li);
     emit('notice', { message, kind });
@@ -210,7 +214,7 @@ export function mount(element, options = {}) {
       title: 'Sortedness and monotonicity error',
       scales: { x: { time: false }, s: { range: [0, 100] }, e: { auto: true } },
       axes: [
-        { label: 'swaps', stroke: '#bbb', grid: { stroke: '#333' } },
+        { label: 'swaps', stroke: '#bbb', grid: { stroke: '#333' }, incrs: INTEGER_STEPS },
         { scale: 's', label: 'sortedness %', stroke: '#59a14f', grid: { stroke: '#333' } },
         { scale: 'e', side: 1, label: 'monotonicity error', stroke: '#e15759', grid: { show: false } },
       ],
@@ -367,7 +371,7 @@ export function mount(element, options = {}) {
   }
 
   function schedule() {
-    if (!frameId && !destroyed && visible && lab) frameId = requestAnimationFrame(frame);
+    if (!frameId && !destroyed && visible && started) frameId = requestAnimationFrame(frame);
   }
 
   function keydown(e) {
@@ -387,15 +391,15 @@ export function mount(element, options = {}) {
   const handle = {
     element: root,
     metrics,
-    play() { if (!lab) return; if (lab.done()) lab.reset(); playing = true; lastTime = null; changed(); schedule(); },
+    play() { if (!started) return; if (lab.done()) lab.reset(); playing = true; lastTime = null; changed(); schedule(); },
     pause() { playing = false; changed(); },
-    step() { if (!lab) return; playing = false; lab.step_forward(); changed(); schedule(); },
-    back() { if (!lab) return; playing = false; lab.step_back(); changed(); schedule(); },
-    reset() { if (!lab) return; playing = false; lab.reset(); changed(); schedule(); },
+    step() { if (!started) return; playing = false; lab.step_forward(); changed(); schedule(); },
+    back() { if (!started) return; playing = false; lab.step_back(); changed(); schedule(); },
+    reset() { if (!started) return; playing = false; lab.reset(); changed(); schedule(); },
     seek(step) { lab.seek(step); changed(); schedule(); },
     setParams(values) { for (const [k, v] of Object.entries(values)) setParam(k, v); schedule(); },
     state() {
-      if (!lab) return { ready: false };
+      if (!started) return { ready: false };
       return { ready: true, experiment: 'sorting', query: lab.query(), position: lab.position(), target: lab.target(),
         busy: lab.busy(), done: lab.done(), playing, clean: !needDraw || !view, backend: view ? view.backend() : 'none', build: metrics.build,
         readout: lab.readout() };
@@ -423,7 +427,7 @@ export function mount(element, options = {}) {
       document.removeEventListener('keydown', docKeydown);
       root.remove();
       lab?.free(); view?.free();
-      lab = null; view = null;
+      lab = null; view = null; started = false;
     },
   };
 
@@ -447,23 +451,24 @@ export function mount(element, options = {}) {
       console.info(`WebGPU unavailable: ${why}`);
       if (mod.kind !== 'webgl') {
         // Fall back to the WebGL2 build, on a fresh canvas, with the same state.
-        const q = lab.query();
-        lab.free();
+        const old = lab;
         mod = await loadBuild('webgl');
-        lab = new mod.SortingLab(q);
+        lab = new mod.SortingLab(old.query());
+        old.free();
         opts = lab.view_options();
       }
       try {
         view = await openView(mod, 'webgl2', freshCanvas());
       } catch (e2) {
         view = null;
-        gpuNote = `No GPU drawing here (WebGPU: ${why}; WebGL2: ${e2.message || e2}). The numbers, plots and exports still work.`;
+        gpuNote = 'No GPU drawing here: this browser offers neither a WebGPU adapter nor WebGL2. The numbers, plots and exports still work.';
+        gpuDetail = `WebGPU: ${why}\nWebGL2: ${e2.message || e2}`;
       }
     }
     if (forced === 'webgpu' && view && view.backend() !== 'webgpu' && !gpuNote) {
       gpuNote = 'WebGPU was requested (backend=webgpu) but this browser has no WebGPU adapter; using WebGL2.';
     }
-    if (gpuNote) notice(gpuNote, view ? 'warn' : 'error');
+    if (gpuNote) notice(gpuNote, view ? 'warn' : 'error', gpuDetail);
     metrics.build = mod.kind;
     metrics.wasmLoadMs = mod.loadMs;
     badge.textContent = view ? [view.backend() === 'webgpu' ? 'WebGPU' : 'WebGL2', view.adapter()].filter(Boolean).join(' · ') : 'no GPU';
@@ -477,6 +482,7 @@ export function mount(element, options = {}) {
     root.addEventListener('keydown', keydown);
     if (chrome) document.addEventListener('keydown', docKeydown);
     if (view) observeSize();
+    started = true;
     emit('ready', handle.state());
     schedule();
     return handle;

@@ -18,14 +18,18 @@ export const CHROMIUM_FLAGS = [
   '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-export async function startLab() {
-  const server = await serve(path.join(ROOT, 'dist'), 0);
-  const base = `http://127.0.0.1:${server.address().port}/`;
+/**
+ * Serve dist/ (under `prefix`, to check that the site works under any sub-path) and launch
+ * Chromium. `flags` replaces the default flag set (e.g. to take the GPU away).
+ */
+export async function startLab({ prefix = '/', flags = CHROMIUM_FLAGS } = {}) {
+  const server = await serve(path.join(ROOT, 'dist'), 0, '127.0.0.1', prefix);
+  const base = `http://127.0.0.1:${server.address().port}${prefix}`;
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'emergence-lab-chromium-'));
   const context = await chromium.launchPersistentContext(userDir, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
-    args: CHROMIUM_FLAGS,
+    args: flags,
     viewport: { width: 1200, height: 900 },
   });
   fs.mkdirSync(SHOTS, { recursive: true });

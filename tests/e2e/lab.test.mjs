@@ -33,7 +33,7 @@ for (const backend of ['webgpu', 'webgl2']) {
     assert.equal(state.backend, backend, 'the requested backend is in use');
     assert.equal(await page.locator('.el-badge').getAttribute('data-backend'), backend);
     const m = await page.evaluate(() => window.__lab.metrics);
-    console.log(`# ${backend}: first drawn frame ${m.firstFrameMs.toFixed(0)} ms after mount (wasm ${m.build} build loaded in ${m.wasmLoadMs.toFixed(0)} ms)`);
+    console.log(`${backend}: first drawn frame ${m.firstFrameMs.toFixed(0)} ms after mount (wasm ${m.build} build loaded in ${m.wasmLoadMs.toFixed(0)} ms)`);
 
     const first = await canvasShot(page, `${backend}-step0.png`);
     const fg = foregroundPixels(first);
@@ -162,6 +162,6 @@ test('exports: PNG read back from the GPU, CSV and JSON from Rust', async () => 
 test('build sizes are recorded', () => {
   const info = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist', 'build-info.json'), 'utf8'));
   const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
-  console.log(`# wasm for a WebGPU visitor: ${kb(info.webgpu.wasm)} raw, ${kb(info.webgpu.wasm_gzip)} gzip; fallback (WebGL2) build: ${kb(info.webgl.wasm)} raw, ${kb(info.webgl.wasm_gzip)} gzip`);
+  console.log(`wasm for a WebGPU visitor: ${kb(info.webgpu.wasm)} raw, ${kb(info.webgpu.wasm_gzip)} gzip; fallback (WebGL2) build: ${kb(info.webgl.wasm)} raw, ${kb(info.webgl.wasm_gzip)} gzip`);
   assert.ok(info.webgpu.wasm_gzip <= 250 * 1024, 'a WebGPU visitor loads at most 250 KB of gzipped wasm');
 });
