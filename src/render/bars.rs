@@ -8,8 +8,10 @@ use std::collections::HashMap;
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Pod, Zeroable, PartialEq)]
 pub struct Bar {
-    /// 0..1 of the drawing height.
-    pub height: f32,
+    /// Lower end, 0..1 of the drawing height.
+    pub bottom: f32,
+    /// Upper end, 0..1 of the drawing height (at least one pixel is drawn).
+    pub top: f32,
     /// RGBA, 8 bits each, in memory order r, g, b, a (sRGB-encoded bytes; see `Gpu::pick_format`).
     pub rgba: [u8; 4],
 }
@@ -95,7 +97,7 @@ impl BarsRenderer {
                     buffers: &[Some(wgpu::VertexBufferLayout {
                         array_stride: std::mem::size_of::<Bar>() as u64,
                         step_mode: wgpu::VertexStepMode::Instance,
-                        attributes: &wgpu::vertex_attr_array![0 => Float32, 1 => Unorm8x4],
+                        attributes: &wgpu::vertex_attr_array![0 => Float32, 1 => Float32, 2 => Unorm8x4],
                     })],
                 },
                 primitive: wgpu::PrimitiveState::default(),

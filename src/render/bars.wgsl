@@ -1,5 +1,5 @@
-// Bars: one instanced quad per array cell. Instance attributes carry the bar's height (0..1)
-// and colour; the instance index gives its slot. Positions are computed in whole device pixels
+// Bars: one instanced quad per bar. Instance attributes carry the bar's bottom and top (0..1 of
+// the height) and colour; the instance index gives its slot. Positions are computed in whole device pixels
 // so that every bar is at least one pixel wide and the picture is the same on every backend.
 
 struct Uniforms {
@@ -18,8 +18,9 @@ struct VsOut {
 fn vs_main(
     @builtin(vertex_index) vertex: u32,
     @builtin(instance_index) instance: u32,
-    @location(0) height: f32,
-    @location(1) color: vec4<f32>,
+    @location(0) bottom: f32,
+    @location(1) top: f32,
+    @location(2) color: vec4<f32>,
 ) -> VsOut {
     let count = u.size.x;
     let width = u.size.y;
@@ -32,9 +33,10 @@ fn vs_main(
     // Leave a one-pixel gap between bars once they are wide enough to afford it.
     let gap = select(0.0, 1.0, slot >= 4.0);
     let x1 = max(floor(f32(instance + 1u) * slot) - gap, x0 + 1.0);
-    let top = max(floor(clamp(height, 0.0, 1.0) * full_height), 1.0);
+    let y0 = floor(clamp(bottom, 0.0, 1.0) * full_height);
+    let y1 = max(floor(clamp(top, 0.0, 1.0) * full_height), y0 + 1.0);
     let x = mix(x0, x1, cx);
-    let y = mix(0.0, top, cy);
+    let y = mix(y0, y1, cy);
     var out: VsOut;
     out.position = vec4<f32>(x / width * 2.0 - 1.0, y / full_height * 2.0 - 1.0, 0.0, 1.0);
     out.color = color;

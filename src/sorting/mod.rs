@@ -29,7 +29,7 @@ static SCHEMA: &[ParamSpec] = &[
         kind: ParamKind::Int { min: 10, max: MAX_CELLS },
         default: ParamValue::Int(100),
         apply: Apply::Reset,
-        help: "Array length. Values 0…n−1, shuffled by the seed (paper: n = 100).",
+        help: "Array length. Values 0…n−1, shuffled by the seed (paper: n = 100). With more cells than pixel columns, each column shows the range (lowest to highest) of the cells it covers.",
     },
     ParamSpec {
         key: "speed",

@@ -134,7 +134,7 @@ impl View {
 
     /// Draw the sorting lab's array. Returns `false` when the frame was skipped.
     pub fn draw_sorting(&mut self, lab: &SortingLab) -> Result<bool, JsError> {
-        lab.fill_bars(&mut self.scratch);
+        lab.fill_bars(&mut self.scratch, self.target.size().0);
         let (bars, gpu) = (&mut self.bars, &self.gpu);
         let frame = BarsFrame { bars: &self.scratch, background: super::sorting::BACKGROUND };
         let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| bars.encode(gpu, enc, view, format, size, &frame);
@@ -158,7 +158,7 @@ impl View {
     /// Render the sorting lab offscreen at `width`×`height` and resolve to its RGBA bytes
     /// (`Uint8Array`, rows top to bottom). Used for PNG export and pixel tests.
     pub fn read_sorting(&mut self, lab: &SortingLab, width: u32, height: u32) -> js_sys::Promise {
-        lab.fill_bars(&mut self.scratch);
+        lab.fill_bars(&mut self.scratch, width);
         let (bars, gpu) = (&mut self.bars, &self.gpu);
         let frame = BarsFrame { bars: &self.scratch, background: super::sorting::BACKGROUND };
         let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| bars.encode(gpu, enc, view, format, size, &frame);

@@ -8,9 +8,11 @@ use crate::render::bars::Bar;
 use crate::sorting::session::{SeekOutcome, SortingSession};
 use wasm_bindgen::prelude::*;
 
-/// Most cell activations one call to [`SortingLab::advance`] may spend (a few ms in wasm), so a
-/// frame never freezes the tab however large the speed or the jump.
-const TICKS_PER_CALL: u64 = 1_500_000;
+/// Wall time one call to [`SortingLab::advance`] may spend, so a frame never freezes the tab
+/// however large the speed or the jump (a replay continues over the following frames).
+const ADVANCE_BUDGET_MS: f64 = 8.0;
+/// Activations between clock checks (about 1–2 ms of work in wasm).
+const TICKS_PER_CHUNK: u64 = 40_000;
 /// Longest frame gap counted when playing (a background tab resumes without a jump).
 const MAX_FRAME_MS: f64 = 100.0;
 
@@ -37,24 +39,40 @@ impl SortingLab {
         Self { state, session, target, carry: 0.0, notices }
     }
 
-    /// Colour and height of every cell, for the renderer.
-    pub(crate) fn fill_bars(&self, out: &mut Vec<Bar>) {
+    /// The bars to draw on a target `columns` pixels wide. Up to one cell per pixel column,
+    /// each cell is a bar from 0 to its value. With more cells than columns (large n), each
+    /// column draws the range min…max of the cells it covers: a sorted stretch is a thin
+    /// diagonal band, a disordered one a tall band, and every cell is represented (a bar per
+    /// cell would overdraw all but the last cell of each column).
+    pub(crate) fn fill_bars(&self, out: &mut Vec<Bar>, columns: u32) {
         let array = self.session.array();
         let values = array.values();
         let top = values.iter().copied().max().map_or(1.0, |m| f64::from(m) + 1.0);
+        let height = |v: u32| ((f64::from(v) + 1.0) / top) as f32;
         let swapped = array.last_swap();
-        let done = array.is_done();
-        out.clear();
-        out.extend(values.iter().enumerate().map(|(i, &v)| {
-            let rgba = if done {
+        let colour = |first: usize, last: usize| {
+            if array.is_done() {
                 SORTED
-            } else if swapped.is_some_and(|(a, b)| i == a || i == b) {
+            } else if swapped.is_some_and(|(a, b)| (first..=last).contains(&a) || (first..=last).contains(&b)) {
                 SWAPPED
             } else {
                 CELL
-            };
-            Bar { height: ((f64::from(v) + 1.0) / top) as f32, rgba }
-        }));
+            }
+        };
+        out.clear();
+        let n = values.len();
+        let columns = columns.max(1) as usize;
+        if n <= columns {
+            out.extend(values.iter().enumerate().map(|(i, &v)| Bar { bottom: 0.0, top: height(v), rgba: colour(i, i) }));
+            return;
+        }
+        for c in 0..columns {
+            let (first, last) = (c * n / columns, ((c + 1) * n / columns).max(c * n / columns + 1) - 1);
+            let cells = &values[first..=last];
+            let lo = cells.iter().copied().min().unwrap_or(0);
+            let hi = cells.iter().copied().max().unwrap_or(0);
+            out.push(Bar { bottom: height(lo) - 1.0 / top as f32, top: height(hi), rgba: colour(first, last) });
+        }
     }
 
     fn rebuild(&mut self) {
@@ -159,9 +177,13 @@ impl SortingLab {
             let base = self.target.max(self.session.position());
             self.target = (base + whole as u64).min(self.session.position() + debt_cap);
         }
-        if self.target != self.session.position() {
-            if self.session.seek(self.target, TICKS_PER_CALL) == SeekOutcome::Finished {
-                self.target = self.session.position();
+        let start = js_sys::Date::now();
+        while self.target != self.session.position() {
+            match self.session.seek(self.target, TICKS_PER_CHUNK) {
+                SeekOutcome::Finished => self.target = self.session.position(),
+                SeekOutcome::Reached => {}
+                SeekOutcome::InProgress if js_sys::Date::now() - start < ADVANCE_BUDGET_MS => continue,
+                SeekOutcome::InProgress => break,
             }
         }
         before != (self.session.position(), self.session.array().ticks())
