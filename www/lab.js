@@ -135,7 +135,7 @@ export function mount(element, options = {}) {
     params.replaceChildren();
     const schema = mod.SortingLab.schema();
     for (const spec of schema) {
-      if (!show(spec.key) && !(spec.key === 'speed' && show('speed'))) continue;
+      if (!show(spec.key)) continue;
       params.append(paramControl(spec));
     }
     if (show('seed')) params.append(seedControl());
