@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent setup for a fresh Debian machine of this project's kind; quiet when all is there.
 # Installs: the wasm32 target, wasm-bindgen-cli at exactly the version in Cargo.lock, wasm-pack,
-# Debian's chromium + chromium-driver, and the npm packages (npm ci). Never Debian's binaryen
+# geckodriver, Debian's chromium + chromium-driver + firefox-esr + mesa-vulkan-drivers (lavapipe,
+# Firefox's WebGPU adapter), and the npm packages (npm ci). Never Debian's binaryen
 # (its wasm-opt 108 writes wasm that does not load; see ../shared/toolchain.md F3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,9 +11,13 @@ say() { echo "setup: $*" >&2; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 apt_pid=""
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-  say "installing chromium and chromium-driver (apt, in the background)"
-  ( as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium chromium-driver ) \
+missing=()
+for pkg in chromium chromium-driver firefox-esr mesa-vulkan-drivers; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing ${missing[*]} (apt, in the background)"
+  ( as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" ) \
     > /tmp/emergence-lab-apt.log 2>&1 &
   apt_pid=$!
 fi
@@ -36,6 +41,11 @@ if ! command -v wasm-pack >/dev/null; then
   cargo install -q --locked wasm-pack
 fi
 
+if ! command -v geckodriver >/dev/null; then
+  say "installing geckodriver (a few minutes)"
+  cargo install -q --locked geckodriver
+fi
+
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "npm ci"
   npm ci --no-audit --no-fund --loglevel=error
@@ -45,5 +55,5 @@ if [ -n "$apt_pid" ]; then
   if ! wait "$apt_pid"; then
     say "apt-get failed:"; tail -20 /tmp/emergence-lab-apt.log >&2; exit 1
   fi
-  say "chromium: $(chromium --version 2>/dev/null | tail -1)"
+  say "$(chromium --version 2>/dev/null | tail -1); $(firefox-esr --version 2>/dev/null | tail -1)"
 fi

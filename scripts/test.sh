@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# npm test: every test, in order: native cargo test, wasm-pack test in headless Chromium, then
-# the browser end-to-end suite against a fresh build of dist/. Ends with one summary line.
+# npm test: every test, in order: native cargo test, wasm-pack test in headless Chromium and in
+# headless Firefox, then the browser end-to-end suites (Chromium via playwright-core, Firefox via
+# selenium-webdriver + geckodriver) against a fresh build of dist/. Ends with one summary line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -20,10 +21,16 @@ cargo test 2>&1 | tee "$logs/cargo.log"; rc=${PIPESTATUS[0]}
 read -r p f < <(count_cargo "$logs/cargo.log"); [ "$rc" = 0 ] || { status=1; [ "$f" -gt 0 ] || f=1; }
 passed=$((passed + p)); failed=$((failed + f)); parts+=("cargo $p passed/$f failed")
 
-echo "== 2/3 wasm-pack test --headless --chrome (tests/web.rs in headless Chromium)"
+echo "== 2a/3 wasm-pack test --headless --chrome (tests/web.rs in headless Chromium)"
 wasm-pack test --headless --chrome -- --test web 2>&1 | tee "$logs/wasm.log"; rc=${PIPESTATUS[0]}
 read -r p f < <(count_cargo "$logs/wasm.log"); [ "$rc" = 0 ] || { status=1; [ "$f" -gt 0 ] || f=1; }
 passed=$((passed + p)); failed=$((failed + f)); parts+=("wasm-pack/chromium $p passed/$f failed")
+
+echo "== 2b/3 wasm-pack test --headless --firefox (tests/web.rs in headless Firefox ESR)"
+# Firefox needs MOZ_WEBGL_FORCE_EGL=1 for WebGL2 (geckodriver ignores env in webdriver.json).
+MOZ_WEBGL_FORCE_EGL=1 wasm-pack test --headless --firefox -- --test web 2>&1 | tee "$logs/wasm-ff.log"; rc=${PIPESTATUS[0]}
+read -r p f < <(count_cargo "$logs/wasm-ff.log"); [ "$rc" = 0 ] || { status=1; [ "$f" -gt 0 ] || f=1; }
+passed=$((passed + p)); failed=$((failed + f)); parts+=("wasm-pack/firefox $p passed/$f failed")
 
 echo "== 3/3 build + browser end-to-end (Node test runner, playwright-core, Debian Chromium)"
 if bash scripts/build.sh 2>&1 | tee "$logs/build.log" && [ "${PIPESTATUS[0]}" = 0 ]; then
@@ -35,6 +42,6 @@ else
 fi
 passed=$((passed + p)); failed=$((failed + f)); parts+=("e2e $p passed/$f failed")
 
-summary="npm test: ${parts[0]}; ${parts[1]}; ${parts[2]} — total $passed passed, $failed failed"
+summary="npm test: $(IFS=';'; echo "${parts[*]}" | sed 's/;/; /g') — total $passed passed, $failed failed"
 echo "$summary"
 exit $status

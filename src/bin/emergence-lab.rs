@@ -8,7 +8,10 @@
 //! `--json` prints one JSON object on stdout. Errors go to stderr with exit status 2 and name
 //! the bad flag.
 
-use emergence_lab::sorting::batch;
+use emergence_lab::core::stats::MeanSd;
+use emergence_lab::sorting::batch::{self, BatchConfig, BatchSummary};
+use emergence_lab::sorting::cellview::{Algotype, FrozenKind, StopRule};
+use emergence_lab::sorting::setup::{Placement, SortConfig, Values};
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
@@ -16,12 +19,20 @@ const USAGE: &str = "\
 usage: emergence-lab <experiment> <command> [--flag value]... [--json]
 
 experiments and commands:
-  sorting run    cell-view sorting runs and their summary
-      --algotypes bubble   cell rule (bubble; more come with the full sorting experiment)
-      --n N                cells, 2..=1000000 (default 100)
-      --runs R             repetitions, 1..=1000000 (default 100)
-      --seed S             seed, 0..=2^64-1 (default 1)
-      --json               print one JSON object
+  sorting run    cell-view (or traditional) sorting runs and their summary
+      --algotypes LIST       bubble | insertion | selection, or a mix: bubble,selection (equal
+                             shares) or bubble:30,selection:70 (default bubble)
+      --n N                  cells, 2..=100000 (default 100)
+      --runs R               repetitions, 1..=1000000 (default 100)
+      --seed S               seed, 0..=2^64-1 (default 1)
+      --frozen K             frozen (damaged) cells, 0..=n (default 0)
+      --frozen-kind KIND     movable | immovable (default movable, the released code)
+      --frozen-placement P   replacement | distinct (default replacement, the official code)
+      --stop RULE            official | complete (default official)
+      --values V             distinct | repeats:R (values 1..n/R, each R times)
+      --decreasing LIST      Algotypes that sort toward decreasing order
+      --traditional          the top-down algorithm instead of cells (one Algotype)
+      --json                 print one JSON object
 ";
 
 /// A user error: the message names the flag; exit status 2.
@@ -49,7 +60,11 @@ fn run(args: &[String]) -> Result<String, UsageError> {
         return Err(UsageError("help requested".into()));
     }
     match (args.first().map(String::as_str), args.get(1).map(String::as_str)) {
-        (Some("sorting"), Some("run")) => sorting_run(&Flags::parse(&args[2..], &["algotypes", "n", "runs", "seed"])?),
+        (Some("sorting"), Some("run")) => sorting_run(&Flags::parse(
+            &args[2..],
+            &["algotypes", "n", "runs", "seed", "frozen", "frozen-kind", "frozen-placement", "stop", "values", "decreasing"],
+            &["traditional"],
+        )?),
         (Some("sorting"), other) => Err(UsageError(format!(
             "unknown sorting command {:?}; try `emergence-lab sorting run`",
             other.unwrap_or("")
@@ -62,15 +77,17 @@ fn run(args: &[String]) -> Result<String, UsageError> {
     }
 }
 
-/// `--flag value` pairs plus the boolean `--json`.
+/// `--flag value` pairs plus boolean switches (`--json` and the command's own).
 struct Flags {
     values: BTreeMap<String, String>,
+    switches: Vec<String>,
     json: bool,
 }
 
 impl Flags {
-    fn parse(args: &[String], known: &[&str]) -> Result<Self, UsageError> {
+    fn parse(args: &[String], known: &[&str], switches: &[&str]) -> Result<Self, UsageError> {
         let mut values = BTreeMap::new();
+        let mut on = Vec::new();
         let mut json = false;
         let mut it = args.iter();
         while let Some(arg) = it.next() {
@@ -79,6 +96,10 @@ impl Flags {
             };
             if name == "json" {
                 json = true;
+                continue;
+            }
+            if switches.contains(&name) {
+                on.push(name.to_string());
                 continue;
             }
             let (name, value) = match name.split_once('=') {
@@ -93,7 +114,20 @@ impl Flags {
             }
             values.insert(name.to_string(), value);
         }
-        Ok(Self { values, json })
+        Ok(Self { values, switches: on, json })
+    }
+
+    fn switch(&self, name: &str) -> bool {
+        self.switches.iter().any(|s| s == name)
+    }
+
+    /// One of a fixed set of words.
+    fn word<T: Copy>(&self, name: &str, default: T, words: &[(&str, T)]) -> Result<T, UsageError> {
+        let Some(raw) = self.values.get(name) else { return Ok(default) };
+        words.iter().find(|(w, _)| w.eq_ignore_ascii_case(raw.trim())).map(|(_, v)| *v).ok_or_else(|| {
+            let options: Vec<&str> = words.iter().map(|(w, _)| *w).collect();
+            UsageError(format!("--{name}: \"{raw}\" is not one of {}", options.join(", ")))
+        })
     }
 
     fn int<T: std::str::FromStr + PartialOrd + std::fmt::Display>(&self, name: &str, default: T, min: T, max: T) -> Result<T, UsageError> {
@@ -108,33 +142,117 @@ impl Flags {
     }
 }
 
-fn sorting_run(flags: &Flags) -> Result<String, UsageError> {
-    let algotypes = flags.values.get("algotypes").map_or("bubble", String::as_str);
-    for a in algotypes.split(',') {
-        let name = a.split(':').next().unwrap_or("").trim();
-        if name != "bubble" {
-            return Err(UsageError(format!(
-                "--algotypes: \"{name}\" is not available yet; this build has cell-view bubble only"
-            )));
+/// Parse `bubble`, `bubble,selection` or `bubble:30,selection:70`.
+fn parse_algotypes(name: &str, raw: &str) -> Result<Vec<(Algotype, u32)>, UsageError> {
+    let mut out: Vec<(Algotype, u32)> = Vec::new();
+    for item in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let (id, share) = match item.split_once(':') {
+            Some((id, share)) => {
+                let share: u32 = share
+                    .trim()
+                    .parse()
+                    .map_err(|_| UsageError(format!("--{name}: share \"{share}\" of {id} is not a whole number")))?;
+                (id, share)
+            }
+            None => (item, 1),
+        };
+        let a = Algotype::from_id(id)
+            .ok_or_else(|| UsageError(format!("--{name}: \"{id}\" is not bubble, insertion or selection")))?;
+        if out.iter().any(|(b, _)| *b == a) {
+            return Err(UsageError(format!("--{name}: {id} is named twice")));
         }
+        out.push((a, share));
     }
-    let n: usize = flags.int("n", 100, 2, 1_000_000)?;
+    if out.is_empty() {
+        return Err(UsageError(format!("--{name}: name at least one Algotype")));
+    }
+    Ok(out)
+}
+
+fn sorting_config(flags: &Flags) -> Result<(BatchConfig, usize), UsageError> {
+    let algotypes = parse_algotypes("algotypes", flags.values.get("algotypes").map_or("bubble", String::as_str))?;
+    let n: usize = flags.int("n", 100, 2, 100_000)?;
     let runs: usize = flags.int("runs", 100, 1, 1_000_000)?;
     let seed: u64 = flags.int("seed", 1, 0, u64::MAX)?;
-    let summary = batch::run_batch(&batch::BatchConfig { n, seed }, runs);
+    let frozen: usize = flags.int("frozen", 0, 0, n)?;
+    let frozen_kind = flags.word("frozen-kind", FrozenKind::Movable, &[("movable", FrozenKind::Movable), ("immovable", FrozenKind::Immovable)])?;
+    let placement = flags.word("frozen-placement", Placement::Replacement, &[("replacement", Placement::Replacement), ("distinct", Placement::Distinct)])?;
+    let stop = flags.word("stop", StopRule::Official, &[("official", StopRule::Official), ("complete", StopRule::Complete)])?;
+    let values = match flags.values.get("values").map(|v| v.trim()) {
+        None | Some("distinct") => Values::Distinct,
+        Some(v) => match v.strip_prefix("repeats:").map(str::parse::<u32>) {
+            Some(Ok(r)) if r >= 1 => Values::Repeats(r),
+            _ => return Err(UsageError(format!("--values: \"{v}\" is not distinct or repeats:R (R ≥ 1)"))),
+        },
+    };
+    let decreasing = match flags.values.get("decreasing") {
+        None => Vec::new(),
+        Some(raw) => parse_algotypes("decreasing", raw)?.into_iter().map(|(a, _)| a).collect(),
+    };
+    let config = BatchConfig {
+        sort: SortConfig { n, values, algotypes, decreasing, frozen, frozen_kind, placement, stop },
+        seed,
+        traditional: flags.switch("traditional"),
+    };
+    config.validate().map_err(|e| UsageError(format!("{} ({})", e, flag_of(&e))))?;
+    Ok((config, runs))
+}
+
+/// The flag a validation message is about (its first word names the setting).
+fn flag_of(message: &str) -> String {
+    let word = message.split([':', ' ']).next().unwrap_or("");
+    match word {
+        "n" => "--n".into(),
+        "values" => "--values".into(),
+        "frozen" => "--frozen".into(),
+        "algotypes" => "--algotypes".into(),
+        "decreasing" => "--decreasing".into(),
+        "traditional" => "--traditional".into(),
+        other => format!("--{other}"),
+    }
+}
+
+fn sorting_run(flags: &Flags) -> Result<String, UsageError> {
+    let (config, runs) = sorting_config(flags)?;
+    let summary = batch::run_batch(&config, runs).map_err(UsageError)?;
     if flags.json {
         return serde_json::to_string(&summary).map_err(|e| UsageError(format!("could not write JSON: {e}")));
     }
-    let line = |name: &str, s: &emergence_lab::core::stats::MeanSd| format!("  {name:<26} {:>12.2} ± {:.2}\n", s.mean, s.sd);
+    Ok(summary_table(&summary))
+}
+
+fn summary_table(s: &BatchSummary) -> String {
+    let line = |name: &str, v: &MeanSd| format!("  {name:<26} {:>12.2} ± {:.2}\n", v.mean, v.sd);
+    let mix: Vec<String> = s.algotypes.iter().map(|(a, k)| format!("{}×{k}", a.id())).collect();
     let mut out = format!(
-        "{} — cell-view bubble, n = {n}, {runs} runs, seed {seed} (mean ± SD)\n",
-        emergence_lab::experiments::Experiment::Sorting.title()
+        "{} — {} {}, n = {}, {} runs, seed {} (mean ± SD)\n",
+        emergence_lab::experiments::Experiment::Sorting.title(),
+        if s.traditional { "traditional" } else { "cell-view" },
+        mix.join(" + "),
+        s.n,
+        s.runs,
+        s.seed
     );
-    out += &line("swaps", &summary.swaps);
-    out += &line("steps (swaps + reads)", &summary.steps);
-    out += &line("ticks (activations)", &summary.ticks);
-    out += &line("final sortedness %", &summary.final_sortedness);
-    out += &line("final monotonicity error", &summary.final_monotonicity_error);
-    out += &format!("  {:<26} {:>12.2}", "fully sorted share", summary.fully_sorted_share);
-    Ok(out)
+    out += &line("swaps", &s.swaps);
+    out += &line("steps (swaps + reads)", &s.steps);
+    if !s.traditional {
+        out += &line("ticks (activations)", &s.ticks);
+    }
+    out += &line("final sortedness %", &s.final_sortedness);
+    out += &line("final monotonicity error", &s.final_monotonicity_error);
+    out += &line("delayed gratification", &s.delayed_gratification);
+    if s.distinct_frozen.mean > 0.0 {
+        out += &line("distinct frozen cells", &s.distinct_frozen);
+    }
+    if let Some(a) = &s.aggregation {
+        out += &format!(
+            "  {:<26} start {:.3}, end {:.3}, peak of mean {:.3} at {}%, mean of run peaks {:.3}\n",
+            "aggregation", a.start, a.end, a.peak_of_mean, a.peak_at_percent, a.mean_of_run_peaks
+        );
+    }
+    out += &format!("  {:<26} {:>12.2}", "fully sorted share", s.fully_sorted_share);
+    if s.unfinished_runs > 0 {
+        out += &format!("\n  {} runs hit the tick limit before their stop rule", s.unfinished_runs);
+    }
+    out
 }

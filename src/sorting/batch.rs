@@ -1,41 +1,182 @@
 //! Batch runs: many independent repetitions and their summary, as the paper reports them
 //! (100 repetitions per condition, mean and SD, spec §4 "common setup").
 
-use super::cellview::CellViewArray;
+use super::cellview::{Algotype, StepOutcome};
+use super::metrics::{aggregation, delayed_gratification, sortedness_count, sortedness_percent};
+use super::setup::SortConfig;
+use super::traditional::{self, Traditional};
 use crate::core::rng::Rng;
 use crate::core::stats::MeanSd;
 use serde::Serialize;
 
+/// Points at which the aggregation curve is sampled: p = 0, 0.01, …, 1 of each run's swaps.
+pub const AGGREGATION_POINTS: usize = 101;
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchConfig {
-    pub n: usize,
+    pub sort: SortConfig,
     pub seed: u64,
+    /// Run the traditional (top-down) algorithm of the single Algotype instead of cells.
+    pub traditional: bool,
+}
+
+impl BatchConfig {
+    pub fn bubble(n: usize, seed: u64) -> Self {
+        Self { sort: SortConfig::bubble(n), seed, traditional: false }
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        self.sort.validate()?;
+        if self.traditional {
+            if self.sort.algotypes.len() != 1 {
+                return Err("traditional: name exactly one algorithm".into());
+            }
+            if self.sort.frozen > 0 {
+                return Err("traditional: runs with frozen cells are not in the lab yet (the official \
+                            repository does not include the code that made Fig. 5's traditional bars)"
+                    .into());
+            }
+            if !self.sort.decreasing.is_empty() {
+                return Err("traditional: decreasing order is for cell-view runs".into());
+            }
+        }
+        Ok(())
+    }
+
+    /// Most activations a run may take before it is reported as not finished.
+    pub fn max_ticks(&self) -> u64 {
+        let n = self.sort.n as u64;
+        2_000u64.saturating_mul(n).saturating_mul(n).max(1_000_000)
+    }
 }
 
 /// The outcome of one run.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RunResult {
     pub swaps: u64,
+    /// Cell-view: swaps + warranted reads (`compare_and_swap_count`). Traditional: swaps +
+    /// comparisons.
     pub steps: u64,
+    /// Cell activations (0 for traditional runs).
     pub ticks: u64,
     pub final_monotonicity_error: u64,
     pub final_sortedness: f64,
     pub sorted: bool,
+    /// The run ended by its stop rule (not by the tick limit).
+    pub finished: bool,
+    pub delayed_gratification: f64,
+    /// Distinct frozen cells (fewer than k when placement draws with replacement repeat).
+    pub distinct_frozen: usize,
+    /// Aggregation at 101 points of the run's swaps (empty for single-Algotype runs).
+    pub aggregation: Vec<f64>,
+    /// The run's maximum aggregation over all its swaps (`get_max_aggregation_value`).
+    pub max_aggregation: Option<f64>,
+    /// Final per-Algotype sortedness: non-descending adjacent pairs within each Algotype's
+    /// subsequence (Fig. 8D).
+    pub per_algotype: Vec<(Algotype, u64)>,
 }
 
 /// Run number `index` of a batch. Each run has its own stream `Rng::for_stream(seed, index)`,
 /// so a batch gives the same numbers however it is split across workers.
-pub fn run_one(config: &BatchConfig, index: u64) -> RunResult {
-    let mut array = CellViewArray::shuffled(config.n, Rng::for_stream(config.seed, index));
-    array.run_to_end();
-    RunResult {
+pub fn run_one(config: &BatchConfig, index: u64) -> Result<RunResult, String> {
+    config.validate()?;
+    let rng = Rng::for_stream(config.seed, index);
+    if config.traditional {
+        return Ok(run_traditional(config, rng));
+    }
+    let mut array = config.sort.build(rng)?;
+    let chimeric = config.sort.algotypes.len() > 1;
+    let types = |a: &super::cellview::CellViewArray| a.cells().iter().map(|c| c.algotype).collect::<Vec<_>>();
+    let mut errors = Vec::new();
+    let mut aggregations = Vec::new();
+    let limit = config.max_ticks();
+    loop {
+        match array.step_swap(limit.saturating_sub(array.ticks())) {
+            StepOutcome::Swapped => {
+                errors.push(array.goal_error());
+                if chimeric {
+                    aggregations.push(aggregation(&types(&array)));
+                }
+            }
+            StepOutcome::Done | StepOutcome::OutOfTicks => break,
+        }
+    }
+    let mut per_algotype = Vec::new();
+    for (a, _) in &config.sort.algotypes {
+        let sub: Vec<u32> = array.cells().iter().filter(|c| c.algotype == *a).map(|c| c.value).collect();
+        per_algotype.push((*a, sortedness_count(&sub)));
+    }
+    let sampled = sample_curve(&aggregations);
+    Ok(RunResult {
         swaps: array.swaps(),
         steps: array.steps(),
         ticks: array.ticks(),
-        final_monotonicity_error: array.monotonicity_error(),
+        final_monotonicity_error: array.goal_error(),
         final_sortedness: array.sortedness_percent(),
-        sorted: array.is_done(),
+        sorted: array.goal_error() == 0,
+        finished: array.is_done(),
+        delayed_gratification: delayed_gratification(&errors),
+        distinct_frozen: array.cells().iter().filter(|c| c.frozen).count(),
+        max_aggregation: aggregations.iter().copied().reduce(f64::max),
+        aggregation: sampled,
+        per_algotype,
+    })
+}
+
+/// A = aggregation after each swap, sampled at index ⌊(L−1)·p⌋ for p = 0, 0.01, …, 1.
+fn sample_curve(series: &[f64]) -> Vec<f64> {
+    if series.is_empty() {
+        return Vec::new();
     }
+    let last = (series.len() - 1) as f64;
+    (0..AGGREGATION_POINTS)
+        .map(|k| series[(last * k as f64 / (AGGREGATION_POINTS - 1) as f64).floor() as usize])
+        .collect()
+}
+
+fn run_traditional(config: &BatchConfig, mut rng: Rng) -> RunResult {
+    let n = config.sort.n;
+    let mut values: Vec<u32> = match config.sort.values {
+        super::setup::Values::Distinct => (0..n as u32).collect(),
+        super::setup::Values::Repeats(r) => (0..n as u32).map(|i| 1 + i / r).collect(),
+    };
+    rng.shuffle(&mut values);
+    let algorithm = match config.sort.algotypes[0].0 {
+        Algotype::Bubble => Traditional::Bubble,
+        Algotype::Insertion => Traditional::Insertion,
+        Algotype::Selection => Traditional::Selection,
+    };
+    let run = traditional::sort(algorithm, &mut values);
+    let error = run.errors.last().copied().unwrap_or_else(|| super::metrics::descents(&values));
+    RunResult {
+        swaps: run.swaps,
+        steps: run.swaps + run.comparisons,
+        ticks: 0,
+        final_monotonicity_error: error,
+        final_sortedness: sortedness_percent(n, error),
+        sorted: error == 0,
+        finished: true,
+        delayed_gratification: delayed_gratification(&run.errors),
+        distinct_frozen: 0,
+        aggregation: Vec::new(),
+        max_aggregation: None,
+        per_algotype: vec![(config.sort.algotypes[0].0, sortedness_count(&values))],
+    }
+}
+
+/// Aggregation over runs (chimeric arrays, Fig. 8).
+#[derive(Clone, Debug, Serialize)]
+pub struct AggregationSummary {
+    /// Mean A at 0% and 100% of the swaps.
+    pub start: f64,
+    pub end: f64,
+    /// Peak definition (a): the maximum of the mean curve, and where it is (% of swaps).
+    pub peak_of_mean: f64,
+    pub peak_at_percent: f64,
+    /// Peak definition (b): the mean over runs of each run's maximum A.
+    pub mean_of_run_peaks: f64,
+    /// 101 means, at 0, 1, …, 100% of the swaps.
+    pub curve: Vec<f64>,
 }
 
 /// The summary the CLI prints and the page's batch table shows.
@@ -43,41 +184,80 @@ pub fn run_one(config: &BatchConfig, index: u64) -> RunResult {
 pub struct BatchSummary {
     pub runs: usize,
     pub n: usize,
-    pub seed: u64,
-    pub algotypes: Vec<&'static str>,
+    pub seed: String,
+    pub algotypes: Vec<(Algotype, usize)>,
+    pub traditional: bool,
     pub swaps: MeanSd,
-    /// Swaps + warranted reads, the cell-view step count of Fig. 4B (`compare_and_swap_count`).
+    /// Swaps + reads (cell-view: `compare_and_swap_count`; traditional: swaps + comparisons).
     pub steps: MeanSd,
     /// Cell activations (ticks of the random scheduler; the port's own time scale).
     pub ticks: MeanSd,
     pub final_sortedness: MeanSd,
     pub final_monotonicity_error: MeanSd,
+    pub delayed_gratification: MeanSd,
     pub fully_sorted_share: f64,
+    /// Runs stopped by the tick limit rather than their stop rule.
+    pub unfinished_runs: usize,
+    pub distinct_frozen: MeanSd,
+    pub aggregation: Option<AggregationSummary>,
+    pub per_algotype_sortedness: Vec<(Algotype, MeanSd)>,
 }
 
 pub fn summarize(config: &BatchConfig, results: &[RunResult]) -> BatchSummary {
-    let stat = |f: fn(&RunResult) -> f64| MeanSd::of(results.iter().map(f));
+    let stat = |f: &dyn Fn(&RunResult) -> f64| MeanSd::of(results.iter().map(f));
+    let aggregation = (config.sort.algotypes.len() > 1 && !results.is_empty()).then(|| {
+        let curves: Vec<&Vec<f64>> = results.iter().map(|r| &r.aggregation).filter(|c| !c.is_empty()).collect();
+        let curve: Vec<f64> = (0..AGGREGATION_POINTS)
+            .map(|k| MeanSd::of(curves.iter().map(|c| c[k])).mean)
+            .collect();
+        let (peak_index, peak) = curve
+            .iter()
+            .copied()
+            .enumerate()
+            .fold((0, f64::NEG_INFINITY), |best, (i, v)| if v > best.1 { (i, v) } else { best });
+        AggregationSummary {
+            start: curve.first().copied().unwrap_or(f64::NAN),
+            end: curve.last().copied().unwrap_or(f64::NAN),
+            peak_of_mean: peak,
+            peak_at_percent: peak_index as f64,
+            mean_of_run_peaks: MeanSd::of(results.iter().filter_map(|r| r.max_aggregation)).mean,
+            curve,
+        }
+    });
     BatchSummary {
         runs: results.len(),
-        n: config.n,
-        seed: config.seed,
-        algotypes: vec!["bubble"],
-        swaps: stat(|r| r.swaps as f64),
-        steps: stat(|r| r.steps as f64),
-        ticks: stat(|r| r.ticks as f64),
-        final_sortedness: stat(|r| r.final_sortedness),
-        final_monotonicity_error: stat(|r| r.final_monotonicity_error as f64),
+        n: config.sort.n,
+        seed: config.seed.to_string(),
+        algotypes: config.sort.counts(),
+        traditional: config.traditional,
+        swaps: stat(&|r| r.swaps as f64),
+        steps: stat(&|r| r.steps as f64),
+        ticks: stat(&|r| r.ticks as f64),
+        final_sortedness: stat(&|r| r.final_sortedness),
+        final_monotonicity_error: stat(&|r| r.final_monotonicity_error as f64),
+        delayed_gratification: stat(&|r| r.delayed_gratification),
         fully_sorted_share: if results.is_empty() {
             f64::NAN
         } else {
             results.iter().filter(|r| r.sorted).count() as f64 / results.len() as f64
         },
+        unfinished_runs: results.iter().filter(|r| !r.finished).count(),
+        distinct_frozen: stat(&|r| r.distinct_frozen as f64),
+        aggregation,
+        per_algotype_sortedness: config
+            .sort
+            .algotypes
+            .iter()
+            .enumerate()
+            .map(|(k, (a, _))| (*a, MeanSd::of(results.iter().map(|r| r.per_algotype[k].1 as f64))))
+            .collect(),
     }
 }
 
-pub fn run_batch(config: &BatchConfig, runs: usize) -> BatchSummary {
-    let results: Vec<RunResult> = (0..runs as u64).map(|i| run_one(config, i)).collect();
-    summarize(config, &results)
+pub fn run_batch(config: &BatchConfig, runs: usize) -> Result<BatchSummary, String> {
+    config.validate()?;
+    let results = (0..runs as u64).map(|i| run_one(config, i)).collect::<Result<Vec<_>, _>>()?;
+    Ok(summarize(config, &results))
 }
 
 #[cfg(test)]
@@ -91,7 +271,7 @@ mod tests {
     /// cell-view bubble mean, 2448.8 (p.13), lies within 2 SE of 2475.
     #[test]
     fn mean_swaps_match_inversion_theory_at_n100() {
-        let s = run_batch(&BatchConfig { n: 100, seed: 1 }, 100);
+        let s = run_batch(&BatchConfig::bubble(100, 1), 100).unwrap();
         let n = 100.0f64;
         let mean = n * (n - 1.0) / 4.0;
         let sd = (n * (n - 1.0) * (2.0 * n + 5.0) / 72.0).sqrt();
@@ -108,9 +288,9 @@ mod tests {
 
     #[test]
     fn batches_are_reproducible_and_chunkable() {
-        let c = BatchConfig { n: 50, seed: 9 };
-        let whole: Vec<RunResult> = (0..10).map(|i| run_one(&c, i)).collect();
-        let again: Vec<RunResult> = (5..10).chain(0..5).map(|i| run_one(&c, i)).collect();
+        let c = BatchConfig::bubble(50, 9);
+        let whole: Vec<RunResult> = (0..10).map(|i| run_one(&c, i).unwrap()).collect();
+        let again: Vec<RunResult> = (5..10).chain(0..5).map(|i| run_one(&c, i).unwrap()).collect();
         assert_eq!(whole[..5], again[5..]);
         assert_eq!(whole[5..], again[..5]);
     }

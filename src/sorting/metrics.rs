@@ -6,6 +6,11 @@ pub fn monotonicity_error(values: &[u32]) -> u64 {
     values.windows(2).filter(|w| w[1] < w[0]).count() as u64
 }
 
+/// Adjacent descents, V_i < V_{i−1}: the monotonicity error of an increasing goal.
+pub fn descents(values: &[u32]) -> u64 {
+    monotonicity_error(values)
+}
+
 /// Sortedness in percent, the code's definition used for Figs. 3 and 5
 /// (`analysis/utils.get_monotonicity`): S = 100·(1 + #{i ≥ 1 : V_i ≥ V_{i−1}})/n, i.e. the first
 /// cell counts as in order and the test is non-strict. Equivalently S = 100·(n − E)/n.
@@ -14,6 +19,69 @@ pub fn sortedness_percent(n: usize, monotonicity_error: u64) -> f64 {
         return 100.0;
     }
     100.0 * (n as f64 - monotonicity_error as f64) / n as f64
+}
+
+/// The raw sortedness count the chimera plots use (Figs. 8/9, `cell_type_aggregation_analysis.py`):
+/// #{i ≥ 1 : V_i ≥ V_{i−1}}, from 0 to n − 1.
+pub fn sortedness_count(values: &[u32]) -> u64 {
+    values.windows(2).filter(|w| w[1] >= w[0]).count() as u64
+}
+
+/// Aggregation value, code definition (`get_aggregation_value_avg`, spec §3):
+/// A = (1/n)·#{i < n−1 : type_i = type_{i+1}}. Only the right neighbour is compared and the last
+/// cell scores 0, so the denominator is n.
+pub fn aggregation<T: PartialEq>(types: &[T]) -> f64 {
+    if types.is_empty() {
+        return 0.0;
+    }
+    types.windows(2).filter(|w| w[0] == w[1]).count() as f64 / types.len() as f64
+}
+
+/// Delayed gratification of one run (paper p.9 and Fig. 6D), with the official procedure
+/// `avg_wandering_range` and its corner cases (spec §3):
+/// 1. `errors` is the monotonicity error after every swap;
+/// 2. consecutive duplicates are dropped; 3. first differences are taken;
+/// 4. consecutive same-sign differences merge into runs d_1, d_2, … alternating in sign;
+/// 5. start at the first positive run (an error increase);
+/// 6. each pair (d_i > 0, d_{i+1} < 0) scores (|d_{i+1}| − d_i)/d_i;
+/// 7. the run's DG is the mean over pairs.
+///
+/// Corner cases copied from the code: no swaps → 0; a first positive run that is the last or
+/// next-to-last run → 0; a series ending on a positive run returns the **sum** of the pair
+/// scores instead of the mean (a bug in the official code, kept for fidelity).
+pub fn delayed_gratification(errors: &[u64]) -> f64 {
+    let mut deduped: Vec<i64> = Vec::with_capacity(errors.len());
+    for &e in errors {
+        if deduped.last() != Some(&(e as i64)) {
+            deduped.push(e as i64);
+        }
+    }
+    let mut runs: Vec<i64> = Vec::new();
+    for w in deduped.windows(2) {
+        let d = w[1] - w[0];
+        match runs.last_mut() {
+            Some(last) if (*last > 0) == (d > 0) => *last += d,
+            _ => runs.push(d),
+        }
+    }
+    let Some(start) = runs.iter().position(|&d| d > 0) else { return 0.0 };
+    if start + 2 >= runs.len() {
+        return 0.0;
+    }
+    let scores: Vec<f64> = runs[start..]
+        .chunks(2)
+        .filter(|pair| pair.len() == 2)
+        .map(|pair| (pair[1].unsigned_abs() as f64 - pair[0] as f64) / pair[0] as f64)
+        .collect();
+    if scores.is_empty() {
+        return 0.0;
+    }
+    let sum: f64 = scores.iter().sum();
+    if runs.last().is_some_and(|&d| d > 0) {
+        sum
+    } else {
+        sum / scores.len() as f64
+    }
 }
 
 /// Number of inversions, pairs i < j with V_i > V_j, by merge sort in O(n log n). With distinct
@@ -64,6 +132,28 @@ mod tests {
         assert_eq!(monotonicity_error(&v), 2);
         // code definition: 100·(1 + #{V_i ≥ V_{i−1}})/n = 100·(1+2)/5
         assert_eq!(sortedness_percent(5, 2), 60.0);
+    }
+
+    #[test]
+    fn delayed_gratification_follows_the_code() {
+        // E: 5 6 7 4 3 5 2 → dedup same; diffs +1 +1 −3 −1 +2 −3 → runs +2 −4 +2 −3.
+        // Pairs (2, −4): (4 − 2)/2 = 1; (2, −3): (3 − 2)/2 = 0.5. Mean 0.75.
+        assert_eq!(delayed_gratification(&[5, 6, 7, 4, 3, 5, 2]), 0.75);
+        // Ends on a positive run: runs −1 +2 −4 +1 → pair (2, −4) = 1, then the code sums: 1.
+        assert_eq!(delayed_gratification(&[5, 4, 6, 2, 3]), 1.0);
+        // First positive run next-to-last → 0.
+        assert_eq!(delayed_gratification(&[5, 4, 6, 2]), 0.0);
+        // Monotone decrease (no increase at all) and no swaps → 0.
+        assert_eq!(delayed_gratification(&[5, 4, 3]), 0.0);
+        assert_eq!(delayed_gratification(&[]), 0.0);
+    }
+
+    #[test]
+    fn aggregation_matches_the_worked_example() {
+        // Fig. 8C legend: the same-type share of adjacent pairs; code divides by n.
+        assert_eq!(aggregation(&['a', 'a', 'b', 'b', 'b']), 3.0 / 5.0);
+        assert_eq!(aggregation(&['a', 'b', 'a']), 0.0);
+        assert_eq!(sortedness_count(&[1, 1, 0, 2]), 2);
     }
 
     #[test]

@@ -11,6 +11,8 @@ pub mod batch;
 pub mod cellview;
 pub mod metrics;
 pub mod session;
+pub mod setup;
+pub mod traditional;
 
 use crate::core::params::{Apply, ParamKind, ParamSpec, ParamValue};
 

@@ -22,17 +22,18 @@ impl SortingBatch {
     #[wasm_bindgen(constructor)]
     pub fn new(query: &str, runs: u32) -> SortingBatch {
         let (state, _) = urlstate::decode(query);
-        let config = BatchConfig { n: state.params.int("n") as usize, seed: state.seed };
+        let config = BatchConfig::bubble(state.params.int("n") as usize, state.seed);
         Self { config, total: runs.clamp(1, MAX_RUNS), results: Vec::new() }
     }
 
     /// Run up to `count` more runs; returns how many are done in all.
-    pub fn run_next(&mut self, count: u32) -> u32 {
+    pub fn run_next(&mut self, count: u32) -> Result<u32, JsError> {
         let end = (self.results.len() as u32 + count).min(self.total);
         for i in self.results.len() as u32..end {
-            self.results.push(run_one(&self.config, u64::from(i)));
+            let result = run_one(&self.config, u64::from(i)).map_err(|e| JsError::new(&e))?;
+            self.results.push(result);
         }
-        self.results.len() as u32
+        Ok(self.results.len() as u32)
     }
 
     pub fn total(&self) -> u32 {

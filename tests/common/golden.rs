@@ -14,7 +14,7 @@ pub fn rng_outputs() -> [u64; 3] {
 
 /// (swaps, steps, ticks) of run 0 of a batch with n = 100, seed 3.
 pub fn batch_run() -> (u64, u64, u64) {
-    let r = run_one(&BatchConfig { n: 100, seed: 3 }, 0);
+    let r = run_one(&BatchConfig::bubble(100, 3), 0).expect("a valid configuration");
     (r.swaps, r.steps, r.ticks)
 }
 

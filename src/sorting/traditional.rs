@@ -1,0 +1,144 @@
+//! Traditional (top-down) sorting algorithms, instrumented as in the paper (Methods p.7–8,
+//! Fig. 2; spec §1.1): each comparison or swap is one "sorting step"; Fig. 4A counts swaps only,
+//! Fig. 4B swaps plus comparisons ("reading"). The monotonicity error after every swap is kept
+//! for delayed gratification (Fig. 7).
+
+use super::metrics::descents;
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Traditional {
+    Bubble,
+    Insertion,
+    Selection,
+}
+
+/// Counts and the per-swap error trace of one traditional sort.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TraditionalRun {
+    pub swaps: u64,
+    pub comparisons: u64,
+    /// Monotonicity error after each swap.
+    pub errors: Vec<u64>,
+}
+
+struct Counter<'a> {
+    values: &'a mut [u32],
+    run: TraditionalRun,
+    error: u64,
+}
+
+impl Counter<'_> {
+    fn greater(&mut self, i: usize, j: usize) -> bool {
+        self.run.comparisons += 1;
+        self.values[i] > self.values[j]
+    }
+
+    fn swap(&mut self, i: usize, j: usize) {
+        let n = self.values.len();
+        let (a, b) = (i.min(j), i.max(j));
+        // Pairs may coincide when the swap is adjacent; count each distinct pair once.
+        let pairs = distinct_pairs(a, b, n);
+        let before: u64 = pairs.iter().flatten().map(|&p| u64::from(self.values[p + 1] < self.values[p])).sum();
+        self.values.swap(a, b);
+        let after: u64 = pairs.iter().flatten().map(|&p| u64::from(self.values[p + 1] < self.values[p])).sum();
+        self.error = self.error + after - before;
+        self.run.swaps += 1;
+        self.run.errors.push(self.error);
+    }
+}
+
+fn distinct_pairs(a: usize, b: usize, n: usize) -> [Option<usize>; 4] {
+    let mut out = [None; 4];
+    let mut k = 0;
+    for p in [a.wrapping_sub(1), a, b.wrapping_sub(1), b] {
+        if p != usize::MAX && p + 1 < n && !out[..k].contains(&Some(p)) {
+            out[k] = Some(p);
+            k += 1;
+        }
+    }
+    out
+}
+
+/// Sort `values` in place (non-decreasing) with the given algorithm.
+pub fn sort(algorithm: Traditional, values: &mut [u32]) -> TraditionalRun {
+    let error = descents(values);
+    let mut c = Counter { values, run: TraditionalRun::default(), error };
+    let n = c.values.len();
+    match algorithm {
+        // Repeated left-to-right passes over adjacent pairs, swapping when left > right, until a
+        // pass makes no swap; each pass can stop one place earlier (the largest is in place).
+        Algorithm::Bubble => {
+            let mut end = n;
+            loop {
+                let mut swapped = false;
+                for i in 1..end {
+                    if c.greater(i - 1, i) {
+                        c.swap(i - 1, i);
+                        swapped = true;
+                    }
+                }
+                end = end.saturating_sub(1);
+                if !swapped || end <= 1 {
+                    break;
+                }
+            }
+        }
+        // The sorted prefix grows from element 0: take the leftmost unsorted element and move
+        // it left by adjacent swaps, comparing right to left, to its place.
+        Algorithm::Insertion => {
+            for i in 1..n {
+                let mut j = i;
+                while j > 0 && c.greater(j - 1, j) {
+                    c.swap(j - 1, j);
+                    j -= 1;
+                }
+            }
+        }
+        // Find the minimum of the unsorted suffix and swap it into the first unsorted slot
+        // (no swap when it is already there).
+        Algorithm::Selection => {
+            for i in 0..n.saturating_sub(1) {
+                let mut min = i;
+                for j in i + 1..n {
+                    if c.greater(min, j) {
+                        min = j;
+                    }
+                }
+                if min != i {
+                    c.swap(i, min);
+                }
+            }
+        }
+    }
+    c.run
+}
+
+use Traditional as Algorithm;
+
+#[cfg(test)]
+mod tests {
+    use super::super::metrics::{inversions, monotonicity_error};
+    use super::*;
+    use crate::core::rng::Rng;
+
+    #[test]
+    fn all_three_sort_and_count() {
+        let mut rng = Rng::seed_from_u64(8);
+        for alg in [Traditional::Bubble, Traditional::Insertion, Traditional::Selection] {
+            let mut v: Vec<u32> = (0..100).collect();
+            rng.shuffle(&mut v);
+            let inv = inversions(&v);
+            let run = sort(alg, &mut v);
+            assert!(v.windows(2).all(|w| w[0] <= w[1]), "{alg:?}");
+            assert_eq!(run.errors.len() as u64, run.swaps);
+            assert_eq!(*run.errors.last().unwrap(), 0);
+            assert_eq!(monotonicity_error(&v), 0);
+            match alg {
+                Traditional::Bubble | Traditional::Insertion => assert_eq!(run.swaps, inv),
+                Traditional::Selection => assert!(run.swaps < 100),
+            }
+        }
+    }
+}
