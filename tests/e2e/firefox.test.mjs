@@ -37,6 +37,13 @@ before(async () => {
   await inspector.onConsoleEntry((e) => { if (e.level === 'error') errors.push(`console: ${e.text}`); });
   await inspector.onJavascriptException((e) => errors.push(`uncaught: ${e.text}`));
   fs.mkdirSync(SHOTS, { recursive: true });
+  // Prove the console capture works before trusting "no errors" below.
+  await driver.get(`${base}embed.html?exp=sorting&n=10`);
+  await driver.executeScript('console.error("emergence-lab console probe")');
+  const end = Date.now() + 5000;
+  while (!errors.some((e) => e.includes('console probe')) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(errors.some((e) => e.includes('console probe')), 'console errors are captured');
+  errors.length = 0;
 });
 
 after(async () => {
