@@ -11,6 +11,7 @@
 use emergence_lab::core::stats::MeanSd;
 use emergence_lab::sorting::batch::{self, BatchConfig, BatchSummary};
 use emergence_lab::sorting::cellview::{Algotype, FrozenKind, StopRule};
+use emergence_lab::sorting::reproduce;
 use emergence_lab::sorting::setup::{Placement, SortConfig, Values};
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -33,6 +34,12 @@ experiments and commands:
       --decreasing LIST      Algotypes that sort toward decreasing order
       --traditional          the top-down algorithm instead of cells (one Algotype)
       --json                 print one JSON object
+  sorting reproduce FIG  the paper's figure: fig4 | fig5 | fig7 | fig8 | fig9, ours beside the paper's
+      --runs R               repetitions per condition (default 100, as in the paper)
+      --seed S               seed (default 1)
+      --json                 print one JSON object
+  sorting bench          time per cell-view bubble experiment (n = 100) and for all reproductions
+      --runs R               experiments to time (default 2000)
 ";
 
 /// A user error: the message names the flag; exit status 2.
@@ -65,6 +72,8 @@ fn run(args: &[String]) -> Result<String, UsageError> {
             &["algotypes", "n", "runs", "seed", "frozen", "frozen-kind", "frozen-placement", "stop", "values", "decreasing"],
             &["traditional"],
         )?),
+        (Some("sorting"), Some("reproduce")) => sorting_reproduce(args.get(2).map(String::as_str), &Flags::parse(args.get(3..).unwrap_or(&[]), &["runs", "seed"], &[])?),
+        (Some("sorting"), Some("bench")) => sorting_bench(&Flags::parse(&args[2..], &["runs"], &[])?),
         (Some("sorting"), other) => Err(UsageError(format!(
             "unknown sorting command {:?}; try `emergence-lab sorting run`",
             other.unwrap_or("")
@@ -219,6 +228,65 @@ fn sorting_run(flags: &Flags) -> Result<String, UsageError> {
         return serde_json::to_string(&summary).map_err(|e| UsageError(format!("could not write JSON: {e}")));
     }
     Ok(summary_table(&summary))
+}
+
+fn sorting_reproduce(figure: Option<&str>, flags: &Flags) -> Result<String, UsageError> {
+    let figure = figure.filter(|f| !f.starts_with("--")).ok_or_else(|| {
+        UsageError(format!("sorting reproduce needs a figure: {}", reproduce::FIGURES.join(", ")))
+    })?;
+    let runs: usize = flags.int("runs", 100, 1, 100_000)?;
+    let seed: u64 = flags.int("seed", 1, 0, u64::MAX)?;
+    let conditions = reproduce::conditions(figure, seed).map_err(UsageError)?;
+    let mut rows = Vec::new();
+    for c in &conditions {
+        rows.extend(reproduce::run_condition(c, runs, &mut |_| {}).map_err(UsageError)?);
+    }
+    if flags.json {
+        let value = serde_json::json!({ "figure": figure, "runs": runs, "seed": seed.to_string(), "rows": rows });
+        return serde_json::to_string(&value).map_err(|e| UsageError(format!("could not write JSON: {e}")));
+    }
+    let mut out = format!("{figure}: {runs} runs per condition, seed {seed}; ours = mean ± SD\n");
+    out += &format!("  {:<34} {:<36} {:>20}  {}\n", "condition", "metric", "ours", "paper");
+    for r in &rows {
+        let ours = if r.ours.sd.is_finite() { format!("{:.2} ± {:.2}", r.ours.mean, r.ours.sd) } else { format!("{:.3}", r.ours.mean) };
+        let paper = match r.paper.value {
+            Some(v) => format!("{v} ({})", r.paper.note),
+            None => r.paper.note.to_string(),
+        };
+        out += &format!("  {:<34} {:<36} {:>20}  {}\n", r.condition, r.label, ours, paper);
+    }
+    Ok(out.trim_end().to_string())
+}
+
+/// Wall-clock timings, natively; the page has the same benchmark for wasm.
+fn sorting_bench(flags: &Flags) -> Result<String, UsageError> {
+    let runs: usize = flags.int("runs", 2000, 1, 1_000_000)?;
+    let config = BatchConfig::bubble(100, 1);
+    let start = std::time::Instant::now();
+    let mut swaps = 0u64;
+    for i in 0..runs as u64 {
+        swaps += batch::run_one(&config, i).map_err(UsageError)?.swaps;
+    }
+    let per_run = start.elapsed().as_secs_f64() / runs as f64;
+    let start = std::time::Instant::now();
+    let mut conditions = 0;
+    for figure in ["fig4", "fig5", "fig7", "fig8"] {
+        for c in reproduce::conditions(figure, 1).map_err(UsageError)? {
+            reproduce::run_condition(&c, 100, &mut |_| {}).map_err(UsageError)?;
+            conditions += 1;
+        }
+    }
+    let suite = start.elapsed().as_secs_f64();
+    let _ = swaps;
+    let mut out = String::from("sorting bench (native, this machine)\n");
+    out += &format!(
+        "  cell-view bubble, n = 100: {:.3} ms per experiment over {runs} experiments (target in wasm: 0.2 ms; \
+         the official Python code takes about 2 s, {:.0}x longer)\n",
+        per_run * 1e3,
+        2.0 / per_run
+    );
+    out += &format!("  reproduce fig4+fig5+fig7+fig8 ({conditions} conditions x 100 runs): {suite:.2} s (target in the page: 5 s)");
+    Ok(out)
 }
 
 fn summary_table(s: &BatchSummary) -> String {

@@ -10,6 +10,7 @@
 pub mod batch;
 pub mod cellview;
 pub mod metrics;
+pub mod reproduce;
 pub mod session;
 pub mod setup;
 pub mod traditional;

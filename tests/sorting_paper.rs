@@ -1,0 +1,133 @@
+//! The sorting experiment against the numbers Zhang, Goldstein & Levin print (arXiv 2401.05375,
+//! spec §4), through the same `reproduce` conditions the CLI and the page run.
+//!
+//! Tolerances. Each paper value is itself a mean over 100 runs, so ours and theirs both carry a
+//! standard error SD/√R. We accept |ours − paper| < 4·√(SD²/R_ours + SD²/100) (SD: our sample
+//! SD, R_ours = 100), a two-sided false-alarm rate of about 6e-5 per comparison, plus the
+//! read-off uncertainty where the value is read from a figure rather than printed.
+//!
+//! Where the model cannot match the paper, the test checks the documented behaviour instead and
+//! says why (spec §5, and docs/sorting.md).
+#![cfg(not(target_arch = "wasm32"))]
+
+use emergence_lab::sorting::batch::{run_one, BatchConfig};
+use emergence_lab::sorting::cellview::{FrozenKind, StopRule};
+use emergence_lab::sorting::reproduce::{conditions, run_condition, Metric, Row};
+use emergence_lab::sorting::setup::SortConfig;
+
+const RUNS: usize = 100;
+
+fn rows(figure: &str) -> Vec<Row> {
+    conditions(figure, 2024)
+        .expect("figure")
+        .iter()
+        .flat_map(|c| run_condition(c, RUNS, &mut |_| {}).expect("runs"))
+        .collect()
+}
+
+fn find<'a>(rows: &'a [Row], condition: &str, metric: Metric) -> &'a Row {
+    rows.iter().find(|r| r.condition == condition && r.metric == metric).unwrap_or_else(|| panic!("no row {condition}"))
+}
+
+fn assert_matches(row: &Row, read_off: f64) {
+    let paper = row.paper.value.expect("a printed value");
+    let se = (row.ours.sd.powi(2) / RUNS as f64 + row.ours.sd.powi(2) / 100.0).sqrt();
+    let tolerance = 4.0 * se + read_off;
+    assert!(
+        (row.ours.mean - paper).abs() <= tolerance,
+        "{} {}: ours {:.3} ± {:.3} (SD), paper {paper}, tolerance {tolerance:.3}",
+        row.condition,
+        row.label,
+        row.ours.mean,
+        row.ours.sd
+    );
+}
+
+#[test]
+fn fig5_immovable_error_tolerance_matches() {
+    let rows = rows("fig5");
+    for a in ["bubble", "insertion", "selection"] {
+        for k in 1..=3 {
+            assert_matches(find(&rows, &format!("{a} immovable k={k}"), Metric::FinalMonotonicityError), 0.0);
+        }
+    }
+}
+
+/// Movable frozen cells: the paper's Fig. 5B depends on the official 1 s stop poll and is not
+/// reproducible (spec §5). What the model guarantees instead: frozen cells never swap with each
+/// other, so their relative order is fixed; with the "complete" rule, bubble ends sorted with one
+/// frozen cell, and with two it keeps one descent exactly when the pair starts out of order
+/// (probability ½).
+#[test]
+fn fig5_movable_documented_behaviour() {
+    let config = |k| BatchConfig {
+        sort: SortConfig { frozen: k, frozen_kind: FrozenKind::Movable, stop: StopRule::Complete, placement: emergence_lab::sorting::setup::Placement::Distinct, ..SortConfig::bubble(100) },
+        seed: 5,
+        traditional: false,
+    };
+    for i in 0..RUNS as u64 {
+        assert_eq!(run_one(&config(1), i).unwrap().final_monotonicity_error, 0);
+    }
+    let stuck = (0..400u64).filter(|&i| run_one(&config(2), i).unwrap().final_monotonicity_error > 0).count() as f64 / 400.0;
+    // Binomial(400, ½): SE 0.025.
+    assert!((stuck - 0.5).abs() < 4.0 * 0.025, "{stuck}");
+}
+
+#[test]
+fn fig8_chimera_swaps_match() {
+    let rows = rows("fig8");
+    for mix in ["bubble+insertion", "bubble+selection", "insertion+selection"] {
+        assert_matches(find(&rows, mix, Metric::Swaps), 0.0);
+    }
+    for pure in ["pure bubble", "pure insertion"] {
+        assert_matches(find(&rows, pure, Metric::Swaps), 0.0);
+    }
+    // Mean of run peaks (text p.14) for the two mixes that match; SD of the per-run peak is not
+    // reported, so the tolerance uses a conservative SD of 0.05 (the spread our runs show).
+    for mix in ["bubble+insertion", "insertion+selection"] {
+        let r = find(&rows, mix, Metric::AggregationMeanOfRunPeaks);
+        let paper = r.paper.value.unwrap();
+        assert!((r.ours.mean - paper).abs() < 4.0 * (2.0f64 * 0.05f64.powi(2) / 100.0).sqrt() + 0.005, "{mix}: {} vs {paper}", r.ours.mean);
+    }
+}
+
+#[test]
+fn fig7_delayed_gratification() {
+    let rows = rows("fig7");
+    for a in ["bubble", "insertion", "selection"] {
+        assert_matches(find(&rows, &format!("{a} traditional k=0"), Metric::DelayedGratification), 0.005);
+    }
+    for a in ["insertion", "selection"] {
+        for k in 0..=3 {
+            assert_matches(find(&rows, &format!("{a} cell-view immovable k={k}"), Metric::DelayedGratification), 0.005);
+        }
+    }
+    // Cell-view bubble: the uniform one-cell-per-tick scheduler gives DG ≈ 0.38 at k = 0, not
+    // the paper's 0.24 (its threads run in bursts; see docs/sorting.md). The paper's qualitative
+    // findings hold and are tested: cell-view bubble exceeds traditional bubble, and DG rises with k.
+    let dg = |k: usize| find(&rows, &format!("bubble cell-view immovable k={k}"), Metric::DelayedGratification).ours;
+    let trad = find(&rows, "bubble traditional k=0", Metric::DelayedGratification).ours;
+    let se = |a: f64, b: f64| (a * a / RUNS as f64 + b * b / RUNS as f64).sqrt();
+    assert!(dg(0).mean - trad.mean > 4.0 * se(dg(0).sd, trad.sd));
+    assert!(dg(3).mean - dg(0).mean > 4.0 * se(dg(3).sd, dg(0).sd), "{:?} {:?}", dg(0), dg(3));
+}
+
+#[test]
+fn fig4_efficiency() {
+    let rows = rows("fig4");
+    assert_matches(find(&rows, "bubble cell-view", Metric::Swaps), 0.0);
+    assert_matches(find(&rows, "insertion cell-view", Metric::Swaps), 0.0);
+    // Bars read off Fig. 4B to about ±50.
+    assert_matches(find(&rows, "bubble traditional", Metric::SwapsAndReads), 50.0);
+    assert_matches(find(&rows, "insertion traditional", Metric::SwapsAndReads), 50.0);
+    assert_matches(find(&rows, "bubble cell-view", Metric::SwapsAndReads), 50.0);
+    assert_matches(find(&rows, "insertion cell-view", Metric::SwapsAndReads), 50.0);
+    // Selection (traditional swaps ≈95–100; swaps + reads): every comparison and swap counted.
+    let sel = find(&rows, "selection traditional", Metric::Swaps).ours.mean;
+    assert!((90.0..=100.0).contains(&sel), "{sel}");
+    // Cell-view selection is ≈ 1,000 swaps here against the paper's 1,095.5 (see
+    // docs/sorting.md); the paper's claim that it needs about 10× more swaps than traditional
+    // selection holds.
+    let cell_sel = find(&rows, "selection cell-view", Metric::Swaps).ours.mean;
+    assert!(cell_sel / sel > 9.0, "{cell_sel} / {sel}");
+}
