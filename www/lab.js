@@ -207,29 +207,72 @@ export function mount(element, options = {}) {
   }
 
   // ---- plots and read-outs ------------------------------------------------------------------
+  // Column indices of lab.series() (SERIES_COLUMNS in src/sorting/session.rs).
+  const COL = { swap: 0, sortedness: 1, error: 2, aggregation: 3, bubble: 4, insertion: 5, selection: 6 };
+  let plot2 = null;
+  function plotData(cols, which) {
+    // uPlot wants null (a gap) where Rust wrote NaN (a column not computed for that row).
+    return which.map((k) => Array.from(cols[k], (v) => (Number.isNaN(v) ? null : v)));
+  }
   function makePlot() {
     if (!chrome) return;
-    const opts = {
+    const axis = (extra) => ({ stroke: '#bbb', grid: { stroke: '#333' }, ...extra });
+    const cols = Array.from(lab.series());
+    plot = new uPlot({
       width: Math.max(200, plots.clientWidth || 600), height: 220,
       title: 'Sortedness and monotonicity error',
       scales: { x: { time: false }, s: { range: [0, 100] }, e: { auto: true } },
       axes: [
-        { label: 'swaps', stroke: '#bbb', grid: { stroke: '#333' }, incrs: INTEGER_STEPS },
-        { scale: 's', label: 'sortedness %', stroke: '#59a14f', grid: { stroke: '#333' } },
+        axis({ label: 'swaps', incrs: INTEGER_STEPS }),
+        axis({ scale: 's', label: 'sortedness %', stroke: '#59a14f' }),
         { scale: 'e', side: 1, label: 'monotonicity error', stroke: '#e15759', grid: { show: false } },
       ],
       series: [{ label: 'swap' },
         { label: 'sortedness %', scale: 's', stroke: '#59a14f', width: 2 },
         { label: 'monotonicity error', scale: 'e', stroke: '#e15759', width: 1.5 }],
-    };
-    plot = new uPlot(opts, Array.from(lab.series()), plots);
-    new ResizeObserver(() => plot && plot.setSize({ width: Math.max(200, plots.clientWidth), height: 220 })).observe(plots);
+    }, plotData(cols, [COL.swap, COL.sortedness, COL.error]), plots);
+    plot2 = new uPlot({
+      width: Math.max(200, plots.clientWidth || 600), height: 200,
+      title: 'Aggregation and per-Algotype sortedness (chimeric arrays)',
+      scales: { x: { time: false }, a: { range: [0, 1] }, c: { auto: true } },
+      axes: [
+        axis({ label: 'swaps', incrs: INTEGER_STEPS }),
+        axis({ scale: 'a', label: 'aggregation' }),
+        { scale: 'c', side: 1, label: 'ordered pairs within type', stroke: '#bbb', grid: { show: false } },
+      ],
+      series: [{ label: 'swap' },
+        { label: 'aggregation', scale: 'a', stroke: '#f28e2b', width: 2, spanGaps: true },
+        { label: 'bubble', scale: 'c', stroke: '#4e79a7', spanGaps: true },
+        { label: 'insertion', scale: 'c', stroke: '#b07aa1', spanGaps: true },
+        { label: 'selection', scale: 'c', stroke: '#59a14f', spanGaps: true }],
+    }, plotData(cols, [COL.swap, COL.aggregation, COL.bubble, COL.insertion, COL.selection]), plots);
+    plot2.root.classList.add('el-plot-chimera');
+    new ResizeObserver(() => {
+      const width = Math.max(200, plots.clientWidth);
+      plot?.setSize({ width, height: 220 });
+      plot2?.setSize({ width, height: 200 });
+    }).observe(plots);
+  }
+
+  function updatePlots() {
+    const cols = Array.from(lab.series());
+    plot.setData(plotData(cols, [COL.swap, COL.sortedness, COL.error]));
+    const chimeric = lab.readout().chimeric;
+    plot2.root.hidden = !chimeric;
+    if (chimeric) plot2.setData(plotData(cols, [COL.swap, COL.aggregation, COL.bubble, COL.insertion, COL.selection]));
+  }
+
+  function makeLegend() {
+    const items = [['bubble', '#4e79a7'], ['insertion', '#b07aa1'], ['selection', '#59a14f'], ['frozen', '#bebebe'], ['last swap', '#f28e2b']];
+    const legend = el('div', { class: 'el-legend', 'aria-label': 'colours' });
+    for (const [name, colour] of items) legend.append(el('span', {}, el('i', { style: `background:${colour}` }), name));
+    transport.after(legend);
   }
 
   function updateReadout() {
     const r = lab.readout();
     readout.textContent = `n ${r.n} · swaps ${fmt(r.swaps)} · sortedness ${fmt(r.sortedness)}% · error ${fmt(r.error)}`
-      + (r.done ? ' · sorted' : '') + (lab.busy() ? ` · replaying to ${fmt(lab.target())}…` : '');
+      + (r.done ? (r.error === 0 ? ' · sorted' : ' · stopped (the stop rule holds)') : '') + (lab.busy() ? ` · replaying to ${fmt(lab.target())}…` : '');
     if (buttons.play) buttons.play.textContent = playing ? '❚❚' : '▶';
   }
 
@@ -277,17 +320,18 @@ export function mount(element, options = {}) {
   function summaryTable(s) {
     const n = s.n;
     const rows = [
-      ['swaps', s.swaps, `${fmt(n * (n - 1) / 4)} (= n(n−1)/4, mean inversions)${n === 100 ? '; paper 2448.8' : ''}`],
-      ['swaps + reads', s.steps, n === 100 ? 'official code ≈ 4,863' : ''],
+      ['swaps', s.swaps, `${fmt(n * (n - 1) / 4)} for bubble or insertion with distinct values and no frozen cells (n(n−1)/4, the mean number of inversions)`],
+      ['swaps + reads', s.steps, ''],
+      ['delayed gratification', s.delayed_gratification, ''],
       ['activations', s.ticks, ''],
-      ['final sortedness %', s.final_sortedness, '100'],
-      ['final monotonicity error', s.final_monotonicity_error, '0'],
+      ['final sortedness %', s.final_sortedness, ''],
+      ['final monotonicity error', s.final_monotonicity_error, ''],
     ];
     const t = el('table', { class: 'el-table' },
       el('caption', { text: `${s.runs} runs, n = ${n}, seed ${s.seed}: mean ± SD` }),
       el('tr', {}, el('th', { text: 'metric' }), el('th', { text: 'mean' }), el('th', { text: 'SD' }), el('th', { text: 'reference' })));
     for (const [name, v, ref] of rows) t.append(el('tr', {}, el('td', { text: name }), el('td', { text: fmt(v.mean) }), el('td', { text: fmt(v.sd) }), el('td', { text: ref })));
-    t.append(el('tr', {}, el('td', { text: 'fully sorted share' }), el('td', { text: fmt(s.fully_sorted_share) }), el('td'), el('td', { text: '1' })));
+    t.append(el('tr', {}, el('td', { text: 'fully sorted share' }), el('td', { text: fmt(s.fully_sorted_share) }), el('td'), el('td')));
     return t;
   }
 
@@ -362,7 +406,7 @@ export function mount(element, options = {}) {
       }
     }
     if (plot && plotDirty && now - lastPlotTime > 150) {
-      plot.setData(Array.from(lab.series()));
+      updatePlots();
       plotDirty = false;
       lastPlotTime = now;
     }
@@ -477,6 +521,8 @@ export function mount(element, options = {}) {
     takeNotices();
     makeControls(opts);
     makePlot();
+    if (plot) updatePlots();
+    if (chrome) makeLegend();
     makeExports();
     makeBatch();
     root.addEventListener('keydown', keydown);

@@ -30,7 +30,8 @@ pub enum Apply {
 pub enum ParamValue {
     Int(i64),
     Float(f64),
-    Choice(String),
+    /// One of the spec's options (so the schema can be a `static`).
+    Choice(&'static str),
     Bool(bool),
 }
 
@@ -41,7 +42,7 @@ impl ParamValue {
             ParamValue::Int(v) => v.to_string(),
             // `{}` on f64 prints the shortest text that round-trips exactly.
             ParamValue::Float(v) => format!("{v}"),
-            ParamValue::Choice(s) => s.clone(),
+            ParamValue::Choice(s) => (*s).to_string(),
             ParamValue::Bool(b) => if *b { "1" } else { "0" }.to_string(),
         }
     }
@@ -104,7 +105,7 @@ impl ParamSpec {
             },
             ParamKind::Choice { options } => {
                 match options.iter().find(|o| o.eq_ignore_ascii_case(raw)) {
-                    Some(o) => (Some(ParamValue::Choice((*o).to_string())), None),
+                    Some(o) => (Some(ParamValue::Choice(o)), None),
                     None => (None, Some(self.unreadable(raw, &format!("one of {}", options.join(", "))))),
                 }
             }

@@ -50,6 +50,11 @@ impl MetricSeries {
         &self.columns[i]
     }
 
+    /// Whether the next row offered will be kept (callers may skip costly columns otherwise).
+    pub fn keeps_next(&self) -> bool {
+        self.offered % self.stride == 0
+    }
+
     /// Offer one row (`row.len()` must equal the number of names; extra values are ignored,
     /// missing ones read as NaN).
     pub fn push(&mut self, row: &[f64]) {

@@ -15,7 +15,9 @@ pub mod session;
 pub mod setup;
 pub mod traditional;
 
-use crate::core::params::{Apply, ParamKind, ParamSpec, ParamValue};
+use crate::core::params::{Apply, Notice, ParamKind, ParamSpec, ParamValue, Params};
+use cellview::{Algotype, FrozenKind, StopRule};
+use setup::{Placement, SortConfig, Values};
 
 /// Largest array the lab runs (the bars stay readable to here; see the renderer).
 pub const MAX_CELLS: i64 = 10_000;
@@ -32,7 +34,79 @@ static SCHEMA: &[ParamSpec] = &[
         kind: ParamKind::Int { min: 10, max: MAX_CELLS },
         default: ParamValue::Int(100),
         apply: Apply::Reset,
-        help: "Array length. Values 0…n−1, shuffled by the seed (paper: n = 100). With more cells than pixel columns, each column shows the range (lowest to highest) of the cells it covers.",
+        help: "Array length (paper: 100). With more cells than pixel columns, each column shows the range (lowest to highest) of the cells it covers.",
+    },
+    ParamSpec {
+        key: "bubble",
+        label: "Bubble share",
+        kind: ParamKind::Int { min: 0, max: 100 },
+        default: ParamValue::Int(100),
+        apply: Apply::Reset,
+        help: "Relative share of cell-view bubble cells: look left or right (½ each), swap if out of order (official BubbleSortCell).",
+    },
+    ParamSpec {
+        key: "insertion",
+        label: "Insertion share",
+        kind: ParamKind::Int { min: 0, max: 100 },
+        default: ParamValue::Int(0),
+        apply: Apply::Reset,
+        help: "Insertion cells move left only when everything to their left is sorted; the check restarts after a frozen cell (official InsertionSortCell).",
+    },
+    ParamSpec {
+        key: "selection",
+        label: "Selection share",
+        kind: ParamKind::Int { min: 0, max: 100 },
+        default: ParamValue::Int(0),
+        apply: Apply::Reset,
+        help: "Selection cells swap into an ideal position that starts at 0 and moves right when denied (≥ denies; official SelectionSortCell).",
+    },
+    ParamSpec {
+        key: "repeats",
+        label: "Copies of each value",
+        kind: ParamKind::Int { min: 1, max: 1000 },
+        default: ParamValue::Int(1),
+        apply: Apply::Reset,
+        help: "1: distinct values 0…n−1. R > 1: values 1…n/R, each R times (paper Fig. 8D: 10); R must divide n.",
+    },
+    ParamSpec {
+        key: "frozen",
+        label: "Frozen cells",
+        kind: ParamKind::Int { min: 0, max: MAX_CELLS },
+        default: ParamValue::Int(0),
+        apply: Apply::Reset,
+        help: "Damaged cells that never initiate a move (paper Fig. 5: 1–3).",
+    },
+    ParamSpec {
+        key: "frozen_kind",
+        label: "Frozen kind",
+        kind: ParamKind::Choice { options: &["movable", "immovable"] },
+        default: ParamValue::Choice("movable"),
+        apply: Apply::Reset,
+        help: "Movable: others can still swap them (the released code). Immovable: nobody can (the paper's Type 2).",
+    },
+    ParamSpec {
+        key: "placement",
+        label: "Frozen placement",
+        kind: ParamKind::Choice { options: &["replacement", "distinct"] },
+        default: ParamValue::Choice("replacement"),
+        apply: Apply::Reset,
+        help: "Replacement: k random draws that may repeat (official code). Distinct: exactly k cells.",
+    },
+    ParamSpec {
+        key: "stop",
+        label: "Stop rule",
+        kind: ParamKind::Choice { options: &["official", "complete"] },
+        default: ParamValue::Choice("official"),
+        apply: Apply::Reset,
+        help: "Official: sorted, or with frozen cells no active cell wants to move (frozen neighbours ignored; the code polls this every second). Complete: no activation can change anything.",
+    },
+    ParamSpec {
+        key: "direction",
+        label: "Goal",
+        kind: ParamKind::Choice { options: &["increasing", "decreasing"] },
+        default: ParamValue::Choice("increasing"),
+        apply: Apply::Reset,
+        help: "Every cell sorts toward this order (reverse_direction flips every comparison).",
     },
     ParamSpec {
         key: "speed",
@@ -43,3 +117,41 @@ static SCHEMA: &[ParamSpec] = &[
         help: "Swaps per second while playing.",
     },
 ];
+
+/// The run a set of parameters describes. Inconsistent combinations are repaired with a notice
+/// (no share → pure bubble; a copy count that does not divide n → distinct values).
+pub fn config_from_params(params: &Params) -> (SortConfig, Vec<Notice>) {
+    let mut notices = Vec::new();
+    let n = params.int("n").clamp(2, MAX_CELLS) as usize;
+    let mut algotypes: Vec<(Algotype, u32)> = Algotype::ALL
+        .into_iter()
+        .map(|a| (a, params.int(a.id()).clamp(0, 100) as u32))
+        .filter(|(_, share)| *share > 0)
+        .collect();
+    if algotypes.is_empty() {
+        notices.push(Notice::new("bubble", "Every Algotype share is 0; using pure bubble."));
+        algotypes.push((Algotype::Bubble, 1));
+    }
+    let repeats = params.int("repeats").max(1) as u32;
+    let values = if repeats == 1 {
+        Values::Distinct
+    } else if n % repeats as usize == 0 {
+        Values::Repeats(repeats)
+    } else {
+        notices.push(Notice::new("repeats", format!("Copies of each value: {repeats} does not divide n = {n}; using distinct values.")));
+        Values::Distinct
+    };
+    let frozen = params.int("frozen").clamp(0, n as i64) as usize;
+    let decreasing = if params.choice("direction") == "decreasing" { algotypes.iter().map(|(a, _)| *a).collect() } else { Vec::new() };
+    let config = SortConfig {
+        n,
+        values,
+        algotypes,
+        decreasing,
+        frozen,
+        frozen_kind: if params.choice("frozen_kind") == "immovable" { FrozenKind::Immovable } else { FrozenKind::Movable },
+        placement: if params.choice("placement") == "distinct" { Placement::Distinct } else { Placement::Replacement },
+        stop: if params.choice("stop") == "complete" { StopRule::Complete } else { StopRule::Official },
+    };
+    (config, notices)
+}

@@ -2,7 +2,9 @@
 //! The web layer drives it frame by frame; the step unit is one swap, the x axis of every
 //! plot in the paper.
 
-use super::cellview::{CellViewArray, StepOutcome};
+use super::cellview::{Algotype, CellViewArray, StepOutcome};
+use super::metrics::{aggregation, sortedness_count};
+use super::setup::SortConfig;
 use crate::core::rng::Rng;
 use crate::core::series::MetricSeries;
 use crate::core::timeline::Timeline;
@@ -29,12 +31,35 @@ pub enum SeekOutcome {
     InProgress,
 }
 
+/// The series' columns: the x axis, then what the live plots show. Aggregation and the
+/// per-Algotype sortedness (raw counts, Fig. 8D) cost O(n), so they are computed only for the
+/// rows the decimated series keeps and are NaN in the others.
+pub const SERIES_COLUMNS: &[&str] = &[
+    "swap",
+    "sortedness",
+    "monotonicity_error",
+    "aggregation",
+    "sortedness_bubble",
+    "sortedness_insertion",
+    "sortedness_selection",
+];
+
 impl SortingSession {
-    pub fn new(n: usize, seed: u64) -> Self {
-        let array = CellViewArray::shuffled(n, Rng::seed_from_u64(seed));
-        let mut series = MetricSeries::new(&["swap", "sortedness", "monotonicity_error"], SERIES_CAPACITY);
-        series.push(&row(&array));
+    /// A session of `config` seeded by `seed` (the same draws as a batch run's setup).
+    pub fn new(config: &SortConfig, seed: u64) -> Result<Self, String> {
+        let array = config.build(Rng::seed_from_u64(seed))?;
+        let mut series = MetricSeries::new(SERIES_COLUMNS, SERIES_CAPACITY);
+        series.push(&row(&array, true));
         // Snapshot spacing starts near n swaps so that short runs keep fine-grained snapshots.
+        let timeline = Timeline::new(array.clone(), (config.n as u64).max(16), TIMELINE_CAPACITY);
+        Ok(Self { array, timeline, series })
+    }
+
+    /// Pure cell-view bubble on a shuffled `range(n)`.
+    pub fn bubble(n: usize, seed: u64) -> Self {
+        let array = CellViewArray::shuffled(n, Rng::seed_from_u64(seed));
+        let mut series = MetricSeries::new(SERIES_COLUMNS, SERIES_CAPACITY);
+        series.push(&row(&array, true));
         let timeline = Timeline::new(array.clone(), (n as u64).max(16), TIMELINE_CAPACITY);
         Self { array, timeline, series }
     }
@@ -60,7 +85,8 @@ impl SortingSession {
     pub fn step(&mut self, max_ticks: u64) -> StepOutcome {
         let outcome = self.array.step_swap(max_ticks);
         if outcome == StepOutcome::Swapped {
-            self.series.push(&row(&self.array));
+            let full = self.series.keeps_next();
+            self.series.push(&row(&self.array, full));
             let array = &self.array;
             self.timeline.offer(array.swaps(), || array.clone());
         }
@@ -92,8 +118,19 @@ impl SortingSession {
     }
 }
 
-fn row(a: &CellViewArray) -> [f64; 3] {
-    [a.swaps() as f64, a.sortedness_percent(), a.monotonicity_error() as f64]
+fn row(a: &CellViewArray, full: bool) -> [f64; 7] {
+    let mut row = [a.swaps() as f64, a.sortedness_percent(), a.goal_error() as f64, f64::NAN, f64::NAN, f64::NAN, f64::NAN];
+    if full {
+        let types: Vec<Algotype> = a.cells().iter().map(|c| c.algotype).collect();
+        row[3] = aggregation(&types);
+        for (k, t) in Algotype::ALL.into_iter().enumerate() {
+            let sub: Vec<u32> = a.cells().iter().filter(|c| c.algotype == t).map(|c| c.value).collect();
+            if !sub.is_empty() {
+                row[4 + k] = sortedness_count(&sub) as f64;
+            }
+        }
+    }
+    row
 }
 
 #[cfg(test)]
@@ -102,20 +139,20 @@ mod tests {
 
     #[test]
     fn step_back_reproduces_the_same_state() {
-        let mut s = SortingSession::new(200, 4);
+        let mut s = SortingSession::bubble(200, 4);
         assert_eq!(s.seek(3000, u64::MAX), SeekOutcome::Reached);
-        let at_3000 = s.array().values().to_vec();
+        let at_3000 = s.array().values();
         let ticks_3000 = s.array().ticks();
         assert_eq!(s.seek(3500, u64::MAX), SeekOutcome::Reached);
         assert_eq!(s.seek(2999, u64::MAX), SeekOutcome::Reached);
         assert_eq!(s.position(), 2999);
         assert_eq!(s.seek(3000, u64::MAX), SeekOutcome::Reached);
-        assert_eq!(s.array().values(), &at_3000[..]);
+        assert_eq!(s.array().values(), at_3000);
         assert_eq!(s.array().ticks(), ticks_3000);
         // A fresh session seeking straight there agrees too (what reloading a URL does).
-        let mut fresh = SortingSession::new(200, 4);
+        let mut fresh = SortingSession::bubble(200, 4);
         fresh.seek(3000, u64::MAX);
-        assert_eq!(fresh.array().values(), &at_3000[..]);
+        assert_eq!(fresh.array().values(), at_3000);
         // The series has no duplicated x after stepping back and forth.
         let x = s.series().column(0);
         assert!(x.windows(2).all(|w| w[0] < w[1]));
@@ -123,20 +160,20 @@ mod tests {
 
     #[test]
     fn seek_past_the_end_finishes() {
-        let mut s = SortingSession::new(10, 1);
+        let mut s = SortingSession::bubble(10, 1);
         assert_eq!(s.seek(1_000_000, u64::MAX), SeekOutcome::Finished);
         assert!(s.is_done());
     }
 
     #[test]
     fn seek_in_small_budgets_gets_there() {
-        let mut s = SortingSession::new(100, 2);
+        let mut s = SortingSession::bubble(100, 2);
         let mut calls = 0;
         while s.seek(2000, 500) == SeekOutcome::InProgress {
             calls += 1;
         }
         assert!(calls > 1);
-        let mut t = SortingSession::new(100, 2);
+        let mut t = SortingSession::bubble(100, 2);
         t.seek(2000, u64::MAX);
         assert_eq!(s.array().values(), t.array().values());
     }

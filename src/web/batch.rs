@@ -4,6 +4,7 @@
 use super::to_js;
 use crate::core::urlstate;
 use crate::sorting::batch::{run_one, summarize, BatchConfig, RunResult};
+use crate::sorting::config_from_params;
 use wasm_bindgen::prelude::*;
 
 /// Most runs one batch may hold.
@@ -18,11 +19,12 @@ pub struct SortingBatch {
 
 #[wasm_bindgen]
 impl SortingBatch {
-    /// A batch of `runs` runs (clamped to 1…100000) with the n and seed of `query`.
+    /// A batch of `runs` runs (clamped to 1…100000) with the parameters and seed of `query`.
     #[wasm_bindgen(constructor)]
     pub fn new(query: &str, runs: u32) -> SortingBatch {
         let (state, _) = urlstate::decode(query);
-        let config = BatchConfig::bubble(state.params.int("n") as usize, state.seed);
+        let (sort, _) = config_from_params(&state.params);
+        let config = BatchConfig { sort, seed: state.seed, traditional: false };
         Self { config, total: runs.clamp(1, MAX_RUNS), results: Vec::new() }
     }
 

@@ -5,6 +5,8 @@ use crate::core::params::{Apply, Notice};
 use crate::core::urlstate::{self, LabState};
 use crate::experiments::Experiment;
 use crate::render::bars::Bar;
+use crate::sorting::cellview::Algotype;
+use crate::sorting::config_from_params;
 use crate::sorting::session::{SeekOutcome, SortingSession};
 use wasm_bindgen::prelude::*;
 
@@ -17,9 +19,17 @@ const TICKS_PER_CHUNK: u64 = 40_000;
 const MAX_FRAME_MS: f64 = 100.0;
 
 pub(super) const BACKGROUND: [u8; 4] = [16, 20, 26, 255];
-const CELL: [u8; 4] = [78, 121, 167, 255];
 const SWAPPED: [u8; 4] = [242, 142, 43, 255];
-const SORTED: [u8; 4] = [89, 161, 79, 255];
+const FROZEN: [u8; 4] = [190, 190, 190, 255];
+
+/// Bar colour of each Algotype (also listed in `www/lab.js`'s legend).
+fn algotype_colour(a: Algotype) -> [u8; 4] {
+    match a {
+        Algotype::Bubble => [78, 121, 167, 255],
+        Algotype::Insertion => [176, 122, 161, 255],
+        Algotype::Selection => [89, 161, 79, 255],
+    }
+}
 
 #[wasm_bindgen]
 pub struct SortingLab {
@@ -33,8 +43,13 @@ pub struct SortingLab {
 }
 
 impl SortingLab {
-    fn from_state(state: LabState, notices: Vec<Notice>) -> Self {
-        let session = SortingSession::new(state.params.int("n") as usize, state.seed);
+    fn from_state(state: LabState, mut notices: Vec<Notice>) -> Self {
+        let (config, repairs) = config_from_params(&state.params);
+        notices.extend(repairs);
+        let session = SortingSession::new(&config, state.seed).unwrap_or_else(|e| {
+            notices.push(Notice::new("n", format!("{e}; showing pure bubble instead.")));
+            SortingSession::bubble(config.n, state.seed)
+        });
         let target = state.step;
         Self { state, session, target, carry: 0.0, notices }
     }
@@ -46,32 +61,43 @@ impl SortingLab {
     /// cell would overdraw all but the last cell of each column).
     pub(crate) fn fill_bars(&self, out: &mut Vec<Bar>, columns: u32) {
         let array = self.session.array();
-        let values = array.values();
-        let top = values.iter().copied().max().map_or(1.0, |m| f64::from(m) + 1.0);
+        let cells = array.cells();
+        let top = cells.iter().map(|c| c.value).max().map_or(1.0, |m| f64::from(m) + 1.0);
         let height = |v: u32| ((f64::from(v) + 1.0) / top) as f32;
         let swapped = array.last_swap();
-        let colour = |first: usize, last: usize| {
-            if array.is_done() {
-                SORTED
-            } else if swapped.is_some_and(|(a, b)| (first..=last).contains(&a) || (first..=last).contains(&b)) {
-                SWAPPED
-            } else {
-                CELL
-            }
-        };
+        let touched = |first: usize, last: usize| swapped.is_some_and(|(a, b)| (first..=last).contains(&a) || (first..=last).contains(&b));
         out.clear();
-        let n = values.len();
+        let n = cells.len();
         let columns = columns.max(1) as usize;
         if n <= columns {
-            out.extend(values.iter().enumerate().map(|(i, &v)| Bar { bottom: 0.0, top: height(v), rgba: colour(i, i) }));
+            out.extend(cells.iter().enumerate().map(|(i, c)| {
+                let rgba = if touched(i, i) {
+                    SWAPPED
+                } else if c.frozen {
+                    FROZEN
+                } else {
+                    algotype_colour(c.algotype)
+                };
+                Bar { bottom: 0.0, top: height(c.value), rgba }
+            }));
             return;
         }
-        for c in 0..columns {
-            let (first, last) = (c * n / columns, ((c + 1) * n / columns).max(c * n / columns + 1) - 1);
-            let cells = &values[first..=last];
-            let lo = cells.iter().copied().min().unwrap_or(0);
-            let hi = cells.iter().copied().max().unwrap_or(0);
-            out.push(Bar { bottom: height(lo) - 1.0 / top as f32, top: height(hi), rgba: colour(first, last) });
+        for col in 0..columns {
+            let (first, last) = (col * n / columns, ((col + 1) * n / columns).max(col * n / columns + 1) - 1);
+            let group = &cells[first..=last];
+            let lo = group.iter().map(|c| c.value).min().unwrap_or(0);
+            let hi = group.iter().map(|c| c.value).max().unwrap_or(0);
+            let rgba = if touched(first, last) {
+                SWAPPED
+            } else if group.iter().any(|c| c.frozen) {
+                FROZEN
+            } else {
+                // The most common Algotype of the column.
+                let count = |a: Algotype| group.iter().filter(|c| c.algotype == a).count();
+                let major = Algotype::ALL.into_iter().max_by_key(|a| count(*a)).unwrap_or(Algotype::Bubble);
+                algotype_colour(major)
+            };
+            out.push(Bar { bottom: height(lo) - 1.0 / top as f32, top: height(hi), rgba });
         }
     }
 
@@ -207,7 +233,8 @@ impl SortingLab {
         self.target != self.session.position() && !self.session.is_done()
     }
 
-    /// Plot data for uPlot: `[x, sortedness, monotonicity_error]` as `Float64Array`s.
+    /// Plot data for uPlot: the columns of `SERIES_COLUMNS` as `Float64Array`s (NaN where a
+    /// costly column was not computed).
     pub fn series(&self) -> js_sys::Array {
         self.session
             .series()
@@ -239,6 +266,8 @@ impl SortingLab {
             "params": &self.state.params,
             "state": {
                 "values": a.values(),
+                "algotypes": a.cells().iter().map(|c| c.algotype.id()).collect::<Vec<_>>(),
+                "frozen": a.cells().iter().enumerate().filter(|(_, c)| c.frozen).map(|(i, _)| i).collect::<Vec<_>>(),
                 "swaps": a.swaps(),
                 "steps": a.steps(),
                 "ticks": a.ticks(),
@@ -256,6 +285,7 @@ impl SortingLab {
         let a = self.session.array();
         to_js(&serde_json::json!({
             "n": a.len(),
+            "chimeric": a.cells().first().is_some_and(|f| a.cells().iter().any(|c| c.algotype != f.algotype)),
             "swaps": a.swaps(),
             "steps": a.steps(),
             "ticks": a.ticks(),

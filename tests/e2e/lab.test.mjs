@@ -153,7 +153,7 @@ test('exports: PNG read back from the GPU, CSV and JSON from Rust', async () => 
   assert.deepEqual(out.head, [137, 80, 78, 71, 13, 10, 26, 10]);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'CSV' }).click()]);
   const csv = fs.readFileSync(await download.path(), 'utf8');
-  assert.match(csv, /^swap,sortedness,monotonicity_error\n0,/);
+  assert.match(csv, /^swap,sortedness,monotonicity_error,aggregation,sortedness_bubble,sortedness_insertion,sortedness_selection\n0,/);
   assert.equal(csv.trim().split('\n').length, 1 + 31, 'one row per swap 0..30');
   assert.deepEqual(errors, []);
   await page.close();
