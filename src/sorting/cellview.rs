@@ -113,6 +113,9 @@ pub struct CellViewArray {
     ascents: u64,
     last_swap: Option<(usize, usize)>,
     done: bool,
+    /// Out-of-order adjacent pairs of active cells (pair p = cells p, p+1), for the insertion
+    /// cells' "is everything to my left sorted?" test in O(log n) instead of an O(n) scan.
+    segment_descents: Fenwick,
 }
 
 /// What one call to [`CellViewArray::step_swap`] ended with.
@@ -148,9 +151,31 @@ impl CellViewArray {
             frozen_attempts: 0,
             last_swap: None,
             done: false,
+            segment_descents: Fenwick::new(0),
         };
+        a.segment_descents = Fenwick::new(a.cells.len());
+        for p in 0..a.cells.len().saturating_sub(1) {
+            if a.segment_descent(p) {
+                a.segment_descents.add(p, 1);
+            }
+        }
         a.done = a.stop_holds();
         a
+    }
+
+    /// Pair p is two active cells out of order for the array's goal (one direction for all
+    /// cells: `SortConfig::validate` forbids opposite goals).
+    fn segment_descent(&self, p: usize) -> bool {
+        let (l, r) = (&self.cells[p], &self.cells[p + 1]);
+        !l.frozen && !r.frozen && if self.all_decreasing { l.value < r.value } else { l.value > r.value }
+    }
+
+    /// `InsertionSortCell.is_enable_to_move`: scanning positions 0…i−1 with `prev` reset at each
+    /// frozen cell, no cell is out of order with `prev`. A frozen cell only stops the comparison
+    /// across it; an out-of-order pair anywhere to the left still blocks. Equivalently: no
+    /// out-of-order pair of adjacent active cells among positions 0…i−1.
+    fn insertion_enabled(&self, i: usize) -> bool {
+        i < 2 || self.segment_descents.sum(0, i - 1) == 0
     }
 
     /// Pure cell-view bubble on the given values (no frozen cells).
@@ -296,16 +321,8 @@ impl CellViewArray {
             return Change::None;
         }
         let c = self.cells[i];
-        let mut prev: Option<u32> = None;
-        for cell in &self.cells[..i] {
-            if cell.frozen {
-                prev = None;
-                continue;
-            }
-            if prev.is_some_and(|p| c.inverted(p, cell.value)) {
-                return Change::None;
-            }
-            prev = Some(cell.value);
+        if !self.insertion_enabled(i) {
+            return Change::None;
         }
         let left = self.cells[i - 1];
         if !c.inverted(left.value, c.value) {
@@ -356,7 +373,18 @@ impl CellViewArray {
         }
         let (a, b) = (initiator.min(target), initiator.max(target));
         let before = self.pair_counts(a, b);
+        let pairs = self.touched_pairs(a, b);
+        for &p in pairs.iter().flatten() {
+            if self.segment_descent(p) {
+                self.segment_descents.add(p, -1);
+            }
+        }
         self.cells.swap(a, b);
+        for &p in pairs.iter().flatten() {
+            if self.segment_descent(p) {
+                self.segment_descents.add(p, 1);
+            }
+        }
         let after = self.pair_counts(a, b);
         self.descents = self.descents + after.0 - before.0;
         self.ascents = self.ascents + after.1 - before.1;
@@ -365,18 +393,23 @@ impl CellViewArray {
         Change::Swapped
     }
 
-    /// (descents, ascents) among the adjacent pairs that touch positions `a` or `b`.
-    fn pair_counts(&self, a: usize, b: usize) -> (u64, u64) {
+    /// The distinct adjacent pairs (p, p+1) that touch positions `a` or `b`.
+    fn touched_pairs(&self, a: usize, b: usize) -> [Option<usize>; 4] {
         let n = self.cells.len();
-        let mut pairs = [usize::MAX; 4];
+        let mut pairs = [None; 4];
         let mut count = 0;
         for p in [a.wrapping_sub(1), a, b.wrapping_sub(1), b] {
-            if p != usize::MAX && p + 1 < n && !pairs[..count].contains(&p) {
-                pairs[count] = p;
+            if p != usize::MAX && p + 1 < n && !pairs[..count].contains(&Some(p)) {
+                pairs[count] = Some(p);
                 count += 1;
             }
         }
-        pairs[..count].iter().fold((0, 0), |(d, u), &p| {
+        pairs
+    }
+
+    /// (descents, ascents) among the adjacent pairs that touch positions `a` or `b`.
+    fn pair_counts(&self, a: usize, b: usize) -> (u64, u64) {
+        self.touched_pairs(a, b).iter().flatten().fold((0, 0), |(d, u), &p| {
             let (l, r) = (self.cells[p].value, self.cells[p + 1].value);
             (d + u64::from(r < l), u + u64::from(r > l))
         })
@@ -397,42 +430,42 @@ impl CellViewArray {
         let n = self.cells.len();
         let complete = self.stop == StopRule::Complete;
         let movable = self.frozen_kind == FrozenKind::Movable;
-        // Can the cell at i swap with (or, for the official rule, "wants to move" toward) j?
-        let counts = |j: usize| {
-            let t = self.cells[j];
-            !t.frozen || (complete && movable)
-        };
-        (0..n).filter(|&i| !self.cells[i].frozen).all(|i| {
-            let c = self.cells[i];
-            match c.algotype {
-                Algotype::Bubble => {
-                    let left = i > 0 && c.inverted(self.cells[i - 1].value, c.value) && counts(i - 1);
-                    let right = i + 1 < n && c.inverted(c.value, self.cells[i + 1].value) && counts(i + 1);
-                    !(left || right)
-                }
-                Algotype::Insertion => {
-                    i == 0 || !(c.inverted(self.cells[i - 1].value, c.value) && counts(i - 1) && self.insertion_enabled(i))
-                }
-                Algotype::Selection => {
-                    let ideal = c.ideal as usize;
-                    ideal == i || ideal >= n
-                }
-            }
-        })
-    }
-
-    fn insertion_enabled(&self, i: usize) -> bool {
-        let c = self.cells[i];
+        // A neighbour counts if it is active, or (complete rule) a frozen cell others may swap.
+        let counts = |t: &Cell| !t.frozen || (complete && movable);
+        // One pass, left to right. `prefix_sorted` says whether the cells seen so far are in
+        // order, comparing only neighbours not separated by a frozen cell: exactly the insertion
+        // cell's `is_enable_to_move` scan (all cells share one direction; `validate` forbids
+        // opposite goals).
+        let descending = self.all_decreasing;
+        let out_of_order = |l: u32, r: u32| if descending { l < r } else { l > r };
+        let mut prefix_sorted = true;
         let mut prev: Option<u32> = None;
-        for cell in &self.cells[..i] {
-            if cell.frozen {
+        for i in 0..n {
+            let c = &self.cells[i];
+            if c.frozen {
                 prev = None;
                 continue;
             }
-            if prev.is_some_and(|p| c.inverted(p, cell.value)) {
+            let wants = match c.algotype {
+                Algotype::Bubble => {
+                    (i > 0 && out_of_order(self.cells[i - 1].value, c.value) && counts(&self.cells[i - 1]))
+                        || (i + 1 < n && out_of_order(c.value, self.cells[i + 1].value) && counts(&self.cells[i + 1]))
+                }
+                Algotype::Insertion => {
+                    i > 0 && prefix_sorted && out_of_order(self.cells[i - 1].value, c.value) && counts(&self.cells[i - 1])
+                }
+                Algotype::Selection => {
+                    let ideal = c.ideal as usize;
+                    ideal != i && ideal < n
+                }
+            };
+            if wants {
                 return false;
             }
-            prev = Some(cell.value);
+            if prev.is_some_and(|p| out_of_order(p, c.value)) {
+                prefix_sorted = false;
+            }
+            prev = Some(c.value);
         }
         true
     }
@@ -468,6 +501,45 @@ impl CellViewArray {
     /// adjacent pair has probability ≥ 1/(2n) per tick of being swapped.
     pub fn run_to_end(&mut self) {
         self.run(u64::MAX);
+    }
+}
+
+/// A Fenwick (binary indexed) tree of counts: point updates and range sums in O(log n).
+#[derive(Clone, Debug)]
+struct Fenwick {
+    tree: Vec<i32>,
+}
+
+impl Fenwick {
+    fn new(n: usize) -> Self {
+        Self { tree: vec![0; n + 1] }
+    }
+
+    fn add(&mut self, index: usize, delta: i32) {
+        let mut i = index + 1;
+        while i < self.tree.len() {
+            self.tree[i] += delta;
+            i += i & i.wrapping_neg();
+        }
+    }
+
+    /// Sum of entries `0..end`.
+    fn prefix(&self, end: usize) -> i32 {
+        let mut i = end.min(self.tree.len() - 1);
+        let mut total = 0;
+        while i > 0 {
+            total += self.tree[i];
+            i -= i & i.wrapping_neg();
+        }
+        total
+    }
+
+    /// Sum of entries `start..end`.
+    fn sum(&self, start: usize, end: usize) -> i32 {
+        if end <= start {
+            return 0;
+        }
+        self.prefix(end) - self.prefix(start)
     }
 }
 
@@ -511,6 +583,37 @@ mod tests {
             assert_eq!(a.monotonicity_error(), monotonicity_error(&a.values()));
         }
         assert!(a.is_done());
+    }
+
+    /// The O(log n) insertion test agrees with the official left-to-right scan in every state.
+    #[test]
+    fn insertion_enabled_matches_the_official_scan() {
+        use super::super::setup::SortConfig;
+        let scan = |a: &CellViewArray, i: usize| {
+            let mut prev: Option<u32> = None;
+            for cell in &a.cells()[..i] {
+                if cell.frozen {
+                    prev = None;
+                    continue;
+                }
+                if prev.is_some_and(|p| p > cell.value) {
+                    return false;
+                }
+                prev = Some(cell.value);
+            }
+            true
+        };
+        for seed in 0..20 {
+            let mut config = SortConfig::bubble(40);
+            config.algotypes = vec![(Algotype::Insertion, 1), (Algotype::Bubble, 1)];
+            config.frozen = (seed % 4) as usize;
+            let mut a = config.build(Rng::seed_from_u64(seed)).unwrap();
+            while a.step_swap(100_000) == StepOutcome::Swapped {
+                for i in 0..a.len() {
+                    assert_eq!(a.insertion_enabled(i), scan(&a, i), "seed {seed}, cell {i}: {:?}", a.values());
+                }
+            }
+        }
     }
 
     #[test]
