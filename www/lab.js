@@ -310,11 +310,117 @@ export function mount(element, options = {}) {
         finish();
       };
       worker.onerror = (e) => { notice(`batch worker failed: ${e.message}`, 'error'); finish(); };
-      worker.postMessage({ query: lab.query(), runs: Number(runs.value) || 100 });
+      worker.postMessage({ kind: 'batch', query: lab.query(), runs: Number(runs.value) || 100 });
     });
     cancel.addEventListener('click', () => { worker?.terminate(); worker = null; go.disabled = false; cancel.disabled = true; table.textContent = 'cancelled'; });
     batchBox.append(el('h3', { text: 'Batch runs (Web Worker)' }),
       el('label', { for: 'el-runs', text: 'runs ' }), runs, go, cancel, bar, table);
+  }
+
+  // ---- reproduce the paper ----------------------------------------------------------------
+  const FIGURES = [
+    ['fig4', 'Fig. 4: efficiency'], ['fig5', 'Fig. 5: error tolerance'], ['fig7', 'Fig. 7: delayed gratification'],
+    ['fig8', 'Fig. 8: chimeras'], ['fig9', 'Fig. 9: opposite goals'],
+  ];
+  let reproWorkers = [];
+  function makeReproduce() {
+    if (!chrome) return;
+    const box = el('div', { class: 'el-repro' });
+    const runs = el('input', { type: 'number', min: 1, max: 10000, value: 100, id: 'el-repro-runs', 'aria-label': 'runs per condition' });
+    const bar = el('progress', { max: 1, value: 0, class: 'el-progress el-repro-progress' });
+    const cancel = el('button', { type: 'button', class: 'el-btn', disabled: '' }, 'Cancel');
+    const status = el('span', { class: 'el-repro-status', role: 'status' });
+    const result = el('div', { class: 'el-repro-result' });
+    const buttons = FIGURES.map(([id, label]) => el('button', { type: 'button', class: 'el-btn el-repro-run', 'data-figure': id }, label));
+    const stop = (text) => {
+      reproWorkers.forEach((w) => w.terminate());
+      reproWorkers = [];
+      buttons.forEach((b) => { b.disabled = false; });
+      cancel.disabled = true;
+      status.textContent = text;
+    };
+    cancel.addEventListener('click', () => stop('cancelled'));
+    for (const button of buttons) {
+      button.addEventListener('click', () => {
+        stop('');
+        const figure = button.dataset.figure;
+        const workers = Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2));
+        const done = new Array(workers).fill(0), totals = new Array(workers).fill(1), rows = [];
+        let finished = 0;
+        const t0 = performance.now();
+        buttons.forEach((b) => { b.disabled = true; });
+        cancel.disabled = false;
+        bar.value = 0;
+        status.textContent = `running ${button.textContent}…`;
+        result.replaceChildren();
+        for (let w = 0; w < workers; w++) {
+          const worker = new Worker(new URL('worker.js', BASE), { type: 'module' });
+          reproWorkers.push(worker);
+          worker.onmessage = ({ data }) => {
+            if (data.error) { notice(`${button.textContent}: ${data.error}`, 'error'); stop('failed'); return; }
+            if (data.progress !== undefined) {
+              done[w] = data.done;
+              totals[w] = data.done / Math.max(data.progress, 1e-9);
+              bar.value = done.reduce((a, b) => a + b, 0) / totals.reduce((a, b) => a + b, 0);
+              return;
+            }
+            rows.push(...data.rows);
+            if (++finished === workers) {
+              const seconds = (performance.now() - t0) / 1000;
+              stop(`${figure}: ${rows.length} rows in ${seconds.toFixed(1)} s (${workers} workers)`);
+              bar.value = 1;
+              showRows(result, figure, rows);
+              emit('reproduce', { figure, rows, seconds });
+            }
+          };
+          worker.onerror = (e) => { notice(`worker failed: ${e.message}`, 'error'); stop('failed'); };
+          worker.postMessage({ kind: 'reproduce', figure, seed: lab.param('seed'), runs: Number(runs.value) || 100, worker: w, workers });
+        }
+      });
+    }
+    box.append(el('h3', { text: 'Reproduce the paper (Web Workers)' }),
+      el('p', { class: 'el-help', text: 'Each condition runs the given number of repetitions (the paper used 100) from this seed. Ours: mean ± SD over runs; paper: the printed value, or the value read off the figure (≈). See docs/sorting.md for where and why they differ.' }),
+      el('div', { class: 'el-repro-buttons' }, ...buttons),
+      el('label', { for: 'el-repro-runs', text: 'runs per condition ' }), runs, bar, cancel, status, result);
+    batchBox.after(box);
+  }
+
+  function showRows(container, figure, rows) {
+    rows.sort((a, b) => a.condition.localeCompare(b.condition, 'en', { numeric: true }) || a.label.localeCompare(b.label));
+    const t = el('table', { class: 'el-table el-repro-table' },
+      el('caption', { text: `${figure}: ours beside the paper` }),
+      el('tr', {}, ...['#', 'condition', 'metric', 'ours (mean ± SD)', 'paper', 'source'].map((h) => el('th', { text: h }))));
+    for (const [i, r] of rows.entries()) {
+      const ours = Number.isFinite(r.ours.sd) ? `${fmt(r.ours.mean)} ± ${fmt(r.ours.sd)}` : fmt(r.ours.mean, 3);
+      const paper = r.paper.value === null || r.paper.value === undefined ? '–' : fmt(r.paper.value, 2);
+      t.append(el('tr', {}, el('td', { text: String(i + 1) }), el('td', { text: r.condition }), el('td', { text: r.label }), el('td', { text: ours }), el('td', { text: paper }), el('td', { text: r.paper.note })));
+    }
+    const csv = ['figure,condition,metric,runs,ours_mean,ours_sd,paper,source']
+      .concat(rows.map((r) => [r.figure, r.condition, r.label, r.runs, r.ours.mean, Number.isFinite(r.ours.sd) ? r.ours.sd : '', r.paper.value ?? '', r.paper.note].map((v) => `"${String(v).replaceAll('"', '""')}"`).join(',')))
+      .join('\n') + '\n';
+    const plotBox = el('div', { class: 'el-repro-plot' });
+    container.replaceChildren(t,
+      el('button', { type: 'button', class: 'el-btn', onclick: () => download(`${figure}.csv`, csv, 'text/csv') }, 'table CSV'),
+      el('button', { type: 'button', class: 'el-btn', onclick: () => download(`${figure}.json`, JSON.stringify(rows, null, 2), 'application/json') }, 'table JSON'),
+      plotBox);
+    // The figure's plot: ours (bars, with ±SD whiskers in the table) and the paper (points), one
+    // x position per row, one panel per metric.
+    for (const metric of [...new Set(rows.map((r) => r.label))]) {
+      const rs = rows.filter((r) => r.label === metric);
+      const xs = rs.map((_, i) => i);
+      const names = rs.map((r) => r.condition);
+      new uPlot({
+        width: Math.max(300, plotBox.clientWidth || 700), height: 220, title: metric,
+        scales: { x: { time: false, range: [-0.7, rs.length - 0.3] } },
+        axes: [
+          { stroke: '#bbb', grid: { show: false }, label: 'row (#) of the table', incrs: [1, 2, 5, 10], values: (u, splits) => splits.map((v) => (Number.isInteger(v) && names[v] !== undefined ? String(rows.indexOf(rs[v]) + 1) : '')) },
+          { stroke: '#bbb', grid: { stroke: '#333' } },
+        ],
+        series: [{},
+          { label: 'ours', stroke: '#4e79a7', fill: '#4e79a766', paths: uPlot.paths.bars({ size: [0.6, 60] }), points: { show: false } },
+          { label: 'paper', stroke: '#f28e2b', width: 0, points: { show: true, size: 9, fill: '#f28e2b' } }],
+      }, [xs, rs.map((r) => r.ours.mean), rs.map((r) => r.paper.value ?? null)], plotBox);
+    }
   }
 
   function summaryTable(s) {
@@ -467,6 +573,7 @@ export function mount(element, options = {}) {
       destroyed = true;
       if (frameId) cancelAnimationFrame(frameId);
       worker?.terminate();
+      reproWorkers.forEach((w) => w.terminate());
       resizeObserver?.disconnect();
       document.removeEventListener('keydown', docKeydown);
       root.remove();
@@ -525,6 +632,7 @@ export function mount(element, options = {}) {
     if (chrome) makeLegend();
     makeExports();
     makeBatch();
+    makeReproduce();
     root.addEventListener('keydown', keydown);
     if (chrome) document.addEventListener('keydown', docKeydown);
     if (view) observeSize();

@@ -1,25 +1,39 @@
-// Batch runs off the main thread. Messages in: {query, runs}. Messages out: {progress: 0..1}
-// after each chunk, then {summary, csv}, or {error}. The page cancels by terminating us.
-import init, { SortingBatch } from './pkg/webgpu/emergence_lab.js';
+// Long runs off the main thread. Messages in:
+//   {kind: 'batch', query, runs}                               many runs of the page's setup
+//   {kind: 'reproduce', figure, seed, runs, worker, workers}    this worker's share of a figure
+// Messages out: {progress: 0..1} now and then, then {summary, csv} or {rows}, or {error}.
+// The page cancels by terminating the worker.
+import init, { SortingBatch, SortingReproduce } from './pkg/webgpu/emergence_lab.js';
 
 const ready = init({ module_or_path: new URL('./pkg/webgpu/emergence_lab_bg.wasm', import.meta.url) });
+
+function loop(job, total, step, finish) {
+  let last = 0;
+  while (job.done() < total) {
+    step();
+    const now = performance.now();
+    if (now - last > 50) {
+      self.postMessage({ progress: job.done() / total, done: job.done() });
+      last = now;
+    }
+  }
+  self.postMessage({ progress: 1, done: total });
+  finish();
+}
 
 self.onmessage = async ({ data }) => {
   try {
     await ready;
+    if (data.kind === 'reproduce') {
+      const job = new SortingReproduce(String(data.figure), String(data.seed ?? '1'), Number(data.runs) || 100, data.worker | 0, Math.max(1, data.workers | 0));
+      const total = job.total_runs();
+      loop({ done: () => job.done_runs() }, total, () => job.run_next(5), () => self.postMessage({ rows: job.rows() }));
+      job.free();
+      return;
+    }
     const batch = new SortingBatch(String(data.query ?? ''), Math.max(1, Math.min(100000, Number(data.runs) || 100)));
     const total = batch.total();
-    let last = 0;
-    while (batch.done() < total) {
-      batch.run_next(1);
-      const now = performance.now();
-      if (now - last > 50) {
-        self.postMessage({ progress: batch.done() / total });
-        last = now;
-      }
-    }
-    self.postMessage({ progress: 1 });
-    self.postMessage({ summary: batch.summary(), csv: batch.csv() });
+    loop(batch, total, () => batch.run_next(1), () => self.postMessage({ summary: batch.summary(), csv: batch.csv() }));
     batch.free();
   } catch (e) {
     self.postMessage({ error: String(e && e.message ? e.message : e) });

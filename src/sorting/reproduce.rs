@@ -2,7 +2,7 @@
 //! Levin (arXiv 2401.05375), each with the paper's printed or read-off value beside ours
 //! (`../shared/specs/sorting.md` §4). Used by the CLI (`sorting reproduce`) and the page.
 
-use super::batch::{run_one, summarize, BatchConfig, BatchSummary};
+use super::batch::{run_one, summarize, BatchConfig, BatchSummary, RunResult};
 use super::cellview::{Algotype, FrozenKind, StopRule};
 use super::setup::{SortConfig, Values};
 use crate::core::stats::MeanSd;
@@ -260,8 +260,13 @@ pub fn run_condition(condition: &Condition, runs: usize, progress: &mut dyn FnMu
         results.push(run_one(&condition.config, i as u64)?);
         progress(i + 1);
     }
-    let summary = summarize(&condition.config, &results);
-    Ok(condition
+    Ok(rows_from_results(condition, &results))
+}
+
+/// The rows of a condition from its runs (for callers that run them a few at a time).
+pub fn rows_from_results(condition: &Condition, results: &[RunResult]) -> Vec<Row> {
+    let summary = summarize(&condition.config, results);
+    condition
         .rows
         .iter()
         .map(|(metric, paper)| Row {
@@ -269,9 +274,9 @@ pub fn run_condition(condition: &Condition, runs: usize, progress: &mut dyn FnMu
             condition: condition.label.clone(),
             metric: *metric,
             label: metric.label(),
-            runs,
+            runs: results.len(),
             ours: metric.of(&summary),
             paper: paper.clone(),
         })
-        .collect())
+        .collect()
 }

@@ -10,10 +10,12 @@
 
 mod batch;
 mod gpu;
+mod reproduce;
 mod sorting;
 
 pub use batch::SortingBatch;
 pub use gpu::{create_view, View};
+pub use reproduce::SortingReproduce;
 pub use sorting::SortingLab;
 
 use crate::core::params::Notice;

@@ -134,7 +134,7 @@ test('batch runs go to a Web Worker, report progress and match the theory', asyn
   // Mean inversions of a random permutation of 100: 2475, SD 167.9; 4 standard errors over 40 runs.
   assert.ok(Math.abs(s.swaps.mean - 2475) < 4 * 167.9 / Math.sqrt(40), `mean swaps ${s.swaps.mean}`);
   assert.equal(s.fully_sorted_share, 1);
-  assert.equal(await page.locator('.el-progress').evaluate((p) => p.value), 1);
+  assert.equal(await page.locator('.el-batch .el-progress').evaluate((p) => p.value), 1);
   assert.match(await page.locator('.el-batch-result').innerText(), /40 runs, n = 100/);
   assert.deepEqual(errors, []);
   await page.close();
@@ -164,4 +164,29 @@ test('build sizes are recorded', () => {
   const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
   console.log(`wasm for a WebGPU visitor: ${kb(info.webgpu.wasm)} raw, ${kb(info.webgpu.wasm_gzip)} gzip; fallback (WebGL2) build: ${kb(info.webgl.wasm)} raw, ${kb(info.webgl.wasm_gzip)} gzip`);
   assert.ok(info.webgpu.wasm_gzip <= 250 * 1024, 'a WebGPU visitor loads at most 250 KB of gzipped wasm');
+});
+
+test('Reproduce Fig. 5 runs in Web Workers and shows ours beside the paper', async () => {
+  const { page, errors } = await openPage(lab, '?exp=sorting&seed=3');
+  await ready(page);
+  // 100 runs per condition, as in the paper (fewer can give a sample SD of 0 for the discrete
+  // error counts, and with it no usable standard error).
+  const runs = 100;
+  await page.fill('#el-repro-runs', String(runs));
+  const done = page.evaluate(() => new Promise((resolve) => window.__lab.on('reproduce', (d) => resolve(d))));
+  await page.getByRole('button', { name: 'Fig. 5: error tolerance' }).click();
+  const result = await done;
+  console.log(`Reproduce Fig. 5 (${runs} runs per condition): ${result.seconds.toFixed(1)} s in the page`);
+  const table = await page.locator('.el-repro-table tr').allInnerTexts();
+  assert.equal(table.length, 1 + 27, 'a header and 27 rows (9 immovable, 18 movable with two stop rules)');
+  // Immovable rows match the paper within 4 combined standard errors (ours over `runs` runs,
+  // the paper's over 100).
+  for (const r of result.rows.filter((r) => r.condition.includes('immovable'))) {
+    const se = Math.sqrt(r.ours.sd ** 2 / runs + r.ours.sd ** 2 / 100);
+    assert.ok(Math.abs(r.ours.mean - r.paper.value) <= 4 * se + 1e-9, `${r.condition}: ${r.ours.mean} vs ${r.paper.value}`);
+  }
+  assert.ok(table.some((line) => /selection immovable k=1\s+final monotonicity error\s+1 ± 0\s+1\s/.test(line)), table.join('\n'));
+  await page.locator('.el-repro').screenshot({ path: path.join(SHOTS, 'reproduce-fig5.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
 });

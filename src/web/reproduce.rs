@@ -1,0 +1,63 @@
+//! The "Reproduce the paper" handle a Web Worker drives: the conditions of one figure (or the
+//! share of them given to this worker), run a few repetitions at a time so the worker can
+//! report progress between calls.
+
+use super::to_js;
+use crate::sorting::batch::{run_one, RunResult};
+use crate::sorting::reproduce::{conditions, rows_from_results, Condition, Row};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+pub struct SortingReproduce {
+    conditions: Vec<Condition>,
+    runs: usize,
+    current: usize,
+    results: Vec<RunResult>,
+    rows: Vec<Row>,
+}
+
+#[wasm_bindgen]
+impl SortingReproduce {
+    /// The conditions of `figure` whose index i has i % workers == worker, with `runs`
+    /// repetitions each (clamped to 1…10000). `seed` is decimal text.
+    #[wasm_bindgen(constructor)]
+    pub fn new(figure: &str, seed: &str, runs: u32, worker: u32, workers: u32) -> Result<SortingReproduce, JsError> {
+        let seed: u64 = seed.trim().parse().map_err(|_| JsError::new(&format!("seed \"{seed}\" is not a whole number")))?;
+        let workers = workers.max(1) as usize;
+        let all = conditions(figure, seed).map_err(|e| JsError::new(&e))?;
+        let mine = all.into_iter().enumerate().filter(|(i, _)| i % workers == worker as usize).map(|(_, c)| c).collect();
+        Ok(Self { conditions: mine, runs: runs.clamp(1, 10_000) as usize, current: 0, results: Vec::new(), rows: Vec::new() })
+    }
+
+    pub fn total_runs(&self) -> u32 {
+        (self.conditions.len() * self.runs) as u32
+    }
+
+    pub fn done_runs(&self) -> u32 {
+        (self.current * self.runs + self.results.len()) as u32
+    }
+
+    pub fn finished(&self) -> bool {
+        self.current >= self.conditions.len()
+    }
+
+    /// Run up to `count` more repetitions; returns the repetitions done in all.
+    pub fn run_next(&mut self, count: u32) -> Result<u32, JsError> {
+        for _ in 0..count {
+            let Some(condition) = self.conditions.get(self.current) else { break };
+            let result = run_one(&condition.config, self.results.len() as u64).map_err(|e| JsError::new(&e))?;
+            self.results.push(result);
+            if self.results.len() == self.runs {
+                self.rows.extend(rows_from_results(condition, &self.results));
+                self.results.clear();
+                self.current += 1;
+            }
+        }
+        Ok(self.done_runs())
+    }
+
+    /// The rows finished so far: `[{figure, condition, metric, label, runs, ours: {mean, sd}, paper: {value, note}}]`.
+    pub fn rows(&self) -> Result<JsValue, JsError> {
+        to_js(&self.rows)
+    }
+}
