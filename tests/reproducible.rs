@@ -9,4 +9,6 @@ fn same_seed_same_numbers_natively() {
     assert_eq!(rng_outputs(), RNG_OUTPUTS);
     assert_eq!(batch_run(), BATCH_RUN);
     assert_eq!(session_checksum(), SESSION_CHECKSUM);
+    assert_eq!(chimera_run(), CHIMERA_RUN);
 }
+

@@ -18,6 +18,7 @@ fn same_seed_same_numbers_in_wasm() {
     assert_eq!(rng_outputs(), RNG_OUTPUTS);
     assert_eq!(batch_run(), BATCH_RUN);
     assert_eq!(session_checksum(), SESSION_CHECKSUM);
+    assert_eq!(chimera_run(), CHIMERA_RUN);
 }
 
 #[wasm_bindgen_test]

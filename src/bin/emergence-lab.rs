@@ -47,25 +47,23 @@ struct UsageError(String);
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.is_empty() || args.iter().any(|a| a == "--help" || a == "-h") {
+        print!("{USAGE}");
+        return if args.is_empty() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+    }
     match run(&args) {
         Ok(out) => {
             println!("{out}");
             ExitCode::SUCCESS
         }
         Err(UsageError(msg)) => {
-            eprintln!("emergence-lab: {msg}");
-            if args.is_empty() || args.iter().any(|a| a == "--help" || a == "-h") {
-                eprint!("\n{USAGE}");
-            }
+            eprintln!("emergence-lab: {msg} (see emergence-lab --help)");
             ExitCode::from(2)
         }
     }
 }
 
 fn run(args: &[String]) -> Result<String, UsageError> {
-    if args.iter().any(|a| a == "--help" || a == "-h") {
-        return Err(UsageError("help requested".into()));
-    }
     match (args.first().map(String::as_str), args.get(1).map(String::as_str)) {
         (Some("sorting"), Some("run")) => sorting_run(&Flags::parse(
             &args[2..],

@@ -5,7 +5,9 @@
 
 use emergence_lab::core::rng::Rng;
 use emergence_lab::sorting::batch::{run_one, BatchConfig};
+use emergence_lab::sorting::cellview::{Algotype, FrozenKind};
 use emergence_lab::sorting::session::SortingSession;
+use emergence_lab::sorting::setup::{SortConfig, Values};
 
 pub fn rng_outputs() -> [u64; 3] {
     let mut r = Rng::seed_from_u64(42);
@@ -26,6 +28,19 @@ pub fn session_checksum() -> (u64, u64) {
     (sum, s.array().ticks())
 }
 
+/// (swaps, steps, ticks, final error, DG × 1e6 rounded) of a chimeric run with frozen cells
+/// and duplicate values: every rule and the setup's draw order in one fingerprint.
+pub fn chimera_run() -> (u64, u64, u64, u64, i64) {
+    let mut sort = SortConfig::bubble(60);
+    sort.algotypes = vec![(Algotype::Bubble, 1), (Algotype::Insertion, 1), (Algotype::Selection, 1)];
+    sort.values = Values::Repeats(3);
+    sort.frozen = 2;
+    sort.frozen_kind = FrozenKind::Immovable;
+    let r = run_one(&BatchConfig { sort, seed: 77, traditional: false }, 4).expect("a valid configuration");
+    (r.swaps, r.steps, r.ticks, r.final_monotonicity_error, (r.delayed_gratification * 1e6).round() as i64)
+}
+
 pub const RNG_OUTPUTS: [u64; 3] = [1546998764402558742, 6990951692964543102, 12544586762248559009];
 pub const BATCH_RUN: (u64, u64, u64) = (2597, 4904, 10521);
 pub const SESSION_CHECKSUM: (u64, u64) = (78501, 1450);
+pub const CHIMERA_RUN: (u64, u64, u64, u64, i64) = (336, 832, 8575, 4, 579915);
