@@ -116,6 +116,8 @@ pub struct CellViewArray {
     /// Out-of-order adjacent pairs of active cells (pair p = cells p, p+1), for the insertion
     /// cells' "is everything to my left sorted?" test in O(log n) instead of an O(n) scan.
     segment_descents: Fenwick,
+    /// Only arrays with insertion cells maintain `segment_descents`.
+    has_insertion: bool,
 }
 
 /// What one call to [`CellViewArray::step_swap`] ended with.
@@ -152,9 +154,11 @@ impl CellViewArray {
             last_swap: None,
             done: false,
             segment_descents: Fenwick::new(0),
+            has_insertion: false,
         };
-        a.segment_descents = Fenwick::new(a.cells.len());
-        for p in 0..a.cells.len().saturating_sub(1) {
+        a.has_insertion = a.cells.iter().any(|c| c.algotype == Algotype::Insertion);
+        a.segment_descents = Fenwick::new(if a.has_insertion { a.cells.len() } else { 0 });
+        for p in 0..if a.has_insertion { a.cells.len().saturating_sub(1) } else { 0 } {
             if a.segment_descent(p) {
                 a.segment_descents.add(p, 1);
             }
@@ -372,20 +376,24 @@ impl CellViewArray {
             return Change::None;
         }
         let (a, b) = (initiator.min(target), initiator.max(target));
-        let before = self.pair_counts(a, b);
         let pairs = self.touched_pairs(a, b);
-        for &p in pairs.iter().flatten() {
-            if self.segment_descent(p) {
-                self.segment_descents.add(p, -1);
+        let before = self.pair_counts(&pairs);
+        if self.has_insertion {
+            for &p in pairs.iter().flatten() {
+                if self.segment_descent(p) {
+                    self.segment_descents.add(p, -1);
+                }
             }
         }
         self.cells.swap(a, b);
-        for &p in pairs.iter().flatten() {
-            if self.segment_descent(p) {
-                self.segment_descents.add(p, 1);
+        if self.has_insertion {
+            for &p in pairs.iter().flatten() {
+                if self.segment_descent(p) {
+                    self.segment_descents.add(p, 1);
+                }
             }
         }
-        let after = self.pair_counts(a, b);
+        let after = self.pair_counts(&pairs);
         self.descents = self.descents + after.0 - before.0;
         self.ascents = self.ascents + after.1 - before.1;
         self.swaps += 1;
@@ -407,9 +415,9 @@ impl CellViewArray {
         pairs
     }
 
-    /// (descents, ascents) among the adjacent pairs that touch positions `a` or `b`.
-    fn pair_counts(&self, a: usize, b: usize) -> (u64, u64) {
-        self.touched_pairs(a, b).iter().flatten().fold((0, 0), |(d, u), &p| {
+    /// (descents, ascents) among the given adjacent pairs.
+    fn pair_counts(&self, pairs: &[Option<usize>; 4]) -> (u64, u64) {
+        pairs.iter().flatten().fold((0, 0), |(d, u), &p| {
             let (l, r) = (self.cells[p].value, self.cells[p + 1].value);
             (d + u64::from(r < l), u + u64::from(r > l))
         })
