@@ -118,6 +118,69 @@ pub struct CellViewArray {
     segment_descents: Fenwick,
     /// Only arrays with insertion cells maintain `segment_descents`.
     has_insertion: bool,
+    /// Pure bubble arrays without frozen cells run through an exact shortcut (see [`FastBubble`]).
+    fast: Option<FastBubble>,
+}
+
+/// An exact shortcut for arrays of bubble cells only, without frozen cells.
+///
+/// A bubble activation picks a cell and a direction uniformly: one of 2n equally likely
+/// (cell, direction) pairs. Exactly 2D of them swap (D = out-of-order adjacent pairs, each
+/// reachable from its left cell looking right and its right cell looking left), and each swap
+/// is then a uniformly random out-of-order pair; `2|C| − 2D` of them are reads that do not swap
+/// (C = cells with an out-of-order neighbour, whose `should_move()` is true); the rest do nothing.
+/// So one draw below 2n classifies an activation, and a second picks the pair to swap. This
+/// gives the same distribution of swaps, reads, activations and trajectories as running each
+/// activation's `move()`, in a fraction of the work.
+#[derive(Clone, Debug)]
+struct FastBubble {
+    /// Out-of-order pairs p (cells p, p+1), in no particular order, for uniform choice.
+    pairs: Vec<u32>,
+    /// Index of pair p in `pairs`, or `u32::MAX`.
+    slot: Vec<u32>,
+    /// How many out-of-order pairs touch each cell (0, 1 or 2).
+    touching: Vec<u8>,
+    /// Cells with `touching > 0`.
+    wanting: usize,
+}
+
+impl FastBubble {
+    fn new(cells: &[Cell]) -> Self {
+        let n = cells.len();
+        let mut fast = Self { pairs: Vec::new(), slot: vec![u32::MAX; n.saturating_sub(1)], touching: vec![0; n], wanting: 0 };
+        for p in 0..n.saturating_sub(1) {
+            if cells[p].inverted(cells[p].value, cells[p + 1].value) {
+                fast.insert(p);
+            }
+        }
+        fast
+    }
+
+    fn insert(&mut self, p: usize) {
+        self.slot[p] = self.pairs.len() as u32;
+        self.pairs.push(p as u32);
+        for c in [p, p + 1] {
+            if self.touching[c] == 0 {
+                self.wanting += 1;
+            }
+            self.touching[c] += 1;
+        }
+    }
+
+    fn remove(&mut self, p: usize) {
+        let at = self.slot[p] as usize;
+        let last = self.pairs.len() - 1;
+        self.pairs.swap(at, last);
+        self.slot[self.pairs[at] as usize] = at as u32;
+        self.pairs.pop();
+        self.slot[p] = u32::MAX;
+        for c in [p, p + 1] {
+            self.touching[c] -= 1;
+            if self.touching[c] == 0 {
+                self.wanting -= 1;
+            }
+        }
+    }
 }
 
 /// What one call to [`CellViewArray::step_swap`] ended with.
@@ -155,6 +218,7 @@ impl CellViewArray {
             done: false,
             segment_descents: Fenwick::new(0),
             has_insertion: false,
+            fast: None,
         };
         a.has_insertion = a.cells.iter().any(|c| c.algotype == Algotype::Insertion);
         a.segment_descents = Fenwick::new(if a.has_insertion { a.cells.len() } else { 0 });
@@ -162,6 +226,10 @@ impl CellViewArray {
             if a.segment_descent(p) {
                 a.segment_descents.add(p, 1);
             }
+        }
+        let one_direction = !a.any_decreasing || a.all_decreasing;
+        if a.active == a.cells.len() && one_direction && a.cells.iter().all(|c| c.algotype == Algotype::Bubble) {
+            a.fast = Some(FastBubble::new(&a.cells));
         }
         a.done = a.stop_holds();
         a
@@ -270,6 +338,9 @@ impl CellViewArray {
             return false;
         }
         let n = self.cells.len();
+        if self.fast.is_some() {
+            return self.fast_bubble_tick();
+        }
         // Rejection gives a uniform choice among active cells; frozen cells are few.
         let i = loop {
             let i = self.rng.index(n);
@@ -288,6 +359,33 @@ impl CellViewArray {
             self.done = self.stop_holds();
         }
         swapped
+    }
+
+    /// Run every activation through the cells' own `move()` (for checking the shortcut).
+    #[cfg(test)]
+    fn without_shortcut(mut self) -> Self {
+        self.fast = None;
+        self
+    }
+
+    /// One activation through the [`FastBubble`] shortcut.
+    fn fast_bubble_tick(&mut self) -> bool {
+        let n = self.cells.len() as u64;
+        let Some(fast) = &self.fast else { return false };
+        let (d, c) = (fast.pairs.len() as u64, fast.wanting as u64);
+        self.ticks += 1;
+        let draw = self.rng.below(2 * n);
+        if draw >= 2 * d {
+            if draw < 2 * c {
+                self.steps += 1;
+            }
+            return false;
+        }
+        self.steps += 1;
+        let p = fast.pairs[self.rng.index(d as usize)] as usize;
+        self.try_swap(p, p + 1);
+        self.done = self.stop_holds();
+        true
     }
 
     /// `BubbleSortCell.move()` (spec §1.3): pick right with p = 0.5, else left; swap when the
@@ -385,7 +483,22 @@ impl CellViewArray {
                 }
             }
         }
+        if let Some(fast) = &mut self.fast {
+            for &p in pairs.iter().flatten() {
+                if fast.slot[p] != u32::MAX {
+                    fast.remove(p);
+                }
+            }
+        }
         self.cells.swap(a, b);
+        if let Some(fast) = &mut self.fast {
+            for &p in pairs.iter().flatten() {
+                let (l, r) = (&self.cells[p], &self.cells[p + 1]);
+                if l.inverted(l.value, r.value) {
+                    fast.insert(p);
+                }
+            }
+        }
         if self.has_insertion {
             for &p in pairs.iter().flatten() {
                 if self.segment_descent(p) {
@@ -405,6 +518,15 @@ impl CellViewArray {
     fn touched_pairs(&self, a: usize, b: usize) -> [Option<usize>; 4] {
         let n = self.cells.len();
         let mut pairs = [None; 4];
+        if b == a + 1 {
+            // The common adjacent swap: pairs a−1, a, a+1 where they exist.
+            let mut count = 0;
+            for p in a.saturating_sub(1)..=(a + 1).min(n.saturating_sub(2)) {
+                pairs[count] = Some(p);
+                count += 1;
+            }
+            return pairs;
+        }
         let mut count = 0;
         for p in [a.wrapping_sub(1), a, b.wrapping_sub(1), b] {
             if p != usize::MAX && p + 1 < n && !pairs[..count].contains(&Some(p)) {
@@ -591,6 +713,36 @@ mod tests {
             assert_eq!(a.monotonicity_error(), monotonicity_error(&a.values()));
         }
         assert!(a.is_done());
+    }
+
+    /// The bubble shortcut gives the same distributions as running every activation: swaps
+    /// (exactly the inversions in both), reads and activations. 400 runs of n = 100 each way;
+    /// the means must agree within 4 standard errors of their difference.
+    #[test]
+    fn bubble_shortcut_matches_the_activation_by_activation_model() {
+        let stats = |slow: bool| {
+            let mut out = (Vec::new(), Vec::new(), Vec::new());
+            for i in 0..400 {
+                let mut a = CellViewArray::shuffled(100, Rng::for_stream(if slow { 1 } else { 2 }, i));
+                if slow {
+                    a = a.without_shortcut();
+                }
+                let inv = inversions(&a.values());
+                a.run_to_end();
+                assert_eq!(a.swaps(), inv);
+                out.0.push(a.swaps() as f64);
+                out.1.push(a.steps() as f64);
+                out.2.push(a.ticks() as f64);
+            }
+            out
+        };
+        let (fast, slow) = (stats(false), stats(true));
+        let mean_sd = |v: &[f64]| crate::core::stats::MeanSd::of(v.iter().copied());
+        for (name, f, s) in [("swaps", &fast.0, &slow.0), ("steps", &fast.1, &slow.1), ("ticks", &fast.2, &slow.2)] {
+            let (f, s) = (mean_sd(f), mean_sd(s));
+            let se = (f.sd.powi(2) / 400.0 + s.sd.powi(2) / 400.0).sqrt();
+            assert!((f.mean - s.mean).abs() < 4.0 * se, "{name}: shortcut {f:?}, activations {s:?}");
+        }
     }
 
     /// The O(log n) insertion test agrees with the official left-to-right scan in every state.

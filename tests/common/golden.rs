@@ -41,6 +41,6 @@ pub fn chimera_run() -> (u64, u64, u64, u64, i64) {
 }
 
 pub const RNG_OUTPUTS: [u64; 3] = [1546998764402558742, 6990951692964543102, 12544586762248559009];
-pub const BATCH_RUN: (u64, u64, u64) = (2597, 4904, 10521);
-pub const SESSION_CHECKSUM: (u64, u64) = (78501, 1450);
+pub const BATCH_RUN: (u64, u64, u64) = (2597, 5047, 11466);
+pub const SESSION_CHECKSUM: (u64, u64) = (79055, 1655);
 pub const CHIMERA_RUN: (u64, u64, u64, u64, i64) = (336, 832, 8575, 4, 579915);
