@@ -156,6 +156,9 @@ export function mount(element, options = {}) {
         out.textContent = text;
         setParam(spec.key, text);
       });
+    } else if (spec.type === 'list') {
+      input = el('input', { id, type: 'text', value: current, placeholder: 'e.g. 5,3,9,1', spellcheck: 'false' });
+      input.addEventListener('change', () => { setParam(spec.key, input.value); input.value = lab.param(spec.key); });
     } else if (spec.type === 'choice') {
       input = el('select', { id });
       for (const o of spec.options) input.append(el('option', { value: o, text: o }));
@@ -533,6 +536,28 @@ export function mount(element, options = {}) {
     else if (e.key === 'r' || e.key === 'R') handle.reset();
   }
 
+  // Click a bar to freeze or unfreeze that cell (the run restarts with it damaged from the start).
+  function canvasClick(e) {
+    if (!started) return;
+    const rect = canvas.getBoundingClientRect();
+    const frac = (e.clientX - rect.left) / rect.width;
+    const n = lab.readout().n;
+    const position = Math.min(n - 1, Math.max(0, Math.floor(frac * n)));
+    for (const note of lab.toggle_frozen(position)) notice(note.message);
+    playing = false;
+    changed();
+    syncInputs();
+    schedule();
+  }
+
+  // Inputs show the lab's values after changes made elsewhere (clicks, setParams).
+  function syncInputs() {
+    for (const input of params.querySelectorAll('[data-key]')) {
+      const v = lab.param(input.dataset.key);
+      if (v !== undefined && input.type !== 'range') input.value = v;
+    }
+  }
+
   function docKeydown(e) {
     if (e.target === document.body) keydown(e);
   }
@@ -634,6 +659,7 @@ export function mount(element, options = {}) {
     makeBatch();
     makeReproduce();
     root.addEventListener('keydown', keydown);
+    if (chrome || !opts.controls || opts.controls.includes('freeze')) stage.addEventListener('click', canvasClick);
     if (chrome) document.addEventListener('keydown', docKeydown);
     if (view) observeSize();
     started = true;

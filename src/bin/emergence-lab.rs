@@ -197,7 +197,7 @@ fn sorting_config(flags: &Flags) -> Result<(BatchConfig, usize), UsageError> {
         Some(raw) => parse_algotypes("decreasing", raw)?.into_iter().map(|(a, _)| a).collect(),
     };
     let config = BatchConfig {
-        sort: SortConfig { n, values, algotypes, decreasing, frozen, frozen_kind, placement, stop },
+        sort: SortConfig { n, values, initial: None, frozen_at: None, algotypes, decreasing, frozen, frozen_kind, placement, stop },
         seed,
         traditional: flags.switch("traditional"),
     };

@@ -15,6 +15,8 @@ pub enum ParamKind {
     Float { min: f64, max: f64, log: bool },
     Choice { options: &'static [&'static str] },
     Bool,
+    /// A comma-separated list of whole numbers in `0..=max`, at most `max_len` long (empty: none).
+    List { max_len: usize, max: u32 },
 }
 
 /// Whether a change can be applied to a running experiment or needs a reset.
@@ -33,6 +35,7 @@ pub enum ParamValue {
     /// One of the spec's options (so the schema can be a `static`).
     Choice(&'static str),
     Bool(bool),
+    List(Vec<u32>),
 }
 
 impl ParamValue {
@@ -44,6 +47,7 @@ impl ParamValue {
             ParamValue::Float(v) => format!("{v}"),
             ParamValue::Choice(s) => (*s).to_string(),
             ParamValue::Bool(b) => if *b { "1" } else { "0" }.to_string(),
+            ParamValue::List(v) => v.iter().map(u32::to_string).collect::<Vec<_>>().join(","),
         }
     }
 }
@@ -114,6 +118,20 @@ impl ParamSpec {
                 "0" | "false" | "no" | "off" => (Some(ParamValue::Bool(false)), None),
                 _ => (None, Some(self.unreadable(raw, "1 or 0"))),
             },
+            ParamKind::List { max_len, max } => {
+                let items: Vec<&str> = raw.split([',', ' ', ';', '\n', '\t']).filter(|s| !s.is_empty()).collect();
+                if items.len() > *max_len {
+                    return (None, Some(Notice::new(self.key, format!("{} ({}): {} entries, more than {}; ignored.", self.label, self.key, items.len(), max_len))));
+                }
+                let mut values = Vec::with_capacity(items.len());
+                for item in items {
+                    match item.parse::<u32>() {
+                        Ok(v) if v <= *max => values.push(v),
+                        _ => return (None, Some(self.unreadable(item, &format!("a whole number from 0 to {max}")))),
+                    }
+                }
+                (Some(ParamValue::List(values)), None)
+            }
         }
     }
 
@@ -178,6 +196,13 @@ impl Params {
             Some(ParamValue::Float(v)) => *v,
             Some(ParamValue::Int(v)) => *v as f64,
             _ => 0.0,
+        }
+    }
+
+    pub fn list(&self, key: &str) -> &[u32] {
+        match self.values.get(key) {
+            Some(ParamValue::List(v)) => v,
+            _ => &[],
         }
     }
 

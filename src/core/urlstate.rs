@@ -53,7 +53,7 @@ pub struct LabState {
 
 pub const DEFAULT_SEED: u64 = 1;
 /// Names an embed may list in `controls=` besides parameter keys.
-pub const CONTROL_NAMES: &[&str] = &["play", "step", "back", "reset", "speed", "seed", "plots", "export", "batch"];
+pub const CONTROL_NAMES: &[&str] = &["play", "step", "back", "reset", "speed", "seed", "plots", "export", "batch", "freeze"];
 
 impl LabState {
     pub fn default_for(experiment: Experiment) -> Self {

@@ -75,11 +75,13 @@ pub struct Cell {
     pub decreasing: bool,
     /// Selection only: the position it tries to occupy; starts at the left boundary (0).
     pub ideal: u32,
+    /// The cell's position in the initial array: its identity as it moves.
+    pub id: u32,
 }
 
 impl Cell {
     pub fn new(value: u32, algotype: Algotype) -> Self {
-        Self { value, algotype, frozen: false, decreasing: false, ideal: 0 }
+        Self { value, algotype, frozen: false, decreasing: false, ideal: 0, id: 0 }
     }
 
     /// The pair (left, right) is out of order for this cell's goal.
@@ -196,7 +198,10 @@ pub enum StepOutcome {
 
 impl CellViewArray {
     /// A run on the given cells, scheduled by `rng`.
-    pub fn from_cells(cells: Vec<Cell>, rng: Rng, frozen_kind: FrozenKind, stop: StopRule) -> Self {
+    pub fn from_cells(mut cells: Vec<Cell>, rng: Rng, frozen_kind: FrozenKind, stop: StopRule) -> Self {
+        for (i, c) in cells.iter_mut().enumerate() {
+            c.id = i as u32;
+        }
         let values: Vec<u32> = cells.iter().map(|c| c.value).collect();
         let active = cells.iter().filter(|c| !c.frozen).count();
         let mut a = Self {

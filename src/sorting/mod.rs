@@ -109,6 +109,22 @@ static SCHEMA: &[ParamSpec] = &[
         help: "Every cell sorts toward this order (reverse_direction flips every comparison).",
     },
     ParamSpec {
+        key: "cells",
+        label: "Initial array",
+        kind: ParamKind::List { max_len: MAX_CELLS as usize, max: 1_000_000 },
+        default: ParamValue::List(Vec::new()),
+        apply: Apply::Reset,
+        help: "Type or paste values (comma- or space-separated) to start from this array instead of a shuffled one; its length replaces n. Empty: shuffled.",
+    },
+    ParamSpec {
+        key: "freeze",
+        label: "Frozen positions",
+        kind: ParamKind::List { max_len: MAX_CELLS as usize, max: MAX_CELLS as u32 },
+        default: ParamValue::List(Vec::new()),
+        apply: Apply::Reset,
+        help: "Initial positions (0-based) of cells frozen by hand; click a bar to toggle. When given, they replace the random frozen cells.",
+    },
+    ParamSpec {
         key: "speed",
         label: "Speed",
         kind: ParamKind::Float { min: 1.0, max: 1.0e7, log: true },
@@ -122,7 +138,15 @@ static SCHEMA: &[ParamSpec] = &[
 /// (no share → pure bubble; a copy count that does not divide n → distinct values).
 pub fn config_from_params(params: &Params) -> (SortConfig, Vec<Notice>) {
     let mut notices = Vec::new();
-    let n = params.int("n").clamp(2, MAX_CELLS) as usize;
+    let initial: Option<Vec<u32>> = match params.list("cells") {
+        [] => None,
+        [_] => {
+            notices.push(Notice::new("cells", "Initial array: one value is not an array; using a shuffled one."));
+            None
+        }
+        values => Some(values.to_vec()),
+    };
+    let n = initial.as_ref().map_or(params.int("n").clamp(2, MAX_CELLS) as usize, Vec::len);
     let mut algotypes: Vec<(Algotype, u32)> = Algotype::ALL
         .into_iter()
         .map(|a| (a, params.int(a.id()).clamp(0, 100) as u32))
@@ -142,10 +166,19 @@ pub fn config_from_params(params: &Params) -> (SortConfig, Vec<Notice>) {
         Values::Distinct
     };
     let frozen = params.int("frozen").clamp(0, n as i64) as usize;
+    let mut frozen_at: Vec<usize> = params.list("freeze").iter().map(|&p| p as usize).collect();
+    if frozen_at.iter().any(|&p| p >= n) {
+        notices.push(Notice::new("freeze", format!("Frozen positions beyond the {n} cells were dropped.")));
+        frozen_at.retain(|&p| p < n);
+    }
+    frozen_at.sort_unstable();
+    frozen_at.dedup();
     let decreasing = if params.choice("direction") == "decreasing" { algotypes.iter().map(|(a, _)| *a).collect() } else { Vec::new() };
     let config = SortConfig {
         n,
-        values,
+        values: if initial.is_some() { Values::Distinct } else { values },
+        initial,
+        frozen_at: (!frozen_at.is_empty()).then_some(frozen_at),
         algotypes,
         decreasing,
         frozen,

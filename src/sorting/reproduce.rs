@@ -92,6 +92,8 @@ fn config(algotypes: &[Algotype], frozen: usize, kind: FrozenKind, stop: StopRul
     SortConfig {
         n: 100,
         values: Values::Distinct,
+        initial: None,
+        frozen_at: None,
         algotypes: algotypes.iter().map(|a| (*a, 1)).collect(),
         decreasing: Vec::new(),
         frozen,

@@ -33,6 +33,10 @@ pub enum Placement {
 pub struct SortConfig {
     pub n: usize,
     pub values: Values,
+    /// Start from these values in this order (no shuffle); `n` must equal their number.
+    pub initial: Option<Vec<u32>>,
+    /// Freeze the cells at these initial positions instead of drawing `frozen` of them.
+    pub frozen_at: Option<Vec<usize>>,
     /// Algotypes and their shares (relative weights); equal shares give equal numbers.
     pub algotypes: Vec<(Algotype, u32)>,
     /// Algotypes that sort toward a decreasing order.
@@ -49,6 +53,8 @@ impl SortConfig {
         Self {
             n,
             values: Values::Distinct,
+            initial: None,
+            frozen_at: None,
             algotypes: vec![(Algotype::Bubble, 1)],
             decreasing: Vec::new(),
             frozen: 0,
@@ -70,6 +76,12 @@ impl SortConfig {
             if r == 0 || self.n % r as usize != 0 {
                 return Err(format!("values: repeats:{r} must divide n = {}", self.n));
             }
+        }
+        if self.initial.as_ref().is_some_and(|v| v.len() != self.n) {
+            return Err(format!("cells: the initial array has a different length from n = {}", self.n));
+        }
+        if self.frozen_at.as_ref().is_some_and(|f| f.iter().any(|&p| p >= self.n)) {
+            return Err(format!("freeze: a frozen position is outside 0…{}", self.n - 1));
         }
         if self.frozen > self.n {
             return Err(format!("frozen: {} frozen cells do not fit in n = {}", self.frozen, self.n));
@@ -107,11 +119,17 @@ impl SortConfig {
     pub fn build(&self, mut rng: Rng) -> Result<CellViewArray, String> {
         self.validate()?;
         let n = self.n;
-        let mut values: Vec<u32> = match self.values {
-            Values::Distinct => (0..n as u32).collect(),
-            Values::Repeats(r) => (0..n as u32).map(|i| 1 + i / r).collect(),
+        let values: Vec<u32> = match &self.initial {
+            Some(values) => values.clone(),
+            None => {
+                let mut values: Vec<u32> = match self.values {
+                    Values::Distinct => (0..n as u32).collect(),
+                    Values::Repeats(r) => (0..n as u32).map(|i| 1 + i / r).collect(),
+                };
+                rng.shuffle(&mut values);
+                values
+            }
         };
-        rng.shuffle(&mut values);
         let mut types: Vec<Algotype> = self.counts().into_iter().flat_map(|(a, c)| std::iter::repeat_n(a, c)).collect();
         if self.algotypes.len() > 1 {
             rng.shuffle(&mut types);
@@ -121,6 +139,12 @@ impl SortConfig {
             .zip(types)
             .map(|(v, a)| Cell { decreasing: self.decreasing.contains(&a), ..Cell::new(v, a) })
             .collect();
+        if let Some(positions) = &self.frozen_at {
+            for &p in positions {
+                cells[p].frozen = true;
+            }
+            return Ok(CellViewArray::from_cells(cells, rng, self.frozen_kind, self.stop));
+        }
         match self.placement {
             Placement::Replacement => {
                 for _ in 0..self.frozen {

@@ -160,6 +160,25 @@ impl SortingLab {
         notices_to_js(&notices)
     }
 
+    /// Freeze or unfreeze the cell now at `position`: its initial position is added to or removed
+    /// from the `freeze` list and the run restarts, so the cell is damaged from the start (the
+    /// URL then reproduces the run). Returns the notices.
+    pub fn toggle_frozen(&mut self, position: u32) -> Result<JsValue, JsError> {
+        let Some(cell) = self.session.array().cells().get(position as usize) else {
+            return notices_to_js(&[Notice::new("freeze", format!("there is no cell at position {position}"))]);
+        };
+        let mut list: Vec<u32> = self.state.params.list("freeze").to_vec();
+        match list.iter().position(|&p| p == cell.id) {
+            Some(at) => {
+                list.remove(at);
+            }
+            None => list.push(cell.id),
+        }
+        list.sort_unstable();
+        let text = list.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+        self.set_param("freeze", &text)
+    }
+
     /// The current value of a parameter as URL text (`seed` included).
     pub fn param(&self, key: &str) -> Option<String> {
         if key == "seed" {

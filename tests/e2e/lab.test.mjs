@@ -190,3 +190,35 @@ test('Reproduce Fig. 5 runs in Web Workers and shows ours beside the paper', asy
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('click a bar to freeze it; paste an initial array', async () => {
+  const { page, errors } = await openPage(lab, '?exp=sorting&seed=5&n=20');
+  await ready(page);
+  await settled(page);
+  const canvas = page.locator('canvas.el-canvas');
+  const box = await canvas.boundingBox();
+  // The middle of cell 3 of 20.
+  await canvas.click({ position: { x: box.width * (3.5 / 20), y: box.height - 3 } });
+  await page.waitForFunction(() => /[?&]freeze=3(&|$)/.test(location.search));
+  await settled(page);
+  const img = await canvasShot(page, 'frozen-click.png');
+  let grey = 0;
+  for (let i = 0; i < img.data.length; i += 4) if (img.data[i] === 190 && img.data[i + 1] === 190 && img.data[i + 2] === 190) grey++;
+  assert.ok(grey > 50, `the frozen cell is drawn grey (${grey} px)`);
+  // Clicking it again unfreezes it.
+  await canvas.click({ position: { x: box.width * (3.5 / 20), y: box.height - 3 } });
+  await page.waitForFunction(() => !/[?&]freeze=\d/.test(location.search));
+
+  await page.fill('input[data-key="cells"]', '5, 3, 9, 1, 7, 2');
+  await page.press('input[data-key="cells"]', 'Enter');
+  await page.locator('input[data-key="cells"]').blur();
+  await page.waitForFunction(() => location.search.includes('cells=5,3,9,1,7,2'));
+  await settled(page);
+  assert.match(await page.locator('.el-readout').innerText(), /^n 6 /);
+  await page.keyboard.press(' ');
+  await page.waitForFunction(() => window.__lab.state().done, null, { timeout: 15000 });
+  // Six distinct values sort with exactly their 9 inversions as swaps.
+  assert.equal((await page.evaluate(() => window.__lab.state())).position, 9);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
