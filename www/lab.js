@@ -232,8 +232,9 @@ export function mount(element, options = {}) {
       ],
       series: [{ label: 'swap' },
         { label: 'sortedness %', scale: 's', stroke: '#59a14f', width: 2 },
-        { label: 'monotonicity error', scale: 'e', stroke: '#e15759', width: 1.5 }],
-    }, plotData(cols, [COL.swap, COL.sortedness, COL.error]), plots);
+        { label: 'monotonicity error', scale: 'e', stroke: '#e15759', width: 1.5 },
+        { label: 'error rising (DG episodes)', scale: 'e', stroke: '#f28e2b', width: 3, spanGaps: false, points: { show: false } }],
+    }, mainPlotData(cols), plots);
     plot2 = new uPlot({
       width: Math.max(200, plots.clientWidth || 600), height: 200,
       title: 'Aggregation and per-Algotype sortedness (chimeric arrays)',
@@ -257,9 +258,20 @@ export function mount(element, options = {}) {
     }).observe(plots);
   }
 
+  // Delayed gratification (paper p.9, Fig. 6D) pairs a rise of the error with the fall after it;
+  // the rising stretches of the plotted error curve are drawn over it in orange.
+  function mainPlotData(cols) {
+    const [x, s, e] = plotData(cols, [COL.swap, COL.sortedness, COL.error]);
+    const rising = e.map(() => null);
+    for (let i = 1; i < e.length; i++) {
+      if (e[i] !== null && e[i - 1] !== null && e[i] > e[i - 1]) { rising[i - 1] = e[i - 1]; rising[i] = e[i]; }
+    }
+    return [x, s, e, rising];
+  }
+
   function updatePlots() {
     const cols = Array.from(lab.series());
-    plot.setData(plotData(cols, [COL.swap, COL.sortedness, COL.error]));
+    plot.setData(mainPlotData(cols));
     const chimeric = lab.readout().chimeric;
     plot2.root.hidden = !chimeric;
     if (chimeric) plot2.setData(plotData(cols, [COL.swap, COL.aggregation, COL.bubble, COL.insertion, COL.selection]));
@@ -328,7 +340,7 @@ export function mount(element, options = {}) {
   let reproWorkers = [];
   function makeReproduce() {
     if (!chrome) return;
-    const box = el('div', { class: 'el-repro' });
+    const box = el('div', { class: 'el-repro el-reproduce' });
     const runs = el('input', { type: 'number', min: 1, max: 10000, value: 100, id: 'el-repro-runs', 'aria-label': 'runs per condition' });
     const bar = el('progress', { max: 1, value: 0, class: 'el-progress el-repro-progress' });
     const cancel = el('button', { type: 'button', class: 'el-btn', disabled: '' }, 'Cancel');
@@ -386,6 +398,68 @@ export function mount(element, options = {}) {
       el('div', { class: 'el-repro-buttons' }, ...buttons),
       el('label', { for: 'el-repro-runs', text: 'runs per condition ' }), runs, bar, cancel, status, result);
     batchBox.after(box);
+  }
+
+  // ---- problem-space traversal (Fig. 3) -----------------------------------------------------
+  function makeTraversal() {
+    if (!chrome) return;
+    const box = el('div', { class: 'el-repro el-traversal' });
+    const runs = el('input', { type: 'number', min: 1, max: 200, value: 30, id: 'el-traj-runs', 'aria-label': 'runs' });
+    const go = el('button', { type: 'button', class: 'el-btn el-traj-run' }, 'Run trajectories');
+    const bar = el('progress', { max: 1, value: 0, class: 'el-progress' });
+    const out = el('div', { class: 'el-traj-plot' });
+    let workers = [];
+    go.addEventListener('click', () => {
+      workers.forEach((w) => w.terminate());
+      workers = [];
+      go.disabled = true;
+      bar.value = 0;
+      const results = {}, progress = [0, 0];
+      const query = lab.query();
+      ['cell', 'traditional'].forEach((kind, k) => {
+        const w = new Worker(new URL('worker.js', BASE), { type: 'module' });
+        workers.push(w);
+        w.onmessage = ({ data }) => {
+          if (data.error) { notice(`trajectories (${kind}): ${data.error}`, 'error'); go.disabled = false; return; }
+          if (data.progress !== undefined) { progress[k] = data.progress; bar.value = (progress[0] + progress[1]) / 2; return; }
+          results[kind] = data.trajectories;
+          w.terminate();
+          if (results.cell && results.traditional) {
+            go.disabled = false;
+            drawTraversal(out, results);
+            emit('trajectories', { cell: results.cell.length, traditional: results.traditional.length });
+          }
+        };
+        w.postMessage({ kind: 'trajectories', query, runs: Number(runs.value) || 30, points: 200, traditional: kind === 'traditional' });
+      });
+    });
+    box.append(el('h3', { text: 'Problem-space traversal (Fig. 3)' }),
+      el('p', { class: 'el-help', text: 'Sortedness after every swap for many runs of the current setup (cell-view, blue) and of the traditional algorithm of its first Algotype (orange), from this seed.' }),
+      el('label', { for: 'el-traj-runs', text: 'runs ' }), runs, go, bar, out);
+    (root.querySelector('.el-reproduce') ?? batchBox).before(box);
+  }
+
+  function drawTraversal(container, results) {
+    // uPlot needs one x axis: the union of every run's swap indices, with null elsewhere.
+    const all = [...results.cell.map((t) => ['cell', t]), ...results.traditional.map((t) => ['traditional', t])];
+    const xs = [...new Set(all.flatMap(([, [x]]) => Array.from(x)))].sort((a, b) => a - b);
+    const index = new Map(xs.map((x, i) => [x, i]));
+    const data = [xs];
+    const series = [{ label: 'swap' }];
+    for (const [kind, [x, y]] of all) {
+      const col = new Array(xs.length).fill(null);
+      x.forEach((xi, i) => { col[index.get(xi)] = y[i]; });
+      data.push(col);
+      series.push({ label: kind, stroke: kind === 'cell' ? '#4e79a7aa' : '#f28e2baa', width: 1, spanGaps: true, points: { show: false } });
+    }
+    container.replaceChildren();
+    new uPlot({
+      width: Math.max(300, container.clientWidth || 700), height: 260, title: 'Sortedness against swaps',
+      legend: { show: false },
+      scales: { x: { time: false }, y: { range: [0, 100] } },
+      axes: [{ label: 'swaps', stroke: '#bbb', grid: { stroke: '#333' }, incrs: INTEGER_STEPS }, { label: 'sortedness %', stroke: '#bbb', grid: { stroke: '#333' } }],
+      series,
+    }, data, container);
   }
 
   function showRows(container, figure, rows) {
@@ -658,6 +732,7 @@ export function mount(element, options = {}) {
     makeExports();
     makeBatch();
     makeReproduce();
+    makeTraversal();
     root.addEventListener('keydown', keydown);
     if (chrome || !opts.controls || opts.controls.includes('freeze')) stage.addEventListener('click', canvasClick);
     if (chrome) document.addEventListener('keydown', docKeydown);

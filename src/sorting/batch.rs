@@ -123,6 +123,43 @@ pub fn run_one(config: &BatchConfig, index: u64) -> Result<RunResult, String> {
     })
 }
 
+/// The sortedness trajectory of run `index` (Fig. 3, "problem-space traversal"): sortedness %
+/// after each swap, starting with the initial array, thinned to at most `max_points` evenly
+/// spaced points (the first and last always kept). Returns (swap index, sortedness).
+pub fn trajectory(config: &BatchConfig, index: u64, max_points: usize) -> Result<(Vec<f64>, Vec<f64>), String> {
+    config.validate()?;
+    let mut rng = Rng::for_stream(config.seed, index);
+    let n = config.sort.n;
+    let mut errors: Vec<u64>;
+    if config.traditional {
+        let mut values: Vec<u32> = match config.sort.values {
+            super::setup::Values::Distinct => (0..n as u32).collect(),
+            super::setup::Values::Repeats(r) => (0..n as u32).map(|i| 1 + i / r).collect(),
+        };
+        rng.shuffle(&mut values);
+        errors = vec![super::metrics::descents(&values)];
+        let algorithm = match config.sort.algotypes[0].0 {
+            Algotype::Bubble => Traditional::Bubble,
+            Algotype::Insertion => Traditional::Insertion,
+            Algotype::Selection => Traditional::Selection,
+        };
+        errors.extend(traditional::sort(algorithm, &mut values).errors);
+    } else {
+        let mut array = config.sort.build(rng)?;
+        errors = vec![array.goal_error()];
+        let limit = config.max_ticks();
+        while array.step_swap(limit.saturating_sub(array.ticks())) == StepOutcome::Swapped {
+            errors.push(array.goal_error());
+        }
+    }
+    let len = errors.len();
+    let keep = max_points.max(2).min(len);
+    let picks: Vec<usize> = (0..keep).map(|k| if keep == 1 { 0 } else { k * (len - 1) / (keep - 1) }).collect();
+    let xs = picks.iter().map(|&i| i as f64).collect();
+    let ys = picks.iter().map(|&i| sortedness_percent(n, errors[i])).collect();
+    Ok((xs, ys))
+}
+
 /// A = aggregation after each swap, sampled at index ⌊(L−1)·p⌋ for p = 0, 0.01, …, 1.
 fn sample_curve(series: &[f64]) -> Vec<f64> {
     if series.is_empty() {

@@ -3,7 +3,7 @@
 
 use super::to_js;
 use crate::core::urlstate;
-use crate::sorting::batch::{run_one, summarize, BatchConfig, RunResult};
+use crate::sorting::batch::{run_one, summarize, trajectory, BatchConfig, RunResult};
 use crate::sorting::config_from_params;
 use wasm_bindgen::prelude::*;
 
@@ -61,5 +61,64 @@ impl SortingBatch {
             );
         }
         out
+    }
+}
+
+/// Sortedness trajectories of many runs (Fig. 3), for the page's traversal plot.
+#[wasm_bindgen]
+pub struct SortingTrajectories {
+    config: BatchConfig,
+    total: u32,
+    points: usize,
+    runs: Vec<(Vec<f64>, Vec<f64>)>,
+}
+
+#[wasm_bindgen]
+impl SortingTrajectories {
+    /// `runs` trajectories (1…200) of the page's configuration, or of the traditional algorithm
+    /// of its first Algotype when `traditional`, each thinned to `points` points (2…2000).
+    #[wasm_bindgen(constructor)]
+    pub fn new(query: &str, runs: u32, points: u32, traditional: bool) -> Result<SortingTrajectories, JsError> {
+        let (state, _) = urlstate::decode(query);
+        let (mut sort, _) = config_from_params(&state.params);
+        if traditional {
+            sort.algotypes.truncate(1);
+            sort.frozen = 0;
+            sort.frozen_at = None;
+            sort.decreasing.clear();
+        }
+        let config = BatchConfig { sort, seed: state.seed, traditional };
+        config.validate().map_err(|e| JsError::new(&e))?;
+        Ok(Self { config, total: runs.clamp(1, 200), points: points.clamp(2, 2000) as usize, runs: Vec::new() })
+    }
+
+    pub fn total(&self) -> u32 {
+        self.total
+    }
+
+    pub fn done(&self) -> u32 {
+        self.runs.len() as u32
+    }
+
+    /// Run the next trajectory; returns how many are done.
+    pub fn run_next(&mut self) -> Result<u32, JsError> {
+        if self.done() < self.total {
+            let t = trajectory(&self.config, u64::from(self.done()), self.points).map_err(|e| JsError::new(&e))?;
+            self.runs.push(t);
+        }
+        Ok(self.done())
+    }
+
+    /// `[[xs, ys], …]` as arrays of `Float64Array`s.
+    pub fn trajectories(&self) -> js_sys::Array {
+        self.runs
+            .iter()
+            .map(|(x, y)| -> JsValue {
+                let pair = js_sys::Array::new();
+                pair.push(&js_sys::Float64Array::from(&x[..]));
+                pair.push(&js_sys::Float64Array::from(&y[..]));
+                pair.into()
+            })
+            .collect()
     }
 }

@@ -13,7 +13,7 @@ mod gpu;
 mod reproduce;
 mod sorting;
 
-pub use batch::SortingBatch;
+pub use batch::{SortingBatch, SortingTrajectories};
 pub use gpu::{create_view, View};
 pub use reproduce::SortingReproduce;
 pub use sorting::SortingLab;

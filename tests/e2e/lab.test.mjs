@@ -186,7 +186,7 @@ test('Reproduce Fig. 5 runs in Web Workers and shows ours beside the paper', asy
     assert.ok(Math.abs(r.ours.mean - r.paper.value) <= 4 * se + 1e-9, `${r.condition}: ${r.ours.mean} vs ${r.paper.value}`);
   }
   assert.ok(table.some((line) => /selection immovable k=1\s+final monotonicity error\s+1 ± 0\s+1\s/.test(line)), table.join('\n'));
-  await page.locator('.el-repro').screenshot({ path: path.join(SHOTS, 'reproduce-fig5.png') });
+  await page.locator('.el-reproduce').screenshot({ path: path.join(SHOTS, 'reproduce-fig5.png') });
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -219,6 +219,22 @@ test('click a bar to freeze it; paste an initial array', async () => {
   await page.waitForFunction(() => window.__lab.state().done, null, { timeout: 15000 });
   // Six distinct values sort with exactly their 9 inversions as swaps.
   assert.equal((await page.evaluate(() => window.__lab.state())).position, 9);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('problem-space traversal (Fig. 3): trajectories of cell-view and traditional runs', async () => {
+  const { page, errors } = await openPage(lab, '?exp=sorting&seed=1&bubble=0&selection=100');
+  await ready(page);
+  await page.fill('#el-traj-runs', '10');
+  const done = page.evaluate(() => new Promise((resolve) => window.__lab.on('trajectories', resolve)));
+  await page.click('.el-traj-run');
+  assert.deepEqual(await done, { cell: 10, traditional: 10 });
+  const png = await page.locator('.el-traj-plot canvas').first().screenshot({ path: path.join(SHOTS, 'traversal.png') });
+  const img = decodePng(png);
+  const count = (r, g, b) => { let k = 0; for (let i = 0; i < img.data.length; i += 4) if (Math.abs(img.data[i] - r) < 40 && Math.abs(img.data[i + 1] - g) < 40 && Math.abs(img.data[i + 2] - b) < 40) k++; return k; };
+  assert.ok(count(78, 121, 167) > 200, 'cell-view lines drawn');
+  assert.ok(count(242, 142, 43) > 50, 'traditional lines drawn');
   assert.deepEqual(errors, []);
   await page.close();
 });
