@@ -52,14 +52,14 @@ impl MetricSeries {
 
     /// Whether the next row offered will be kept (callers may skip costly columns otherwise).
     pub fn keeps_next(&self) -> bool {
-        self.offered % self.stride == 0
+        self.offered.is_multiple_of(self.stride)
     }
 
     /// Offer one row (`row.len()` must equal the number of names; extra values are ignored,
     /// missing ones read as NaN).
     pub fn push(&mut self, row: &[f64]) {
         let row: Vec<f64> = (0..self.names.len()).map(|i| row.get(i).copied().unwrap_or(f64::NAN)).collect();
-        if self.offered % self.stride == 0 {
+        if self.offered.is_multiple_of(self.stride) {
             for (col, v) in self.columns.iter_mut().zip(&row) {
                 col.push(*v);
             }

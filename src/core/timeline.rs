@@ -35,7 +35,7 @@ impl<S: Clone> Timeline<S> {
     /// Offer the state at `step`; it is kept when `step` is a multiple of the interval and not
     /// yet stored. The closure is only called when a copy is needed.
     pub fn offer(&mut self, step: u64, state: impl FnOnce() -> S) {
-        if step % self.interval != 0 {
+        if !step.is_multiple_of(self.interval) {
             return;
         }
         let at = self.snapshots.partition_point(|(s, _)| *s < step);

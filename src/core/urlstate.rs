@@ -239,7 +239,7 @@ mod tests {
         assert_eq!(s.step, 12);
         assert_eq!(s.params.int("n"), 250);
         assert_eq!(s.view.backend, BackendPref::WebGl2);
-        assert_eq!(s.view.autoplay, true);
+        assert!(s.view.autoplay);
         let q = s.to_query();
         let (s2, n2) = decode(&q);
         assert!(n2.is_empty());

@@ -90,15 +90,10 @@ pub fn run_one(config: &BatchConfig, index: u64) -> Result<RunResult, String> {
     let mut errors = Vec::new();
     let mut aggregations = Vec::new();
     let limit = config.max_ticks();
-    loop {
-        match array.step_swap(limit.saturating_sub(array.ticks())) {
-            StepOutcome::Swapped => {
-                errors.push(array.goal_error());
-                if chimeric {
-                    aggregations.push(aggregation(&types(&array)));
-                }
-            }
-            StepOutcome::Done | StepOutcome::OutOfTicks => break,
+    while array.step_swap(limit.saturating_sub(array.ticks())) == StepOutcome::Swapped {
+        errors.push(array.goal_error());
+        if chimeric {
+            aggregations.push(aggregation(&types(&array)));
         }
     }
     let mut per_algotype = Vec::new();
@@ -132,18 +127,9 @@ pub fn trajectory(config: &BatchConfig, index: u64, max_points: usize) -> Result
     let n = config.sort.n;
     let mut errors: Vec<u64>;
     if config.traditional {
-        let mut values: Vec<u32> = match config.sort.values {
-            super::setup::Values::Distinct => (0..n as u32).collect(),
-            super::setup::Values::Repeats(r) => (0..n as u32).map(|i| 1 + i / r).collect(),
-        };
-        rng.shuffle(&mut values);
+        let mut values = config.sort.initial_values(&mut rng);
         errors = vec![super::metrics::descents(&values)];
-        let algorithm = match config.sort.algotypes[0].0 {
-            Algotype::Bubble => Traditional::Bubble,
-            Algotype::Insertion => Traditional::Insertion,
-            Algotype::Selection => Traditional::Selection,
-        };
-        errors.extend(traditional::sort(algorithm, &mut values).errors);
+        errors.extend(traditional::sort(Traditional::of(config.sort.algotypes[0].0), &mut values).errors);
     } else {
         let mut array = config.sort.build(rng)?;
         errors = vec![array.goal_error()];
@@ -173,17 +159,8 @@ fn sample_curve(series: &[f64]) -> Vec<f64> {
 
 fn run_traditional(config: &BatchConfig, mut rng: Rng) -> RunResult {
     let n = config.sort.n;
-    let mut values: Vec<u32> = match config.sort.values {
-        super::setup::Values::Distinct => (0..n as u32).collect(),
-        super::setup::Values::Repeats(r) => (0..n as u32).map(|i| 1 + i / r).collect(),
-    };
-    rng.shuffle(&mut values);
-    let algorithm = match config.sort.algotypes[0].0 {
-        Algotype::Bubble => Traditional::Bubble,
-        Algotype::Insertion => Traditional::Insertion,
-        Algotype::Selection => Traditional::Selection,
-    };
-    let run = traditional::sort(algorithm, &mut values);
+    let mut values = config.sort.initial_values(&mut rng);
+    let run = traditional::sort(Traditional::of(config.sort.algotypes[0].0), &mut values);
     let error = run.errors.last().copied().unwrap_or_else(|| super::metrics::descents(&values));
     RunResult {
         swaps: run.swaps,

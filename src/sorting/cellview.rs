@@ -9,7 +9,7 @@
 //! uniformly at random calls `move()`**. Frozen cells' threads are never started, so they never
 //! act. A tick is one activation.
 
-use super::metrics::{descents, sortedness_percent};
+use super::metrics::{descents, sortedness_percent, touched_pairs};
 use crate::core::rng::Rng;
 use serde::Serialize;
 
@@ -479,7 +479,7 @@ impl CellViewArray {
             return Change::None;
         }
         let (a, b) = (initiator.min(target), initiator.max(target));
-        let pairs = self.touched_pairs(a, b);
+        let pairs = touched_pairs(a, b, self.cells.len());
         let before = self.pair_counts(&pairs);
         if self.has_insertion {
             for &p in pairs.iter().flatten() {
@@ -517,29 +517,6 @@ impl CellViewArray {
         self.swaps += 1;
         self.last_swap = Some((a, b));
         Change::Swapped
-    }
-
-    /// The distinct adjacent pairs (p, p+1) that touch positions `a` or `b`.
-    fn touched_pairs(&self, a: usize, b: usize) -> [Option<usize>; 4] {
-        let n = self.cells.len();
-        let mut pairs = [None; 4];
-        if b == a + 1 {
-            // The common adjacent swap: pairs a−1, a, a+1 where they exist.
-            let mut count = 0;
-            for p in a.saturating_sub(1)..=(a + 1).min(n.saturating_sub(2)) {
-                pairs[count] = Some(p);
-                count += 1;
-            }
-            return pairs;
-        }
-        let mut count = 0;
-        for p in [a.wrapping_sub(1), a, b.wrapping_sub(1), b] {
-            if p != usize::MAX && p + 1 < n && !pairs[..count].contains(&Some(p)) {
-                pairs[count] = Some(p);
-                count += 1;
-            }
-        }
-        pairs
     }
 
     /// (descents, ascents) among the given adjacent pairs.

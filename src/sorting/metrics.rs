@@ -84,6 +84,28 @@ pub fn delayed_gratification(errors: &[u64]) -> f64 {
     }
 }
 
+/// The distinct adjacent pairs (p, p+1) of an n-array that a swap of positions `a < b` can
+/// change: those touching `a` or `b` (three for an adjacent swap, up to four otherwise).
+pub fn touched_pairs(a: usize, b: usize, n: usize) -> [Option<usize>; 4] {
+    let mut pairs = [None; 4];
+    let mut count = 0;
+    if b == a + 1 {
+        // The common adjacent swap: pairs a−1, a, a+1 where they exist.
+        for p in a.saturating_sub(1)..=(a + 1).min(n.saturating_sub(2)) {
+            pairs[count] = Some(p);
+            count += 1;
+        }
+        return pairs;
+    }
+    for p in [a.wrapping_sub(1), a, b.wrapping_sub(1), b] {
+        if p != usize::MAX && p + 1 < n && !pairs[..count].contains(&Some(p)) {
+            pairs[count] = Some(p);
+            count += 1;
+        }
+    }
+    pairs
+}
+
 /// Number of inversions, pairs i < j with V_i > V_j, by merge sort in O(n log n). With distinct
 /// values every adjacent swap of an inverted pair removes exactly one inversion, so this is
 /// the exact swap count of cell-view bubble and insertion sort (spec §1.3, §5).

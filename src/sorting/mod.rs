@@ -159,7 +159,7 @@ pub fn config_from_params(params: &Params) -> (SortConfig, Vec<Notice>) {
     let repeats = params.int("repeats").max(1) as u32;
     let values = if repeats == 1 {
         Values::Distinct
-    } else if n % repeats as usize == 0 {
+    } else if n.is_multiple_of(repeats as usize) {
         Values::Repeats(repeats)
     } else {
         notices.push(Notice::new("repeats", format!("Copies of each value: {repeats} does not divide n = {n}; using distinct values.")));

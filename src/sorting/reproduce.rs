@@ -183,12 +183,12 @@ pub fn conditions(figure: &str, seed: u64) -> Result<Vec<Condition>, String> {
                 });
             }
             for (a, values) in cellv {
-                for k in 0..=3 {
+                for (k, value) in values.into_iter().enumerate() {
                     out.push(Condition {
                         figure: "fig7",
                         label: format!("{} cell-view immovable k={k}", name(a)),
                         config: cell(config(&[a], k, FrozenKind::Immovable, StopRule::Official), seed),
-                        rows: vec![(Metric::DelayedGratification, printed(values[k], "Fig. 7"))],
+                        rows: vec![(Metric::DelayedGratification, printed(value, "Fig. 7"))],
                     });
                 }
             }

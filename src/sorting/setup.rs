@@ -73,7 +73,7 @@ impl SortConfig {
             return Err("algotypes: name at least one with a positive share".into());
         }
         if let Values::Repeats(r) = self.values {
-            if r == 0 || self.n % r as usize != 0 {
+            if r == 0 || !self.n.is_multiple_of(r as usize) {
                 return Err(format!("values: repeats:{r} must divide n = {}", self.n));
             }
         }
@@ -115,21 +115,26 @@ impl SortConfig {
         out.into_iter().map(|(a, c, _)| (a, c)).collect()
     }
 
+    /// The initial values: the given array, or the value set shuffled by `rng` (the first draws
+    /// of every run, cell-view or traditional).
+    pub fn initial_values(&self, rng: &mut Rng) -> Vec<u32> {
+        if let Some(values) = &self.initial {
+            return values.clone();
+        }
+        let n = self.n as u32;
+        let mut values: Vec<u32> = match self.values {
+            Values::Distinct => (0..n).collect(),
+            Values::Repeats(r) => (0..n).map(|i| 1 + i / r).collect(),
+        };
+        rng.shuffle(&mut values);
+        values
+    }
+
     /// Draw the initial array and return the run, scheduled by the same generator.
     pub fn build(&self, mut rng: Rng) -> Result<CellViewArray, String> {
         self.validate()?;
         let n = self.n;
-        let values: Vec<u32> = match &self.initial {
-            Some(values) => values.clone(),
-            None => {
-                let mut values: Vec<u32> = match self.values {
-                    Values::Distinct => (0..n as u32).collect(),
-                    Values::Repeats(r) => (0..n as u32).map(|i| 1 + i / r).collect(),
-                };
-                rng.shuffle(&mut values);
-                values
-            }
-        };
+        let values = self.initial_values(&mut rng);
         let mut types: Vec<Algotype> = self.counts().into_iter().flat_map(|(a, c)| std::iter::repeat_n(a, c)).collect();
         if self.algotypes.len() > 1 {
             rng.shuffle(&mut types);

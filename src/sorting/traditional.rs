@@ -3,7 +3,8 @@
 //! Fig. 4B swaps plus comparisons ("reading"). The monotonicity error after every swap is kept
 //! for delayed gratification (Fig. 7).
 
-use super::metrics::descents;
+use super::cellview::Algotype;
+use super::metrics::{descents, touched_pairs};
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -12,6 +13,17 @@ pub enum Traditional {
     Bubble,
     Insertion,
     Selection,
+}
+
+impl Traditional {
+    /// The top-down algorithm that corresponds to a cell rule.
+    pub fn of(algotype: Algotype) -> Self {
+        match algotype {
+            Algotype::Bubble => Traditional::Bubble,
+            Algotype::Insertion => Traditional::Insertion,
+            Algotype::Selection => Traditional::Selection,
+        }
+    }
 }
 
 /// Counts and the per-swap error trace of one traditional sort.
@@ -36,10 +48,8 @@ impl Counter<'_> {
     }
 
     fn swap(&mut self, i: usize, j: usize) {
-        let n = self.values.len();
         let (a, b) = (i.min(j), i.max(j));
-        // Pairs may coincide when the swap is adjacent; count each distinct pair once.
-        let pairs = distinct_pairs(a, b, n);
+        let pairs = touched_pairs(a, b, self.values.len());
         let before: u64 = pairs.iter().flatten().map(|&p| u64::from(self.values[p + 1] < self.values[p])).sum();
         self.values.swap(a, b);
         let after: u64 = pairs.iter().flatten().map(|&p| u64::from(self.values[p + 1] < self.values[p])).sum();
@@ -47,18 +57,6 @@ impl Counter<'_> {
         self.run.swaps += 1;
         self.run.errors.push(self.error);
     }
-}
-
-fn distinct_pairs(a: usize, b: usize, n: usize) -> [Option<usize>; 4] {
-    let mut out = [None; 4];
-    let mut k = 0;
-    for p in [a.wrapping_sub(1), a, b.wrapping_sub(1), b] {
-        if p != usize::MAX && p + 1 < n && !out[..k].contains(&Some(p)) {
-            out[k] = Some(p);
-            k += 1;
-        }
-    }
-    out
 }
 
 /// Sort `values` in place (non-decreasing) with the given algorithm.
