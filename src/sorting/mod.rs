@@ -4,8 +4,18 @@
 //! Each array element is an agent ("cell") that decides locally whether to swap. The rules
 //! follow the authors' official code (GitHub `Zhangtaining/cell_research`, `modules/multithread`)
 //! where it differs from the paper's prose; `../shared/specs/sorting.md` §1.3 lists the
-//! differences. Present so far: cell-view bubble sort with random single-cell scheduling, the
-//! metrics of §3 that it needs, batch runs and an interactive session with step-back.
+//! differences.
+//!
+//! - `cellview`: the three cell rules, frozen cells, stop rules, the random scheduler;
+//! - `setup`: a run's initial state from a [`setup::SortConfig`] (values, Algotypes, frozen cells);
+//! - `traditional`: the top-down algorithms with the paper's step accounting;
+//! - `metrics`: sortedness, monotonicity error, delayed gratification, aggregation (spec §3);
+//! - `batch`: repetitions and their summary; trajectories (Fig. 3);
+//! - `reproduce`: the conditions of Figs. 4, 5, 7, 8 with the paper's values beside;
+//! - `session`: an interactive run with step-back and live series.
+//!
+//! Not yet here: chimeras with opposite goals (Fig. 9), cells that un-freeze, and traditional
+//! runs with frozen cells (see docs/sorting.md).
 
 pub mod batch;
 pub mod cellview;
