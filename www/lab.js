@@ -284,9 +284,12 @@ export function mount(element, options = {}) {
     transport.after(legend);
   }
 
+  let dgText = '', lastDg = 0;
   function updateReadout() {
     const r = lab.readout();
-    readout.textContent = `n ${r.n} · swaps ${fmt(r.swaps)} · sortedness ${fmt(r.sortedness)}% · error ${fmt(r.error)}`
+    const now = performance.now();
+    if (now - lastDg > 500) { lastDg = now; const dg = lab.delayed_gratification(); dgText = Number.isFinite(dg) ? ` · DG ${fmt(dg, 3)}` : ''; }
+    readout.textContent = `n ${r.n} · swaps ${fmt(r.swaps)} · sortedness ${fmt(r.sortedness)}% · error ${fmt(r.error)}${dgText}`
       + (r.done ? (r.error === 0 ? ' · sorted' : ' · stopped (the stop rule holds)') : '') + (lab.busy() ? ` · replaying to ${fmt(lab.target())}…` : '');
     if (buttons.play) buttons.play.textContent = playing ? '❚❚' : '▶';
   }

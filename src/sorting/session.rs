@@ -18,7 +18,13 @@ pub struct SortingSession {
     array: CellViewArray,
     timeline: Timeline<CellViewArray>,
     series: MetricSeries,
+    /// The goal's monotonicity error after every swap (for delayed gratification), kept for the
+    /// first `DG_TRACE_LIMIT` swaps.
+    errors: Vec<u32>,
 }
+
+/// Swaps whose errors are kept for the live delayed-gratification value (4 MB).
+pub const DG_TRACE_LIMIT: usize = 1_000_000;
 
 /// Where a [`SortingSession::seek`] stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,7 +58,7 @@ impl SortingSession {
         series.push(&row(&array, true));
         // Snapshot spacing starts near n swaps so that short runs keep fine-grained snapshots.
         let timeline = Timeline::new(array.clone(), (config.n as u64).max(16), TIMELINE_CAPACITY);
-        Ok(Self { array, timeline, series })
+        Ok(Self { array, timeline, series, errors: Vec::new() })
     }
 
     /// Pure cell-view bubble on a shuffled `range(n)`.
@@ -61,7 +67,7 @@ impl SortingSession {
         let mut series = MetricSeries::new(SERIES_COLUMNS, SERIES_CAPACITY);
         series.push(&row(&array, true));
         let timeline = Timeline::new(array.clone(), (n as u64).max(16), TIMELINE_CAPACITY);
-        Self { array, timeline, series }
+        Self { array, timeline, series, errors: Vec::new() }
     }
 
     pub fn array(&self) -> &CellViewArray {
@@ -70,6 +76,16 @@ impl SortingSession {
 
     pub fn series(&self) -> &MetricSeries {
         &self.series
+    }
+
+    /// Delayed gratification of the run so far (the official procedure, `metrics`), or `None`
+    /// beyond `DG_TRACE_LIMIT` swaps.
+    pub fn delayed_gratification(&self) -> Option<f64> {
+        if self.position() as usize > self.errors.len() {
+            return None;
+        }
+        let errors: Vec<u64> = self.errors.iter().map(|&e| u64::from(e)).collect();
+        Some(super::metrics::delayed_gratification(&errors))
     }
 
     /// Current position in swaps.
@@ -85,6 +101,9 @@ impl SortingSession {
     pub fn step(&mut self, max_ticks: u64) -> StepOutcome {
         let outcome = self.array.step_swap(max_ticks);
         if outcome == StepOutcome::Swapped {
+            if self.errors.len() < DG_TRACE_LIMIT {
+                self.errors.push(self.array.goal_error() as u32);
+            }
             let full = self.series.keeps_next();
             self.series.push(&row(&self.array, full));
             let array = &self.array;
@@ -99,6 +118,7 @@ impl SortingSession {
         if target < self.position() {
             let (at, snapshot) = self.timeline.at_or_before(target);
             self.series.truncate_after(*at as f64);
+            self.errors.truncate(*at as usize);
             self.array = snapshot.clone();
         }
         let mut budget = max_ticks;
@@ -156,6 +176,23 @@ mod tests {
         // The series has no duplicated x after stepping back and forth.
         let x = s.series().column(0);
         assert!(x.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn live_dg_equals_the_batch_value_after_stepping_back() {
+        let mut s = SortingSession::bubble(60, 8);
+        s.seek(u64::MAX, u64::MAX);
+        let end = s.position();
+        let full = s.delayed_gratification().unwrap();
+        s.seek(end / 2, u64::MAX);
+        s.seek(u64::MAX, u64::MAX);
+        assert_eq!(s.delayed_gratification(), Some(full));
+        let mut errors = Vec::new();
+        let mut t = SortingSession::bubble(60, 8);
+        while t.step(u64::MAX) == StepOutcome::Swapped {
+            errors.push(t.array().goal_error());
+        }
+        assert_eq!(full, super::super::metrics::delayed_gratification(&errors));
     }
 
     #[test]

@@ -314,6 +314,12 @@ impl SortingLab {
         }))
     }
 
+    /// Delayed gratification of the run so far (NaN beyond the traced swaps). O(swaps): the
+    /// page asks at most twice a second.
+    pub fn delayed_gratification(&self) -> f64 {
+        self.session.delayed_gratification().unwrap_or(f64::NAN)
+    }
+
     /// Page options from the URL: `{backend, controls, autoplay}`.
     pub fn view_options(&self) -> Result<JsValue, JsError> {
         to_js(&self.state.view)
