@@ -109,7 +109,6 @@ pub struct CellViewArray {
     ticks: u64,
     swaps: u64,
     steps: u64,
-    frozen_attempts: u64,
     /// Descents (increasing-sense monotonicity error) and ascents, kept up to date.
     descents: u64,
     ascents: u64,
@@ -218,7 +217,6 @@ impl CellViewArray {
             ticks: 0,
             swaps: 0,
             steps: 0,
-            frozen_attempts: 0,
             last_swap: None,
             done: false,
             segment_descents: Fenwick::new(0),
@@ -299,12 +297,6 @@ impl CellViewArray {
     /// `should_move()` was true. This is the cell-view "swapping & reading steps" of Fig. 4B.
     pub fn steps(&self) -> u64 {
         self.steps
-    }
-
-    /// Swap attempts of a frozen cell: always 0 here, because a frozen cell never acts in the
-    /// tick model (the official code never starts frozen cells' threads either).
-    pub fn frozen_attempts(&self) -> u64 {
-        self.frozen_attempts
     }
 
     /// Monotonicity error E in the increasing sense (paper p.9), kept up to date on every swap.
