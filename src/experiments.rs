@@ -12,10 +12,8 @@ pub enum Experiment {
 }
 
 /// Experiments whose science is specified but not yet in the lab (their issues are open).
-const PLANNED: &[(&str, &str)] = &[
-    ("dendrites", "Sparse distributed representations and active dendrites"),
-    ("hopfield", "Hopfield networks"),
-];
+const PLANNED: &[(&str, &str)] =
+    &[("dendrites", "Sparse distributed representations and active dendrites"), ("hopfield", "Hopfield networks")];
 
 impl Experiment {
     pub const ALL: &'static [Experiment] = &[Experiment::Sorting];

@@ -5,12 +5,17 @@ use std::process::Command;
 
 fn lab(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_emergence-lab")).args(args).output().expect("run emergence-lab");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
 #[test]
 fn sorting_run_json_has_the_summary() {
-    let (code, out, err) = lab(&["sorting", "run", "--algotypes", "bubble", "--n", "100", "--runs", "100", "--seed", "1", "--json"]);
+    let (code, out, err) =
+        lab(&["sorting", "run", "--algotypes", "bubble", "--n", "100", "--runs", "100", "--seed", "1", "--json"]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON object");
     assert_eq!(v["runs"], 100);

@@ -11,4 +11,3 @@ fn same_seed_same_numbers_natively() {
     assert_eq!(session_checksum(), SESSION_CHECKSUM);
     assert_eq!(chimera_run(), CHIMERA_RUN);
 }
-

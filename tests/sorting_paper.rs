@@ -61,14 +61,21 @@ fn fig5_immovable_error_tolerance_matches() {
 #[test]
 fn fig5_movable_documented_behaviour() {
     let config = |k| BatchConfig {
-        sort: SortConfig { frozen: k, frozen_kind: FrozenKind::Movable, stop: StopRule::Complete, placement: emergence_lab::sorting::setup::Placement::Distinct, ..SortConfig::bubble(100) },
+        sort: SortConfig {
+            frozen: k,
+            frozen_kind: FrozenKind::Movable,
+            stop: StopRule::Complete,
+            placement: emergence_lab::sorting::setup::Placement::Distinct,
+            ..SortConfig::bubble(100)
+        },
         seed: 5,
         traditional: false,
     };
     for i in 0..RUNS as u64 {
         assert_eq!(run_one(&config(1), i).unwrap().final_monotonicity_error, 0);
     }
-    let stuck = (0..400u64).filter(|&i| run_one(&config(2), i).unwrap().final_monotonicity_error > 0).count() as f64 / 400.0;
+    let stuck =
+        (0..400u64).filter(|&i| run_one(&config(2), i).unwrap().final_monotonicity_error > 0).count() as f64 / 400.0;
     // Binomial(400, ½): SE 0.025.
     assert!((stuck - 0.5).abs() < 4.0 * 0.025, "{stuck}");
 }
@@ -87,7 +94,11 @@ fn fig8_chimera_swaps_match() {
     for mix in ["bubble+insertion", "insertion+selection"] {
         let r = find(&rows, mix, Metric::AggregationMeanOfRunPeaks);
         let paper = r.paper.value.unwrap();
-        assert!((r.ours.mean - paper).abs() < 4.0 * (2.0f64 * 0.05f64.powi(2) / 100.0).sqrt() + 0.005, "{mix}: {} vs {paper}", r.ours.mean);
+        assert!(
+            (r.ours.mean - paper).abs() < 4.0 * (2.0f64 * 0.05f64.powi(2) / 100.0).sqrt() + 0.005,
+            "{mix}: {} vs {paper}",
+            r.ours.mean
+        );
     }
 }
 

@@ -53,7 +53,9 @@ fn foreground(rgba: &[u8]) -> usize {
 
 async fn draws_and_steps(backend: &str) {
     let (w, h) = (200, 120);
-    let mut view = create_view(canvas(w, h), backend.into()).await.unwrap_or_else(|e| panic!("{backend}: {:?}", wasm_bindgen::JsValue::from(e)));
+    let mut view = create_view(canvas(w, h), backend.into())
+        .await
+        .unwrap_or_else(|e| panic!("{backend}: {:?}", wasm_bindgen::JsValue::from(e)));
     assert_eq!(view.backend(), backend);
     let mut lab = SortingLab::new("exp=sorting&seed=3&n=50");
     assert!(view.draw_sorting(&lab).expect("draw on the canvas"));

@@ -67,10 +67,24 @@ fn run(args: &[String]) -> Result<String, UsageError> {
     match (args.first().map(String::as_str), args.get(1).map(String::as_str)) {
         (Some("sorting"), Some("run")) => sorting_run(&Flags::parse(
             &args[2..],
-            &["algotypes", "n", "runs", "seed", "frozen", "frozen-kind", "frozen-placement", "stop", "values", "decreasing"],
+            &[
+                "algotypes",
+                "n",
+                "runs",
+                "seed",
+                "frozen",
+                "frozen-kind",
+                "frozen-placement",
+                "stop",
+                "values",
+                "decreasing",
+            ],
             &["traditional"],
         )?),
-        (Some("sorting"), Some("reproduce")) => sorting_reproduce(args.get(2).map(String::as_str), &Flags::parse(args.get(3..).unwrap_or(&[]), &["runs", "seed"], &[])?),
+        (Some("sorting"), Some("reproduce")) => sorting_reproduce(
+            args.get(2).map(String::as_str),
+            &Flags::parse(args.get(3..).unwrap_or(&[]), &["runs", "seed"], &[])?,
+        ),
         (Some("sorting"), Some("bench")) => sorting_bench(&Flags::parse(&args[2..], &["runs"], &[])?),
         (Some("sorting"), other) => Err(UsageError(format!(
             "unknown sorting command {:?}; try `emergence-lab sorting run`",
@@ -137,11 +151,15 @@ impl Flags {
         })
     }
 
-    fn int<T: std::str::FromStr + PartialOrd + std::fmt::Display>(&self, name: &str, default: T, min: T, max: T) -> Result<T, UsageError> {
+    fn int<T: std::str::FromStr + PartialOrd + std::fmt::Display>(
+        &self,
+        name: &str,
+        default: T,
+        min: T,
+        max: T,
+    ) -> Result<T, UsageError> {
         let Some(raw) = self.values.get(name) else { return Ok(default) };
-        let v: T = raw
-            .parse()
-            .map_err(|_| UsageError(format!("--{name}: \"{raw}\" is not a whole number")))?;
+        let v: T = raw.parse().map_err(|_| UsageError(format!("--{name}: \"{raw}\" is not a whole number")))?;
         if v < min || v > max {
             return Err(UsageError(format!("--{name}: {v} is outside {min}..={max}")));
         }
@@ -182,9 +200,21 @@ fn sorting_config(flags: &Flags) -> Result<(BatchConfig, usize), UsageError> {
     let runs: usize = flags.int("runs", 100, 1, 1_000_000)?;
     let seed: u64 = flags.int("seed", 1, 0, u64::MAX)?;
     let frozen: usize = flags.int("frozen", 0, 0, n)?;
-    let frozen_kind = flags.word("frozen-kind", FrozenKind::Movable, &[("movable", FrozenKind::Movable), ("immovable", FrozenKind::Immovable)])?;
-    let placement = flags.word("frozen-placement", Placement::Replacement, &[("replacement", Placement::Replacement), ("distinct", Placement::Distinct)])?;
-    let stop = flags.word("stop", StopRule::Official, &[("official", StopRule::Official), ("complete", StopRule::Complete)])?;
+    let frozen_kind = flags.word(
+        "frozen-kind",
+        FrozenKind::Movable,
+        &[("movable", FrozenKind::Movable), ("immovable", FrozenKind::Immovable)],
+    )?;
+    let placement = flags.word(
+        "frozen-placement",
+        Placement::Replacement,
+        &[("replacement", Placement::Replacement), ("distinct", Placement::Distinct)],
+    )?;
+    let stop = flags.word(
+        "stop",
+        StopRule::Official,
+        &[("official", StopRule::Official), ("complete", StopRule::Complete)],
+    )?;
     let values = match flags.values.get("values").map(|v| v.trim()) {
         None | Some("distinct") => Values::Distinct,
         Some(v) => match v.strip_prefix("repeats:").map(str::parse::<u32>) {
@@ -197,7 +227,18 @@ fn sorting_config(flags: &Flags) -> Result<(BatchConfig, usize), UsageError> {
         Some(raw) => parse_algotypes("decreasing", raw)?.into_iter().map(|(a, _)| a).collect(),
     };
     let config = BatchConfig {
-        sort: SortConfig { n, values, initial: None, frozen_at: None, algotypes, decreasing, frozen, frozen_kind, placement, stop },
+        sort: SortConfig {
+            n,
+            values,
+            initial: None,
+            frozen_at: None,
+            algotypes,
+            decreasing,
+            frozen,
+            frozen_kind,
+            placement,
+            stop,
+        },
         seed,
         traditional: flags.switch("traditional"),
     };
@@ -229,9 +270,9 @@ fn sorting_run(flags: &Flags) -> Result<String, UsageError> {
 }
 
 fn sorting_reproduce(figure: Option<&str>, flags: &Flags) -> Result<String, UsageError> {
-    let figure = figure.filter(|f| !f.starts_with("--")).ok_or_else(|| {
-        UsageError(format!("sorting reproduce needs a figure: {}", reproduce::FIGURES.join(", ")))
-    })?;
+    let figure = figure
+        .filter(|f| !f.starts_with("--"))
+        .ok_or_else(|| UsageError(format!("sorting reproduce needs a figure: {}", reproduce::FIGURES.join(", "))))?;
     let runs: usize = flags.int("runs", 100, 1, 100_000)?;
     let seed: u64 = flags.int("seed", 1, 0, u64::MAX)?;
     let conditions = reproduce::conditions(figure, seed).map_err(UsageError)?;
@@ -246,7 +287,11 @@ fn sorting_reproduce(figure: Option<&str>, flags: &Flags) -> Result<String, Usag
     let mut out = format!("{figure}: {runs} runs per condition, seed {seed}; ours = mean ± SD\n");
     out += &format!("  {:<34} {:<36} {:>20}  {}\n", "condition", "metric", "ours", "paper");
     for r in &rows {
-        let ours = if r.ours.sd.is_finite() { format!("{:.2} ± {:.2}", r.ours.mean, r.ours.sd) } else { format!("{:.3}", r.ours.mean) };
+        let ours = if r.ours.sd.is_finite() {
+            format!("{:.2} ± {:.2}", r.ours.mean, r.ours.sd)
+        } else {
+            format!("{:.3}", r.ours.mean)
+        };
         let paper = match r.paper.value {
             Some(v) => format!("{v} ({})", r.paper.note),
             None => r.paper.note.to_string(),
@@ -283,7 +328,9 @@ fn sorting_bench(flags: &Flags) -> Result<String, UsageError> {
         per_run * 1e3,
         2.0 / per_run
     );
-    out += &format!("  reproduce fig4+fig5+fig7+fig8 ({conditions} conditions x 100 runs): {suite:.2} s (target in the page: 5 s)");
+    out += &format!(
+        "  reproduce fig4+fig5+fig7+fig8 ({conditions} conditions x 100 runs): {suite:.2} s (target in the page: 5 s)"
+    );
     Ok(out)
 }
 

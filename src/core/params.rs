@@ -11,12 +11,24 @@ use std::collections::BTreeMap;
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ParamKind {
-    Int { min: i64, max: i64 },
-    Float { min: f64, max: f64, log: bool },
-    Choice { options: &'static [&'static str] },
+    Int {
+        min: i64,
+        max: i64,
+    },
+    Float {
+        min: f64,
+        max: f64,
+        log: bool,
+    },
+    Choice {
+        options: &'static [&'static str],
+    },
     Bool,
     /// A comma-separated list of whole numbers in `0..=max`, at most `max_len` long (empty: none).
-    List { max_len: usize, max: u32 },
+    List {
+        max_len: usize,
+        max: u32,
+    },
 }
 
 /// Whether a change can be applied to a running experiment or needs a reset.
@@ -107,12 +119,10 @@ impl ParamSpec {
                 }
                 _ => (None, Some(self.unreadable(raw, "a finite number"))),
             },
-            ParamKind::Choice { options } => {
-                match options.iter().find(|o| o.eq_ignore_ascii_case(raw)) {
-                    Some(o) => (Some(ParamValue::Choice(o)), None),
-                    None => (None, Some(self.unreadable(raw, &format!("one of {}", options.join(", "))))),
-                }
-            }
+            ParamKind::Choice { options } => match options.iter().find(|o| o.eq_ignore_ascii_case(raw)) {
+                Some(o) => (Some(ParamValue::Choice(o)), None),
+                None => (None, Some(self.unreadable(raw, &format!("one of {}", options.join(", "))))),
+            },
             ParamKind::Bool => match raw.to_ascii_lowercase().as_str() {
                 "1" | "true" | "yes" | "on" => (Some(ParamValue::Bool(true)), None),
                 "0" | "false" | "no" | "off" => (Some(ParamValue::Bool(false)), None),
@@ -121,7 +131,19 @@ impl ParamSpec {
             ParamKind::List { max_len, max } => {
                 let items: Vec<&str> = raw.split([',', ' ', ';', '\n', '\t']).filter(|s| !s.is_empty()).collect();
                 if items.len() > *max_len {
-                    return (None, Some(Notice::new(self.key, format!("{} ({}): {} entries, more than {}; ignored.", self.label, self.key, items.len(), max_len))));
+                    return (
+                        None,
+                        Some(Notice::new(
+                            self.key,
+                            format!(
+                                "{} ({}): {} entries, more than {}; ignored.",
+                                self.label,
+                                self.key,
+                                items.len(),
+                                max_len
+                            ),
+                        )),
+                    );
                 }
                 let mut values = Vec::with_capacity(items.len());
                 for item in items {

@@ -53,7 +53,8 @@ pub struct LabState {
 
 pub const DEFAULT_SEED: u64 = 1;
 /// Names an embed may list in `controls=` besides parameter keys.
-pub const CONTROL_NAMES: &[&str] = &["play", "step", "back", "reset", "speed", "seed", "plots", "export", "batch", "freeze"];
+pub const CONTROL_NAMES: &[&str] =
+    &["play", "step", "back", "reset", "speed", "seed", "plots", "export", "batch", "freeze"];
 
 impl LabState {
     pub fn default_for(experiment: Experiment) -> Self {
@@ -87,11 +88,7 @@ impl LabState {
         if self.view.autoplay {
             pairs.push(("autoplay".into(), "1".into()));
         }
-        pairs
-            .iter()
-            .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
-            .collect::<Vec<_>>()
-            .join("&")
+        pairs.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect::<Vec<_>>().join("&")
     }
 }
 
@@ -120,7 +117,11 @@ pub fn decode(query: &str) -> (LabState, Vec<Notice>) {
                 Some(s) => state.seed = s,
                 None => notices.push(Notice::new(
                     "seed",
-                    format!("seed: \"{}\" is not a whole number from 0 to 2^64−1; using {}.", shorten(raw), DEFAULT_SEED),
+                    format!(
+                        "seed: \"{}\" is not a whole number from 0 to 2^64−1; using {}.",
+                        shorten(raw),
+                        DEFAULT_SEED
+                    ),
                 )),
             },
             "step" => match parse_u64(raw) {
@@ -145,7 +146,10 @@ pub fn decode(query: &str) -> (LabState, Vec<Notice>) {
                     if CONTROL_NAMES.contains(&name) || schema.iter().any(|s| s.key == name) {
                         list.push(name.to_string());
                     } else {
-                        notices.push(Notice::new("controls", format!("controls: unknown control \"{}\" ignored.", shorten(name))));
+                        notices.push(Notice::new(
+                            "controls",
+                            format!("controls: unknown control \"{}\" ignored.", shorten(name)),
+                        ));
                     }
                 }
                 state.view.controls = Some(list);
@@ -188,15 +192,13 @@ pub fn percent_decode(s: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push(h * 16 + l);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 2;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             b => out.push(b),
         }
         i += 1;
@@ -233,7 +235,8 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        let (mut s, notices) = decode("?exp=sorting&seed=7&n=250&step=12&backend=webgl2&controls=play,step,n&autoplay=1");
+        let (mut s, notices) =
+            decode("?exp=sorting&seed=7&n=250&step=12&backend=webgl2&controls=play,step,n&autoplay=1");
         assert!(notices.is_empty(), "{notices:?}");
         assert_eq!(s.seed, 7);
         assert_eq!(s.step, 12);
@@ -260,8 +263,25 @@ mod tests {
 
     #[test]
     fn hostile_input_never_panics() {
-        for q in ["", "?", "&&&", "=", "%", "%zz", "%e2%82", "n=%FF%FE", "seed=-1", "step=NaN", "n=1e400", "speed=NaN",
-                  "controls=", "controls=bogus", "exp=", "a=b=c", "x"] {
+        for q in [
+            "",
+            "?",
+            "&&&",
+            "=",
+            "%",
+            "%zz",
+            "%e2%82",
+            "n=%FF%FE",
+            "seed=-1",
+            "step=NaN",
+            "n=1e400",
+            "speed=NaN",
+            "controls=",
+            "controls=bogus",
+            "exp=",
+            "a=b=c",
+            "x",
+        ] {
             let (s, _) = decode(q);
             let _ = s.to_query();
         }

@@ -101,10 +101,7 @@ impl Gpu {
         let instance = wgpu::Instance::new(desc);
         let surface = instance.create_surface(target).map_err(|e| RenderError::NoWebGl2(e.to_string()))?;
         let adapter = instance
-            .request_adapter(&wgpu::RequestAdapterOptions {
-                compatible_surface: Some(&surface),
-                ..Default::default()
-            })
+            .request_adapter(&wgpu::RequestAdapterOptions { compatible_surface: Some(&surface), ..Default::default() })
             .await
             .map_err(|e| RenderError::NoWebGl2(e.to_string()))?;
         let gpu = Self::open(instance, adapter, Backend::WebGl2).await?;
@@ -216,7 +213,12 @@ impl CanvasTarget {
     pub fn present(
         &mut self,
         gpu: &Gpu,
-        draw: &mut dyn FnMut(&mut wgpu::CommandEncoder, &wgpu::TextureView, wgpu::TextureFormat, (u32, u32)) -> Result<(), RenderError>,
+        draw: &mut dyn FnMut(
+            &mut wgpu::CommandEncoder,
+            &wgpu::TextureView,
+            wgpu::TextureFormat,
+            (u32, u32),
+        ) -> Result<(), RenderError>,
     ) -> Result<FrameStatus, RenderError> {
         if device_lost() {
             return Err(RenderError::DeviceLost);
@@ -229,7 +231,9 @@ impl CanvasTarget {
                     self.surface.configure(&gpu.device, &self.config);
                     t
                 }
-                wgpu::CurrentSurfaceTexture::Timeout | wgpu::CurrentSurfaceTexture::Occluded => return Ok(FrameStatus::Skipped),
+                wgpu::CurrentSurfaceTexture::Timeout | wgpu::CurrentSurfaceTexture::Occluded => {
+                    return Ok(FrameStatus::Skipped)
+                }
                 wgpu::CurrentSurfaceTexture::Outdated if attempt == 0 => {
                     self.surface.configure(&gpu.device, &self.config);
                     continue;
@@ -238,7 +242,8 @@ impl CanvasTarget {
                 _ => return Ok(FrameStatus::Skipped),
             };
             let view = texture.texture.create_view(&wgpu::TextureViewDescriptor::default());
-            let mut encoder = gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("frame") });
+            let mut encoder =
+                gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("frame") });
             draw(&mut encoder, &view, self.config.format, self.size())?;
             gpu.queue.submit([encoder.finish()]);
             gpu.queue.present(texture);

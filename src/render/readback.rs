@@ -13,7 +13,12 @@ pub fn read_back_rgba(
     gpu: &Gpu,
     width: u32,
     height: u32,
-    draw: &mut dyn FnMut(&mut wgpu::CommandEncoder, &wgpu::TextureView, wgpu::TextureFormat, (u32, u32)) -> Result<(), RenderError>,
+    draw: &mut dyn FnMut(
+        &mut wgpu::CommandEncoder,
+        &wgpu::TextureView,
+        wgpu::TextureFormat,
+        (u32, u32),
+    ) -> Result<(), RenderError>,
     done: impl FnOnce(Result<Vec<u8>, RenderError>) + 'static,
 ) {
     let max = gpu.max_texture_side();
@@ -47,10 +52,19 @@ pub fn read_back_rgba(
         return;
     }
     encoder.copy_texture_to_buffer(
-        wgpu::TexelCopyTextureInfo { texture: &texture, mip_level: 0, origin: wgpu::Origin3d::ZERO, aspect: wgpu::TextureAspect::All },
+        wgpu::TexelCopyTextureInfo {
+            texture: &texture,
+            mip_level: 0,
+            origin: wgpu::Origin3d::ZERO,
+            aspect: wgpu::TextureAspect::All,
+        },
         wgpu::TexelCopyBufferInfo {
             buffer: &buffer,
-            layout: wgpu::TexelCopyBufferLayout { offset: 0, bytes_per_row: Some(padded), rows_per_image: Some(height) },
+            layout: wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(padded),
+                rows_per_image: Some(height),
+            },
         },
         wgpu::Extent3d { width, height, depth_or_array_layers: 1 },
     );

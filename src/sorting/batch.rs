@@ -221,14 +221,13 @@ pub fn summarize(config: &BatchConfig, results: &[RunResult]) -> BatchSummary {
     let stat = |f: &dyn Fn(&RunResult) -> f64| MeanSd::of(results.iter().map(f));
     let aggregation = (config.sort.algotypes.len() > 1 && !results.is_empty()).then(|| {
         let curves: Vec<&Vec<f64>> = results.iter().map(|r| &r.aggregation).filter(|c| !c.is_empty()).collect();
-        let curve: Vec<f64> = (0..AGGREGATION_POINTS)
-            .map(|k| MeanSd::of(curves.iter().map(|c| c[k])).mean)
-            .collect();
-        let (peak_index, peak) = curve
-            .iter()
-            .copied()
-            .enumerate()
-            .fold((0, f64::NEG_INFINITY), |best, (i, v)| if v > best.1 { (i, v) } else { best });
+        let curve: Vec<f64> = (0..AGGREGATION_POINTS).map(|k| MeanSd::of(curves.iter().map(|c| c[k])).mean).collect();
+        let (peak_index, peak) =
+            curve
+                .iter()
+                .copied()
+                .enumerate()
+                .fold((0, f64::NEG_INFINITY), |best, (i, v)| if v > best.1 { (i, v) } else { best });
         AggregationSummary {
             start: curve.first().copied().unwrap_or(f64::NAN),
             end: curve.last().copied().unwrap_or(f64::NAN),

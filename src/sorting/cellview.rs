@@ -148,7 +148,8 @@ struct FastBubble {
 impl FastBubble {
     fn new(cells: &[Cell]) -> Self {
         let n = cells.len();
-        let mut fast = Self { pairs: Vec::new(), slot: vec![u32::MAX; n.saturating_sub(1)], touching: vec![0; n], wanting: 0 };
+        let mut fast =
+            Self { pairs: Vec::new(), slot: vec![u32::MAX; n.saturating_sub(1)], touching: vec![0; n], wanting: 0 };
         for p in 0..n.saturating_sub(1) {
             if cells[p].inverted(cells[p].value, cells[p + 1].value) {
                 fast.insert(p);
@@ -556,7 +557,10 @@ impl CellViewArray {
                         || (i + 1 < n && out_of_order(c.value, self.cells[i + 1].value) && counts(&self.cells[i + 1]))
                 }
                 Algotype::Insertion => {
-                    i > 0 && prefix_sorted && out_of_order(self.cells[i - 1].value, c.value) && counts(&self.cells[i - 1])
+                    i > 0
+                        && prefix_sorted
+                        && out_of_order(self.cells[i - 1].value, c.value)
+                        && counts(&self.cells[i - 1])
                 }
                 Algotype::Selection => {
                     let ideal = c.ideal as usize;

@@ -184,7 +184,8 @@ mod tests {
         for n in [0usize, 1, 2, 7, 64, 101] {
             let mut v: Vec<u32> = (0..n as u32).map(|_| rng.below(20) as u32).collect();
             rng.shuffle(&mut v);
-            let brute = (0..n).flat_map(|i| (i + 1..n).map(move |j| (i, j))).filter(|&(i, j)| v[i] > v[j]).count() as u64;
+            let brute =
+                (0..n).flat_map(|i| (i + 1..n).map(move |j| (i, j))).filter(|&(i, j)| v[i] > v[j]).count() as u64;
             assert_eq!(inversions(&v), brute);
         }
     }

@@ -172,7 +172,10 @@ pub fn config_from_params(params: &Params) -> (SortConfig, Vec<Notice>) {
     } else if n.is_multiple_of(repeats as usize) {
         Values::Repeats(repeats)
     } else {
-        notices.push(Notice::new("repeats", format!("Copies of each value: {repeats} does not divide n = {n}; using distinct values.")));
+        notices.push(Notice::new(
+            "repeats",
+            format!("Copies of each value: {repeats} does not divide n = {n}; using distinct values."),
+        ));
         Values::Distinct
     };
     let frozen = params.int("frozen").clamp(0, n as i64) as usize;
@@ -183,7 +186,11 @@ pub fn config_from_params(params: &Params) -> (SortConfig, Vec<Notice>) {
     }
     frozen_at.sort_unstable();
     frozen_at.dedup();
-    let decreasing = if params.choice("direction") == "decreasing" { algotypes.iter().map(|(a, _)| *a).collect() } else { Vec::new() };
+    let decreasing = if params.choice("direction") == "decreasing" {
+        algotypes.iter().map(|(a, _)| *a).collect()
+    } else {
+        Vec::new()
+    };
     let config = SortConfig {
         n,
         values: if initial.is_some() { Values::Distinct } else { values },
@@ -192,7 +199,11 @@ pub fn config_from_params(params: &Params) -> (SortConfig, Vec<Notice>) {
         algotypes,
         decreasing,
         frozen,
-        frozen_kind: if params.choice("frozen_kind") == "immovable" { FrozenKind::Immovable } else { FrozenKind::Movable },
+        frozen_kind: if params.choice("frozen_kind") == "immovable" {
+            FrozenKind::Immovable
+        } else {
+            FrozenKind::Movable
+        },
         placement: if params.choice("placement") == "distinct" { Placement::Distinct } else { Placement::Replacement },
         stop: if params.choice("stop") == "complete" { StopRule::Complete } else { StopRule::Official },
     };

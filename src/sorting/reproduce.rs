@@ -122,9 +122,27 @@ pub fn conditions(figure: &str, seed: u64) -> Result<Vec<Condition>, String> {
             // Efficiency (spec §4 E2). Bars read off Fig. 4 (about ±50); cell-view swap means
             // from the text (p.13).
             let paper: [(Algotype, Paper, Paper, Paper, Paper); 3] = [
-                (B, printed(2450.0, "≈, Fig. 4A"), printed(2448.8, "text p.13"), printed(7450.0, "≈, Fig. 4B"), printed(4900.0, "≈, Fig. 4B")),
-                (I, printed(2450.0, "≈, Fig. 4A"), printed(2482.8, "text p.13"), printed(5080.0, "≈, Fig. 4B"), printed(2500.0, "≈, Fig. 4B")),
-                (S, Paper { value: None, note: "≈95–100, Fig. 4A" }, printed(1095.5, "text p.13"), printed(5150.0, "≈, Fig. 4B"), printed(6050.0, "≈, Fig. 4B")),
+                (
+                    B,
+                    printed(2450.0, "≈, Fig. 4A"),
+                    printed(2448.8, "text p.13"),
+                    printed(7450.0, "≈, Fig. 4B"),
+                    printed(4900.0, "≈, Fig. 4B"),
+                ),
+                (
+                    I,
+                    printed(2450.0, "≈, Fig. 4A"),
+                    printed(2482.8, "text p.13"),
+                    printed(5080.0, "≈, Fig. 4B"),
+                    printed(2500.0, "≈, Fig. 4B"),
+                ),
+                (
+                    S,
+                    Paper { value: None, note: "≈95–100, Fig. 4A" },
+                    printed(1095.5, "text p.13"),
+                    printed(5150.0, "≈, Fig. 4B"),
+                    printed(6050.0, "≈, Fig. 4B"),
+                ),
             ];
             for (a, ts, cs, tr, cr) in paper {
                 out.push(Condition {
@@ -161,9 +179,16 @@ pub fn conditions(figure: &str, seed: u64) -> Result<Vec<Condition>, String> {
                     for stop in [StopRule::Official, StopRule::Complete] {
                         out.push(Condition {
                             figure: "fig5",
-                            label: format!("{} movable k={k} stop={}", name(a), if stop == StopRule::Official { "official" } else { "complete" }),
+                            label: format!(
+                                "{} movable k={k} stop={}",
+                                name(a),
+                                if stop == StopRule::Official { "official" } else { "complete" }
+                            ),
                             config: cell(config(&[a], k, FrozenKind::Movable, stop), seed),
-                            rows: vec![(Metric::FinalMonotonicityError, printed(values[k - 1], "Fig. 5B (not reproducible, spec §5)"))],
+                            rows: vec![(
+                                Metric::FinalMonotonicityError,
+                                printed(values[k - 1], "Fig. 5B (not reproducible, spec §5)"),
+                            )],
                         });
                     }
                 }
@@ -231,14 +256,19 @@ pub fn conditions(figure: &str, seed: u64) -> Result<Vec<Condition>, String> {
                 });
             }
             // Duplicates (Fig. 8D): 100 cells, values 1–10 × 10.
-            for (types, end, run_peaks) in [(&[B, S][..], Some(0.65), 0.69), (&[B, I][..], None, 0.63), (&[S, I][..], Some(0.70), 0.71)] {
+            for (types, end, run_peaks) in
+                [(&[B, S][..], Some(0.65), 0.69), (&[B, I][..], None, 0.63), (&[S, I][..], Some(0.70), 0.71)]
+            {
                 let mut sort = config(types, 0, FrozenKind::Movable, StopRule::Official);
                 sort.values = Values::Repeats(10);
                 let mut rows = vec![(Metric::AggregationMeanOfRunPeaks, printed(run_peaks, "text, Fig. 8D"))];
                 rows.push((Metric::AggregationEnd, Paper { value: end, note: "text, Fig. 8D" }));
                 out.push(Condition {
                     figure: "fig8",
-                    label: format!("{} duplicates 1–10×10", types.iter().map(|a| name(*a)).collect::<Vec<_>>().join("+")),
+                    label: format!(
+                        "{} duplicates 1–10×10",
+                        types.iter().map(|a| name(*a)).collect::<Vec<_>>().join("+")
+                    ),
                     config: cell(sort, seed),
                     rows,
                 });

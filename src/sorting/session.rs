@@ -139,7 +139,8 @@ impl SortingSession {
 }
 
 fn row(a: &CellViewArray, full: bool) -> [f64; 7] {
-    let mut row = [a.swaps() as f64, a.sortedness_percent(), a.goal_error() as f64, f64::NAN, f64::NAN, f64::NAN, f64::NAN];
+    let mut row =
+        [a.swaps() as f64, a.sortedness_percent(), a.goal_error() as f64, f64::NAN, f64::NAN, f64::NAN, f64::NAN];
     if full {
         let types: Vec<Algotype> = a.cells().iter().map(|c| c.algotype).collect();
         row[3] = aggregation(&types);

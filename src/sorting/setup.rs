@@ -86,7 +86,8 @@ impl SortConfig {
         if self.frozen > self.n {
             return Err(format!("frozen: {} frozen cells do not fit in n = {}", self.frozen, self.n));
         }
-        let dirs: Vec<bool> = self.algotypes.iter().filter(|(_, s)| *s > 0).map(|(a, _)| self.decreasing.contains(a)).collect();
+        let dirs: Vec<bool> =
+            self.algotypes.iter().filter(|(_, s)| *s > 0).map(|(a, _)| self.decreasing.contains(a)).collect();
         if dirs.iter().any(|d| *d) && dirs.iter().any(|d| !*d) {
             return Err("decreasing: opposite goals in one array (Fig. 9) are not in the lab yet; \
                         its stop rule (\"sortedness stopped changing\") needs its own treatment"

@@ -100,9 +100,8 @@ pub async fn create_view(canvas: HtmlCanvasElement, backend: String) -> Result<V
 }
 
 async fn webgl2(canvas: &HtmlCanvasElement) -> Result<(Rc<Gpu>, wgpu::Surface<'static>), JsError> {
-    let (gpu, surface) = Gpu::webgl2(wgpu::SurfaceTarget::Canvas(canvas.clone()))
-        .await
-        .map_err(|e| JsError::new(&e.to_string()))?;
+    let (gpu, surface) =
+        Gpu::webgl2(wgpu::SurfaceTarget::Canvas(canvas.clone())).await.map_err(|e| JsError::new(&e.to_string()))?;
     Ok((Rc::new(gpu), surface))
 }
 
@@ -137,7 +136,9 @@ impl View {
         lab.fill_bars(&mut self.scratch, self.target.size().0);
         let (bars, gpu) = (&mut self.bars, &self.gpu);
         let frame = BarsFrame { bars: &self.scratch, background: super::sorting::BACKGROUND };
-        let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| bars.encode(gpu, enc, view, format, size, &frame);
+        let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| {
+            bars.encode(gpu, enc, view, format, size, &frame)
+        };
         let status = self.target.present(gpu, &mut draw).map_err(|e| JsError::new(&e.to_string()))?;
         match status {
             FrameStatus::Drawn => Ok(true),
@@ -161,7 +162,9 @@ impl View {
         lab.fill_bars(&mut self.scratch, width);
         let (bars, gpu) = (&mut self.bars, &self.gpu);
         let frame = BarsFrame { bars: &self.scratch, background: super::sorting::BACKGROUND };
-        let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| bars.encode(gpu, enc, view, format, size, &frame);
+        let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| {
+            bars.encode(gpu, enc, view, format, size, &frame)
+        };
         let resolver = Rc::new(RefCell::new(None::<(js_sys::Function, js_sys::Function)>));
         let promise = js_sys::Promise::new(&mut |resolve, reject| {
             *resolver.borrow_mut() = Some((resolve, reject));

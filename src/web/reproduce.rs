@@ -22,11 +22,19 @@ impl SortingReproduce {
     /// repetitions each (clamped to 1…10000). `seed` is decimal text.
     #[wasm_bindgen(constructor)]
     pub fn new(figure: &str, seed: &str, runs: u32, worker: u32, workers: u32) -> Result<SortingReproduce, JsError> {
-        let seed: u64 = seed.trim().parse().map_err(|_| JsError::new(&format!("seed \"{seed}\" is not a whole number")))?;
+        let seed: u64 =
+            seed.trim().parse().map_err(|_| JsError::new(&format!("seed \"{seed}\" is not a whole number")))?;
         let workers = workers.max(1) as usize;
         let all = conditions(figure, seed).map_err(|e| JsError::new(&e))?;
-        let mine = all.into_iter().enumerate().filter(|(i, _)| i % workers == worker as usize).map(|(_, c)| c).collect();
-        Ok(Self { conditions: mine, runs: runs.clamp(1, 10_000) as usize, current: 0, results: Vec::new(), rows: Vec::new() })
+        let mine =
+            all.into_iter().enumerate().filter(|(i, _)| i % workers == worker as usize).map(|(_, c)| c).collect();
+        Ok(Self {
+            conditions: mine,
+            runs: runs.clamp(1, 10_000) as usize,
+            current: 0,
+            results: Vec::new(),
+            rows: Vec::new(),
+        })
     }
 
     pub fn total_runs(&self) -> u32 {

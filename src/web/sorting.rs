@@ -65,7 +65,9 @@ impl SortingLab {
         let top = cells.iter().map(|c| c.value).max().map_or(1.0, |m| f64::from(m) + 1.0);
         let height = |v: u32| ((f64::from(v) + 1.0) / top) as f32;
         let swapped = array.last_swap();
-        let touched = |first: usize, last: usize| swapped.is_some_and(|(a, b)| (first..=last).contains(&a) || (first..=last).contains(&b));
+        let touched = |first: usize, last: usize| {
+            swapped.is_some_and(|(a, b)| (first..=last).contains(&a) || (first..=last).contains(&b))
+        };
         out.clear();
         let n = cells.len();
         let columns = columns.max(1) as usize;
@@ -145,7 +147,14 @@ impl SortingLab {
                     self.state.seed = seed;
                     self.rebuild();
                 }
-                Err(_) => notices.push(Notice::new("seed", format!("seed: \"{}\" is not a whole number ≥ 0; kept {}.", crate::core::params::shorten(value), self.state.seed))),
+                Err(_) => notices.push(Notice::new(
+                    "seed",
+                    format!(
+                        "seed: \"{}\" is not a whole number ≥ 0; kept {}.",
+                        crate::core::params::shorten(value),
+                        self.state.seed
+                    ),
+                )),
             }
             return notices_to_js(&notices);
         }
@@ -255,12 +264,7 @@ impl SortingLab {
     /// Plot data for uPlot: the columns of `SERIES_COLUMNS` as `Float64Array`s (NaN where a
     /// costly column was not computed).
     pub fn series(&self) -> js_sys::Array {
-        self.session
-            .series()
-            .with_latest()
-            .iter()
-            .map(|c| JsValue::from(js_sys::Float64Array::from(&c[..])))
-            .collect()
+        self.session.series().with_latest().iter().map(|c| JsValue::from(js_sys::Float64Array::from(&c[..]))).collect()
     }
 
     pub fn series_names(&self) -> Result<JsValue, JsError> {
