@@ -142,3 +142,23 @@ fn fig4_efficiency() {
     let cell_sel = find(&rows, "selection cell-view", Metric::Swaps).ours.mean;
     assert!(cell_sel / sel > 9.0, "{cell_sel} / {sel}");
 }
+
+/// Opposite goals (Fig. 9). The paper stops these runs when sortedness "stopped changing for
+/// several time steps"; the lab stops after 10 sweeps without a change (its own reading, fixed
+/// before comparing). With it, (b) bubble-increasing + insertion-decreasing matches the printed
+/// 73.73; (a) and (c) end lower than printed (see docs/sorting.md). The paper's qualitative
+/// result is tested for all three: the "winning" order Bubble > Selection > Insertion decides
+/// which side of 50% the final increasing-sense sortedness lies on.
+#[test]
+fn fig9_opposite_goals() {
+    let rows = rows("fig9");
+    let s = |c: &str| find(&rows, c, Metric::FinalSortedness).ours;
+    let se = |v: emergence_lab::core::stats::MeanSd| v.sd / (RUNS as f64).sqrt();
+    let a = s("bubble-decreasing + selection-increasing");
+    let b = s("insertion-decreasing + bubble-increasing");
+    let c = s("selection-decreasing + insertion-increasing");
+    assert!(a.mean < 50.0 - 4.0 * se(a), "bubble (decreasing) beats selection: {a:?}");
+    assert!(b.mean > 50.0 + 4.0 * se(b), "bubble (increasing) beats insertion: {b:?}");
+    assert!(c.mean < 50.0 - 4.0 * se(c), "selection (decreasing) beats insertion: {c:?}");
+    assert_matches(find(&rows, "insertion-decreasing + bubble-increasing", Metric::FinalSortedness), 0.0);
+}

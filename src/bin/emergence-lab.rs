@@ -31,7 +31,9 @@ experiments and commands:
       --frozen-placement P   replacement | distinct (default replacement, the official code)
       --stop RULE            official | complete (default official)
       --values V             distinct | repeats:R (values 1..n/R, each R times)
-      --decreasing LIST      Algotypes that sort toward decreasing order
+      --decreasing LIST      Algotypes that sort toward decreasing order (opposite goals: Fig. 9)
+      --stall SWEEPS         with opposite goals, stop after this many sweeps without a change
+                             of sortedness (default 10; the paper: \"several time steps\")
       --traditional          the top-down algorithm instead of cells (one Algotype)
       --json                 print one JSON object
   sorting reproduce FIG  the paper's figure: fig4 | fig5 | fig7 | fig8 | fig9, ours beside the paper's
@@ -78,6 +80,7 @@ fn run(args: &[String]) -> Result<String, UsageError> {
                 "stop",
                 "values",
                 "decreasing",
+                "stall",
             ],
             &["traditional"],
         )?),
@@ -238,6 +241,7 @@ fn sorting_config(flags: &Flags) -> Result<(BatchConfig, usize), UsageError> {
             frozen_kind,
             placement,
             stop,
+            stall_sweeps: flags.int("stall", emergence_lab::sorting::setup::DEFAULT_STALL_SWEEPS, 1, 1_000_000)?,
         },
         seed,
         traditional: flags.switch("traditional"),

@@ -14,8 +14,8 @@
 //! - `reproduce`: the conditions of Figs. 4, 5, 7, 8 with the paper's values beside;
 //! - `session`: an interactive run with step-back and live series.
 //!
-//! Not yet here: chimeras with opposite goals (Fig. 9), cells that un-freeze, and traditional
-//! runs with frozen cells (see docs/sorting.md).
+//! Not yet here: cells that un-freeze, and traditional runs with frozen cells (see
+//! docs/sorting.md).
 
 pub mod batch;
 pub mod cellview;
@@ -111,12 +111,36 @@ static SCHEMA: &[ParamSpec] = &[
         help: "Official: sorted, or with frozen cells no active cell wants to move (frozen neighbours ignored; the code polls this every second). Complete: no activation can change anything.",
     },
     ParamSpec {
-        key: "direction",
-        label: "Goal",
+        key: "bubble_goal",
+        label: "Bubble goal",
         kind: ParamKind::Choice { options: &["increasing", "decreasing"] },
         default: ParamValue::Choice("increasing"),
         apply: Apply::Reset,
-        help: "Every cell sorts toward this order (reverse_direction flips every comparison).",
+        help: "Order bubble cells sort toward (reverse_direction flips every comparison). Opposite goals in one array: Fig. 9.",
+    },
+    ParamSpec {
+        key: "insertion_goal",
+        label: "Insertion goal",
+        kind: ParamKind::Choice { options: &["increasing", "decreasing"] },
+        default: ParamValue::Choice("increasing"),
+        apply: Apply::Reset,
+        help: "Order insertion cells sort toward.",
+    },
+    ParamSpec {
+        key: "selection_goal",
+        label: "Selection goal",
+        kind: ParamKind::Choice { options: &["increasing", "decreasing"] },
+        default: ParamValue::Choice("increasing"),
+        apply: Apply::Reset,
+        help: "Order selection cells sort toward.",
+    },
+    ParamSpec {
+        key: "stall",
+        label: "Stall sweeps",
+        kind: ParamKind::Int { min: 1, max: 1000 },
+        default: ParamValue::Int(10),
+        apply: Apply::Reset,
+        help: "Opposite goals never run out of moves; the paper stops when sortedness \"stopped changing for several time steps\". The lab stops after this many sweeps (activations = active cells) without a change. Used only with opposite goals.",
     },
     ParamSpec {
         key: "cells",
@@ -192,6 +216,7 @@ pub fn config_from_params(params: &Params) -> (SortConfig, Vec<Notice>) {
         Vec::new()
     };
     let config = SortConfig {
+        stall_sweeps: params.int("stall").clamp(1, 1000) as u32,
         n,
         values: if initial.is_some() { Values::Distinct } else { values },
         initial,

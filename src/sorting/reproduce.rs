@@ -17,6 +17,7 @@ pub enum Metric {
     Swaps,
     SwapsAndReads,
     FinalMonotonicityError,
+    FinalSortedness,
     DelayedGratification,
     AggregationPeakOfMean,
     AggregationPeakAtPercent,
@@ -30,6 +31,7 @@ impl Metric {
             Metric::Swaps => "swaps",
             Metric::SwapsAndReads => "swaps + reads",
             Metric::FinalMonotonicityError => "final monotonicity error",
+            Metric::FinalSortedness => "final sortedness % (increasing sense)",
             Metric::DelayedGratification => "delayed gratification",
             Metric::AggregationPeakOfMean => "aggregation: peak of the mean curve",
             Metric::AggregationPeakAtPercent => "aggregation: peak at % of swaps",
@@ -46,6 +48,7 @@ impl Metric {
             Metric::Swaps => s.swaps,
             Metric::SwapsAndReads => s.steps,
             Metric::FinalMonotonicityError => s.final_monotonicity_error,
+            Metric::FinalSortedness => s.final_sortedness,
             Metric::DelayedGratification => s.delayed_gratification,
             Metric::AggregationPeakOfMean => only(agg.map_or(f64::NAN, |a| a.peak_of_mean)),
             Metric::AggregationPeakAtPercent => only(agg.map_or(f64::NAN, |a| a.peak_at_percent)),
@@ -94,6 +97,7 @@ fn config(algotypes: &[Algotype], frozen: usize, kind: FrozenKind, stop: StopRul
         values: Values::Distinct,
         initial: None,
         frozen_at: None,
+        stall_sweeps: super::setup::DEFAULT_STALL_SWEEPS,
         algotypes: algotypes.iter().map(|a| (*a, 1)).collect(),
         decreasing: Vec::new(),
         frozen,
@@ -275,9 +279,26 @@ pub fn conditions(figure: &str, seed: u64) -> Result<Vec<Condition>, String> {
             }
         }
         "fig9" => {
-            return Err("fig9: chimeras with opposite goals are not in the lab yet (their stop rule, \
-                        \"sortedness stopped changing for several time steps\", needs its own treatment)"
-                .into())
+            // Opposite goals (spec §4 E6): 50 + 50 cells, one Algotype sorting down. Final
+            // sortedness in the increasing sense (text p.15); final aggregation read off Fig. 9.
+            // The stop rule is the lab's reading of "stopped changing for several time steps":
+            // 10 sweeps without a change of sortedness (`SortConfig::stall_sweeps`).
+            let cases: [(Algotype, Algotype, Algotype, f64, f64); 3] =
+                [(B, S, B, 42.5, 0.89), (B, I, I, 73.73, 0.67), (S, I, S, 38.31, 0.67)];
+            for (x, y, down, sortedness, agg) in cases {
+                let mut sort = config(&[x, y], 0, FrozenKind::Movable, StopRule::Official);
+                sort.decreasing = vec![down];
+                let up = if down == x { y } else { x };
+                out.push(Condition {
+                    figure: "fig9",
+                    label: format!("{}-decreasing + {}-increasing", name(down), name(up)),
+                    config: cell(sort, seed),
+                    rows: vec![
+                        (Metric::FinalSortedness, printed(sortedness, "text p.15")),
+                        (Metric::AggregationEnd, printed(agg, "≈, Fig. 9")),
+                    ],
+                });
+            }
         }
         other => return Err(format!("there is no figure \"{other}\"; choose one of {}", FIGURES.join(", "))),
     }

@@ -45,7 +45,15 @@ pub struct SortConfig {
     pub frozen_kind: FrozenKind,
     pub placement: Placement,
     pub stop: StopRule,
+    /// Opposite goals in one array (Fig. 9) never run out of moves; the paper stops them "when
+    /// the Sortedness Value stopped changing for several time steps". Here: after this many
+    /// sweeps (one sweep = as many activations as there are active cells) without a change of
+    /// sortedness. Used only when the array mixes goals.
+    pub stall_sweeps: u32,
 }
+
+/// The lab's default reading of "several time steps" (a choice of the lab, not the paper's).
+pub const DEFAULT_STALL_SWEEPS: u32 = 10;
 
 impl SortConfig {
     /// Pure cell-view bubble on a shuffled `range(n)`, the paper's base case.
@@ -61,7 +69,15 @@ impl SortConfig {
             frozen_kind: FrozenKind::Movable,
             placement: Placement::Replacement,
             stop: StopRule::Official,
+            stall_sweeps: DEFAULT_STALL_SWEEPS,
         }
+    }
+
+    /// Some Algotypes sort up and others down.
+    pub fn mixed_goals(&self) -> bool {
+        let present: Vec<bool> =
+            self.algotypes.iter().filter(|(_, s)| *s > 0).map(|(a, _)| self.decreasing.contains(a)).collect();
+        present.iter().any(|d| *d) && present.iter().any(|d| !*d)
     }
 
     /// Check the combination; the error is a sentence naming the setting.
@@ -85,13 +101,6 @@ impl SortConfig {
         }
         if self.frozen > self.n {
             return Err(format!("frozen: {} frozen cells do not fit in n = {}", self.frozen, self.n));
-        }
-        let dirs: Vec<bool> =
-            self.algotypes.iter().filter(|(_, s)| *s > 0).map(|(a, _)| self.decreasing.contains(a)).collect();
-        if dirs.iter().any(|d| *d) && dirs.iter().any(|d| !*d) {
-            return Err("decreasing: opposite goals in one array (Fig. 9) are not in the lab yet; \
-                        its stop rule (\"sortedness stopped changing\") needs its own treatment"
-                .into());
         }
         Ok(())
     }
@@ -149,7 +158,7 @@ impl SortConfig {
             for &p in positions {
                 cells[p].frozen = true;
             }
-            return Ok(CellViewArray::from_cells(cells, rng, self.frozen_kind, self.stop));
+            return Ok(self.finish(cells, rng));
         }
         match self.placement {
             Placement::Replacement => {
@@ -167,7 +176,17 @@ impl SortConfig {
                 }
             }
         }
-        Ok(CellViewArray::from_cells(cells, rng, self.frozen_kind, self.stop))
+        Ok(self.finish(cells, rng))
+    }
+
+    fn finish(&self, cells: Vec<Cell>, rng: Rng) -> CellViewArray {
+        let active = cells.iter().filter(|c| !c.frozen).count() as u64;
+        let array = CellViewArray::from_cells(cells, rng, self.frozen_kind, self.stop);
+        if self.mixed_goals() {
+            array.with_stall_window(u64::from(self.stall_sweeps.max(1)) * active.max(1))
+        } else {
+            array
+        }
     }
 }
 
