@@ -30,6 +30,7 @@ experiments and commands:
       --frozen-kind KIND     movable | immovable (default movable, the released code)
       --frozen-placement P   replacement | distinct (default replacement, the official code)
       --stop RULE            official | complete (default official)
+      --unfreeze N           beyond the paper: frozen cells recover after N nudges (default 0: never)
       --values V             distinct | repeats:R (values 1..n/R, each R times)
       --decreasing LIST      Algotypes that sort toward decreasing order (opposite goals: Fig. 9)
       --stall SWEEPS         with opposite goals, stop after this many sweeps without a change
@@ -81,6 +82,7 @@ fn run(args: &[String]) -> Result<String, UsageError> {
                 "values",
                 "decreasing",
                 "stall",
+                "unfreeze",
             ],
             &["traditional"],
         )?),
@@ -242,6 +244,7 @@ fn sorting_config(flags: &Flags) -> Result<(BatchConfig, usize), UsageError> {
             placement,
             stop,
             stall_sweeps: flags.int("stall", emergence_lab::sorting::setup::DEFAULT_STALL_SWEEPS, 1, 1_000_000)?,
+            unfreeze_after: flags.int("unfreeze", 0, 0, 1_000_000)?,
         },
         seed,
         traditional: flags.switch("traditional"),

@@ -77,11 +77,13 @@ pub struct Cell {
     pub ideal: u32,
     /// The cell's position in the initial array: its identity as it moves.
     pub id: u32,
+    /// Swap attempts other cells have aimed at this cell while it was frozen.
+    pub nudges: u32,
 }
 
 impl Cell {
     pub fn new(value: u32, algotype: Algotype) -> Self {
-        Self { value, algotype, frozen: false, decreasing: false, ideal: 0, id: 0 }
+        Self { value, algotype, frozen: false, decreasing: false, ideal: 0, id: 0, nudges: 0 }
     }
 
     /// The pair (left, right) is out of order for this cell's goal.
@@ -123,6 +125,9 @@ pub struct CellViewArray {
     stall_window: u64,
     /// The activation at which the sortedness last changed.
     last_change: u64,
+    /// Frozen cells recover after this many nudges (0: never, as in the paper).
+    unfreeze_after: u32,
+    unfrozen: u32,
     /// Only arrays with insertion cells maintain `segment_descents` and `segment_ascents`.
     has_insertion: bool,
     /// Pure bubble arrays without frozen cells run through an exact shortcut (see [`FastBubble`]).
@@ -230,6 +235,8 @@ impl CellViewArray {
             segment_ascents: Fenwick::new(0),
             stall_window: 0,
             last_change: 0,
+            unfreeze_after: 0,
+            unfrozen: 0,
             has_insertion: false,
             fast: None,
         };
@@ -275,6 +282,12 @@ impl CellViewArray {
     /// which never run out of moves; see `SortConfig::stall_sweeps`).
     pub fn with_stall_window(mut self, window: u64) -> Self {
         self.stall_window = window;
+        self
+    }
+
+    /// Let frozen cells recover after `nudges` swap attempts aimed at them (0: never).
+    pub fn with_unfreezing(mut self, nudges: u32) -> Self {
+        self.unfreeze_after = nudges;
         self
     }
 
@@ -495,8 +508,11 @@ impl CellViewArray {
 
     /// `MultiThreadCell.swap`: exchange two cells unless the target is an immovable frozen cell.
     fn try_swap(&mut self, initiator: usize, target: usize) -> Change {
-        if self.cells[target].frozen && self.frozen_kind == FrozenKind::Immovable {
-            return Change::None;
+        if self.cells[target].frozen {
+            self.nudge(target);
+            if self.cells[target].frozen && self.frozen_kind == FrozenKind::Immovable {
+                return Change::None;
+            }
         }
         let (a, b) = (initiator.min(target), initiator.max(target));
         let pairs = touched_pairs(a, b, self.cells.len());
@@ -536,6 +552,37 @@ impl CellViewArray {
         self.swaps += 1;
         self.last_swap = Some((a, b));
         Change::Swapped
+    }
+
+    /// A neighbour tried to swap with the frozen cell at `i`. With `unfreeze_after` set (beyond
+    /// the paper: its Discussion's "un-freeze after specific or repeated nudges"), the cell
+    /// recovers on that many attempts and becomes an active agent again.
+    fn nudge(&mut self, i: usize) {
+        self.cells[i].nudges += 1;
+        if self.unfreeze_after == 0 || self.cells[i].nudges < self.unfreeze_after {
+            return;
+        }
+        let n = self.cells.len();
+        let pairs = touched_pairs(i, i, n);
+        if self.has_insertion {
+            for &p in pairs.iter().flatten() {
+                self.index_pair(p, -1);
+            }
+        }
+        self.cells[i].frozen = false;
+        self.active += 1;
+        self.any_frozen = self.active < n;
+        if self.has_insertion {
+            for &p in pairs.iter().flatten() {
+                self.index_pair(p, 1);
+            }
+        }
+        self.unfrozen += 1;
+    }
+
+    /// Frozen cells that have recovered (see `with_unfreezing`).
+    pub fn unfrozen(&self) -> u32 {
+        self.unfrozen
     }
 
     /// (descents, ascents) among the given adjacent pairs.
@@ -781,6 +828,28 @@ mod tests {
                     assert_eq!(a.insertion_enabled(i), scan(&a, i), "seed {seed}, cell {i}: {:?}", a.values());
                 }
             }
+        }
+    }
+
+    /// Un-freezing (beyond the paper): immovable frozen cells that recover after a few nudges
+    /// let bubble finish sorted, and the incremental error stays exact throughout.
+    #[test]
+    fn unfreezing_cells_recover_and_the_array_sorts() {
+        use super::super::setup::SortConfig;
+        for seed in 0..20 {
+            let mut config = SortConfig::bubble(50);
+            config.algotypes = vec![(Algotype::Bubble, 1), (Algotype::Insertion, 1)];
+            config.frozen = 3;
+            config.frozen_kind = FrozenKind::Immovable;
+            config.stop = StopRule::Complete;
+            config.unfreeze_after = 3;
+            let mut a = config.build(Rng::seed_from_u64(seed)).unwrap();
+            while a.step_swap(1_000_000) == StepOutcome::Swapped {
+                assert_eq!(a.monotonicity_error(), monotonicity_error(&a.values()));
+            }
+            assert!(a.is_done());
+            assert_eq!(a.monotonicity_error(), 0, "seed {seed}: {:?}", a.values());
+            assert!(a.unfrozen() > 0);
         }
     }
 

@@ -103,6 +103,14 @@ static SCHEMA: &[ParamSpec] = &[
         help: "Replacement: k random draws that may repeat (official code). Distinct: exactly k cells.",
     },
     ParamSpec {
+        key: "unfreeze",
+        label: "Un-freeze after",
+        kind: ParamKind::Int { min: 0, max: 1000 },
+        default: ParamValue::Int(0),
+        apply: Apply::Reset,
+        help: "Beyond the paper (its Discussion's future work): a frozen cell recovers after this many swap attempts by its neighbours. 0: never, as in the paper.",
+    },
+    ParamSpec {
         key: "stop",
         label: "Stop rule",
         kind: ParamKind::Choice { options: &["official", "complete"] },
@@ -217,6 +225,7 @@ pub fn config_from_params(params: &Params) -> (SortConfig, Vec<Notice>) {
     };
     let config = SortConfig {
         stall_sweeps: params.int("stall").clamp(1, 1000) as u32,
+        unfreeze_after: params.int("unfreeze").clamp(0, 1_000_000) as u32,
         n,
         values: if initial.is_some() { Values::Distinct } else { values },
         initial,

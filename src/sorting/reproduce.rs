@@ -98,6 +98,7 @@ fn config(algotypes: &[Algotype], frozen: usize, kind: FrozenKind, stop: StopRul
         initial: None,
         frozen_at: None,
         stall_sweeps: super::setup::DEFAULT_STALL_SWEEPS,
+        unfreeze_after: 0,
         algotypes: algotypes.iter().map(|a| (*a, 1)).collect(),
         decreasing: Vec::new(),
         frozen,

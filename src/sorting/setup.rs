@@ -50,6 +50,8 @@ pub struct SortConfig {
     /// sweeps (one sweep = as many activations as there are active cells) without a change of
     /// sortedness. Used only when the array mixes goals.
     pub stall_sweeps: u32,
+    /// Beyond the paper: frozen cells recover after this many nudges (0: never).
+    pub unfreeze_after: u32,
 }
 
 /// The lab's default reading of "several time steps" (a choice of the lab, not the paper's).
@@ -70,6 +72,7 @@ impl SortConfig {
             placement: Placement::Replacement,
             stop: StopRule::Official,
             stall_sweeps: DEFAULT_STALL_SWEEPS,
+            unfreeze_after: 0,
         }
     }
 
@@ -181,7 +184,8 @@ impl SortConfig {
 
     fn finish(&self, cells: Vec<Cell>, rng: Rng) -> CellViewArray {
         let active = cells.iter().filter(|c| !c.frozen).count() as u64;
-        let array = CellViewArray::from_cells(cells, rng, self.frozen_kind, self.stop);
+        let array =
+            CellViewArray::from_cells(cells, rng, self.frozen_kind, self.stop).with_unfreezing(self.unfreeze_after);
         if self.mixed_goals() {
             array.with_stall_window(u64::from(self.stall_sweeps.max(1)) * active.max(1))
         } else {
