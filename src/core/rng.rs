@@ -111,6 +111,27 @@ impl Rng {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
+    /// Failures before the first success of independent trials that succeed with probability
+    /// `num/den` (0 < num ≤ den): Geometric on {0, 1, …}, by inversion,
+    /// ⌊ln U / ln(1 − p)⌋ with U uniform in (0, 1], using [`portable_ln`] so the count is the
+    /// same on every platform. Lets a simulation skip runs of idle activations in O(1).
+    pub fn geometric(&mut self, num: u64, den: u64) -> u64 {
+        if num >= den {
+            return 0;
+        }
+        if num == 0 {
+            return u64::MAX;
+        }
+        let u = ((self.next_u64() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
+        let q = (den - num) as f64 / den as f64;
+        let k = portable_ln(u) / portable_ln(q);
+        if k >= 1.8e19 {
+            u64::MAX
+        } else {
+            k as u64
+        }
+    }
+
     /// Fisher–Yates shuffle (Durstenfeld's in-place form), from the last index down.
     pub fn shuffle<T>(&mut self, items: &mut [T]) {
         for i in (1..items.len()).rev() {
@@ -118,6 +139,49 @@ impl Rng {
             items.swap(i, j);
         }
     }
+}
+
+/// Natural logarithm of a positive finite `x` from IEEE-754 basic operations only (+, −, ×, ÷,
+/// exact bit manipulation), so it gives the same bits on every platform; `f64::ln` calls the
+/// platform's libm, whose last bit may differ between native and wasm. Accurate to a few ulp.
+pub fn portable_ln(x: f64) -> f64 {
+    const LN2: f64 = std::f64::consts::LN_2;
+    const SQRT2: f64 = std::f64::consts::SQRT_2;
+    if x.is_nan() || x <= 0.0 {
+        return f64::NAN;
+    }
+    if x.is_infinite() {
+        return x;
+    }
+    let (mut m, mut e) = {
+        let bits = x.to_bits();
+        let exponent = ((bits >> 52) & 0x7ff) as i64;
+        if exponent == 0 {
+            // Subnormal: scale into the normal range first.
+            let scaled = x * (1u64 << 54) as f64;
+            let b = scaled.to_bits();
+            (
+                f64::from_bits((b & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000),
+                ((b >> 52) & 0x7ff) as i64 - 1023 - 54,
+            )
+        } else {
+            (f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000), exponent - 1023)
+        }
+    };
+    if m > SQRT2 {
+        m *= 0.5;
+        e += 1;
+    }
+    // ln m = 2·atanh(t), t = (m − 1)/(m + 1), |t| ≤ 0.1716: the series converges fast.
+    let t = (m - 1.0) / (m + 1.0);
+    let t2 = t * t;
+    let mut term = t;
+    let mut sum = 0.0;
+    for k in 0..14 {
+        sum += term / (2 * k + 1) as f64;
+        term *= t2;
+    }
+    2.0 * sum + e as f64 * LN2
 }
 
 #[cfg(test)]
@@ -166,6 +230,30 @@ mod tests {
         sorted.sort_unstable();
         assert_eq!(sorted, (0..100).collect::<Vec<_>>());
         assert_ne!(a, sorted);
+    }
+
+    #[test]
+    fn portable_ln_is_accurate() {
+        let mut rng = Rng::seed_from_u64(4);
+        for _ in 0..10_000 {
+            let x = f64::from_bits(rng.next_u64() >> 2).abs();
+            if x.is_finite() && x > 0.0 {
+                let (a, b) = (portable_ln(x), x.ln());
+                assert!((a - b).abs() <= 4.0 * f64::EPSILON * b.abs().max(1.0), "{x}: {a} vs {b}");
+            }
+        }
+        assert_eq!(portable_ln(1.0), 0.0);
+    }
+
+    #[test]
+    fn geometric_has_the_right_mean() {
+        // Failures before success with p = 1/50: mean (1 − p)/p = 49, SD √(1 − p)/p ≈ 49.5;
+        // 20,000 draws give a standard error of 0.35; allow 4.
+        let mut rng = Rng::seed_from_u64(6);
+        let n = 20_000;
+        let mean = (0..n).map(|_| rng.geometric(1, 50) as f64).sum::<f64>() / n as f64;
+        assert!((mean - 49.0).abs() < 4.0 * 0.35, "{mean}");
+        assert_eq!(rng.geometric(5, 5), 0);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! (100 repetitions per condition, mean and SD, spec §4 "common setup").
 
 use super::cellview::{Algotype, StepOutcome};
-use super::metrics::{aggregation, delayed_gratification, sortedness_count, sortedness_percent};
+use super::metrics::{delayed_gratification, sortedness_count, sortedness_percent};
 use super::setup::SortConfig;
 use super::traditional::{self, Traditional};
 use crate::core::rng::Rng;
@@ -86,14 +86,13 @@ pub fn run_one(config: &BatchConfig, index: u64) -> Result<RunResult, String> {
     }
     let mut array = config.sort.build(rng)?;
     let chimeric = config.sort.algotypes.len() > 1;
-    let types = |a: &super::cellview::CellViewArray| a.cells().iter().map(|c| c.algotype).collect::<Vec<_>>();
     let mut errors = Vec::new();
     let mut aggregations = Vec::new();
     let limit = config.max_ticks();
     while array.step_swap(limit.saturating_sub(array.ticks())) == StepOutcome::Swapped {
         errors.push(array.goal_error());
         if chimeric {
-            aggregations.push(aggregation(&types(&array)));
+            aggregations.push(array.same_type_pairs() as f64 / array.len() as f64);
         }
     }
     let mut per_algotype = Vec::new();

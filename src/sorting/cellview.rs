@@ -125,9 +125,19 @@ pub struct CellViewArray {
     stall_window: u64,
     /// The activation at which the sortedness last changed.
     last_change: u64,
+    /// Adjacent pairs of the same Algotype, and pairs of two active cells against the goal.
+    same_type: u64,
+    active_against: u64,
+    /// No selection cells (their wish to move does not show in the array's pairs).
+    has_selection: bool,
     /// Frozen cells recover after this many nudges (0: never, as in the paper).
     unfreeze_after: u32,
     unfrozen: u32,
+    /// Arrays of insertion cells only (one goal, no un-freezing) run through an exact shortcut
+    /// (see `fast_insertion_tick`).
+    insertion_only: bool,
+    /// Positions of frozen cells, ascending (movable ones move when swapped).
+    frozen_positions: Vec<usize>,
     /// Only arrays with insertion cells maintain `segment_descents` and `segment_ascents`.
     has_insertion: bool,
     /// Pure bubble arrays without frozen cells run through an exact shortcut (see [`FastBubble`]).
@@ -237,6 +247,11 @@ impl CellViewArray {
             last_change: 0,
             unfreeze_after: 0,
             unfrozen: 0,
+            insertion_only: false,
+            frozen_positions: Vec::new(),
+            same_type: 0,
+            active_against: 0,
+            has_selection: false,
             has_insertion: false,
             fast: None,
         };
@@ -247,6 +262,19 @@ impl CellViewArray {
             a.index_pair(p, 1);
         }
         let one_direction = !a.any_decreasing || a.all_decreasing;
+        a.frozen_positions = (0..a.cells.len()).filter(|&i| a.cells[i].frozen).collect();
+        a.has_selection = a.cells.iter().any(|c| c.algotype == Algotype::Selection);
+        let all_pairs: Vec<usize> = (0..a.cells.len().saturating_sub(1)).collect();
+        for chunk in all_pairs.chunks(4) {
+            let mut pairs = [None; 4];
+            for (slot, &p) in pairs.iter_mut().zip(chunk) {
+                *slot = Some(p);
+            }
+            let c = a.pair_counts(&pairs);
+            a.same_type += c.same_type;
+            a.active_against += c.active_against;
+        }
+        a.insertion_only = one_direction && a.cells.iter().all(|c| c.algotype == Algotype::Insertion);
         if a.active == a.cells.len() && one_direction && a.cells.iter().all(|c| c.algotype == Algotype::Bubble) {
             a.fast = Some(FastBubble::new(&a.cells));
         }
@@ -288,6 +316,9 @@ impl CellViewArray {
     /// Let frozen cells recover after `nudges` swap attempts aimed at them (0: never).
     pub fn with_unfreezing(mut self, nudges: u32) -> Self {
         self.unfreeze_after = nudges;
+        if nudges > 0 {
+            self.insertion_only = false;
+        }
         self
     }
 
@@ -376,6 +407,9 @@ impl CellViewArray {
         if self.fast.is_some() {
             return self.fast_bubble_tick();
         }
+        if self.insertion_only {
+            return self.fast_insertion_tick();
+        }
         // Rejection gives a uniform choice among active cells; frozen cells are few.
         let i = loop {
             let i = self.rng.index(n);
@@ -424,6 +458,47 @@ impl CellViewArray {
         self.try_swap(p, p + 1);
         self.done = self.stop_holds();
         true
+    }
+
+    /// An exact shortcut for arrays of insertion cells only. An insertion cell can act only if
+    /// no out-of-order pair of active neighbours lies to its left and it is out of order with
+    /// its left neighbour: that is the right cell of the first such pair, plus any cell just
+    /// right of a movable frozen cell it is out of order with. Every other activation does
+    /// nothing at all (no read, no change). So the activations before the next one that acts
+    /// are a geometric count (m acting cells among A active ones), and the acting cell is
+    /// uniform among the m: the same distribution as activating cells one at a time.
+    fn fast_insertion_tick(&mut self) -> bool {
+        let mut acting: Vec<usize> = Vec::with_capacity(self.frozen_positions.len() + 1);
+        let index = if self.all_decreasing { &self.segment_ascents } else { &self.segment_descents };
+        if let Some(q) = index.first_positive() {
+            acting.push(q + 1);
+        }
+        if self.frozen_kind == FrozenKind::Movable {
+            for &f in &self.frozen_positions {
+                let i = f + 1;
+                if i < self.cells.len()
+                    && !self.cells[i].frozen
+                    && self.cells[i].inverted(self.cells[f].value, self.cells[i].value)
+                    && self.insertion_enabled(i)
+                    && !acting.contains(&i)
+                {
+                    acting.push(i);
+                }
+            }
+        }
+        if acting.is_empty() {
+            // Nothing can ever act again: one idle activation (the stop rule ends the run).
+            self.ticks += 1;
+            return false;
+        }
+        let idle = self.rng.geometric(acting.len() as u64, self.active as u64);
+        self.ticks = self.ticks.saturating_add(idle).saturating_add(1);
+        let i = acting[self.rng.index(acting.len())];
+        let changed = self.insertion_move(i);
+        if !matches!(changed, Change::None) {
+            self.done = self.stop_holds();
+        }
+        matches!(changed, Change::Swapped)
     }
 
     /// `BubbleSortCell.move()` (spec §1.3): pick right with p = 0.5, else left; swap when the
@@ -530,6 +605,9 @@ impl CellViewArray {
             }
         }
         self.cells.swap(a, b);
+        if self.cells[a].frozen != self.cells[b].frozen {
+            self.frozen_positions = (0..self.cells.len()).filter(|&i| self.cells[i].frozen).collect();
+        }
         if let Some(fast) = &mut self.fast {
             for &p in pairs.iter().flatten() {
                 let (l, r) = (&self.cells[p], &self.cells[p + 1]);
@@ -544,11 +622,13 @@ impl CellViewArray {
             }
         }
         let after = self.pair_counts(&pairs);
-        if after.0 != before.0 {
+        if after.descents != before.descents {
             self.last_change = self.ticks;
         }
-        self.descents = self.descents + after.0 - before.0;
-        self.ascents = self.ascents + after.1 - before.1;
+        self.descents = self.descents + after.descents - before.descents;
+        self.ascents = self.ascents + after.ascents - before.ascents;
+        self.same_type = self.same_type + after.same_type - before.same_type;
+        self.active_against = self.active_against + after.active_against - before.active_against;
         self.swaps += 1;
         self.last_swap = Some((a, b));
         Change::Swapped
@@ -569,7 +649,10 @@ impl CellViewArray {
                 self.index_pair(p, -1);
             }
         }
+        let before = self.pair_counts(&pairs).active_against;
         self.cells[i].frozen = false;
+        self.active_against = self.active_against + self.pair_counts(&pairs).active_against - before;
+        self.frozen_positions.retain(|&f| f != i);
         self.active += 1;
         self.any_frozen = self.active < n;
         if self.has_insertion {
@@ -586,11 +669,22 @@ impl CellViewArray {
     }
 
     /// (descents, ascents) among the given adjacent pairs.
-    fn pair_counts(&self, pairs: &[Option<usize>; 4]) -> (u64, u64) {
-        pairs.iter().flatten().fold((0, 0), |(d, u), &p| {
-            let (l, r) = (self.cells[p].value, self.cells[p + 1].value);
-            (d + u64::from(r < l), u + u64::from(r > l))
+    fn pair_counts(&self, pairs: &[Option<usize>; 4]) -> PairCounts {
+        let goal_down = self.all_decreasing;
+        pairs.iter().flatten().fold(PairCounts::default(), |mut c, &p| {
+            let (l, r) = (&self.cells[p], &self.cells[p + 1]);
+            c.descents += u64::from(r.value < l.value);
+            c.ascents += u64::from(r.value > l.value);
+            c.same_type += u64::from(l.algotype == r.algotype);
+            let against_goal = if goal_down { r.value > l.value } else { r.value < l.value };
+            c.active_against += u64::from(against_goal && !l.frozen && !r.frozen);
+            c
         })
+    }
+
+    /// Adjacent pairs of two cells of the same Algotype (the aggregation value's numerator).
+    pub fn same_type_pairs(&self) -> u64 {
+        self.same_type
     }
 
     /// Whether the run's stop rule holds now. O(1) for the common case (no frozen cells, one
@@ -604,6 +698,11 @@ impl CellViewArray {
         }
         if self.stop == StopRule::Official && !self.any_frozen && self.all_decreasing {
             return self.ascents == 0;
+        }
+        // One goal and no selection cells: two active neighbours out of order mean a cell still
+        // wants to move (the right one of the first such pair, for bubble and insertion alike).
+        if !self.has_selection && (!self.any_decreasing || self.all_decreasing) && self.active_against > 0 {
+            return false;
         }
         let n = self.cells.len();
         let complete = self.stop == StopRule::Complete;
@@ -714,6 +813,24 @@ impl Fenwick {
         total
     }
 
+    /// The first index whose entry is positive (entries are counts, never negative).
+    fn first_positive(&self) -> Option<usize> {
+        let n = self.tree.len() - 1;
+        if n == 0 || self.prefix(n) == 0 {
+            return None;
+        }
+        // Binary lifting: the largest position whose prefix sum is 0.
+        let mut pos = 0;
+        let mut step = n.next_power_of_two();
+        while step > 0 {
+            if pos + step <= n && self.tree[pos + step] == 0 {
+                pos += step;
+            }
+            step /= 2;
+        }
+        Some(pos)
+    }
+
     /// Sum of entries `start..end`.
     fn sum(&self, start: usize, end: usize) -> i32 {
         if end <= start {
@@ -721,6 +838,16 @@ impl Fenwick {
         }
         self.prefix(end) - self.prefix(start)
     }
+}
+
+/// Counts over a few adjacent pairs, for incremental updates on a swap.
+#[derive(Default)]
+struct PairCounts {
+    descents: u64,
+    ascents: u64,
+    same_type: u64,
+    /// Pairs of two active cells out of order for the array's goal (one-direction arrays).
+    active_against: u64,
 }
 
 /// What an activation did.
@@ -795,6 +922,41 @@ mod tests {
         }
     }
 
+    /// The insertion shortcut gives the same distributions (swaps, reads, activations, final
+    /// error) as activating cells one at a time, with and without movable frozen cells.
+    #[test]
+    fn insertion_shortcut_matches_the_activation_by_activation_model() {
+        use super::super::setup::SortConfig;
+        for frozen in [0, 2] {
+            let stats = |slow: bool| {
+                let mut out = vec![Vec::new(); 4];
+                for i in 0..300 {
+                    let mut config = SortConfig::bubble(60);
+                    config.algotypes = vec![(Algotype::Insertion, 1)];
+                    config.frozen = frozen;
+                    config.stop = StopRule::Complete;
+                    let mut a = config.build(Rng::for_stream(if slow { 1 } else { 2 }, i)).unwrap();
+                    if slow {
+                        a.insertion_only = false;
+                    }
+                    a.run(u64::MAX);
+                    out[0].push(a.swaps() as f64);
+                    out[1].push(a.steps() as f64);
+                    out[2].push(a.ticks() as f64);
+                    out[3].push(a.monotonicity_error() as f64);
+                }
+                out
+            };
+            let (fast, slow) = (stats(false), stats(true));
+            for (k, name) in ["swaps", "steps", "ticks", "error"].iter().enumerate() {
+                let f = crate::core::stats::MeanSd::of(fast[k].iter().copied());
+                let s = crate::core::stats::MeanSd::of(slow[k].iter().copied());
+                let se = (f.sd.powi(2) / 300.0 + s.sd.powi(2) / 300.0).sqrt();
+                assert!((f.mean - s.mean).abs() <= 4.0 * se + 1e-9, "frozen {frozen}, {name}: {f:?} vs {s:?}");
+            }
+        }
+    }
+
     /// The O(log n) insertion test agrees with the official left-to-right scan in every state.
     #[test]
     fn insertion_enabled_matches_the_official_scan() {
@@ -846,6 +1008,9 @@ mod tests {
             let mut a = config.build(Rng::seed_from_u64(seed)).unwrap();
             while a.step_swap(1_000_000) == StepOutcome::Swapped {
                 assert_eq!(a.monotonicity_error(), monotonicity_error(&a.values()));
+                let types: Vec<Algotype> = a.cells().iter().map(|c| c.algotype).collect();
+                let same = types.windows(2).filter(|w| w[0] == w[1]).count() as u64;
+                assert_eq!(a.same_type_pairs(), same);
             }
             assert!(a.is_done());
             assert_eq!(a.monotonicity_error(), 0, "seed {seed}: {:?}", a.values());
