@@ -50,3 +50,58 @@ fn bad_flags_exit_2_and_name_the_flag() {
     assert_eq!(code, 2);
     assert!(err.contains("nope"));
 }
+
+#[test]
+fn sorting_run_json_has_every_key_of_the_issue() {
+    let (code, out, err) = lab(&[
+        "sorting",
+        "run",
+        "--algotypes",
+        "bubble:30,selection:70",
+        "--n",
+        "60",
+        "--runs",
+        "5",
+        "--frozen",
+        "2",
+        "--frozen-kind",
+        "immovable",
+        "--frozen-placement",
+        "distinct",
+        "--stop",
+        "complete",
+        "--values",
+        "repeats:3",
+        "--seed",
+        "9",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON object");
+    assert_eq!(v["runs"], 5);
+    for key in ["swaps", "steps", "final_sortedness", "final_monotonicity_error", "delayed_gratification"] {
+        assert!(v[key]["mean"].is_number() && v[key]["sd"].is_number(), "{key}: {}", v[key]);
+    }
+    assert!(v["fully_sorted_share"].is_number());
+    let agg = &v["aggregation"];
+    for key in ["start", "end", "peak_of_mean", "peak_at_percent", "mean_of_run_peaks"] {
+        assert!(agg[key].is_number(), "aggregation.{key}");
+    }
+    assert_eq!(agg["curve"].as_array().map(Vec::len), Some(101));
+    assert_eq!(v["distinct_frozen"]["mean"], 2.0);
+}
+
+#[test]
+fn sorting_reproduce_prints_ours_beside_the_paper() {
+    let (code, out, err) = lab(&["sorting", "reproduce", "fig5", "--runs", "5", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON object");
+    let rows = v["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 27);
+    let row = rows.iter().find(|r| r["condition"] == "selection immovable k=1").expect("a row");
+    assert_eq!(row["paper"]["value"], 1.0);
+    assert!(row["ours"]["mean"].is_number());
+    let (code, _, err) = lab(&["sorting", "reproduce", "fig6"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("fig6"));
+}

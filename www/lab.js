@@ -240,7 +240,7 @@ export function mount(element, options = {}) {
       title: 'Aggregation and per-Algotype sortedness (chimeric arrays)',
       scales: { x: { time: false }, a: { range: [0, 1] }, c: { auto: true } },
       axes: [
-        axis({ label: 'swaps', incrs: INTEGER_STEPS }),
+        axis({ label: '% of the run so far (swaps)' }),
         axis({ scale: 'a', label: 'aggregation' }),
         { scale: 'c', side: 1, label: 'ordered pairs within type', stroke: '#bbb', grid: { show: false } },
       ],
@@ -274,7 +274,13 @@ export function mount(element, options = {}) {
     plot.setData(mainPlotData(cols));
     const chimeric = lab.readout().chimeric;
     plot2.root.hidden = !chimeric;
-    if (chimeric) plot2.setData(plotData(cols, [COL.swap, COL.aggregation, COL.bubble, COL.insertion, COL.selection]));
+    if (chimeric) {
+      // Against % of the run so far (the paper's x axis, Fig. 8): at the end, % of the run.
+      const data = plotData(cols, [COL.swap, COL.aggregation, COL.bubble, COL.insertion, COL.selection]);
+      const last = Math.max(1, data[0][data[0].length - 1] ?? 1);
+      data[0] = data[0].map((x) => (100 * x) / last);
+      plot2.setData(data);
+    }
   }
 
   function makeLegend() {

@@ -67,7 +67,8 @@ pub struct RunResult {
     pub delayed_gratification: f64,
     /// Distinct frozen cells (fewer than k when placement draws with replacement repeat).
     pub distinct_frozen: usize,
-    /// Aggregation at 101 points of the run's swaps (empty for single-Algotype runs).
+    /// Aggregation at 101 points of the run's swaps (empty for traditional runs and runs
+    /// without swaps; trivially (n − 1)/n for one Algotype).
     pub aggregation: Vec<f64>,
     /// The run's maximum aggregation over all its swaps (`get_max_aggregation_value`).
     pub max_aggregation: Option<f64>,
@@ -85,15 +86,12 @@ pub fn run_one(config: &BatchConfig, index: u64) -> Result<RunResult, String> {
         return Ok(run_traditional(config, rng));
     }
     let mut array = config.sort.build(rng)?;
-    let chimeric = config.sort.algotypes.len() > 1;
     let mut errors = Vec::new();
     let mut aggregations = Vec::new();
     let limit = config.max_ticks();
     while array.step_swap(limit.saturating_sub(array.ticks())) == StepOutcome::Swapped {
         errors.push(array.goal_error());
-        if chimeric {
-            aggregations.push(array.same_type_pairs() as f64 / array.len() as f64);
-        }
+        aggregations.push(array.same_type_pairs() as f64 / array.len() as f64);
     }
     let mut per_algotype = Vec::new();
     for (a, _) in &config.sort.algotypes {
@@ -177,7 +175,7 @@ fn run_traditional(config: &BatchConfig, mut rng: Rng) -> RunResult {
     }
 }
 
-/// Aggregation over runs (chimeric arrays, Fig. 8).
+/// Aggregation over runs (Fig. 8; for one Algotype it is the constant (n − 1)/n).
 #[derive(Clone, Debug, Serialize)]
 pub struct AggregationSummary {
     /// Mean A at 0% and 100% of the swaps.
@@ -218,7 +216,7 @@ pub struct BatchSummary {
 
 pub fn summarize(config: &BatchConfig, results: &[RunResult]) -> BatchSummary {
     let stat = |f: &dyn Fn(&RunResult) -> f64| MeanSd::of(results.iter().map(f));
-    let aggregation = (config.sort.algotypes.len() > 1 && !results.is_empty()).then(|| {
+    let aggregation = (!config.traditional && !results.is_empty()).then(|| {
         let curves: Vec<&Vec<f64>> = results.iter().map(|r| &r.aggregation).filter(|c| !c.is_empty()).collect();
         let curve: Vec<f64> = (0..AGGREGATION_POINTS).map(|k| MeanSd::of(curves.iter().map(|c| c[k])).mean).collect();
         let (peak_index, peak) =
