@@ -455,9 +455,45 @@ impl CellViewArray {
         }
         self.steps += 1;
         let p = fast.pairs[self.rng.index(d as usize)] as usize;
-        self.try_swap(p, p + 1);
+        self.fast_swap(p);
         self.done = self.stop_holds();
         true
+    }
+
+    /// `try_swap` for the bubble shortcut: an adjacent swap of active cells of one Algotype and
+    /// goal, so only three pairs change and only descents, ascents and the shortcut's pair set
+    /// need updating (same-type pairs stay n − 1; every pair is active).
+    fn fast_swap(&mut self, p: usize) {
+        let n = self.cells.len();
+        let (lo, hi) = (p.saturating_sub(1), (p + 1).min(n - 2));
+        let counts = |cells: &[Cell]| {
+            let (mut down, mut up) = (0u64, 0u64);
+            for q in lo..=hi {
+                down += u64::from(cells[q + 1].value < cells[q].value);
+                up += u64::from(cells[q + 1].value > cells[q].value);
+            }
+            (down, up)
+        };
+        let before = counts(&self.cells);
+        let Some(fast) = &mut self.fast else { return };
+        for q in lo..=hi {
+            if fast.slot[q] != u32::MAX {
+                fast.remove(q);
+            }
+        }
+        self.cells.swap(p, p + 1);
+        for q in lo..=hi {
+            let (l, r) = (&self.cells[q], &self.cells[q + 1]);
+            if l.inverted(l.value, r.value) {
+                fast.insert(q);
+            }
+        }
+        let after = counts(&self.cells);
+        self.descents = self.descents + after.0 - before.0;
+        self.ascents = self.ascents + after.1 - before.1;
+        self.active_against = fast.pairs.len() as u64;
+        self.swaps += 1;
+        self.last_swap = Some((p, p + 1));
     }
 
     /// An exact shortcut for arrays of insertion cells only. An insertion cell can act only if
