@@ -157,6 +157,11 @@ impl Gpu {
     }
 }
 
+/// Records a frame into a target view of the given format and size (width, height): the one
+/// drawing callback shared by canvas presentation and offscreen read-back.
+pub type DrawFn<'a> = dyn FnMut(&mut wgpu::CommandEncoder, &wgpu::TextureView, wgpu::TextureFormat, (u32, u32)) -> Result<(), RenderError>
+    + 'a;
+
 /// A canvas surface configured for a device.
 pub struct CanvasTarget {
     surface: wgpu::Surface<'static>,
@@ -210,16 +215,7 @@ impl CanvasTarget {
 
     /// Acquire the next canvas texture, let `draw` record into it, submit and present.
     /// Outdated or suboptimal surfaces are reconfigured and retried once.
-    pub fn present(
-        &mut self,
-        gpu: &Gpu,
-        draw: &mut dyn FnMut(
-            &mut wgpu::CommandEncoder,
-            &wgpu::TextureView,
-            wgpu::TextureFormat,
-            (u32, u32),
-        ) -> Result<(), RenderError>,
-    ) -> Result<FrameStatus, RenderError> {
+    pub fn present(&mut self, gpu: &Gpu, draw: &mut DrawFn) -> Result<FrameStatus, RenderError> {
         if device_lost() {
             return Err(RenderError::DeviceLost);
         }

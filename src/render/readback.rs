@@ -2,7 +2,7 @@
 //! drawn into an `Rgba8Unorm` texture (the format canvases use here, so bytes match), copied
 //! to a mappable buffer and handed to a callback as tightly packed RGBA rows.
 
-use super::{Gpu, RenderError};
+use super::{DrawFn, Gpu, RenderError};
 
 /// Draw with `draw` into a `width`×`height` texture and call `done` with its RGBA bytes.
 /// On WebGPU the browser calls back when the copy is done. On WebGL2 (wgpu-core) the callback
@@ -13,12 +13,7 @@ pub fn read_back_rgba(
     gpu: &Gpu,
     width: u32,
     height: u32,
-    draw: &mut dyn FnMut(
-        &mut wgpu::CommandEncoder,
-        &wgpu::TextureView,
-        wgpu::TextureFormat,
-        (u32, u32),
-    ) -> Result<(), RenderError>,
+    draw: &mut DrawFn,
     done: impl FnOnce(Result<Vec<u8>, RenderError>) + 'static,
 ) {
     let max = gpu.max_texture_side();

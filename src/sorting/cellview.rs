@@ -618,6 +618,7 @@ impl CellViewArray {
     }
 
     /// `MultiThreadCell.swap`: exchange two cells unless the target is an immovable frozen cell.
+    /// (Arrays on the bubble shortcut swap through `fast_swap` instead.)
     fn try_swap(&mut self, initiator: usize, target: usize) -> Change {
         if self.cells[target].frozen {
             self.nudge(target);
@@ -633,24 +634,9 @@ impl CellViewArray {
                 self.index_pair(p, -1);
             }
         }
-        if let Some(fast) = &mut self.fast {
-            for &p in pairs.iter().flatten() {
-                if fast.slot[p] != u32::MAX {
-                    fast.remove(p);
-                }
-            }
-        }
         self.cells.swap(a, b);
         if self.cells[a].frozen != self.cells[b].frozen {
             self.frozen_positions = (0..self.cells.len()).filter(|&i| self.cells[i].frozen).collect();
-        }
-        if let Some(fast) = &mut self.fast {
-            for &p in pairs.iter().flatten() {
-                let (l, r) = (&self.cells[p], &self.cells[p + 1]);
-                if l.inverted(l.value, r.value) {
-                    fast.insert(p);
-                }
-            }
         }
         if self.has_insertion {
             for &p in pairs.iter().flatten() {

@@ -53,20 +53,19 @@ pub const SERIES_COLUMNS: &[&str] = &[
 impl SortingSession {
     /// A session of `config` seeded by `seed` (the same draws as a batch run's setup).
     pub fn new(config: &SortConfig, seed: u64) -> Result<Self, String> {
-        let array = config.build(Rng::seed_from_u64(seed))?;
-        let mut series = MetricSeries::new(SERIES_COLUMNS, SERIES_CAPACITY);
-        series.push(&row(&array, true));
-        // Snapshot spacing starts near n swaps so that short runs keep fine-grained snapshots.
-        let timeline = Timeline::new(array.clone(), (config.n as u64).max(16), TIMELINE_CAPACITY);
-        Ok(Self { array, timeline, series, errors: Vec::new() })
+        Ok(Self::from_array(config.build(Rng::seed_from_u64(seed))?))
     }
 
     /// Pure cell-view bubble on a shuffled `range(n)`.
     pub fn bubble(n: usize, seed: u64) -> Self {
-        let array = CellViewArray::shuffled(n, Rng::seed_from_u64(seed));
+        Self::from_array(CellViewArray::shuffled(n, Rng::seed_from_u64(seed)))
+    }
+
+    fn from_array(array: CellViewArray) -> Self {
         let mut series = MetricSeries::new(SERIES_COLUMNS, SERIES_CAPACITY);
         series.push(&row(&array, true));
-        let timeline = Timeline::new(array.clone(), (n as u64).max(16), TIMELINE_CAPACITY);
+        // Snapshot spacing starts near n swaps so that short runs keep fine-grained snapshots.
+        let timeline = Timeline::new(array.clone(), (array.len() as u64).max(16), TIMELINE_CAPACITY);
         Self { array, timeline, series, errors: Vec::new() }
     }
 
