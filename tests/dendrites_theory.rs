@@ -1727,6 +1727,7 @@ fn extremes_are_finite() {
 
 #[test]
 fn bad_parameters_are_errors_that_name_them() {
+    const MAX: u64 = theory::MAX_N;
     let err = theory::false_match(2048, 5000, 20, 10).unwrap_err();
     assert_eq!(err, "a = 5000 is larger than n = 2048");
     assert!(theory::false_match(2048, 40, 3000, 10).unwrap_err().contains("s = 3000"));
@@ -1739,6 +1740,9 @@ fn bad_parameters_are_errors_that_name_them() {
     assert!(theory::union_input(10, 11, 3, 3, 2).unwrap_err().contains("a = 11"));
     assert!(theory::false_match(u64::MAX, 1, 1, 1).unwrap_err().contains("n = "));
     assert!(theory::union_segment(1_000_000, 10, 1000, 3, 100_000, UnionMethod::Exact).is_err());
+    assert!(theory::overlap_pmf(MAX, MAX / 2, MAX / 2).unwrap_err().contains("s = "));
+    assert!(theory::union_input(MAX, 10, MAX / 2, 3, 2).unwrap_err().contains("s = "));
+    assert_eq!(theory::union_size_distribution(1000, 0, 1_000_000_000).expect("valid"), vec![(0, 1.0)]);
     let empty = ThresholdGrid { ns: vec![], sparsities: vec![0.01], ss: vec![20], thetas: vec![3] };
     assert!(theory::threshold_median(&empty).is_err());
 }

@@ -20,6 +20,9 @@ use super::logmath::{ln_choose, ln_choose_real, ln_hypergeom_pmf, log_sum_exp, P
 /// The largest population size: f64 holds every integer up to 2^53, and counts here stay exact.
 pub const MAX_N: u64 = 1_000_000_000_000_000;
 
+/// The most terms a function lists or sums one by one (the overlap pmf, E7's Γ-binomial sum).
+pub const MAX_TERMS: u64 = 10_000_000;
+
 fn check_n(n: u64) -> Result<(), String> {
     if n > MAX_N {
         return Err(format!("n = {n} is larger than {MAX_N}, the largest population the theory computes"));
@@ -155,6 +158,9 @@ pub fn overlap_pmf(n: u64, a: u64, s: u64) -> Result<Vec<(u64, Prob)>, String> {
     check_at_most("a", a, "n", n)?;
     check_at_most("s", s, "n", n)?;
     let (lo, hi) = support(n, s, a);
+    if hi - lo >= MAX_TERMS {
+        return Err(format!("s = {s} and a = {a} give {} overlap values, more than {MAX_TERMS} to list", hi - lo + 1));
+    }
     Ok((lo..=hi).map(|b| (b, Prob::from_ln_p(ln_hypergeom_pmf(n, s, a, b).min(0.0)))).collect())
 }
 
@@ -252,7 +258,7 @@ const MAX_UNION_WORK: u64 = 400_000_000;
 pub fn union_size_distribution(n: u64, s: u64, m: u64) -> Result<Vec<(u64, f64)>, String> {
     check_n(n)?;
     check_at_most("s", s, "n", n)?;
-    if m == 0 {
+    if m == 0 || s == 0 {
         return Ok(vec![(0, 1.0)]);
     }
     let top = n.min(s.saturating_mul(m));
@@ -364,6 +370,9 @@ pub fn union_input(n: u64, a: u64, s: u64, theta: u64, m: u64) -> Result<Prob, S
     }
     if theta > s {
         return Ok(Prob::zero());
+    }
+    if s - theta >= MAX_TERMS {
+        return Err(format!("s = {s} with θ = {theta} needs more than {MAX_TERMS} Γ-binomial terms"));
     }
     let size = union_input_size(n, a, m);
     let ln_total = ln_choose_real(n as f64, size);
