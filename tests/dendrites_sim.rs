@@ -1,0 +1,330 @@
+//! The bit-level Monte Carlo and the importance sampler of `dendrites::simulate` against the
+//! exact theory (spec §3). Every statistical check allows 4 standard errors of the estimate
+//! (a two-sided normal tail of 6e-5 per check); every run is seeded, so a pass is reproducible.
+
+use emergence_lab::core::rng::Rng;
+use emergence_lab::dendrites::logmath::ln_choose;
+use emergence_lab::dendrites::simulate::{
+    sample_subset, simulate, ImportanceSimulation, McEstimate, McKind, Simulation, SubsetScratch,
+};
+use emergence_lab::dendrites::theory::{self, UnionMethod};
+
+fn plain(kind: McKind, seed: u64, trials: u64) -> McEstimate {
+    simulate(kind, seed, trials).expect("valid parameters")
+}
+
+/// |p − exact| ≤ 4 SE (the SE from the run itself).
+fn assert_within_4se(label: &str, est: &McEstimate, exact: f64) {
+    let z = (est.p - exact) / est.se;
+    assert!(est.se > 0.0, "{label}: no spread, {est:?}");
+    assert!(z.abs() <= 4.0, "{label}: p = {:.5e} ± {:.2e}, exact {exact:.5e}, z = {z:.2}", est.p, est.se);
+}
+
+fn fm(n: u64, a: u64, s: u64, theta: u64) -> McKind {
+    McKind::FalseMatch { n, a, s, theta, segments: 1 }
+}
+
+#[test]
+fn e3_plain_monte_carlo_agrees_with_the_exact_false_match() {
+    // (n, a, trials): the F-sim points of spec §2 (s = 24, θ = 12); the trial counts give
+    // relative SEs of about 3 %, 2.5 % and 1.5 %.
+    for (n, a, trials) in [(300, 64, 1_000_000), (500, 128, 400_000), (700, 256, 200_000)] {
+        let est = plain(fm(n, a, 24, 12), 11, trials);
+        let exact = theory::false_match(n, a, 24, 12).unwrap().value();
+        assert_within_4se(&format!("E3 n={n} a={a}"), &est, exact);
+        assert_eq!(est.trials, trials);
+    }
+}
+
+#[test]
+fn e4_several_segments_agree_with_the_exact_form_not_the_bound() {
+    // The README's set-classification check: n = 100, w = 7, M = 500 (spec §3). At θ = 4 the
+    // exact 1 − (1 − P)^M = 0.134729 and the bound M·P = 0.144691 differ by 0.00996; with
+    // 50,000 vectors the SE is 0.00153, so the bound is about 6.5 SE away and the check that
+    // it lies beyond 4 SE has ample room.
+    let kind = McKind::FalseMatch { n: 100, a: 7, s: 7, theta: 4, segments: 500 };
+    let est = plain(kind, 4, 50_000);
+    let set = theory::set_match(100, 7, 7, 4, 500).unwrap();
+    assert_within_4se("E4 θ=4", &est, set.exact.value());
+    assert!((est.p - set.bound).abs() > 4.0 * est.se, "{est:?} vs bound {}", set.bound);
+    // θ = 5: exact 0.002822 (the README simulated 0.00285).
+    let kind = McKind::FalseMatch { n: 100, a: 7, s: 7, theta: 5, segments: 500 };
+    let est = plain(kind, 5, 50_000);
+    assert_within_4se("E4 θ=5", &est, theory::set_match(100, 7, 7, 5, 500).unwrap().exact.value());
+}
+
+#[test]
+fn e5_false_negative_agrees_with_theory() {
+    // F-noise at 50 % noise: a = 128, s = 30, θ = 12, v = 64 → 0.0717; SE ≈ 5.8e-4 at 2e5.
+    let kind = McKind::FalseNegative { n: 6000, a: 128, s: 30, theta: 12, v: 64 };
+    let est = plain(kind, 6, 200_000);
+    assert_within_4se("E5", &est, theory::false_negative(128, 30, 12, 64).unwrap().value());
+}
+
+#[test]
+fn e5_noise_within_the_tolerance_never_breaks_a_match() {
+    // Exact identity: with v ≤ s − θ at most v synapses lose their input, so overlap ≥ θ always.
+    for v in 0..=18 {
+        let kind = McKind::FalseNegative { n: 500, a: 40, s: 30, theta: 12, v };
+        assert_eq!(plain(kind, v, 2_000).hits, 0, "v = {v}");
+    }
+    // And v = s − θ + 1 = 19 can: P > 0 in theory and in the run.
+    let est = plain(McKind::FalseNegative { n: 500, a: 40, s: 30, theta: 12, v: 19 }, 1, 20_000);
+    assert!(est.hits > 0);
+}
+
+#[test]
+fn e6_union_segment_agrees_with_the_exact_mixture_and_not_the_rounded_mean() {
+    // n = 1000, a = 200, s = 25, M = 2, θ = 15: exact mixture 0.050773, the official rounded
+    // S(M) gives 0.04739 (spec §3, §4.2 item 6). With 400,000 vectors the SE is 3.5e-4: the
+    // rounded value is about 10 SE away.
+    let kind = McKind::UnionSegment { n: 1000, a: 200, s: 25, theta: 15, m: 2 };
+    let est = plain(kind, 7, 400_000);
+    let exact = theory::union_segment(1000, 200, 25, 15, 2, UnionMethod::Exact).unwrap().value();
+    let rounded = theory::union_segment(1000, 200, 25, 15, 2, UnionMethod::Rounded).unwrap().value();
+    assert_within_4se("E6 exact", &est, exact);
+    assert!((est.p - rounded).abs() > 4.0 * est.se, "p = {} rounded = {rounded} se = {}", est.p, est.se);
+}
+
+/// E7 exactly, for the test: the overlap of a fixed s-cell segment with the union of M random
+/// a-patterns. A chain over c, the number of segment cells already covered: a new pattern puts
+/// j ~ Hypergeom(n, s, a) cells on the segment, a uniform j-subset of its s cells, of which
+/// Hypergeom(s, s − c, j) are new.
+fn union_input_exact(n: u64, a: u64, s: u64, theta: u64, m: u64) -> f64 {
+    let pmf = |pop: u64, marked: u64, draws: u64, k: u64| -> f64 {
+        if k > marked || k > draws || draws - k > pop - marked {
+            return 0.0;
+        }
+        (ln_choose(marked, k) + ln_choose(pop - marked, draws - k) - ln_choose(pop, draws)).exp()
+    };
+    let mut dist = vec![0.0; s as usize + 1];
+    dist[0] = 1.0;
+    for _ in 0..m {
+        let mut next = vec![0.0; s as usize + 1];
+        for (c, &pc) in dist.iter().enumerate() {
+            if pc == 0.0 {
+                continue;
+            }
+            for j in 0..=s.min(a) {
+                let pj = pmf(n, s, a, j);
+                for new in 0..=j {
+                    let pn = pmf(s, s - c as u64, j, new);
+                    if pn > 0.0 {
+                        next[c + new as usize] += pc * pj * pn;
+                    }
+                }
+            }
+        }
+        dist = next;
+    }
+    dist[theta as usize..].iter().sum()
+}
+
+#[test]
+fn e7_union_input_agrees_with_the_exact_chain() {
+    // n = 1000, a = 30, s = 20, θ = 10, M = 10 (the input-union table of spec §2: 0.0186 with
+    // the official expected-size approximation). SE ≈ 3e-4 at 200,000 vectors.
+    let exact = union_input_exact(1000, 30, 20, 10, 10);
+    let est = plain(McKind::UnionInput { n: 1000, a: 30, s: 20, theta: 10, m: 10 }, 8, 200_000);
+    assert_within_4se("E7", &est, exact);
+    // Sanity of the chain itself: with M = 1 it is E3.
+    let e3 = theory::false_match(1000, 30, 20, 10).unwrap().value();
+    assert!((union_input_exact(1000, 30, 20, 10, 1) - e3).abs() <= 1e-9 * e3);
+    // The official approximation is close at this point (within 10 %).
+    let approx = theory::union_input(1000, 30, 20, 10, 10).unwrap().value();
+    assert!((approx / exact - 1.0).abs() < 0.1, "{approx} vs {exact}");
+}
+
+fn importance(n: u64, a: u64, s: u64, theta: u64, lambda: f64, seed: u64, samples: u64) -> (McEstimate, f64) {
+    let mut sim = ImportanceSimulation::new(n, a, s, theta, lambda, seed).expect("valid parameters");
+    sim.run(samples);
+    (sim.estimate(), sim.effective_sample_size())
+}
+
+#[test]
+fn importance_sampler_reaches_far_below_one_over_n() {
+    // Spec §3 "Importance sampling test": 200,000 samples per point; the default λ (a Fisher
+    // mean heuristic) and a second λ (the spec's) must both agree with E3 within 4 SE, and the
+    // effective sample size must be large enough for the SE to mean something (> 1000).
+    for (n, a, second_lambda) in [(19_900, 64, 300.0), (10_000, 64, 150.0), (2_000, 128, 10.0), (4_000, 128, 25.0)] {
+        let exact = theory::false_match(n, a, 24, 12).unwrap().value();
+        for lambda in [ImportanceSimulation::default_lambda(n, a, 24, 12), second_lambda] {
+            let (est, ess) = importance(n, a, 24, 12, lambda, 9, 200_000);
+            assert_within_4se(&format!("IS n={n} a={a} λ={lambda:.1}"), &est, exact);
+            assert!(ess > 1000.0, "n={n} λ={lambda}: ESS {ess}");
+            assert!((est.log10_p - est.p.log10()).abs() < 1e-12);
+            assert!(est.upper_bound.is_none());
+        }
+    }
+}
+
+#[test]
+fn importance_sampler_with_lambda_one_is_plain_monte_carlo() {
+    // λ = 1: every weight is exactly 1, so p = hits/N and the SE is the binomial one.
+    let (est, ess) = importance(300, 64, 24, 12, 1.0, 2, 300_000);
+    assert_eq!(est.p, est.hits as f64 / est.trials as f64);
+    assert!((ess - est.hits as f64).abs() < 1e-6 * ess);
+    assert_within_4se("IS λ=1", &est, theory::false_match(300, 64, 24, 12).unwrap().value());
+}
+
+#[test]
+fn effective_sample_size_flags_a_poor_tilt() {
+    // θ = s = 40 at n = 10^6, a = 64 (P ≈ 2e-175): a constant tilt cannot follow the conditional
+    // law (which spreads the 40 segment picks over the 64 draws), so a few samples carry nearly
+    // all the weight. The effective sample size says so (a handful out of 20,000 hits), which is
+    // the signal to distrust the SE (spec §5). Where the tilt fits, it is in the thousands
+    // (`importance_sampler_reaches_far_below_one_over_n`).
+    let (est, ess) = importance(1_000_000, 64, 40, 40, 1e8, 4, 20_000);
+    assert!(est.hits > 10_000, "{est:?}");
+    assert!(ess < 100.0, "ESS {ess}");
+}
+
+#[test]
+fn zero_hits_give_the_rule_of_three() {
+    // E3 at n = 2000, a = 128 is 3.99e-9: 1,000 vectors see no hit with probability 1 − 4e-6.
+    let est = plain(fm(2000, 128, 24, 12), 1, 1_000);
+    assert_eq!(est.hits, 0);
+    assert_eq!(est.p, 0.0);
+    assert_eq!(est.upper_bound, Some(3.0 / 1000.0));
+    assert_eq!((est.ci_low, est.ci_high), (0.0, 3.0 / 1000.0));
+    assert!(est.log10_p == f64::NEG_INFINITY);
+    // θ > s is allowed and never fires.
+    let est = plain(fm(100, 50, 10, 11), 1, 5_000);
+    assert_eq!((est.hits, est.upper_bound), (0, Some(3.0 / 5000.0)));
+    // A run that has hits has no upper bound and a symmetric clipped interval.
+    let est = plain(fm(300, 64, 24, 12), 1, 100_000);
+    assert!(est.hits > 0 && est.upper_bound.is_none());
+    assert!((est.ci_high - est.p - 1.96 * est.se).abs() < 1e-15);
+}
+
+#[test]
+fn results_do_not_depend_on_chunking() {
+    let kinds = [
+        fm(300, 64, 24, 6),
+        McKind::FalseMatch { n: 100, a: 7, s: 7, theta: 3, segments: 20 },
+        McKind::FalseNegative { n: 300, a: 40, s: 20, theta: 12, v: 20 },
+        McKind::UnionSegment { n: 400, a: 40, s: 20, theta: 5, m: 3 },
+        McKind::UnionInput { n: 400, a: 30, s: 20, theta: 6, m: 4 },
+    ];
+    for kind in kinds {
+        let mut whole = Simulation::new(kind, 42).unwrap();
+        whole.run(10_000);
+        let mut tens = Simulation::new(kind, 42).unwrap();
+        for _ in 0..10 {
+            tens.run(1_000);
+        }
+        let mut ragged = Simulation::new(kind, 42).unwrap();
+        for chunk in [1, 0, 499, 2, 777, 3_000, 5_721] {
+            ragged.run(chunk);
+        }
+        let (w, t, r) = (whole.estimate(), tens.estimate(), ragged.estimate());
+        assert_eq!((w.trials, w.hits), (t.trials, t.hits), "{kind:?}");
+        assert_eq!((w.trials, w.hits), (r.trials, r.hits), "{kind:?}");
+        assert!(w.hits > 0 && w.hits < w.trials, "{kind:?}: a degenerate check ({} hits)", w.hits);
+        // Another seed gives another run.
+        let mut other = Simulation::new(kind, 43).unwrap();
+        other.run(10_000);
+        assert_ne!(other.estimate().hits, w.hits, "{kind:?}");
+    }
+    let mut whole = ImportanceSimulation::new(2000, 128, 24, 12, 16.0, 5).unwrap();
+    whole.run(5_000);
+    let mut parts = ImportanceSimulation::new(2000, 128, 24, 12, 16.0, 5).unwrap();
+    for chunk in [1, 999, 4_000] {
+        parts.run(chunk);
+    }
+    let (w, p) = (whole.estimate(), parts.estimate());
+    assert_eq!((w.trials, w.hits, w.p.to_bits(), w.se.to_bits()), (p.trials, p.hits, p.p.to_bits(), p.se.to_bits()));
+    assert_eq!(whole.effective_sample_size().to_bits(), parts.effective_sample_size().to_bits());
+}
+
+#[test]
+fn floyd_subsets_are_uniform_and_distinct() {
+    // All C(6,3) = 20 subsets, 200,000 draws: the chi-square statistic has 19 degrees of
+    // freedom; its 99.99 % quantile is 50.8 (regularised incomplete gamma).
+    let mut rng = Rng::seed_from_u64(12);
+    let mut scratch = SubsetScratch::new();
+    let mut out = Vec::new();
+    let mut counts = [0u32; 64];
+    let draws = 200_000;
+    for _ in 0..draws {
+        sample_subset(&mut rng, 6, 3, &mut scratch, &mut out);
+        let mask = out.iter().fold(0usize, |m, &c| m | (1 << c));
+        assert_eq!(mask.count_ones(), 3, "{out:?}");
+        counts[mask] += 1;
+    }
+    let expected = f64::from(draws) / 20.0;
+    let used: Vec<u32> = counts.iter().copied().filter(|&c| c > 0).collect();
+    assert_eq!(used.len(), 20);
+    let chi2: f64 = used.iter().map(|&c| (f64::from(c) - expected).powi(2) / expected).sum();
+    assert!(chi2 < 50.8, "chi-square {chi2}");
+    // Odd k (the paired draws split unevenly) and k = n: still distinct and complete.
+    // C(5,2) = 10 subsets, 9 degrees of freedom: 99.99 % quantile 33.7.
+    let mut counts = [0u32; 32];
+    for _ in 0..100_000 {
+        sample_subset(&mut rng, 5, 2, &mut scratch, &mut out);
+        counts[out.iter().fold(0usize, |m, &c| m | (1 << c))] += 1;
+    }
+    let chi2: f64 = counts.iter().filter(|&&c| c > 0).map(|&c| (f64::from(c) - 10_000.0).powi(2) / 10_000.0).sum();
+    assert_eq!(counts.iter().filter(|&&c| c > 0).count(), 10);
+    assert!(chi2 < 33.7, "chi-square {chi2}");
+    sample_subset(&mut rng, 9, 9, &mut scratch, &mut out);
+    out.sort_unstable();
+    assert_eq!(out, (0..9).collect::<Vec<_>>());
+}
+
+#[test]
+fn bad_input_is_an_error_not_a_panic() {
+    let bad = [
+        fm(0, 0, 0, 0),
+        fm(1 << 21, 10, 10, 5),
+        fm(100, 101, 10, 5),
+        fm(100, 10, 101, 5),
+        McKind::FalseMatch { n: 100, a: 10, s: 10, theta: 5, segments: 0 },
+        McKind::FalseNegative { n: 100, a: 10, s: 20, theta: 5, v: 2 },
+        McKind::FalseNegative { n: 100, a: 10, s: 5, theta: 5, v: 11 },
+        McKind::FalseNegative { n: 15, a: 10, s: 5, theta: 5, v: 6 },
+        McKind::UnionSegment { n: 100, a: 10, s: 5, theta: 5, m: 0 },
+        McKind::UnionInput { n: 100, a: 10, s: 5, theta: 5, m: 0 },
+        McKind::UnionInput { n: 1 << 20, a: 1 << 20, s: 5, theta: 5, m: 100 },
+    ];
+    for kind in bad {
+        let err = Simulation::new(kind, 1).err().unwrap_or_else(|| panic!("{kind:?} accepted"));
+        assert!(err.ends_with('.') && err.contains(" = "), "{err}");
+    }
+    assert!(simulate(fm(10, 5, 5, 2), 1, 0).is_err());
+    for lambda in [0.0, -1.0, f64::INFINITY, f64::NAN] {
+        assert!(ImportanceSimulation::new(100, 10, 5, 3, lambda, 1).is_err());
+    }
+    assert!(ImportanceSimulation::new(100, 101, 5, 3, 2.0, 1).is_err());
+    // Edges that are valid run without panicking.
+    for kind in [
+        fm(1, 1, 1, 1),
+        fm(64, 64, 64, 64),
+        fm(65, 0, 0, 0),
+        McKind::FalseNegative { n: 10, a: 10, s: 10, theta: 10, v: 0 },
+        McKind::FalseNegative { n: 20, a: 10, s: 10, theta: 1, v: 10 },
+        McKind::UnionSegment { n: 10, a: 10, s: 10, theta: 10, m: 3 },
+        McKind::UnionInput { n: 10, a: 10, s: 10, theta: 10, m: 3 },
+    ] {
+        let est = plain(kind, 1, 600);
+        assert!(est.hits <= est.trials);
+    }
+    // Exact identities at the edges: a = n covers the whole segment.
+    assert_eq!(plain(fm(64, 64, 64, 64), 1, 600).hits, 600);
+    assert_eq!(plain(McKind::FalseNegative { n: 20, a: 10, s: 10, theta: 1, v: 10 }, 1, 600).hits, 600);
+    let mut empty = ImportanceSimulation::new(100, 10, 5, 6, 3.0, 1).unwrap();
+    empty.run(100);
+    let est = empty.estimate();
+    assert_eq!((est.hits, est.p, est.ci_low, est.ci_high), (0, 0.0, 0.0, 1.0));
+}
+
+#[test]
+fn kinds_round_trip_through_json() {
+    let kind = McKind::FalseNegative { n: 6000, a: 128, s: 30, theta: 12, v: 64 };
+    let json = serde_json::to_string(&kind).unwrap();
+    assert_eq!(json, r#"{"kind":"false-negative","n":6000,"a":128,"s":30,"theta":12,"v":64}"#);
+    assert_eq!(serde_json::from_str::<McKind>(&json).unwrap(), kind);
+    let est = serde_json::to_value(plain(fm(2000, 128, 24, 12), 1, 100)).unwrap();
+    assert_eq!(est["upper_bound"], 0.03);
+    assert!(est["log10_p"].is_null());
+}
