@@ -9,30 +9,33 @@ use serde::Serialize;
 pub enum Experiment {
     #[default]
     Sorting,
+    Dendrites,
 }
 
 /// Experiments whose science is specified but not yet in the lab (their issues are open).
-const PLANNED: &[(&str, &str)] =
-    &[("dendrites", "Sparse distributed representations and active dendrites"), ("hopfield", "Hopfield networks")];
+const PLANNED: &[(&str, &str)] = &[("hopfield", "Hopfield networks")];
 
 impl Experiment {
-    pub const ALL: &'static [Experiment] = &[Experiment::Sorting];
+    pub const ALL: &'static [Experiment] = &[Experiment::Sorting, Experiment::Dendrites];
 
     pub fn id(self) -> &'static str {
         match self {
             Experiment::Sorting => "sorting",
+            Experiment::Dendrites => "dendrites",
         }
     }
 
     pub fn title(self) -> &'static str {
         match self {
             Experiment::Sorting => "Self-sorting arrays",
+            Experiment::Dendrites => "Active dendrites",
         }
     }
 
     pub fn schema(self) -> &'static [ParamSpec] {
         match self {
             Experiment::Sorting => crate::sorting::schema(),
+            Experiment::Dendrites => crate::dendrites::schema(),
         }
     }
 

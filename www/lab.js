@@ -8,61 +8,17 @@
 
 import uPlot from './vendor/uPlot.esm.js';
 
+import { loadBuild, serialGpu, el, fmt, download } from './common.js';
+import { mountDendrites } from './dendrites.js';
+
+export { loadBuild };
+
 const BASE = new URL('.', import.meta.url);
-const builds = {};
-
-/** Load one of the two wasm builds once: 'webgpu' (small, no WebGL2) or 'webgl' (fallback). */
-export function loadBuild(kind) {
-  if (!builds[kind]) {
-    builds[kind] = (async () => {
-      const t0 = performance.now();
-      const mod = await import(new URL(`pkg/${kind}/emergence_lab.js`, BASE).href);
-      await mod.default({ module_or_path: new URL(`pkg/${kind}/emergence_lab_bg.wasm`, BASE) });
-      // Module namespaces are frozen: copy the exports and add what we know of the build.
-      return { ...mod, kind, loadMs: performance.now() - t0 };
-    })();
-  }
-  return builds[kind];
-}
-
-// One GPU request at a time per page: the WebGPU device is shared (see src/web/gpu.rs).
-let gpuQueue = Promise.resolve();
-function serialGpu(fn) {
-  const run = gpuQueue.then(fn, fn);
-  gpuQueue = run.catch(() => {});
-  return run;
-}
 
 const TRANSPORT = ['reset', 'back', 'play', 'step'];
 // Axis steps for whole-number axes (swaps): 1, 2, 5, 10, 20, 50, …
 const INTEGER_STEPS = Array.from({ length: 30 }, (_, i) => [1, 2, 5][i % 3] * 10 ** Math.floor(i / 3));
 const EMBED_DEFAULT_CONTROLS = ['play', 'back', 'step', 'reset', 'speed'];
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') node.className = v;
-    else if (k === 'text') node.textContent = v;
-    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v);
-  }
-  for (const c of children) if (c != null) node.append(c);
-  return node;
-}
-
-function fmt(x, digits = 2) {
-  if (typeof x !== 'number' || !Number.isFinite(x)) return '–';
-  return Math.abs(x) >= 1e5 ? x.toExponential(3) : Number.isInteger(x) ? String(x) : x.toFixed(digits);
-}
-
-function download(name, data, type) {
-  const blob = data instanceof Blob ? data : new Blob([data], { type });
-  const a = el('a', { href: URL.createObjectURL(blob), download: name });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-}
 
 /**
  * Mount a lab in `element`.
@@ -71,6 +27,7 @@ function download(name, data, type) {
  * plus ready (a promise) and readPixels(w, h) for tests and PNG export.
  */
 export function mount(element, options = {}) {
+  if (/(?:^|[?&])exp=dendrites(?:&|$)/i.test(options.query ?? '')) return mountDendrites(element, options);
   const chrome = options.chrome !== false;
   const listeners = {};
   const emit = (event, detail) => (listeners[event] || []).forEach((fn) => { try { fn(detail); } catch (e) { console.error(e); } });

@@ -2,10 +2,12 @@
 //   {kind: 'batch', query, runs}                               many runs of the page's setup
 //   {kind: 'reproduce', figure, seed, runs, worker, workers}    this worker's share of a figure
 //   {kind: 'trajectories', query, runs, points, traditional}    sortedness per swap of many runs
+//   {kind: 'dendrites-sim', requests, seed, trials}               a figure's simulated points:
+//        posts {progress}, then {point: i, estimate} per point, then {finished: true}
 // Messages out: {progress: 0..1} now and then, then {summary, csv}, {rows} or {trajectories},
 // or {error}.
 // The page cancels by terminating the worker.
-import init, { SortingBatch, SortingReproduce, SortingTrajectories } from './pkg/webgpu/emergence_lab.js';
+import init, { DendritesSimulation, SortingBatch, SortingReproduce, SortingTrajectories } from './pkg/webgpu/emergence_lab.js';
 
 const ready = init({ module_or_path: new URL('./pkg/webgpu/emergence_lab_bg.wasm', import.meta.url) });
 
@@ -23,9 +25,42 @@ function loop(job, total, step, finish) {
   finish();
 }
 
+// Importance sampling costs more per sample and needs fewer: a tenth, at most 200,000.
+const IMPORTANCE_SHARE = 0.1, IMPORTANCE_MAX = 200000, CHUNK_MS = 40;
+
+function simulatePoints({ requests, seed, trials }) {
+  const plainN = Math.max(1, Math.floor(Number(trials) || 1e6));
+  const sizes = requests.map((r) => (r.importance ? Math.min(IMPORTANCE_MAX, Math.max(1000, Math.floor(plainN * IMPORTANCE_SHARE))) : plainN));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  let before = 0, last = 0;
+  requests.forEach((request, i) => {
+    const sim = new DendritesSimulation(request.kind, String(seed ?? '1'), i, !!request.importance);
+    const n = sizes[i];
+    let done = 0, chunk = 1000;
+    while (done < n) {
+      const t = performance.now();
+      done = sim.run(Math.min(chunk, n - done));
+      const spent = performance.now() - t;
+      // Aim for chunks of about CHUNK_MS so progress flows and the worker stays responsive.
+      chunk = Math.max(100, Math.min(50000000, Math.round(chunk * Math.min(4, CHUNK_MS / Math.max(spent, 0.1)))));
+      const now = performance.now();
+      if (now - last > 50) { self.postMessage({ progress: (before + done) / total }); last = now; }
+    }
+    before += n;
+    self.postMessage({ point: i, estimate: sim.estimate() });
+    sim.free();
+  });
+  self.postMessage({ progress: 1 });
+  self.postMessage({ finished: true });
+}
+
 self.onmessage = async ({ data }) => {
   try {
     await ready;
+    if (data.kind === 'dendrites-sim') {
+      simulatePoints(data);
+      return;
+    }
     if (data.kind === 'trajectories') {
       const job = new SortingTrajectories(String(data.query ?? ''), Number(data.runs) || 30, Number(data.points) || 200, !!data.traditional);
       loop(job, job.total(), () => job.run_next(), () => self.postMessage({ trajectories: Array.from(job.trajectories(), (p) => Array.from(p)) }));

@@ -161,7 +161,7 @@ impl BarsRenderer {
         if count > 0 {
             pass.set_pipeline(pipeline);
             pass.set_bind_group(0, &self.bind_group, &[]);
-            pass.set_vertex_buffer(0, self.instances.slice(..(count * std::mem::size_of::<Bar>()) as u64));
+            pass.set_vertex_buffer(0, self.instances.slice(..std::mem::size_of_val(frame.bars) as u64));
             pass.draw(0..6, 0..count as u32);
         }
         Ok(())

@@ -6,6 +6,7 @@
 //! canvas on it; a WebGL2 context belongs to one canvas, so each WebGL2 canvas has its own.
 
 pub mod bars;
+pub mod grid;
 mod readback;
 
 pub use readback::read_back_rgba;

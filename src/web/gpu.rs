@@ -1,8 +1,11 @@
 //! Page-wide GPU access and the [`View`] handle that draws an experiment on a canvas.
 
+use super::dendrites::DendritesLab;
 use super::sorting::SortingLab;
 use super::to_js;
+use crate::dendrites::scene::colour;
 use crate::render::bars::{Bar, BarsFrame, BarsRenderer};
+use crate::render::grid::{GridFrame, GridLayout, GridRenderer, Meter};
 use crate::render::{self, Backend, CanvasTarget, FrameStatus, Gpu, RenderError};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -66,6 +69,9 @@ pub struct View {
     target: CanvasTarget,
     bars: BarsRenderer,
     scratch: Vec<Bar>,
+    /// Made on first use (a sorting page never builds it).
+    grid: Option<GridRenderer>,
+    cells: Vec<[u8; 4]>,
 }
 
 /// Open a view on `canvas`. `backend` is `"webgpu"`, `"webgl2"` or `"auto"`.
@@ -96,7 +102,7 @@ pub async fn create_view(canvas: HtmlCanvasElement, backend: String) -> Result<V
     };
     let target = CanvasTarget::new(&gpu, surface, w, h).map_err(|e| JsError::new(&e.to_string()))?;
     let bars = BarsRenderer::new(&gpu);
-    Ok(View { gpu, canvas, target, bars, scratch: Vec::new() })
+    Ok(View { gpu, canvas, target, bars, scratch: Vec::new(), grid: None, cells: Vec::new() })
 }
 
 async fn webgl2(canvas: &HtmlCanvasElement) -> Result<(Rc<Gpu>, wgpu::Surface<'static>), JsError> {
@@ -139,21 +145,7 @@ impl View {
         let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| {
             bars.encode(gpu, enc, view, format, size, &frame)
         };
-        let status = self.target.present(gpu, &mut draw).map_err(|e| JsError::new(&e.to_string()))?;
-        match status {
-            FrameStatus::Drawn => Ok(true),
-            FrameStatus::Skipped => Ok(false),
-            FrameStatus::SurfaceLost => {
-                if gpu.backend == Backend::WebGpu {
-                    let surface = gpu
-                        .instance
-                        .create_surface(wgpu::SurfaceTarget::Canvas(self.canvas.clone()))
-                        .map_err(|e| JsError::new(&e.to_string()))?;
-                    self.target.replace_surface(gpu, surface);
-                }
-                Ok(false)
-            }
-        }
+        present(gpu, &mut self.target, &self.canvas, &mut draw)
     }
 
     /// Render the sorting lab offscreen at `width`×`height` and resolve to its RGBA bytes
@@ -165,39 +157,49 @@ impl View {
         let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| {
             bars.encode(gpu, enc, view, format, size, &frame)
         };
-        let resolver = Rc::new(RefCell::new(None::<(js_sys::Function, js_sys::Function)>));
-        let promise = js_sys::Promise::new(&mut |resolve, reject| {
-            *resolver.borrow_mut() = Some((resolve, reject));
-        });
-        let settle = {
-            let resolver = resolver.clone();
-            move |out: Result<Vec<u8>, RenderError>| {
-                if let Some((resolve, reject)) = resolver.borrow_mut().take() {
-                    let _ = match out {
-                        Ok(bytes) => resolve.call1(&JsValue::NULL, &js_sys::Uint8Array::from(&bytes[..])),
-                        Err(e) => reject.call1(&JsValue::NULL, &js_sys::Error::new(&e.to_string())),
-                    };
-                }
-            }
+        read_back(gpu, width, height, &mut draw)
+    }
+
+    /// Draw the dendrites lab's bit view. Returns `false` when the frame was skipped.
+    pub fn draw_dendrites(&mut self, lab: &DendritesLab) -> Result<bool, JsError> {
+        let scene = lab.scene();
+        scene.fill_colours(&mut self.cells);
+        let (value, threshold, reached) = scene.meter();
+        let gpu = &self.gpu;
+        let grid = self.grid.get_or_insert_with(|| GridRenderer::new(gpu));
+        let frame = GridFrame {
+            cells: &self.cells,
+            background: colour::BACKGROUND,
+            meter: Some(Meter { value, threshold, reached }),
         };
-        render::read_back_rgba(gpu, width, height, &mut draw, settle);
-        if gpu.backend == Backend::WebGl2 {
-            // wgpu-core maps only when polled, and a browser cannot block: poll once per frame.
-            let gpu = gpu.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                for _ in 0..READBACK_POLL_FRAMES {
-                    if resolver.borrow().is_none() {
-                        return;
-                    }
-                    gpu.poll();
-                    next_frame().await;
-                }
-                if let Some((_, reject)) = resolver.borrow_mut().take() {
-                    let _ = reject.call1(&JsValue::NULL, &js_sys::Error::new("GPU read-back timed out"));
-                }
-            });
-        }
-        promise
+        let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| {
+            grid.encode(gpu, enc, view, format, size, &frame)
+        };
+        present(gpu, &mut self.target, &self.canvas, &mut draw)
+    }
+
+    /// Render the bit view offscreen at `width`×`height`; resolves to RGBA bytes.
+    pub fn read_dendrites(&mut self, lab: &DendritesLab, width: u32, height: u32) -> js_sys::Promise {
+        let scene = lab.scene();
+        scene.fill_colours(&mut self.cells);
+        let (value, threshold, reached) = scene.meter();
+        let gpu = &self.gpu;
+        let grid = self.grid.get_or_insert_with(|| GridRenderer::new(gpu));
+        let frame = GridFrame {
+            cells: &self.cells,
+            background: colour::BACKGROUND,
+            meter: Some(Meter { value, threshold, reached }),
+        };
+        let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| {
+            grid.encode(gpu, enc, view, format, size, &frame)
+        };
+        read_back(gpu, width, height, &mut draw)
+    }
+
+    /// The cell under canvas pixel (x, y) of the bit view, or -1.
+    pub fn dendrites_cell_at(&self, lab: &DendritesLab, x: f32, y: f32) -> i32 {
+        let count = lab.scene().info().drawn as usize;
+        GridLayout::new(count, self.target.size(), true).cell_at(x, y, count).map_or(-1, |c| c as i32)
     }
 
     /// GPU validation errors since the last call (an array of strings).
@@ -208,4 +210,65 @@ impl View {
         }
         to_js(&errors)
     }
+}
+
+/// Present one frame on the canvas; recreates a lost WebGPU surface.
+fn present(
+    gpu: &Rc<Gpu>,
+    target: &mut CanvasTarget,
+    canvas: &HtmlCanvasElement,
+    draw: &mut render::DrawFn<'_>,
+) -> Result<bool, JsError> {
+    let status = target.present(gpu, draw).map_err(|e| JsError::new(&e.to_string()))?;
+    match status {
+        FrameStatus::Drawn => Ok(true),
+        FrameStatus::Skipped => Ok(false),
+        FrameStatus::SurfaceLost => {
+            if gpu.backend == Backend::WebGpu {
+                let surface = gpu
+                    .instance
+                    .create_surface(wgpu::SurfaceTarget::Canvas(canvas.clone()))
+                    .map_err(|e| JsError::new(&e.to_string()))?;
+                target.replace_surface(gpu, surface);
+            }
+            Ok(false)
+        }
+    }
+}
+
+/// Render offscreen and resolve to the RGBA bytes (`Uint8Array`, rows top to bottom).
+fn read_back(gpu: &Rc<Gpu>, width: u32, height: u32, draw: &mut render::DrawFn<'_>) -> js_sys::Promise {
+    let resolver = Rc::new(RefCell::new(None::<(js_sys::Function, js_sys::Function)>));
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        *resolver.borrow_mut() = Some((resolve, reject));
+    });
+    let settle = {
+        let resolver = resolver.clone();
+        move |out: Result<Vec<u8>, RenderError>| {
+            if let Some((resolve, reject)) = resolver.borrow_mut().take() {
+                let _ = match out {
+                    Ok(bytes) => resolve.call1(&JsValue::NULL, &js_sys::Uint8Array::from(&bytes[..])),
+                    Err(e) => reject.call1(&JsValue::NULL, &js_sys::Error::new(&e.to_string())),
+                };
+            }
+        }
+    };
+    render::read_back_rgba(gpu, width, height, draw, settle);
+    if gpu.backend == Backend::WebGl2 {
+        // wgpu-core maps only when polled, and a browser cannot block: poll once per frame.
+        let gpu = gpu.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            for _ in 0..READBACK_POLL_FRAMES {
+                if resolver.borrow().is_none() {
+                    return;
+                }
+                gpu.poll();
+                next_frame().await;
+            }
+            if let Some((_, reject)) = resolver.borrow_mut().take() {
+                let _ = reject.call1(&JsValue::NULL, &js_sys::Error::new("GPU read-back timed out"));
+            }
+        });
+    }
+    promise
 }

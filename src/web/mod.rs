@@ -9,11 +9,13 @@
 //! off-screen embeds with an `IntersectionObserver` without crossing the boundary each frame.
 
 mod batch;
+mod dendrites;
 mod gpu;
 mod reproduce;
 mod sorting;
 
 pub use batch::{SortingBatch, SortingTrajectories};
+pub use dendrites::{DendritesLab, DendritesSimulation};
 pub use gpu::{create_view, View};
 pub use reproduce::SortingReproduce;
 pub use sorting::SortingLab;

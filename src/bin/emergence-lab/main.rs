@@ -16,6 +16,8 @@ use emergence_lab::sorting::setup::{Placement, SortConfig, Values};
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
+mod dendrites;
+
 const USAGE: &str = "\
 usage: emergence-lab <experiment> <command> [--flag value]... [--json]
 
@@ -43,6 +45,26 @@ experiments and commands:
       --json                 print one JSON object
   sorting bench          time per cell-view bubble experiment (n = 100) and for all reproductions
       --runs R               experiments to time (default 2000)
+  dendrites false-match       E3: P(a random a-of-n pattern puts >= theta cells on s synapses)
+      --n N --a A --s S --theta T   (defaults 2048, 40, 20, 10; every command takes --json)
+  dendrites false-negative    E5: P(noise on v of a cells drops a segment below theta)
+      --a A --s S --theta T --v V   (defaults 128, 30, 10, 0)
+  dendrites set-match         E4: any of M stored patterns matches; exact 1-(1-P)^M and bound M*P
+      --n --a --s --theta --m M
+  dendrites union-segment     E6: a segment that learned M patterns (S(M) synapses)
+      --n --a --s --theta --m M --method exact|rounded   (default exact; rounded = official)
+  dendrites union-input       E7: the input is a union of M patterns (A(M) active cells)
+      --n --a --s --theta --m M
+  dendrites threshold-median  F-theta: median (min, max) of E3 over the official grid
+      --theta T              one theta (default: every theta 3..24)
+  dendrites sdr-count         E1: log10 C(n, a)
+      --n N --a A
+  dendrites simulate          bit-level Monte Carlo as the official C++ does it, beside the theory
+      --kind K               false-match | false-negative | union-segment | union-input (default false-match)
+      --n --a --s --theta    (defaults 2048, 40, 20, s/2); --segments K (false-match), --v V, --m M
+      --trials N --seed S    test vectors (default 1000000; importance 200000), seed (default 1)
+      --importance [--lambda L]  tilted importance sampling for E3 (default lambda: mean overlap near theta)
+  dendrites bench             exact E3 per point, the F-theta grid, Monte Carlo and importance rates
 ";
 
 /// A user error: the message names the flag; exit status 2.
@@ -95,7 +117,8 @@ fn run(args: &[String]) -> Result<String, UsageError> {
             "unknown sorting command {:?}; try `emergence-lab sorting run`",
             other.unwrap_or("")
         ))),
-        (Some(exp @ ("dendrites" | "hopfield")), _) => {
+        (Some("dendrites"), command) => dendrites::run(command, args.get(2..).unwrap_or(&[])),
+        (Some(exp @ "hopfield"), _) => {
             Err(UsageError(format!("experiment \"{exp}\" is not in the lab yet (its issue is open)")))
         }
         (Some(other), _) => Err(UsageError(format!("unknown experiment \"{other}\"; try `sorting`"))),

@@ -1,0 +1,227 @@
+//! The dendrites experiment's handle: parameters and URL, the bit-level scene, the figures,
+//! and the Monte Carlo handle the Web Worker drives.
+
+use super::{notices_to_js, to_js};
+use crate::core::params::{Notice, ParamValue};
+use crate::core::urlstate::{self, LabState};
+use crate::dendrites::scene::{Scene, ViewMode};
+use crate::dendrites::simulate::{ImportanceSimulation, McKind, Simulation};
+use crate::dendrites::{figures, params_from, DendriteParams};
+use crate::experiments::Experiment;
+use wasm_bindgen::prelude::*;
+
+/// Most test samples one seek may draw (a frame never freezes on a typed-in step).
+const MAX_SEEK: u64 = 1_000_000;
+
+#[wasm_bindgen]
+pub struct DendritesLab {
+    state: LabState,
+    params: DendriteParams,
+    scene: Scene,
+    notices: Vec<Notice>,
+}
+
+impl DendritesLab {
+    fn from_state(mut state: LabState, mut notices: Vec<Notice>) -> Self {
+        if state.experiment != Experiment::Dendrites {
+            // A sorting URL handed to this handle: keep the seed, take dendrite defaults.
+            let seed = state.seed;
+            state = LabState::default_for(Experiment::Dendrites);
+            state.seed = seed;
+        }
+        let params = Self::repair(&mut state, &mut notices);
+        let mut scene = Scene::new(ViewMode::from_id(state.params.choice("view")), params, state.seed);
+        state.step = state.step.min(MAX_SEEK - 1);
+        scene.seek(state.step + 1);
+        Self { state, params, scene, notices }
+    }
+
+    /// Apply the cross-parameter rules (a ≤ n, θ ≤ s, …) and write the repaired values back, so
+    /// the URL always shows what is drawn.
+    fn repair(state: &mut LabState, notices: &mut Vec<Notice>) -> DendriteParams {
+        let (params, repairs) = params_from(&state.params);
+        let schema = Experiment::Dendrites.schema();
+        for (key, value) in [("a", params.a), ("s", params.s), ("theta", params.theta), ("v", params.v)] {
+            if state.params.get(key) != Some(&ParamValue::Int(value as i64)) {
+                state.params.set_text(schema, key, &value.to_string());
+            }
+        }
+        notices.extend(repairs);
+        params
+    }
+
+    fn rebuild_scene(&mut self) {
+        let samples = self.scene.info().samples;
+        self.scene = Scene::new(ViewMode::from_id(self.state.params.choice("view")), self.params, self.state.seed);
+        self.scene.seek(samples);
+    }
+
+    pub(crate) fn scene(&self) -> &Scene {
+        &self.scene
+    }
+}
+
+#[wasm_bindgen]
+impl DendritesLab {
+    /// Build from a URL query string. Never fails: bad values become notices.
+    #[wasm_bindgen(constructor)]
+    pub fn new(query: &str) -> DendritesLab {
+        let (state, notices) = urlstate::decode(query);
+        Self::from_state(state, notices)
+    }
+
+    pub fn schema() -> Result<JsValue, JsError> {
+        to_js(Experiment::Dendrites.schema())
+    }
+
+    /// `[{id, title}]` of the figures, in menu order.
+    pub fn figure_list() -> Result<JsValue, JsError> {
+        let list: Vec<_> =
+            figures::list().iter().map(|(id, title)| serde_json::json!({"id": id, "title": title})).collect();
+        to_js(&list)
+    }
+
+    pub fn take_notices(&mut self) -> Result<JsValue, JsError> {
+        let notices = std::mem::take(&mut self.notices);
+        notices_to_js(&notices)
+    }
+
+    /// The canonical URL query (step = the current sample of the bit view).
+    pub fn query(&self) -> String {
+        let mut state = self.state.clone();
+        state.step = self.scene.info().samples.saturating_sub(1);
+        state.to_query()
+    }
+
+    pub fn param(&self, key: &str) -> Option<String> {
+        if key == "seed" {
+            return Some(self.state.seed.to_string());
+        }
+        self.state.params.get(key).map(ParamValue::to_text)
+    }
+
+    /// Change one parameter (or `seed`) from text; returns the notices it caused.
+    pub fn set_param(&mut self, key: &str, value: &str) -> Result<JsValue, JsError> {
+        let mut notices = Vec::new();
+        if key == "seed" {
+            match value.trim().parse::<u64>() {
+                Ok(seed) => self.state.seed = seed,
+                Err(_) => notices.push(Notice::new(
+                    "seed",
+                    format!(
+                        "seed: \"{}\" is not a whole number ≥ 0; kept {}.",
+                        crate::core::params::shorten(value),
+                        self.state.seed
+                    ),
+                )),
+            }
+        } else {
+            let schema = Experiment::Dendrites.schema();
+            notices.extend(self.state.params.set_text(schema, key, value));
+        }
+        self.params = Self::repair(&mut self.state, &mut notices);
+        self.rebuild_scene();
+        notices_to_js(&notices)
+    }
+
+    /// Draw the next test sample.
+    pub fn step_forward(&mut self) {
+        let next = (self.scene.info().samples + 1).min(MAX_SEEK);
+        self.scene.seek(next);
+    }
+
+    pub fn step_back(&mut self) {
+        let prev = self.scene.info().samples.saturating_sub(1).max(1);
+        self.scene.seek(prev);
+    }
+
+    /// Back to the first sample.
+    pub fn reset(&mut self) {
+        self.scene.seek(1);
+    }
+
+    /// The bit view's numbers: samples, hits, overlap, θ, matched, synapses, note.
+    pub fn info(&self) -> Result<JsValue, JsError> {
+        to_js(self.scene.info())
+    }
+
+    /// The figure chosen by `fig` for the current parameters.
+    pub fn figure(&self) -> Result<JsValue, JsError> {
+        let f = figures::figure(self.state.params.choice("fig"), &self.params).map_err(|e| JsError::new(&e))?;
+        to_js(&f)
+    }
+
+    /// The overlap distribution with the θ cut-off.
+    pub fn histogram(&self) -> Result<JsValue, JsError> {
+        to_js(&figures::overlap_histogram(&self.params).map_err(|e| JsError::new(&e))?)
+    }
+
+    /// The numbers the page substitutes into the equations.
+    pub fn summary(&self) -> Result<JsValue, JsError> {
+        to_js(&figures::summary(&self.params).map_err(|e| JsError::new(&e))?)
+    }
+}
+
+/// One simulated point, run a chunk at a time by the Web Worker (progress between chunks,
+/// cancel by terminating the worker). Plain Monte Carlo or, for E3, importance sampling.
+#[wasm_bindgen]
+pub struct DendritesSimulation {
+    plain: Option<Simulation>,
+    importance: Option<ImportanceSimulation>,
+}
+
+#[wasm_bindgen]
+impl DendritesSimulation {
+    /// `kind`: a simulate request's `kind` object (`{kind: "false-match", n, a, s, theta,
+    /// segments}` …). `seed` is the page's seed (text, all 64 bits); point `stream` of a
+    /// figure gets its own generator from it. `importance` is honoured for single-segment
+    /// false matches only.
+    #[wasm_bindgen(constructor)]
+    pub fn new(kind: JsValue, seed: &str, stream: u32, importance: bool) -> Result<DendritesSimulation, JsError> {
+        let kind: McKind =
+            serde_wasm_bindgen::from_value(kind).map_err(|e| JsError::new(&format!("simulation: {e}")))?;
+        let seed: u64 = seed.trim().parse().map_err(|_| JsError::new("simulation: the seed is not a whole number"))?;
+        let seed = point_seed(seed, stream);
+        match kind {
+            McKind::FalseMatch { n, a, s, theta, segments: 1 } if importance => {
+                let lambda = ImportanceSimulation::default_lambda(n, a, s, theta);
+                let sim = ImportanceSimulation::new(n, a, s, theta, lambda, seed).map_err(|e| JsError::new(&e))?;
+                Ok(Self { plain: None, importance: Some(sim) })
+            }
+            _ => Ok(Self { plain: Some(Simulation::new(kind, seed).map_err(|e| JsError::new(&e))?), importance: None }),
+        }
+    }
+
+    /// Run `count` more samples; returns the samples done in all.
+    pub fn run(&mut self, count: f64) -> f64 {
+        let count = if count.is_finite() && count > 0.0 { count as u64 } else { 0 };
+        if let Some(sim) = &mut self.plain {
+            sim.run(count);
+            sim.trials() as f64
+        } else if let Some(sim) = &mut self.importance {
+            sim.run(count);
+            sim.samples() as f64
+        } else {
+            0.0
+        }
+    }
+
+    /// `{p, se, hits, trials, ci_low, ci_high, upper_bound, log10_p}` so far.
+    pub fn estimate(&self) -> Result<JsValue, JsError> {
+        match (&self.plain, &self.importance) {
+            (Some(sim), _) => to_js(&sim.estimate()),
+            (_, Some(sim)) => to_js(&sim.estimate()),
+            _ => Err(JsError::new("simulation: nothing to estimate")),
+        }
+    }
+
+    pub fn is_importance(&self) -> bool {
+        self.importance.is_some()
+    }
+}
+
+/// The seed of simulated point `stream` of a figure (SplitMix64 of the page seed and the index,
+/// as [`crate::core::rng::Rng::for_stream`] does for runs).
+pub fn point_seed(seed: u64, stream: u32) -> u64 {
+    crate::core::rng::SplitMix64::new(seed ^ (u64::from(stream) + 1).wrapping_mul(0xD1B5_4A32_D192_ED03)).next_u64()
+}

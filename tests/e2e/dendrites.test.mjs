@@ -1,0 +1,151 @@
+// End-to-end: the active-dendrites page in headless Chromium, on both drawing paths. The bit
+// view is read back from the GPU and its colours counted; the figures, the equations, the
+// simulation worker and bad input are checked through the page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { startLab, openPage, SHOTS } from './browser.mjs';
+
+let lab;
+before(async () => { lab = await startLab(); });
+after(async () => { await lab?.close(); });
+
+const ready = (page, timeout = 30000) =>
+  page.waitForFunction(() => window.__lab && window.__lab.state().ready, null, { timeout });
+const settled = (page, extra = 'true') =>
+  page.waitForFunction(`(() => { const s = window.__lab && window.__lab.state(); return s && s.ready && s.clean && window.__lab.metrics.firstFrameMs !== null && (${extra}); })()`, null, { timeout: 30000 });
+
+// Colours of src/dendrites/scene.rs (`colour`).
+const COLOURS = { synapse: [70, 120, 215], overlap: [250, 160, 40], active: [170, 175, 185], added: [90, 200, 100], lost: [235, 60, 60] };
+
+/** Read the bit view back from the GPU at w×h and count the pixels of each cell colour. */
+async function countColours(page, w = 480, h = 320) {
+  return page.evaluate(async ([w, h, colours]) => {
+    const px = await window.__lab.readPixels(w, h);
+    const counts = Object.fromEntries(Object.keys(colours).map((k) => [k, 0]));
+    for (let i = 0; i < px.length; i += 4) {
+      for (const [k, [r, g, b]] of Object.entries(colours)) {
+        if (px[i] === r && px[i + 1] === g && px[i + 2] === b) counts[k] += 1;
+      }
+    }
+    return { counts, bytes: Array.from(px.subarray(0, 4096)), hash: px.reduce((a, v, i) => (a + v * ((i % 251) + 1)) % 1000000007, 0) };
+  }, [w, h, COLOURS]);
+}
+
+for (const backend of ['webgpu', 'webgl2']) {
+  test(`dendrites ${backend}: the bit view draws the overlap it reports, steps, and the URL reproduces it`, async () => {
+    // Dense enough that the overlap is usually several cells: a·s/n = 8 expected.
+    const { page, errors } = await openPage(lab, `?exp=dendrites&seed=3&n=256&a=64&s=32&theta=8&view=match&fig=theta&backend=${backend}`);
+    await ready(page);
+    await settled(page);
+    const state = await page.evaluate(() => window.__lab.state());
+    assert.equal(state.backend, backend);
+    const info = state.info;
+    const first = await countColours(page);
+    const { synapse, overlap, active } = first.counts;
+    assert.ok(synapse > 0 && active > 0, `synapses and active cells are drawn (${JSON.stringify(first.counts)})`);
+    // Every cell has the same whole-pixel area, so the lit share of the segment's pixels is the
+    // overlap's share of its s synapses, exactly.
+    assert.equal(overlap * 32, (overlap + synapse) * info.overlap, `overlap ${info.overlap} of 32 synapses: ${JSON.stringify(first.counts)}`);
+    assert.equal(info.matched, info.overlap >= 8);
+
+    let seen = first;
+    let stepped = null;
+    for (let i = 0; i < 5 && !stepped; i++) {
+      await page.keyboard.press('.');
+      await settled(page, `window.__lab.state().info.samples === ${i + 2}`);
+      const now = await countColours(page);
+      if (now.hash !== seen.hash) stepped = now;
+      seen = now;
+    }
+    assert.ok(stepped, 'a new sample changes the pixels');
+    await page.waitForFunction(() => /step=\d+/.test(location.search) && !/step=0(&|$)/.test(location.search));
+    const url = page.url();
+    const after = await page.evaluate(() => window.__lab.state().info);
+    const second = await openPage(lab, url.slice(lab.base.length));
+    await ready(second.page);
+    await settled(second.page);
+    assert.deepEqual((await second.page.evaluate(() => window.__lab.state().info)).samples, after.samples);
+    const reloaded = await countColours(second.page);
+    assert.equal(reloaded.hash, seen.hash, 'the URL reproduces the bit view pixel for pixel');
+
+    await page.locator('.el-figure-plot').first().waitFor();
+    await page.screenshot({ path: path.join(SHOTS, `dendrites-${backend}-page.png`), fullPage: true });
+    assert.deepEqual(errors, [], 'no console errors');
+    assert.deepEqual(second.errors, [], 'no console errors after reload');
+    await page.close();
+    await second.page.close();
+  });
+}
+
+test('dendrites: noise view marks lost inputs and added cells; 65,536 cells stay drawable', async () => {
+  const { page, errors } = await openPage(lab, '?exp=dendrites&seed=4&n=2048&a=40&s=20&theta=10&v=20&view=noise&fig=noise');
+  await ready(page);
+  await settled(page);
+  const { counts } = await countColours(page);
+  assert.ok(counts.added > 0, `added cells are drawn: ${JSON.stringify(counts)}`);
+  const info = await page.evaluate(() => window.__lab.state().info);
+  // With v = 20 of a = 40 replaced, about half the segment's 20 inputs are lost.
+  assert.ok(counts.lost > 0 && info.overlap < 20, `lost inputs drawn, overlap ${info.overlap}`);
+  await page.screenshot({ path: path.join(SHOTS, 'dendrites-noise-page.png'), fullPage: true });
+
+  await page.evaluate(() => window.__lab.setParams({ n: 65536, a: 1300, s: 40, theta: 20, view: 'union', m: 5 }));
+  await settled(page);
+  const big = await page.evaluate(() => window.__lab.state().info);
+  assert.equal(big.drawn, 65536);
+  const shot = await page.locator('canvas.el-canvas').first().screenshot({ path: path.join(SHOTS, 'dendrites-union-65536.png') });
+  assert.ok(shot.length > 1000);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('dendrites: figures, equations and the simulation worker agree with the theory', async () => {
+  const { page, errors } = await openPage(lab, '?exp=dendrites&seed=2&fig=sim&trials=200000');
+  await ready(page);
+  await settled(page);
+  await page.locator('.el-figure-plot').first().waitFor();
+  const fig = await page.evaluate(() => window.__lab.figure());
+  assert.equal(fig.id, 'sim');
+  assert.equal(fig.simulate.length, 11, 'the eleven points of the official F-sim table');
+  // The equations show the current E3 with its number.
+  assert.match(await page.locator('.el-equations').innerText(), /E3/);
+  assert.ok(await page.locator('.el-equations math').count() >= 6, 'six MathML equations');
+
+  const t0 = Date.now();
+  await page.locator('.el-sim-run').click();
+  await page.waitForFunction(() => /points in/.test(document.querySelector('.el-sim-status')?.textContent ?? ''), null, { timeout: 240000 });
+  const rows = await page.locator('.el-sim-results tr').count();
+  assert.equal(rows, 12, 'a header and eleven simulated points');
+  const results = await page.evaluate(() => Array.from(document.querySelectorAll('.el-sim-results tr')).slice(1).map((tr) => Array.from(tr.children).map((td) => td.textContent)));
+  for (const r of results) {
+    const z = Number(r[5]);
+    // 11 points: |z| > 4.5 has probability about 1e-4 under the theory.
+    assert.ok(r[5] === '–' || Math.abs(z) < 4.5, `point ${r.join(' | ')}: z = ${z}`);
+  }
+  assert.ok(results.some((r) => r[7] === 'importance'), 'tiny probabilities use the importance sampler');
+  console.log(`F-sim: 11 points simulated in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  await page.screenshot({ path: path.join(SHOTS, 'dendrites-sim-page.png'), fullPage: true });
+
+  // Every figure renders without errors.
+  for (const id of ['fn', 'fs', 'noise', 'theta', 'u1', 'u2', 'uin', 'neuron']) {
+    await page.evaluate((id) => window.__lab.setParams({ fig: id }), id);
+    await page.waitForFunction((id) => window.__lab.figure()?.id === id, id);
+    await page.locator('.el-figure').screenshot({ path: path.join(SHOTS, `dendrites-fig-${id}.png`) });
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('dendrites: bad input is clamped with notices, never a crash', async () => {
+  const { page, errors } = await openPage(lab, '?exp=dendrites&n=abc&a=99999999&s=30&theta=-3&v=NaN&fig=nope&trials=1e99');
+  await ready(page);
+  await settled(page);
+  const texts = await page.locator('.el-notice').allInnerTexts();
+  assert.ok(texts.length >= 4, `notices: ${texts.join(' / ')}`);
+  const q = await page.evaluate(() => window.__lab.state().query);
+  assert.match(q, /a=2048/, 'a is clamped to n');
+  assert.match(q, /theta=0/);
+  assert.match(q, /fig=fn/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -1,0 +1,143 @@
+// Pieces every experiment's page module shares: the wasm builds, the GPU queue, DOM helpers,
+// downloads, and opening a wgpu view with the WebGPU → WebGL2 fallback.
+
+const BASE = new URL('.', import.meta.url);
+const builds = {};
+
+/** Load one of the two wasm builds once: 'webgpu' (small, no WebGL2) or 'webgl' (fallback). */
+export function loadBuild(kind) {
+  if (!builds[kind]) {
+    builds[kind] = (async () => {
+      const t0 = performance.now();
+      const mod = await import(new URL(`pkg/${kind}/emergence_lab.js`, BASE).href);
+      await mod.default({ module_or_path: new URL(`pkg/${kind}/emergence_lab_bg.wasm`, BASE) });
+      // Module namespaces are frozen: copy the exports and add what we know of the build.
+      return { ...mod, kind, loadMs: performance.now() - t0 };
+    })();
+  }
+  return builds[kind];
+}
+
+// One GPU request at a time per page: the WebGPU device is shared (see src/web/gpu.rs).
+let gpuQueue = Promise.resolve();
+export function serialGpu(fn) {
+  const run = gpuQueue.then(fn, fn);
+  gpuQueue = run.catch(() => {});
+  return run;
+}
+
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') node.className = v;
+    else if (k === 'text') node.textContent = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v);
+  }
+  for (const c of children) if (c != null) node.append(c);
+  return node;
+}
+
+export function fmt(x, digits = 2) {
+  if (typeof x !== 'number' || !Number.isFinite(x)) return '–';
+  return Math.abs(x) >= 1e5 ? x.toExponential(3) : Number.isInteger(x) ? String(x) : x.toFixed(digits);
+}
+
+export function download(name, data, type) {
+  const blob = data instanceof Blob ? data : new Blob([data], { type });
+  const a = el('a', { href: URL.createObjectURL(blob), download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+/** Which drawing backend the URL asks for: 'webgl2', 'webgpu' or 'auto'. */
+export function forcedBackend(query) {
+  return /(?:^|[?&])backend=(webgl2?|gl)(?:&|$)/i.test(query) ? 'webgl2'
+    : /(?:^|[?&])backend=webgpu(?:&|$)/i.test(query) ? 'webgpu' : 'auto';
+}
+
+function sizeCanvas(canvas) {
+  const rect = canvas.getBoundingClientRect();
+  const dpr = window.devicePixelRatio || 1;
+  return [Math.max(1, Math.round(rect.width * dpr)), Math.max(1, Math.round(rect.height * dpr))];
+}
+
+/**
+ * Open a wgpu view for a lab: the small WebGPU build first; without a WebGPU adapter, the
+ * WebGL2 build on a fresh canvas (a canvas that gave a WebGPU context cannot give WebGL2).
+ * `makeLab(mod)` builds the experiment's handle in a build; it is called again after a switch.
+ * Returns { mod, lab, view, canvas, note, detail }; view is null when neither API works.
+ */
+export async function openLab(query, canvas, makeLab) {
+  const forced = forcedBackend(query);
+  const wantGpu = forced !== 'webgl2' && 'gpu' in navigator;
+  let mod = await loadBuild(wantGpu ? 'webgpu' : 'webgl');
+  let lab = makeLab(mod, null);
+  let view = null, note = '', detail = '';
+  const open = (target, backend) => {
+    [target.width, target.height] = sizeCanvas(target);
+    return serialGpu(() => mod.create_view(target, backend));
+  };
+  try {
+    view = await open(canvas, forced === 'webgl2' ? 'webgl2' : 'webgpu');
+  } catch (e) {
+    const why = String(e.message || e);
+    if (forced === 'webgpu') note = `WebGPU was requested but is not available here (${why}); using WebGL2.`;
+    if (mod.kind !== 'webgl') {
+      const old = lab;
+      mod = await loadBuild('webgl');
+      lab = makeLab(mod, old);
+      old.free();
+    }
+    const fresh = canvas.cloneNode(false);
+    canvas.replaceWith(fresh);
+    canvas = fresh;
+    try {
+      view = await open(canvas, 'webgl2');
+    } catch (e2) {
+      note = 'No GPU drawing here: this browser offers neither a WebGPU adapter nor WebGL2. The numbers, plots and exports still work.';
+      detail = `WebGPU: ${why}\nWebGL2: ${e2.message || e2}`;
+    }
+  }
+  if (forced === 'webgpu' && view && view.backend() !== 'webgpu' && !note) {
+    note = 'WebGPU was requested (backend=webgpu) but this browser has no WebGPU adapter; using WebGL2.';
+  }
+  return { mod, lab, view, canvas, note, detail };
+}
+
+/** Keep a canvas's drawing buffer at its device-pixel size; calls onResize(w, h). */
+export function observeCanvas(getCanvas, getView, onResize) {
+  const observer = new ResizeObserver((entries) => {
+    for (const entry of entries) {
+      let w, h;
+      const box = entry.devicePixelContentBoxSize && entry.devicePixelContentBoxSize[0];
+      if (box) { w = box.inlineSize; h = box.blockSize; } else {
+        const dpr = window.devicePixelRatio || 1;
+        w = Math.round(entry.contentRect.width * dpr); h = Math.round(entry.contentRect.height * dpr);
+      }
+      const view = getView();
+      if (w === 0 || h === 0 || !view) continue;
+      const max = view.max_side();
+      w = Math.min(w, max); h = Math.min(h, max);
+      const canvas = getCanvas();
+      if (canvas.width !== w || canvas.height !== h) {
+        canvas.width = w; canvas.height = h;
+        view.resize(w, h);
+        onResize(w, h);
+      }
+    }
+  });
+  const canvas = getCanvas();
+  try { observer.observe(canvas, { box: 'device-pixel-content-box' }); } catch { observer.observe(canvas); }
+  return observer;
+}
+
+/** Encode RGBA rows (top to bottom) as a PNG blob. */
+export function rgbaToPng(rgba, w, h) {
+  const c = document.createElement('canvas');
+  c.width = w; c.height = h;
+  c.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.length), w, h), 0, 0);
+  return new Promise((resolve, reject) => c.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'));
+}

@@ -1,0 +1,609 @@
+// Emergence Lab: the active-dendrites page (Ahmad & Hawkins). Wiring only: the theory, the
+// figures' numbers, the bit-level scene and the Monte Carlo are Rust (src/dendrites, through
+// src/web/dendrites.rs); the bit view is drawn by wgpu; the figures by uPlot with log axes.
+
+import uPlot from './vendor/uPlot.esm.js';
+import { el, fmt, download, openLab, observeCanvas, rgbaToPng } from './common.js';
+
+const BASE = new URL('.', import.meta.url);
+// Cell colours of the bit view (src/dendrites/scene.rs, `colour`).
+const LEGEND = [
+  ['inactive', '#2c323c'], ['active cell', '#afb4b9'], ['synapse', '#4678d7'], ['synapse on an active cell (overlap)', '#faa028'],
+  ['noise: synapse that lost its input', '#eb3c3c'], ['noise: removed cell', '#782828'], ['noise: added cell', '#5ac864'],
+];
+const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f'];
+const CURRENT = '#ffffff';
+const SIM = '#ff5fd2';
+// Integer parameters with a log-scale slider (their range spans decades).
+const LOG_SLIDERS = new Set(['n', 'a', 's', 'k', 'trials']);
+const EMBED_DEFAULT_CONTROLS = ['play', 'step', 'back', 'reset', 'view', 'theta', 'v'];
+const SPEEDS = [1, 5, 30, 200, 2000];
+
+// Log axes are drawn as log10 of the value on a linear axis: uPlot's own log axes cannot
+// place ticks below about 1e-16, and these probabilities go down to 1e-300.
+const log10OrNull = (v) => (v > 0 && Number.isFinite(v) ? Math.log10(v) : null);
+const DECADES = [1, 2, 5, 10, 20, 50, 100];
+const decadeLabels = (u, splits) => splits.map((v) => (Number.isInteger(v) ? (v === 0 ? '1' : `1e${v}`) : ''));
+/** Whole decades around the data, at least one. */
+function decadeRange(u, min, max) {
+  if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) return [-1, 0];
+  let lo = Math.floor(min), hi = Math.ceil(max);
+  if (lo === hi) { lo -= 1; hi += 1; }
+  return [lo, hi];
+}
+
+/** Probability text: plain down to 1e-4, then scientific, and log10 below f64's range. */
+export function fmtP(p, log10) {
+  if (p === null || p === undefined) return '–';
+  if (p === 0) return Number.isFinite(log10) ? `10^${log10.toFixed(2)}` : '0';
+  if (p >= 1e-4) return Number(p.toPrecision(4)).toString();
+  return p.toExponential(3);
+}
+const prob = (j) => (j ? fmtP(j.p, j.log10_p) : 'too costly here (see the CLI)');
+
+export function mountDendrites(element, options = {}) {
+  const chrome = options.chrome !== false;
+  const listeners = {};
+  const emit = (event, detail) => (listeners[event] || []).forEach((fn) => { try { fn(detail); } catch (e) { console.error(e); } });
+  let mod = null, lab = null, view = null, canvas = null, started = false, destroyed = false, visible = true;
+  let playing = false, speed = 5, carry = 0, lastTime = null, frameId = 0, needDraw = true, drawnOnce = false;
+  let figureDirty = true, stateDirty = false, lastStateEmit = 0, simWorker = null, resizeObserver = null;
+  let figPlot = null, histPlot = null, currentFigure = null;
+  const simResults = new Map(); // key: figure id + query without step → [{request, estimate}]
+  const t0 = performance.now();
+  const metrics = { firstFrameMs: null, wasmLoadMs: null, build: null };
+
+  element.classList.add('el-host');
+  const root = el('div', { class: chrome ? 'el-lab el-full el-dendrites' : 'el-lab el-embed el-dendrites', tabindex: '0' });
+  canvas = el('canvas', { class: 'el-canvas', 'aria-label': 'bit view: the n cells, the segment\'s synapses and the current pattern' });
+  const stage = el('div', { class: 'el-stage' }, canvas);
+  const overlay = el('div', { class: 'el-overlay', role: 'status' });
+  stage.append(overlay);
+  const notices = el('ul', { class: 'el-notices', role: 'status', 'aria-live': 'polite' });
+  const readout = el('div', { class: 'el-readout', 'aria-live': 'off' });
+  const badge = el('span', { class: 'el-badge', title: 'drawing backend' }, 'starting…');
+  const transport = el('div', { class: 'el-transport', role: 'toolbar', 'aria-label': 'transport' });
+  const params = el('form', { class: 'el-params', onsubmit: (e) => e.preventDefault() });
+  const equations = el('div', { class: 'el-equations', 'aria-label': 'equations with the current numbers' });
+  const figureBox = el('div', { class: 'el-figure' });
+  const histBox = el('div', { class: 'el-histogram' });
+  const simBox = el('div', { class: 'el-sim' });
+  root.append(stage, transport, readout, notices);
+  if (chrome) root.append(params, equations, figureBox, simBox, histBox);
+  else root.append(params);
+  element.append(root);
+
+  function notice(message, kind = 'warn', detail = '') {
+    const body = el('span', { text: message });
+    if (detail) body.append(el('details', {}, el('summary', { text: 'details' }), el('code', { text: detail })));
+    const li = el('li', { class: `el-notice el-${kind}` }, body,
+      el('button', { type: 'button', class: 'el-dismiss', 'aria-label': 'dismiss', onclick: () => li.remove() }, '×'));
+    notices.append(li);
+    emit('notice', { message, kind });
+  }
+  const takeNotices = () => { for (const n of lab.take_notices()) notice(n.message); };
+
+  // ---- controls ---------------------------------------------------------------------------
+  const buttons = {};
+  function makeControls(wanted) {
+    const show = (name) => wanted === null || wanted.includes(name);
+    const defs = {
+      reset: ['⟲', 'First sample (R)', () => handle.reset()],
+      back: ['◀', 'Previous sample (,)', () => handle.back()],
+      play: ['▶', 'Play / pause: draw samples (Space)', () => (playing ? handle.pause() : handle.play())],
+      step: ['▶|', 'Next sample (.)', () => handle.step()],
+    };
+    transport.replaceChildren();
+    for (const name of ['reset', 'back', 'play', 'step']) {
+      if (!show(name)) continue;
+      const [label, title, fn] = defs[name];
+      buttons[name] = el('button', { type: 'button', class: `el-btn el-${name}`, title, 'aria-label': title, onclick: fn }, label);
+      transport.append(buttons[name]);
+    }
+    if (show('speed')) {
+      const sel = el('select', { class: 'el-speed', 'aria-label': 'samples per second' });
+      for (const s of SPEEDS) sel.append(el('option', { value: s, text: `${s}/s` }));
+      sel.value = String(speed);
+      sel.addEventListener('change', () => { speed = Number(sel.value); });
+      transport.append(sel);
+    }
+    transport.append(badge);
+    params.replaceChildren();
+    for (const spec of mod.DendritesLab.schema()) if (show(spec.key)) params.append(paramControl(spec));
+    if (show('seed')) params.append(seedControl());
+  }
+
+  function paramControl(spec) {
+    const id = `el-${spec.key}-${Math.random().toString(36).slice(2, 8)}`;
+    const label = el('label', { for: id, text: spec.label });
+    const current = lab.param(spec.key);
+    let input, slider = null;
+    if (spec.type === 'choice') {
+      input = el('select', { id });
+      const titles = spec.key === 'fig' ? new Map(mod.DendritesLab.figure_list().map((f) => [f.id, f.title])) : null;
+      for (const o of spec.options) input.append(el('option', { value: o, text: titles?.get(o) ?? o }));
+      input.value = current;
+      input.addEventListener('change', () => setParam(spec.key, input.value));
+    } else {
+      input = el('input', { id, type: 'number', value: current, min: spec.min, max: spec.max, step: 1 });
+      input.addEventListener('change', () => { setParam(spec.key, input.value); });
+      const log = LOG_SLIDERS.has(spec.key);
+      slider = el('input', { type: 'range', 'aria-label': `${spec.label} slider`, 'data-slider': spec.key,
+        min: log ? Math.log10(Math.max(1, spec.min)) : spec.min, max: log ? Math.log10(spec.max) : spec.max, step: log ? 0.01 : 1 });
+      slider.value = log ? Math.log10(Math.max(1, Number(current))) : current;
+      slider.addEventListener('input', () => {
+        const v = log ? Math.round(10 ** Number(slider.value)) : Number(slider.value);
+        input.value = v;
+        setParam(spec.key, v, true);
+      });
+    }
+    input.dataset.key = spec.key;
+    return el('div', { class: 'el-field' }, label, input, slider, el('small', { class: 'el-help', text: spec.help }));
+  }
+
+  function seedControl() {
+    const id = `el-seed-${Math.random().toString(36).slice(2, 8)}`;
+    const input = el('input', { id, type: 'text', inputmode: 'numeric', value: lab.param('seed'), size: 12 });
+    input.dataset.key = 'seed';
+    input.addEventListener('change', () => setParam('seed', input.value));
+    const dice = el('button', { type: 'button', class: 'el-btn', title: 'new random seed', onclick: () => {
+      setParam('seed', String(Math.floor(Math.random() * 2 ** 32)));
+    } }, 'new seed');
+    return el('div', { class: 'el-field' }, el('label', { for: id, text: 'Seed' }), input, dice,
+      el('small', { class: 'el-help', text: 'Every random draw of the bit view and of the simulations comes from this seed.' }));
+  }
+
+  function setParam(key, value, fromSlider = false) {
+    for (const n of lab.set_param(key, String(value))) notice(n.message);
+    syncInputs(fromSlider ? key : null);
+    changed();
+  }
+
+  // Inputs show the lab's values after repairs (θ ≤ s, …) and changes made elsewhere.
+  function syncInputs(skipSlider) {
+    for (const input of params.querySelectorAll('[data-key]')) {
+      const v = lab.param(input.dataset.key);
+      if (v !== undefined && document.activeElement !== input) input.value = v;
+    }
+    for (const slider of params.querySelectorAll('[data-slider]')) {
+      const key = slider.dataset.slider;
+      if (key === skipSlider) continue;
+      const v = Number(lab.param(key));
+      slider.value = LOG_SLIDERS.has(key) ? Math.log10(Math.max(1, v)) : v;
+    }
+    // Sliders whose range depends on another parameter.
+    const limits = { theta: 's', v: 'a' };
+    for (const [key, of] of Object.entries(limits)) {
+      const slider = params.querySelector(`[data-slider="${key}"]`);
+      if (slider) { slider.max = lab.param(of); slider.value = lab.param(key); }
+    }
+  }
+
+  function changed() {
+    needDraw = true;
+    figureDirty = true;
+    emitState(true);
+    schedule();
+  }
+
+  function emitState(force) {
+    const now = performance.now();
+    if (!force && now - lastStateEmit < 250) { stateDirty = true; return; }
+    stateDirty = false;
+    lastStateEmit = now;
+    emit('state', handle.state());
+  }
+
+  // ---- read-outs ------------------------------------------------------------------------------
+  function updateReadout() {
+    const i = lab.info();
+    const what = { match: 'false matches', noise: 'matches kept', union: 'false matches', neuron: 'false firings' }[lab.param('view')] ?? 'hits';
+    readout.textContent = `sample ${i.samples} · overlap ${i.overlap} of θ = ${i.theta} → ${i.matched ? 'MATCH' : 'no match'} · ${what} so far: ${i.hits} of ${i.samples}`
+      + ` · synapses ${i.synapses}` + (i.drawn < Number(lab.param('n')) ? ` · drawing the first ${i.drawn} cells` : '') + (i.note ? ` · ${i.note}` : '');
+    readout.dataset.matched = String(i.matched);
+    if (buttons.play) buttons.play.textContent = playing ? '❚❚' : '▶';
+  }
+
+  function makeLegend() {
+    const legend = el('div', { class: 'el-legend', 'aria-label': 'colours' });
+    for (const [name, colour] of LEGEND) legend.append(el('span', {}, el('i', { style: `background:${colour}` }), name));
+    legend.append(el('span', {}, el('i', { style: 'background:#fff' }), 'meter: overlap, white line θ'));
+    transport.after(legend);
+  }
+
+  // ---- equations (MathML with the current numbers) -------------------------------------------
+  const mi = (x) => `<mi>${x}</mi>`, mn = (x) => `<mn>${x}</mn>`, mo = (x) => `<mo>${x}</mo>`;
+  const C = (a, b) => `<mrow><mi>C</mi><mo>(</mo>${a}<mo>,</mo>${b}<mo>)</mo></mrow>`;
+  const frac = (a, b) => `<mfrac><mrow>${a}</mrow><mrow>${b}</mrow></mfrac>`;
+  const sum = (from, to) => `<munderover><mo>∑</mo><mrow>${from}</mrow><mrow>${to}</mrow></munderover>`;
+  const math = (body) => `<math display="block"><mrow>${body}</mrow></math>`;
+  function updateEquations() {
+    const s = lab.summary();
+    const p = s.params;
+    const rows = [
+      ['E1 · number of patterns', math(`${C(mn(p.n), mn(p.a))}${mo('=')}<msup>${mn(10)}${mn(s.sdr_count_log10.toFixed(3))}</msup>`)],
+      ['E3 · false match of one segment', math(`<msub>${mi('P')}${mi('fm')}</msub>${mo('=')}${sum(`${mi('b')}${mo('=')}${mn(p.theta)}`, `${mn(Math.min(p.s, p.a))}`)}${frac(`${C(mn(p.s), mi('b'))}${C(mn(p.n - p.s), `${mn(p.a)}${mo('−')}${mi('b')}`)}`, C(mn(p.n), mn(p.a)))}${mo('=')}${mn(prob(s.false_match))}`)],
+      [`E4 · any of K = ${p.k} segments (${p.set_exact ? 'exact' : 'bound'} chosen)`, math(`${mn(1)}${mo('−')}<msup><mrow>${mo('(')}${mn(1)}${mo('−')}<msub>${mi('P')}${mi('fm')}</msub>${mo(')')}</mrow>${mn(p.k)}</msup>${mo('=')}${mn(prob(s.set_exact))}${mo('≤')}${mn(p.k)}${mo('·')}<msub>${mi('P')}${mi('fm')}</msub>${mo('=')}${mn(fmtP(s.set_bound))}`)],
+      [`E5 · false negative with v = ${p.v} noisy cells`, math(`<msub>${mi('P')}${mi('fn')}</msub>${mo('=')}${sum(`${mi('b')}${mo('=')}${mn(Math.min(p.s, p.a) - p.theta + 1)}`, mn(Math.min(p.s, p.a)))}${frac(`${C(mn(Math.min(p.s, p.a)), mi('b'))}${C(mn(p.a - Math.min(p.s, p.a)), `${mn(p.v)}${mo('−')}${mi('b')}`)}`, C(mn(p.a), mn(p.v)))}${mo('=')}${mn(prob(s.false_negative))}`)],
+      [`E6 · one segment holding M = ${p.m} patterns`, math(`${mi('S')}${mo('=')}${mn(p.n)}${mo('(')}${mn(1)}${mo('−')}<msup><mrow>${mo('(')}${mn(1)}${mo('−')}${frac(mn(p.s), mn(p.n))}${mo(')')}</mrow>${mn(p.m)}</msup>${mo(')')}${mo('=')}${mn(fmt(s.union_synapses, 1))}${mo(';')}<msub>${mi('P')}${mi('exact')}</msub>${mo('=')}${mn(prob(s.union_exact))}${mo(',')}<msub>${mi('P')}${mi('rounded')}</msub>${mo('=')}${mn(prob(s.union_rounded))}`)],
+      [`E7 · input that is the union of M = ${p.m} patterns`, math(`${mi('A')}${mo('=')}${mn(p.n)}${mo('(')}${mn(1)}${mo('−')}<msup><mrow>${mo('(')}${mn(1)}${mo('−')}${frac(mn(p.a), mn(p.n))}${mo(')')}</mrow>${mn(p.m)}</msup>${mo(')')}${mo('=')}${mn(fmt(s.union_input_size, 2))}${mo(';')}<msub>${mi('P')}${mi('fm')}</msub>${mo('(')}${mi('n')}${mo(',')}${mi('A')}${mo(',')}${mn(p.s)}${mo(',')}${mn(p.theta)}${mo(')')}${mo('=')}${mn(prob(s.union_input))}`)],
+    ];
+    equations.replaceChildren(el('h3', { text: 'The equations, with the current numbers' }));
+    for (const [title, html] of rows) {
+      const row = el('div', { class: 'el-eq' }, el('span', { class: 'el-eq-title', text: title }));
+      const m = el('div', { class: 'el-eq-math' });
+      m.innerHTML = html;
+      row.append(m);
+      equations.append(row);
+    }
+    equations.append(el('p', { class: 'el-help', text: 'C(n,k) = 0 outside 0 ≤ k ≤ n. Everything is computed in log space in Rust (exact to about 1e-12 relative); below 1e-300 the value is shown as a power of ten.' }));
+  }
+
+  // ---- figures ---------------------------------------------------------------------------------
+  function simKey() {
+    return `${lab.param('fig')}|${lab.query().replace(/(^|&)step=\d+/, '')}`;
+  }
+
+  function figureData(fig, sims, tx, ty) {
+    const tables = fig.series.map((s) => [s.x.map(tx), s.y.map((v) => (v === undefined || v === null ? null : ty(v)))]);
+    if (fig.marker) tables.push([[tx(fig.marker.x)], [ty(fig.marker.y)]]);
+    const simPts = sims.filter((r) => r.estimate.p > 0);
+    if (simPts.length) {
+      const sorted = [...simPts].sort((a, b) => a.request.x - b.request.x);
+      tables.push([sorted.map((r) => tx(r.request.x)), sorted.map((r) => ty(r.estimate.p))]);
+    }
+    // uPlot wants strictly increasing x per table.
+    const cleaned = tables.map(([x, y]) => {
+      const pairs = x.map((xi, i) => [xi, y[i]]).sort((a, b) => a[0] - b[0]);
+      const xs = [], ys = [];
+      for (const [xi, yi] of pairs) {
+        if (xs.length && xs[xs.length - 1] === xi) { if (yi !== null) ys[ys.length - 1] = yi; continue; }
+        xs.push(xi); ys.push(yi);
+      }
+      return [xs, ys];
+    });
+    return { data: uPlot.join(cleaned), hasSim: simPts.length > 0 };
+  }
+
+  function drawFigure() {
+    if (!chrome) return;
+    const fig = lab.figure();
+    currentFigure = fig;
+    const sims = simResults.get(simKey()) ?? [];
+    const tx = fig.x_log ? log10OrNull : (v) => v;
+    const ty = fig.y_log ? log10OrNull : (v) => v;
+    const { data, hasSim } = figureData(fig, sims, tx, ty);
+    const series = [{ label: fig.x_label }];
+    let colour = 0;
+    for (const s of fig.series) {
+      const base = { label: s.label, spanGaps: true, points: { show: false } };
+      if (s.style === 'current') series.push({ ...base, stroke: CURRENT, width: 2.5 });
+      else if (s.style === 'points') series.push({ ...base, stroke: '#edc948', width: 0, points: { show: true, size: 8, fill: '#edc948' }, paths: () => null });
+      else if (s.style === 'dashed') series.push({ ...base, stroke: PALETTE[colour++ % PALETTE.length], width: 1.5, dash: [6, 4] });
+      else series.push({ ...base, stroke: PALETTE[colour++ % PALETTE.length], width: 1.8 });
+    }
+    if (fig.marker) series.push({ label: fig.marker.label, stroke: CURRENT, width: 0, paths: () => null, points: { show: true, size: 11, fill: '#f28e2b', stroke: CURRENT } });
+    if (hasSim) series.push({ label: 'this lab\'s simulation (95% CI)', stroke: SIM, width: 0, paths: () => null, points: { show: true, size: 7, fill: SIM } });
+    const axis = (extra) => ({ stroke: '#bbb', grid: { stroke: '#333' }, ...extra });
+    const logAxis = { incrs: DECADES, values: decadeLabels };
+    const opts = {
+      width: Math.max(300, figureBox.clientWidth || 800), height: 380, title: fig.title,
+      scales: { x: { time: false, ...(fig.x_log ? { range: decadeRange } : {}) }, y: fig.y_log ? { range: decadeRange } : { auto: true } },
+      axes: [axis({ label: fig.x_label, ...(fig.x_log ? logAxis : {}) }), axis({ label: fig.y_label + (fig.y_log ? ' (log scale)' : ''), size: 70, ...(fig.y_log ? logAxis : {}) })],
+      series,
+      hooks: { drawAxes: [(u) => shade(u, fig, tx, ty)], draw: [(u) => errorBars(u, sims, tx, ty)] },
+    };
+    figPlot?.destroy();
+    figureBox.replaceChildren();
+    figPlot = new uPlot(opts, data, figureBox);
+    figPlot.root.classList.add('el-figure-plot');
+    for (const note of fig.notes) figureBox.append(el('p', { class: 'el-help el-fig-note', text: note }));
+    const btn = (text, fn) => el('button', { type: 'button', class: 'el-btn', onclick: fn }, text);
+    figureBox.append(el('div', { class: 'el-exports' }, el('span', { text: 'Export this figure: ' }),
+      btn('CSV', () => download(`dendrites-${fig.id}.csv`, figureCsv(fig, sims), 'text/csv')),
+      btn('JSON', () => download(`dendrites-${fig.id}.json`, JSON.stringify({ figure: fig, simulation: sims, query: lab.query() }, null, 2), 'application/json')),
+      btn('PNG of the bit view', async () => { try { download('dendrites-bits.png', await handle.png(), 'image/png'); } catch (e) { notice(String(e.message || e), 'error'); } })));
+    updateSimBox(fig, sims);
+    emit('figure', { id: fig.id, series: fig.series.length, simulated: sims.length });
+  }
+
+  function shade(u, fig, tx, ty) {
+    const { ctx } = u;
+    const { left, top, width, height } = u.bbox;
+    ctx.save();
+    if (fig.shade_below !== null && fig.shade_below !== undefined) {
+      const y = u.valToPos(ty(fig.shade_below), 'y', true);
+      if (Number.isFinite(y)) {
+        ctx.fillStyle = 'rgba(89,161,79,0.18)';
+        const y0 = Math.max(top, Math.min(top + height, y));
+        ctx.fillRect(left, y0, width, top + height - y0);
+        ctx.fillStyle = '#8fd19e';
+        ctx.font = `${12 * devicePixelRatio}px system-ui`;
+        ctx.fillText(`median ≤ ${fig.shade_below.toExponential(0)}`, left + 8, Math.min(top + height - 6, y0 + 16 * devicePixelRatio));
+      }
+    }
+    if (fig.x_band) {
+      const [a, b, label] = fig.x_band;
+      const x0 = u.valToPos(tx(a), 'x', true), x1 = u.valToPos(tx(b), 'x', true);
+      ctx.fillStyle = 'rgba(242,142,43,0.10)';
+      ctx.fillRect(x0, top, x1 - x0, height);
+      ctx.fillStyle = '#f5b971';
+      ctx.font = `${12 * devicePixelRatio}px system-ui`;
+      ctx.fillText(label, x0 + 6, top + 16 * devicePixelRatio);
+    }
+    ctx.restore();
+  }
+
+  // 95% intervals of the simulated points; zero-hit points as a downward arrow from 3/N.
+  function errorBars(u, sims, tx, ty) {
+    const { ctx } = u;
+    const { top, height } = u.bbox;
+    const bottom = top + height;
+    ctx.save();
+    ctx.strokeStyle = SIM;
+    ctx.fillStyle = SIM;
+    ctx.lineWidth = 1.5 * devicePixelRatio;
+    for (const { request, estimate: e } of sims) {
+      const x = u.valToPos(tx(request.x), 'x', true);
+      if (!Number.isFinite(x)) continue;
+      const ypos = (v) => { const t = v > 0 ? ty(v) : null; return t === null ? bottom : Math.min(bottom, Math.max(top, u.valToPos(t, 'y', true))); };
+      if (e.hits === 0 && e.upper_bound) {
+        const y = ypos(e.upper_bound);
+        ctx.beginPath(); ctx.moveTo(x, y); ctx.lineTo(x, y + 14 * devicePixelRatio); ctx.stroke();
+        ctx.beginPath(); ctx.moveTo(x - 5 * devicePixelRatio, y + 8 * devicePixelRatio); ctx.lineTo(x, y + 15 * devicePixelRatio); ctx.lineTo(x + 5 * devicePixelRatio, y + 8 * devicePixelRatio); ctx.fill();
+        ctx.beginPath(); ctx.moveTo(x - 5 * devicePixelRatio, y); ctx.lineTo(x + 5 * devicePixelRatio, y); ctx.stroke();
+        continue;
+      }
+      const y0 = ypos(e.ci_low), y1 = ypos(e.ci_high);
+      ctx.beginPath(); ctx.moveTo(x, y0); ctx.lineTo(x, y1); ctx.stroke();
+      for (const y of [y0, y1]) { ctx.beginPath(); ctx.moveTo(x - 4 * devicePixelRatio, y); ctx.lineTo(x + 4 * devicePixelRatio, y); ctx.stroke(); }
+    }
+    ctx.restore();
+  }
+
+  function figureCsv(fig, sims) {
+    const q = (v) => `"${String(v).replaceAll('"', '""')}"`;
+    const lines = ['series,style,x,y'];
+    for (const s of fig.series) s.x.forEach((x, i) => lines.push([q(s.label), s.style, x, s.y[i] ?? ''].join(',')));
+    for (const { request: r, estimate: e } of sims) {
+      lines.push([q(`simulation of ${r.series}`), r.importance ? 'importance' : 'monte-carlo', r.x, e.p].join(','));
+    }
+    lines.push('', 'simulated_series,x,theory,p,se,ci_low,ci_high,hits,trials,upper_bound,method');
+    for (const { request: r, estimate: e } of sims) {
+      lines.push([q(r.series), r.x, r.theory, e.p, e.se, e.ci_low, e.ci_high, e.hits, e.trials, e.upper_bound ?? '', r.importance ? 'importance' : 'monte-carlo'].join(','));
+    }
+    return `${lines.join('\n')}\n`;
+  }
+
+  // ---- simulation (Web Worker) -------------------------------------------------------------
+  const simUi = {};
+  function makeSimBox() {
+    if (!chrome) return;
+    simUi.go = el('button', { type: 'button', class: 'el-btn el-sim-run' }, 'Simulate these points');
+    simUi.cancel = el('button', { type: 'button', class: 'el-btn', disabled: '' }, 'Cancel');
+    simUi.bar = el('progress', { max: 1, value: 0, class: 'el-progress el-sim-progress' });
+    simUi.status = el('span', { class: 'el-sim-status', role: 'status' });
+    simUi.table = el('div', { class: 'el-sim-table' });
+    simUi.go.addEventListener('click', () => handle.simulate().catch((e) => notice(`simulation: ${e.message || e}`, 'error')));
+    simUi.cancel.addEventListener('click', () => { stopSim('cancelled'); });
+    simBox.append(el('h3', { text: 'Theory against simulation (Web Worker)' }),
+      el('p', { class: 'el-help', text: 'Bit-level Monte Carlo as the official C++ does it (random segments of s cells, random patterns of a cells, overlap by popcount), seeded from this page\'s seed. Points below 1e-4 use the importance sampler for E3 (weights never use the closed form). Error bars are 95% intervals; a run with no hits shows the one-sided bound 3/N.' }),
+      simUi.go, simUi.cancel, simUi.bar, simUi.status, simUi.table);
+  }
+
+  function updateSimBox(fig, sims) {
+    if (!simUi.go) return;
+    simUi.go.disabled = !fig.simulate.length || !!simWorker;
+    simUi.go.title = fig.simulate.length ? `${fig.simulate.length} points` : 'this figure is theory only';
+    if (!simWorker) simUi.status.textContent = fig.simulate.length ? `${fig.simulate.length} points can be simulated, ${lab.param('trials')} samples each` : 'this figure is theory only';
+    if (!sims.length) { simUi.table.replaceChildren(); return; }
+    const t = el('table', { class: 'el-table el-sim-results' },
+      el('tr', {}, ...['series', 'x', 'theory', 'simulated', '± SE', 'z', 'hits / N', 'method'].map((h) => el('th', { text: h }))));
+    for (const { request: r, estimate: e } of sims) {
+      const z = e.se > 0 ? (e.p - r.theory) / e.se : NaN;
+      const sim = e.hits === 0 && e.upper_bound ? `< ${fmtP(e.upper_bound)} (no hits)` : fmtP(e.p);
+      t.append(el('tr', {}, el('td', { text: r.series }), el('td', { text: fmt(r.x, 3) }), el('td', { text: fmtP(r.theory) }),
+        el('td', { text: sim }), el('td', { text: e.se > 0 ? e.se.toExponential(2) : '–' }), el('td', { text: Number.isFinite(z) ? z.toFixed(2) : '–' }),
+        el('td', { text: `${e.hits} / ${e.trials}` }), el('td', { text: r.importance ? 'importance' : 'Monte Carlo' })));
+    }
+    simUi.table.replaceChildren(t);
+  }
+
+  function stopSim(text) {
+    simWorker?.terminate();
+    simWorker = null;
+    if (simUi.go) { simUi.cancel.disabled = true; simUi.status.textContent = text; figureDirty = true; schedule(); }
+  }
+
+  // ---- histogram -------------------------------------------------------------------------------
+  function drawHistogram() {
+    if (!chrome) return;
+    const h = lab.histogram();
+    const lp = h.probability.map((p) => (p === null ? null : log10OrNull(p)));
+    const below = lp.map((p, i) => (h.overlap[i] < h.theta ? p : null));
+    const above = lp.map((p, i) => (h.overlap[i] >= h.theta ? p : null));
+    const floor = (u) => u.scales.y.min;
+    const opts = {
+      width: Math.max(300, histBox.clientWidth || 800), height: 220,
+      title: `Overlap of a random pattern with the segment: P(overlap ≥ θ = ${h.theta}) = ${fmtP(h.tail, h.tail_log10)}`,
+      scales: { x: { time: false, range: [Math.min(...h.overlap) - 0.7, Math.max(...h.overlap) + 0.7] }, y: { range: decadeRange } },
+      axes: [{ stroke: '#bbb', grid: { show: false }, label: 'overlap b (synapses on active cells)' }, { stroke: '#bbb', grid: { stroke: '#333' }, size: 70, label: 'probability (log scale)', incrs: DECADES, values: decadeLabels }],
+      series: [{},
+        { label: 'below θ', stroke: '#4e79a7', fill: '#4e79a7aa', fillTo: floor, paths: uPlot.paths.bars({ size: [0.8, 40] }), points: { show: false } },
+        { label: 'at or above θ (E3)', stroke: '#f28e2b', fill: '#f28e2baa', fillTo: floor, paths: uPlot.paths.bars({ size: [0.8, 40] }), points: { show: false } }],
+    };
+    histPlot?.destroy();
+    histBox.replaceChildren();
+    histPlot = new uPlot(opts, [h.overlap, below, above], histBox);
+  }
+
+  function refreshFigures() {
+    try {
+      drawFigure();
+      drawHistogram();
+      updateEquations();
+    } catch (e) {
+      notice(`figure: ${e.message || e}`, 'error');
+    }
+  }
+
+  // ---- frame loop -------------------------------------------------------------------------------
+  function frame(now) {
+    frameId = 0;
+    if (destroyed) return;
+    const dt = lastTime === null ? 0 : Math.min(100, now - lastTime);
+    lastTime = now;
+    if (playing) {
+      carry += (dt / 1000) * speed;
+      const whole = Math.floor(carry);
+      carry -= whole;
+      for (let i = 0; i < whole && i < 2000; i++) lab.step_forward();
+      if (whole > 0) { needDraw = true; stateDirty = true; }
+    }
+    if (stateDirty) emitState(false);
+    if (needDraw && view) {
+      try {
+        if (view.draw_dendrites(lab)) {
+          needDraw = false;
+          if (!drawnOnce) {
+            drawnOnce = true;
+            metrics.firstFrameMs = performance.now() - t0;
+            emit('frame', { first: true, ms: metrics.firstFrameMs });
+          }
+        }
+        for (const e of view.take_errors()) notice(`GPU: ${e}`, 'error');
+      } catch (e) {
+        notice(`Drawing stopped: ${e.message || e}. The numbers, figures and exports keep working.`, 'error');
+        view = null;
+        badge.textContent = 'no GPU';
+      }
+    }
+    if (figureDirty && chrome) { figureDirty = false; refreshFigures(); }
+    updateReadout();
+    if (playing || needDraw || stateDirty) schedule();
+  }
+  function schedule() {
+    if (!frameId && !destroyed && visible && started) frameId = requestAnimationFrame(frame);
+  }
+
+  function keydown(e) {
+    if (e.target.closest && e.target.closest('input, select, textarea')) return;
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key === ' ') { e.preventDefault(); playing ? handle.pause() : handle.play(); }
+    else if (e.key === '.') handle.step();
+    else if (e.key === ',') handle.back();
+    else if (e.key === 'r' || e.key === 'R') handle.reset();
+  }
+  const docKeydown = (e) => { if (e.target === document.body) keydown(e); };
+
+  // ---- the handle -------------------------------------------------------------------------------
+  const handle = {
+    element: root,
+    metrics,
+    play() { if (!started) return; playing = true; lastTime = null; carry = 0; changed(); },
+    pause() { playing = false; changed(); },
+    step() { if (!started) return; playing = false; lab.step_forward(); needDraw = true; emitState(true); schedule(); },
+    back() { if (!started) return; playing = false; lab.step_back(); needDraw = true; emitState(true); schedule(); },
+    reset() { if (!started) return; playing = false; lab.reset(); needDraw = true; emitState(true); schedule(); },
+    setParams(values) { for (const [k, v] of Object.entries(values)) setParam(k, v); },
+    state() {
+      if (!started) return { ready: false };
+      return { ready: true, experiment: 'dendrites', query: lab.query(), playing, clean: !needDraw || !view,
+        backend: view ? view.backend() : 'none', build: metrics.build, info: lab.info(), summary: lab.summary() };
+    },
+    figure() { return currentFigure; },
+    on(event, fn) { (listeners[event] ||= []).push(fn); return () => { listeners[event] = listeners[event].filter((f) => f !== fn); }; },
+    setVisible(v) { visible = v; if (v) { lastTime = null; schedule(); } },
+    /** Run the current figure's simulation points in a Web Worker; resolves to the results. */
+    simulate() {
+      if (!started) return Promise.reject(new Error('not started'));
+      const fig = lab.figure();
+      if (!fig.simulate.length) return Promise.reject(new Error('this figure is theory only'));
+      stopSim('');
+      const key = simKey();
+      const trials = Number(lab.param('trials'));
+      const results = [];
+      simResults.set(key, results);
+      return new Promise((resolve, reject) => {
+        const worker = new Worker(new URL('worker.js', BASE), { type: 'module' });
+        simWorker = worker;
+        const t1 = performance.now();
+        if (simUi.go) { simUi.go.disabled = true; simUi.cancel.disabled = false; simUi.bar.value = 0; simUi.status.textContent = 'simulating…'; }
+        worker.onmessage = ({ data }) => {
+          if (simWorker !== worker) return;
+          if (data.error) { stopSim('failed'); reject(new Error(data.error)); return; }
+          if (data.progress !== undefined) { if (simUi.bar) simUi.bar.value = data.progress; return; }
+          if (data.point !== undefined) {
+            results.push({ request: fig.simulate[data.point], estimate: data.estimate });
+            figureDirty = true;
+            schedule();
+            return;
+          }
+          if (data.finished) {
+            const seconds = (performance.now() - t1) / 1000;
+            stopSim(`${results.length} points in ${seconds.toFixed(1)} s`);
+            emit('simulated', { figure: fig.id, results, seconds });
+            resolve(results);
+          }
+        };
+        worker.onerror = (e) => { stopSim('failed'); reject(new Error(e.message)); };
+        worker.postMessage({ kind: 'dendrites-sim', requests: fig.simulate, seed: lab.param('seed'), trials });
+      });
+    },
+    async readPixels(w, h) {
+      if (!view) throw new Error('no GPU view: drawing is not available in this browser');
+      return view.read_dendrites(lab, w, h);
+    },
+    async png() {
+      const [w, h] = [canvas.width, canvas.height];
+      return rgbaToPng(await handle.readPixels(w, h), w, h);
+    },
+    destroy() {
+      destroyed = true;
+      if (frameId) cancelAnimationFrame(frameId);
+      simWorker?.terminate();
+      resizeObserver?.disconnect();
+      document.removeEventListener('keydown', docKeydown);
+      figPlot?.destroy(); histPlot?.destroy();
+      root.remove();
+      lab?.free(); view?.free();
+      lab = null; view = null; started = false;
+    },
+  };
+
+  handle.ready = (async () => {
+    const query = options.query ?? '';
+    const opened = await openLab(query, canvas, (m, old) => new m.DendritesLab(old ? old.query() : query));
+    ({ mod, lab, view, canvas } = opened);
+    if (opened.note) notice(opened.note, view ? 'warn' : 'error', opened.detail);
+    metrics.build = mod.kind;
+    metrics.wasmLoadMs = mod.loadMs;
+    badge.textContent = view ? [view.backend() === 'webgpu' ? 'WebGPU' : 'WebGL2', view.adapter()].filter(Boolean).join(' · ') : 'no GPU';
+    badge.dataset.backend = view ? view.backend() : 'none';
+    if (!view) overlay.textContent = 'No GPU drawing available in this browser; see the notice.';
+    takeNotices();
+    const controls = /(?:^|[?&])controls=([^&]*)/.exec(query);
+    const wanted = controls ? decodeURIComponent(controls[1]).split(',').map((s) => s.trim()).filter(Boolean) : (chrome ? null : EMBED_DEFAULT_CONTROLS);
+    makeControls(wanted);
+    if (chrome) { makeLegend(); makeSimBox(); }
+    if (/(?:^|[?&])autoplay=1(?:&|$)/.test(query)) playing = true;
+    root.addEventListener('keydown', keydown);
+    if (chrome) document.addEventListener('keydown', docKeydown);
+    if (view) resizeObserver = observeCanvas(() => canvas, () => view, () => { needDraw = true; schedule(); });
+    if (chrome) new ResizeObserver(() => {
+      const width = Math.max(300, figureBox.clientWidth);
+      figPlot?.setSize({ width, height: 380 });
+      histPlot?.setSize({ width: Math.max(300, histBox.clientWidth), height: 220 });
+    }).observe(figureBox);
+    started = true;
+    emit('ready', handle.state());
+    schedule();
+    return handle;
+  })().catch((e) => {
+    notice(`The lab could not start: ${e.message || e}`, 'error');
+    emit('error', e);
+    throw e;
+  });
+  Object.defineProperty(handle, 'canvas', { get: () => canvas });
+  return handle;
+}
