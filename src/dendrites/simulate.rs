@@ -31,6 +31,9 @@
 //!   segments for every test vector, where the C++ keeps its M stored patterns for 500 test
 //!   vectors: see [`McKind::vectors_per_draw`] for why.
 //! - The C++ tallies every θ from 1 to s at once; we count one θ per run.
+//! - For E3 and E4 a test vector (or segment) stops being drawn once its outcome is decided
+//!   (θ reached, or out of reach of the draws left): the cells already drawn are never removed,
+//!   so the outcome is the one the full draw would give, at about 3/4 of the cost.
 
 use crate::core::rng::Rng;
 
