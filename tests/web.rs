@@ -6,7 +6,7 @@
 mod common;
 
 use common::golden::*;
-use emergence_lab::web::{create_view, SortingLab, View};
+use emergence_lab::web::{create_view, DendritesLab, SortingLab, View};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -19,6 +19,8 @@ fn same_seed_same_numbers_in_wasm() {
     assert_eq!(batch_run(), BATCH_RUN);
     assert_eq!(session_checksum(), SESSION_CHECKSUM);
     assert_eq!(chimera_run(), CHIMERA_RUN);
+    assert_eq!(dendrites_simulation(), DENDRITES_SIMULATION);
+    assert_eq!(dendrites_scene(), DENDRITES_SCENE);
 }
 
 #[wasm_bindgen_test]
@@ -82,4 +84,44 @@ async fn webgpu_draws_and_steps() {
 #[wasm_bindgen_test]
 async fn webgl2_draws_and_steps() {
     draws_and_steps("webgl2").await;
+}
+
+/// Pixels of one exact colour.
+fn count_colour(rgba: &[u8], rgb: [u8; 3]) -> usize {
+    rgba.chunks(4).filter(|p| p[..3] == rgb).count()
+}
+
+async fn bit_view_draws_its_overlap(backend: &str) {
+    let (w, h) = (240, 160);
+    let mut view = create_view(canvas(w, h), backend.into())
+        .await
+        .unwrap_or_else(|e| panic!("{backend}: {:?}", wasm_bindgen::JsValue::from(e)));
+    let mut lab = DendritesLab::new("exp=dendrites&seed=3&n=256&a=64&s=32&theta=8&view=match");
+    assert!(view.draw_dendrites(&lab).expect("draw on the canvas"));
+    let mut last = Vec::new();
+    for sample in 0..4 {
+        let value = JsFuture::from(view.read_dendrites(&lab, w, h)).await.expect("read back");
+        let rgba = js_sys::Uint8Array::new(&value).to_vec();
+        let overlap_px = count_colour(&rgba, [250, 160, 40]);
+        let synapse_px = count_colour(&rgba, [70, 120, 215]);
+        let info = lab.info().expect("info");
+        let overlap = js_sys::Reflect::get(&info, &"overlap".into()).unwrap().as_f64().unwrap() as usize;
+        // Every cell has the same whole-pixel area: the lit share of the 32 synapses' pixels
+        // is the overlap's share, exactly.
+        assert!(synapse_px + overlap_px > 0, "{backend}: the segment is drawn");
+        assert_eq!(overlap_px * 32, (overlap_px + synapse_px) * overlap, "{backend} sample {sample}");
+        assert_ne!(rgba, last, "{backend}: a new sample changes the picture");
+        last = rgba;
+        lab.step_forward();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn webgpu_bit_view_draws_its_overlap() {
+    bit_view_draws_its_overlap("webgpu").await;
+}
+
+#[wasm_bindgen_test]
+async fn webgl2_bit_view_draws_its_overlap() {
+    bit_view_draws_its_overlap("webgl2").await;
 }

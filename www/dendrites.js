@@ -278,7 +278,7 @@ export function mountDendrites(element, options = {}) {
     for (const s of fig.series) {
       const base = { label: s.label, spanGaps: true, points: { show: false } };
       if (s.style === 'current') series.push({ ...base, stroke: CURRENT, width: 2.5 });
-      else if (s.style === 'points') series.push({ ...base, stroke: '#edc948', width: 0, points: { show: true, size: 8, fill: '#edc948' }, paths: () => null });
+      else if (s.style === 'points') series.push({ ...base, stroke: '#edc948', width: 0, points: { show: true, size: 13, width: 2, stroke: '#edc948', fill: 'transparent' }, paths: () => null });
       else if (s.style === 'dashed') series.push({ ...base, stroke: PALETTE[colour++ % PALETTE.length], width: 1.5, dash: [6, 4] });
       else series.push({ ...base, stroke: PALETTE[colour++ % PALETTE.length], width: 1.8 });
     }

@@ -236,18 +236,18 @@ pub fn figure(id: &str, p: &DendriteParams) -> Result<Figure, String> {
                         .map(|&v| (v as f64 / 128.0, theory::false_negative(128, 30, theta, v).ok().and_then(y_of))),
                 ));
             }
-            f.series.push(series(
-                "official simulation (θ = 8, 12, 16)",
-                Style::Points,
-                [
-                    (64.0 / 128.0, 7.358e-4),
-                    (0.5, 0.0717),
-                    (0.5, 0.5825),
-                    (32.0 / 128.0, 5.95e-4),
-                    (19.0 / 128.0, 1.0e-8),
-                ]
-                .map(|(x, y)| (x, Some(y))),
-            ));
+            // Observed values quoted from plot_noise_results.py (spec §2, F-noise).
+            for (theta, points) in [
+                (8, &[(64.0, 7.358e-4)][..]),
+                (12, &[(64.0, 0.0717)][..]),
+                (16, &[(19.0, 1.0e-8), (32.0, 5.95e-4), (64.0, 0.5825)][..]),
+            ] {
+                f.series.push(series(
+                    format!("official simulation, θ = {theta}"),
+                    Style::Points,
+                    points.iter().map(|&(v, y): &(f64, f64)| (v / 128.0, Some(y))),
+                ));
+            }
             let cur = format!("current: a = {}, s = {}, θ = {}", p.a, p.s.min(p.a), p.theta);
             let s = p.s.min(p.a);
             let xs = grid(0, p.a, 1, Some(p.v));
@@ -314,24 +314,21 @@ pub fn figure(id: &str, p: &DendriteParams) -> Result<Figure, String> {
                     xs.iter().map(|&n| (n as f64, e3(n, a, 24, 12))),
                 ));
             }
-            f.series.push(series(
-                "official C++ simulation (10⁸ samples)",
-                Style::Points,
-                [
-                    (300.0, 1.09318e-3),
-                    (500.0, 5.74e-6),
-                    (700.0, 1.1e-7),
-                    (300.0, 0.292048),
-                    (500.0, 7.378e-3),
-                    (700.0, 3.2014e-4),
-                    (900.0, 2.585e-5),
-                    (1100.0, 2.95e-6),
-                    (300.0, 0.997368),
-                    (700.0, 0.121048),
-                    (3500.0, 2e-8),
-                ]
-                .map(|(x, y)| (x, Some(y))),
-            ));
+            // Simulated values hard-coded in plot_numerical_results.py (spec §2, F-sim).
+            for (a, points) in [
+                (64, &[(300.0, 1.09318e-3), (500.0, 5.74e-6), (700.0, 1.1e-7)][..]),
+                (
+                    128,
+                    &[(300.0, 0.292048), (500.0, 7.378e-3), (700.0, 3.2014e-4), (900.0, 2.585e-5), (1100.0, 2.95e-6)][..],
+                ),
+                (256, &[(300.0, 0.997368), (700.0, 0.121048), (3500.0, 2e-8)][..]),
+            ] {
+                f.series.push(series(
+                    format!("official C++ simulation a = {a} (10⁸ samples)"),
+                    Style::Points,
+                    points.iter().map(|&(x, y): &(f64, f64)| (x, Some(y))),
+                ));
+            }
             for (a, ns) in
                 [(64u64, &[300u64, 500, 700][..]), (128, &[300, 500, 700, 900, 1100]), (256, &[300, 700, 3500])]
             {

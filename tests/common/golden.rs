@@ -63,8 +63,22 @@ pub fn dendrites_simulation() -> (u64, u64, u64, u64, i64) {
     (fm, fneg, union, est.hits, (est.p * 1e30).round() as i64)
 }
 
+/// (hits, overlap of the last sample, synapses) after 200 samples of the bit view's match
+/// scene and 50 of its union scene (n = 256, a = 64, s = 32, θ = 8, seed 3).
+pub fn dendrites_scene() -> (u64, u64, u64, u64, u64) {
+    use emergence_lab::dendrites::scene::{Scene, ViewMode};
+    use emergence_lab::dendrites::DendriteParams;
+    let params = DendriteParams { n: 256, a: 64, s: 32, theta: 8, m: 3, ..DendriteParams::default() };
+    let mut matching = Scene::new(ViewMode::Match, params, 3);
+    matching.seek(200);
+    let mut union = Scene::new(ViewMode::Union, params, 3);
+    union.seek(50);
+    (matching.info().hits, matching.info().overlap, union.info().hits, union.info().overlap, union.info().synapses)
+}
+
 pub const RNG_OUTPUTS: [u64; 3] = [1546998764402558742, 6990951692964543102, 12544586762248559009];
 pub const BATCH_RUN: (u64, u64, u64) = (2597, 5047, 11466);
 pub const SESSION_CHECKSUM: (u64, u64) = (79055, 1655);
 pub const CHIMERA_RUN: (u64, u64, u64, u64, i64) = (336, 832, 8575, 4, 579915);
 pub const DENDRITES_SIMULATION: (u64, u64, u64, u64, i64) = (19, 1892, 2135, 3660, 1078451);
+pub const DENDRITES_SCENE: (u64, u64, u64, u64, u64) = (117, 14, 50, 18, 84);
