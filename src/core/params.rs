@@ -29,6 +29,11 @@ pub enum ParamKind {
         max_len: usize,
         max: u32,
     },
+    /// Compact text in the URL-safe base64 alphabet (`A–Z a–z 0–9 - _`), at most `max_len`
+    /// characters (empty: none): bit-packed data such as drawn patterns.
+    Packed {
+        max_len: usize,
+    },
 }
 
 /// Whether a change can be applied to a running experiment or needs a reset.
@@ -48,6 +53,7 @@ pub enum ParamValue {
     Choice(&'static str),
     Bool(bool),
     List(Vec<u32>),
+    Packed(String),
 }
 
 impl ParamValue {
@@ -60,6 +66,7 @@ impl ParamValue {
             ParamValue::Choice(s) => (*s).to_string(),
             ParamValue::Bool(b) => if *b { "1" } else { "0" }.to_string(),
             ParamValue::List(v) => v.iter().map(u32::to_string).collect::<Vec<_>>().join(","),
+            ParamValue::Packed(s) => s.clone(),
         }
     }
 }
@@ -154,6 +161,22 @@ impl ParamSpec {
                 }
                 (Some(ParamValue::List(values)), None)
             }
+            ParamKind::Packed { max_len } => {
+                if raw.len() > *max_len {
+                    let message = format!(
+                        "{} ({}): {} characters, more than {}; ignored.",
+                        self.label,
+                        self.key,
+                        raw.len(),
+                        max_len
+                    );
+                    return (None, Some(Notice::new(self.key, message)));
+                }
+                if let Some(bad) = raw.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
+                    return (None, Some(self.unreadable(&bad.to_string(), "allowed in packed data (A–Z a–z 0–9 - _)")));
+                }
+                (Some(ParamValue::Packed(raw.to_string())), None)
+            }
         }
     }
 
@@ -228,6 +251,14 @@ impl Params {
         }
     }
 
+    /// A packed-data value ("" when unset).
+    pub fn packed(&self, key: &str) -> &str {
+        match self.values.get(key) {
+            Some(ParamValue::Packed(s)) => s,
+            _ => "",
+        }
+    }
+
     pub fn choice(&self, key: &str) -> &str {
         match self.values.get(key) {
             Some(ParamValue::Choice(s)) => s,
@@ -285,6 +316,21 @@ mod tests {
             assert!(v.is_none() || v == Some(ParamValue::Int(10_000)), "{raw}");
             assert!(n.is_some(), "{raw}");
         }
+    }
+
+    #[test]
+    fn packed_accepts_base64url_only() {
+        let spec = ParamSpec {
+            key: "drawn",
+            label: "Drawn",
+            kind: ParamKind::Packed { max_len: 8 },
+            default: ParamValue::Packed(String::new()),
+            apply: Apply::Reset,
+            help: "",
+        };
+        assert_eq!(spec.parse("Ab-_9").0, Some(ParamValue::Packed("Ab-_9".into())));
+        assert!(spec.parse("a+b").0.is_none() && spec.parse("a+b").1.is_some());
+        assert!(spec.parse("123456789").0.is_none());
     }
 
     #[test]
