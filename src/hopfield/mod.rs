@@ -1,5 +1,9 @@
-//! Hopfield networks, classical to modern (Hopfield 1982; Krotov & Hopfield 2016; Ramsauer et
-//! al. 2020, arXiv 2008.02217).
+//! Hopfield networks from 1982 to "Hopfield Networks is All You Need" (Ramsauer et al., arXiv
+//! 2008.02217). The lab's specification is `shared/specs/hopfield.md`.
 //!
-//! Not in the lab yet: its issue specifies the science (`../shared/specs/hopfield.md`). The
-//! module exists so the crate's layout shows where it goes; it deliberately exports nothing.
+//! - [`kernels`]: the f32 kernels of the modern update (XᵀΞ, softmax, XP), cache-blocked,
+//!   SIMD128 in wasm, bit-identical natively and in wasm.
+//! - the models, patterns, queries, capacity experiments and the interactive session
+//!   (being written).
+
+pub mod kernels;

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 mod dendrites;
+mod hopfield;
 
 const USAGE: &str = "\
 usage: emergence-lab <experiment> <command> [--flag value]... [--json]
@@ -118,9 +119,7 @@ fn run(args: &[String]) -> Result<String, UsageError> {
             other.unwrap_or("")
         ))),
         (Some("dendrites"), command) => dendrites::run(command, args.get(2..).unwrap_or(&[])),
-        (Some(exp @ "hopfield"), _) => {
-            Err(UsageError(format!("experiment \"{exp}\" is not in the lab yet (its issue is open)")))
-        }
+        (Some("hopfield"), command) => hopfield::run(command, args.get(2..).unwrap_or(&[])),
         (Some(other), _) => Err(UsageError(format!("unknown experiment \"{other}\"; try `sorting`"))),
         (None, _) => Err(UsageError("missing experiment".into())),
     }
