@@ -4,11 +4,20 @@
 // Workers), with the longest main-thread frame gap meanwhile (is the page responsive?).
 import { startLab } from '../tests/e2e/browser.mjs';
 
+// `node scripts/bench.mjs [sorting|dendrites]` runs one part; no argument runs all.
+const only = process.argv[2] ?? null;
 const lab = await startLab();
 try {
   const page = await lab.context.newPage();
   await page.goto(`${lab.base}?exp=sorting&seed=1`);
   await page.waitForFunction(() => window.__lab && window.__lab.state().ready, null, { timeout: 30000 });
+  if (!only || only === 'sorting') await benchSorting(page);
+  if (!only || only === 'dendrites') await benchDendrites(page);
+} finally {
+  await lab.close();
+}
+
+async function benchSorting(page) {
   const perRun = await page.evaluate(async () => {
     const mod = await import('./pkg/webgpu/emergence_lab.js');
     const runs = 2000;
@@ -37,6 +46,37 @@ try {
     console.log(`bench (page): reproduce ${figure}: ${result.seconds.toFixed(2)} s; longest frame gap meanwhile ${result.worstFrameMs.toFixed(0)} ms`);
   }
   console.log(`bench (page): the whole suite (Figs. 4, 5, 7, 8 at 100 runs per condition): ${total.toFixed(1)} s (target 5 s)`);
-} finally {
-  await lab.close();
+}
+
+// Active dendrites, in wasm: exact E3 per point, the F-θ grid, and bit-level Monte Carlo rates
+// (the same workloads as `emergence-lab dendrites bench`).
+async function benchDendrites(page) {
+  const r = await page.evaluate(async () => {
+    const mod = await import('./pkg/webgpu/emergence_lab.js');
+    const time = (fn, reps) => { fn(); const t0 = performance.now(); for (let i = 0; i < reps; i++) fn(); return (performance.now() - t0) / reps; };
+    const e3 = {};
+    for (const [name, n, a, s, th] of [['n=1e6 a=2000 s=24 θ=12', 1e6, 2000, 24, 12], ['n=1e6 a=500000 s=50 θ=25', 1e6, 500000, 50, 25], ['n=2048 a=40 s=20 θ=10', 2048, 40, 20, 10]]) {
+      e3[name] = (time(() => mod.bench_false_match(n, a, s, th, 2000), 3) / 2000) * 1000; // µs per point
+    }
+    const gridMs = time(() => mod.bench_threshold_grid(), 5);
+    const mc = (kind, trials, importance) => {
+      const sim = new mod.DendritesSimulation(kind, '1', 0, importance);
+      sim.run(Math.floor(trials / 20));
+      const t0 = performance.now();
+      sim.run(trials);
+      const rate = trials / ((performance.now() - t0) / 1000);
+      sim.free();
+      return rate;
+    };
+    const fm = { kind: 'false-match', n: 2048, a: 40, s: 20, theta: 10, segments: 1 };
+    return {
+      e3, gridMs,
+      mcRate: mc(fm, 5e6, false),
+      isRate: mc({ kind: 'false-match', n: 19900, a: 64, s: 24, theta: 12, segments: 1 }, 2e5, true),
+    };
+  });
+  for (const [name, us] of Object.entries(r.e3)) console.log(`bench (wasm): dendrites exact E3, ${name}: ${us.toFixed(2)} µs per point (target ≤ 10 µs)`);
+  console.log(`bench (wasm): dendrites F-θ grid (22 θ × 210 combinations): ${r.gridMs.toFixed(2)} ms (target ≤ 50 ms)`);
+  console.log(`bench (wasm): dendrites bit-level Monte Carlo, n = 2048, a = 40, s = 20, θ = 10: ${(r.mcRate / 1e6).toFixed(2)}×10⁶ test vectors/s (target ≥ 10⁷)`);
+  console.log(`bench (wasm): dendrites importance sampler, n = 19900, a = 64, s = 24, θ = 12: ${(r.isRate / 1e6).toFixed(2)}×10⁶ samples/s`);
 }

@@ -225,3 +225,24 @@ impl DendritesSimulation {
 pub fn point_seed(seed: u64, stream: u32) -> u64 {
     crate::core::rng::SplitMix64::new(seed ^ (u64::from(stream) + 1).wrapping_mul(0xD1B5_4A32_D192_ED03)).next_u64()
 }
+
+/// Benchmark helper (scripts/bench.mjs): E3 at (n, a, s, θ) `repeats` times, summed so the work
+/// cannot be optimised away. The page's benchmark times it with `performance.now()`.
+#[wasm_bindgen]
+pub fn bench_false_match(n: f64, a: f64, s: f64, theta: f64, repeats: u32) -> Result<f64, JsError> {
+    let (n, a, s, theta) = (n as u64, a as u64, s as u64, theta as u64);
+    let mut sum = 0.0;
+    for i in 0..repeats {
+        // Vary θ by one every other call so no two consecutive calls are identical.
+        let t = theta.saturating_sub(u64::from(i & 1));
+        sum += crate::dendrites::theory::false_match(n, a, s, t).map_err(|e| JsError::new(&e))?.ln_p;
+    }
+    Ok(sum)
+}
+
+/// Benchmark helper: the whole official F-θ grid (22 θ × 210 combinations); returns the rows.
+#[wasm_bindgen]
+pub fn bench_threshold_grid() -> Result<u32, JsError> {
+    let grid = crate::dendrites::theory::ThresholdGrid::official();
+    Ok(crate::dendrites::theory::threshold_median(&grid).map_err(|e| JsError::new(&e))?.len() as u32)
+}

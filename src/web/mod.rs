@@ -15,7 +15,7 @@ mod reproduce;
 mod sorting;
 
 pub use batch::{SortingBatch, SortingTrajectories};
-pub use dendrites::{DendritesLab, DendritesSimulation};
+pub use dendrites::{bench_false_match, bench_threshold_grid, DendritesLab, DendritesSimulation};
 pub use gpu::{create_view, View};
 pub use reproduce::SortingReproduce;
 pub use sorting::SortingLab;
