@@ -149,3 +149,19 @@ test('dendrites: bad input is clamped with notices, never a crash', async () => 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('dendrites: the custom-element embed draws and steps', async () => {
+  const { page, errors } = await openPage(lab, 'embed-demo.html');
+  const element = page.locator('#embed-dendrites');
+  await element.scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => { const h = document.querySelector('#embed-dendrites')?.handle; return h && h.state().ready && h.metrics.firstFrameMs !== null; }, null, { timeout: 30000 });
+  const before = await page.evaluate(() => document.querySelector('#embed-dendrites').handle.state().info.samples);
+  await element.locator('button.el-step').click();
+  await page.waitForFunction((b) => document.querySelector('#embed-dendrites').handle.state().info.samples === b + 1, before);
+  // Only the listed controls: θ and v inputs, no figure menu.
+  assert.equal(await element.locator('[data-key="theta"]').count(), 1);
+  assert.equal(await element.locator('[data-key="fig"]').count(), 0);
+  await element.screenshot({ path: path.join(SHOTS, 'embed-dendrites.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
