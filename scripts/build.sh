@@ -2,7 +2,9 @@
 # Build the static site into dist/: two release wasm builds and the www/ files.
 #   dist/pkg/webgpu  WebGPU only: what a visitor with WebGPU loads
 #   dist/pkg/webgl   WebGPU + WebGL2: fetched only when no WebGPU adapter is found
-# Prints the sizes (raw and gzip). EL_WASM_OPT=1 shrinks both with npm binaryen's wasm-opt -Oz.
+# Prints the sizes (raw and gzip). npm binaryen's wasm-opt -Oz shrinks the WebGPU build (what
+# most visitors load; about 20 s). EL_WASM_OPT=all shrinks both builds (the WebGL2 one takes a
+# few minutes on 2 cores); EL_WASM_OPT=0 neither.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -17,8 +19,9 @@ build() { # $1: output folder, rest: cargo flags
   local name=$1; shift
   cargo build -q --release --target wasm32-unknown-unknown --lib "$@"
   wasm-bindgen --target web --no-typescript --out-dir "$out/pkg/$name" "$wasm"
-  if [ "${EL_WASM_OPT:-0}" = 1 ]; then
-    wasm-opt -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  local opt=${EL_WASM_OPT:-webgpu}
+  if [ "$opt" = all ] || [ "$opt" = 1 ] || [ "$opt" = "$name" ]; then
+    wasm-opt -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-simd \
       -o "$out/pkg/$name/emergence_lab_bg.wasm" "$out/pkg/$name/emergence_lab_bg.wasm"
   fi
 }

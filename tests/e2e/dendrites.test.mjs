@@ -71,6 +71,7 @@ for (const backend of ['webgpu', 'webgl2']) {
 
     await page.locator('.el-figure-plot').first().waitFor();
     await page.screenshot({ path: path.join(SHOTS, `dendrites-${backend}-page.png`), fullPage: true });
+    await page.screenshot({ path: path.join(SHOTS, `dendrites-${backend}-view.png`) });
     assert.deepEqual(errors, [], 'no console errors');
     assert.deepEqual(second.errors, [], 'no console errors after reload');
     await page.close();
