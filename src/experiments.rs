@@ -10,18 +10,20 @@ pub enum Experiment {
     #[default]
     Sorting,
     Dendrites,
+    Hopfield,
 }
 
 /// Experiments whose science is specified but not yet in the lab (their issues are open).
-const PLANNED: &[(&str, &str)] = &[("hopfield", "Hopfield networks")];
+const PLANNED: &[(&str, &str)] = &[];
 
 impl Experiment {
-    pub const ALL: &'static [Experiment] = &[Experiment::Sorting, Experiment::Dendrites];
+    pub const ALL: &'static [Experiment] = &[Experiment::Sorting, Experiment::Dendrites, Experiment::Hopfield];
 
     pub fn id(self) -> &'static str {
         match self {
             Experiment::Sorting => "sorting",
             Experiment::Dendrites => "dendrites",
+            Experiment::Hopfield => "hopfield",
         }
     }
 
@@ -29,6 +31,7 @@ impl Experiment {
         match self {
             Experiment::Sorting => "Self-sorting arrays",
             Experiment::Dendrites => "Active dendrites",
+            Experiment::Hopfield => "Hopfield networks",
         }
     }
 
@@ -36,6 +39,7 @@ impl Experiment {
         match self {
             Experiment::Sorting => crate::sorting::schema(),
             Experiment::Dendrites => crate::dendrites::schema(),
+            Experiment::Hopfield => crate::hopfield::schema(),
         }
     }
 

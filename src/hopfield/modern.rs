@@ -1,0 +1,327 @@
+//! The modern continuous Hopfield network (Ramsauer et al., "Hopfield Networks is All You
+//! Need", arXiv 2008.02217; spec §1.4, §2.2): ξ^new = X softmax(β Xᵀξ) (eq. 3), its energy
+//! (eq. 2), iteration until the association weights settle (hflayers' rule, spec §4.1), the
+//! separation Δ_i and Theorem 5's bound, the two-pattern pitchfork β_c = 4/‖a − b‖², and
+//! Theorem 3's capacity constant through Lambert W.
+//!
+//! Patterns are rows here (X is N × d), so the update reads ξ' = softmax(β X ξ)ᵀ X. The update
+//! itself runs in [`super::kernels`] (f32, bit-identical natively and in wasm); the energy is
+//! computed in f64 with the max shift and the portable exp/ln.
+
+use super::kernels::{self, portable_exp, ModernWorkspace};
+use super::patterns::PatternSet;
+use crate::core::rng::portable_ln;
+
+/// How the slider's β enters the softmax.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scaling {
+    /// The paper's formula: softmax(β Xᵀξ).
+    #[default]
+    Paper,
+    /// The blog code's `do_normalization=True`: softmax(β Xᵀξ / √d), so the blog's "β = 8" at
+    /// d = 4096 is 0.125 in the paper's formula (spec §3). The energy uses the same scaled β
+    /// (the blog's energy uses β = 1 inside lse, a quirk we do not copy).
+    Blog,
+}
+
+/// hflayers' stopping rule: ‖p_t − p_{t−1}‖₂ ≤ 1e-4 (spec §4.1).
+pub const P_TOLERANCE: f64 = 1e-4;
+
+/// lse(β, z) = β⁻¹ ln Σ_l exp(β z_l), max-shifted (spec §1.3 eq. 14, §4.2). β > 0.
+pub fn lse(beta: f64, z: &[f64]) -> f64 {
+    let top = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if !top.is_finite() {
+        return top;
+    }
+    let s: f64 = z.iter().map(|&v| portable_exp(beta * (v - top))).sum();
+    top + portable_ln(s) / beta
+}
+
+/// β_c = 4/‖a − b‖²: the midpoint of two equal-norm patterns is stable for β < β_c and splits
+/// into retrieval of a or b above it (spec §2.2, [derived]: t' = tanh(β‖a−b‖² t/4)).
+pub fn beta_critical(a: &[f32], b: &[f32]) -> f64 {
+    let d2: f64 = a.iter().zip(b).map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2)).sum();
+    if d2 > 0.0 {
+        4.0 / d2
+    } else {
+        f64::INFINITY
+    }
+}
+
+/// tanh from the portable exp.
+pub fn portable_tanh(x: f64) -> f64 {
+    let e = portable_exp(-2.0 * x.abs());
+    let t = (1.0 - e) / (1.0 + e);
+    if x < 0.0 {
+        -t
+    } else {
+        t
+    }
+}
+
+/// The positive root t* of t = tanh(β‖a−b‖² t/4) (0 at or below β_c): the reduced two-pattern
+/// dynamics of spec §2.2, iterated from t = 1 (monotone convergence).
+pub fn pitchfork_theory(beta: f64, dist2: f64) -> f64 {
+    let g = beta * dist2 / 4.0;
+    if g <= 1.0 {
+        return 0.0;
+    }
+    let mut t = 1.0;
+    for _ in 0..10_000 {
+        let next = portable_tanh(g * t);
+        if (next - t).abs() < 1e-15 {
+            return next;
+        }
+        t = next;
+    }
+    t
+}
+
+/// W₀(x) for x ≥ −1/e, the upper branch of Lambert W (Halley's iteration).
+pub fn lambert_w0(x: f64) -> f64 {
+    if x.is_nan() || x < -1.0 / std::f64::consts::E {
+        return f64::NAN;
+    }
+    let mut w = if x < 1.0 { x / (1.0 + x).max(0.5) } else { portable_ln(x) - portable_ln(portable_ln(x).max(1.0)) };
+    for _ in 0..100 {
+        let e = portable_exp(w);
+        let f = w * e - x;
+        let step = f / (e * (w + 1.0) - (w + 2.0) * f / (2.0 * w + 2.0));
+        w -= step;
+        if step.abs() <= 1e-15 * (1.0 + w.abs()) {
+            break;
+        }
+    }
+    w
+}
+
+/// Theorem 3 (spec §2.2, [recalled], constants re-derived): patterns on the sphere of radius
+/// M = K√(d − 1), failure probability p.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Theorem3 {
+    pub a: f64,
+    pub b: f64,
+    /// c = b / W₀(exp(a + ln b)).
+    pub c: f64,
+    /// The condition c ≥ (2/√p)^{4/(d−1)}.
+    pub threshold: f64,
+    /// The number of storable patterns √p · c^{(d−1)/4} (meaningful when c ≥ threshold).
+    pub patterns: f64,
+}
+
+/// a = (2/(d−1))(1 + ln(2βK²p(d−1))), b = 2K²β/5, c = b/W₀(exp(a + ln b)).
+pub fn theorem3(beta: f64, k: f64, d: f64, p: f64) -> Theorem3 {
+    let a = (2.0 / (d - 1.0)) * (1.0 + portable_ln(2.0 * beta * k * k * p * (d - 1.0)));
+    let b = 2.0 * k * k * beta / 5.0;
+    let c = b / lambert_w0(portable_exp(a + portable_ln(b)));
+    let threshold = portable_exp(4.0 / (d - 1.0) * portable_ln(2.0 / p.sqrt()));
+    let patterns = p.sqrt() * portable_exp((d - 1.0) / 4.0 * portable_ln(c));
+    Theorem3 { a, b, c, threshold, patterns }
+}
+
+/// The result of iterating the update.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Iteration {
+    pub state: Vec<f32>,
+    /// The softmax weights of the last update.
+    pub p: Vec<f32>,
+    pub steps: usize,
+    /// Whether ‖p_t − p_{t−1}‖₂ ≤ [`P_TOLERANCE`] was reached.
+    pub converged: bool,
+}
+
+/// Stored patterns X (N × d, f32, row-major) with β and its scaling.
+#[derive(Clone, Debug)]
+pub struct Modern {
+    x: Vec<f32>,
+    n: usize,
+    d: usize,
+    beta: f64,
+    scaling: Scaling,
+    m_max: f64,
+    workspace: ModernWorkspace,
+}
+
+impl Modern {
+    pub fn new(x: Vec<f32>, n: usize, d: usize, beta: f64, scaling: Scaling) -> Result<Self, String> {
+        if n == 0 || d == 0 || x.len() != n * d {
+            return Err(format!("modern network: {} values are not {n} patterns of {d}.", x.len()));
+        }
+        if !(beta.is_finite() && beta > 0.0) {
+            return Err(format!("beta: β = {beta} must be a positive number."));
+        }
+        if x.iter().any(|v| !v.is_finite()) {
+            return Err("modern network: a stored value is not finite.".into());
+        }
+        let m_max = x.chunks_exact(d).map(super::patterns::norm).fold(0.0, f64::max);
+        Ok(Self { x, n, d, beta, scaling, m_max, workspace: ModernWorkspace::new() })
+    }
+
+    pub fn from_patterns(set: &PatternSet, beta: f64, scaling: Scaling) -> Result<Self, String> {
+        Self::new(set.flat().to_vec(), set.count(), set.dim(), beta, scaling)
+    }
+
+    pub fn patterns(&self) -> usize {
+        self.n
+    }
+
+    pub fn dim(&self) -> usize {
+        self.d
+    }
+
+    pub fn pattern(&self, i: usize) -> &[f32] {
+        &self.x[i * self.d..(i + 1) * self.d]
+    }
+
+    pub fn beta(&self) -> f64 {
+        self.beta
+    }
+
+    pub fn set_beta(&mut self, beta: f64) {
+        if beta.is_finite() && beta > 0.0 {
+            self.beta = beta;
+        }
+    }
+
+    pub fn scaling(&self) -> Scaling {
+        self.scaling
+    }
+
+    /// The β in the paper's formula, as the kernel uses it (rounded to f32, so the energy
+    /// uses exactly the update's β): β (paper) or β/√d (blog).
+    pub fn effective_beta(&self) -> f64 {
+        let b = match self.scaling {
+            Scaling::Paper => self.beta,
+            Scaling::Blog => self.beta / (self.d as f64).sqrt(),
+        };
+        f64::from(b as f32)
+    }
+
+    /// M = max_i ‖x_i‖.
+    pub fn max_norm(&self) -> f64 {
+        self.m_max
+    }
+
+    /// The Lemma's bounds 0 ≤ E ≤ 2M² for ‖ξ‖ ≤ M (spec §2.2).
+    pub fn energy_bounds(&self) -> (f64, f64) {
+        (0.0, 2.0 * self.m_max * self.m_max)
+    }
+
+    /// One update of `q` queries (Q × d): new states (Q × d) and weights p (Q × N).
+    pub fn update(
+        &mut self,
+        queries: &[f32],
+        q: usize,
+        out_state: &mut [f32],
+        out_p: &mut [f32],
+    ) -> Result<(), String> {
+        let beta = self.effective_beta() as f32;
+        self.workspace.update(&self.x, self.n, self.d, queries, q, beta, out_state, out_p)
+    }
+
+    /// X ξ in f64 (the overlaps x_i·ξ).
+    pub fn scores(&self, xi: &[f32]) -> Vec<f64> {
+        self.x
+            .chunks_exact(self.d)
+            .map(|row| row.iter().zip(xi).map(|(&a, &b)| f64::from(a) * f64::from(b)).sum())
+            .collect()
+    }
+
+    /// E(ξ) = −lse(β, Xᵀξ) + ½ξᵀξ + β⁻¹ ln N + ½M² (paper eq. 2), in f64, max-shifted, with the
+    /// effective β.
+    pub fn energy(&self, xi: &[f32]) -> f64 {
+        let beta = self.effective_beta();
+        let z = self.scores(xi);
+        let half_sq: f64 = 0.5 * xi.iter().map(|&v| f64::from(v) * f64::from(v)).sum::<f64>();
+        -lse(beta, &z) + half_sq + portable_ln(self.n as f64) / beta + 0.5 * self.m_max * self.m_max
+    }
+
+    /// Iterate one query until ‖p_t − p_{t−1}‖₂ ≤ 1e-4 or `max_steps` updates (at least one).
+    pub fn iterate(&mut self, xi: &[f32], max_steps: usize) -> Result<Iteration, String> {
+        let (n, d) = (self.n, self.d);
+        let mut state = xi.to_vec();
+        let mut next = vec![0.0f32; d];
+        let mut p = vec![0.0f32; n];
+        let mut prev: Option<Vec<f32>> = None;
+        let mut steps = 0;
+        let mut converged = false;
+        while steps < max_steps.max(1) {
+            self.update(&state, 1, &mut next, &mut p)?;
+            std::mem::swap(&mut state, &mut next);
+            steps += 1;
+            if let Some(old) = &prev {
+                let diff: f64 = old.iter().zip(&p).map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2)).sum();
+                if diff.sqrt() <= P_TOLERANCE {
+                    converged = true;
+                    break;
+                }
+            }
+            prev = Some(p.clone());
+        }
+        Ok(Iteration { state, p, steps, converged })
+    }
+
+    /// Δ_i = x_iᵀx_i − max_{j≠i} x_iᵀx_j (Definition 1, spec §2.2); +∞ for a single pattern.
+    pub fn separation(&self, i: usize) -> f64 {
+        let z = self.scores(self.pattern(i));
+        let own = z[i];
+        let other = z.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, &v)| v).fold(f64::NEG_INFINITY, f64::max);
+        own - other
+    }
+
+    /// Δ̃_i with a query: x_iᵀξ − max_{j≠i} x_jᵀξ (Theorem 5's mechanism, spec §2.2).
+    pub fn query_separation(&self, xi: &[f32], i: usize) -> f64 {
+        let z = self.scores(xi);
+        let other = z.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, &v)| v).fold(f64::NEG_INFINITY, f64::max);
+        z[i] - other
+    }
+
+    /// Definition 1's "well separated" threshold 2/(βN) + β⁻¹ ln(2(N−1)NβM²).
+    pub fn well_separated_threshold(&self) -> f64 {
+        let (b, n, m) = (self.effective_beta(), self.n as f64, self.m_max);
+        let arg = 2.0 * (n - 1.0) * n * b * m * m;
+        2.0 / (b * n) + if arg > 0.0 { portable_ln(arg) / b } else { f64::NEG_INFINITY }
+    }
+
+    /// Theorem 5's bound on the retrieval error from a query, 2εM with
+    /// ε = (N − 1) exp(−βΔ̃_i) (spec §2.2, "the mechanism"): ‖f(ξ) − x_i‖ ≤ 2(N−1)e^{−βΔ̃_i}M.
+    pub fn theorem5_bound(&self, xi: &[f32], i: usize) -> f64 {
+        let delta = self.query_separation(xi, i);
+        2.0 * (self.n as f64 - 1.0) * portable_exp(-self.effective_beta() * delta) * self.m_max
+    }
+
+    /// The reference update (plain loops, f64) for tests, from the kernels module.
+    pub fn update_reference(
+        &self,
+        queries: &[f32],
+        q: usize,
+        out_state: &mut [f32],
+        out_p: &mut [f32],
+    ) -> Result<(), String> {
+        let beta = self.effective_beta() as f32;
+        kernels::modern_update_reference(&self.x, self.n, self.d, queries, q, beta, out_state, out_p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lambert_w_identity() {
+        for x in [0.0, 0.1, 1.0, std::f64::consts::E, 10.0, 1e5] {
+            let w = lambert_w0(x);
+            assert!((w * w.exp() - x).abs() <= 1e-12 * x.max(1.0), "{x} {w}");
+        }
+    }
+
+    #[test]
+    fn lse_limits() {
+        let z = [1.0, 2.0, 3.0];
+        assert!((lse(1e6, &z) - 3.0).abs() < 1e-5);
+        // β → 0: mean + β⁻¹ ln N.
+        let b = 1e-6;
+        assert!((lse(b, &z) - (2.0 + 3f64.ln() / b)).abs() < 1e-3);
+    }
+}
