@@ -12,4 +12,6 @@ fn same_seed_same_numbers_natively() {
     assert_eq!(chimera_run(), CHIMERA_RUN);
     assert_eq!(dendrites_scene(), DENDRITES_SCENE);
     assert_eq!(dendrites_simulation(), DENDRITES_SIMULATION);
+    assert_eq!(hopfield_run(), HOPFIELD_RUN);
+    assert_eq!(hopfield_kernels(), HOPFIELD_KERNELS);
 }

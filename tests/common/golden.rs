@@ -76,9 +76,75 @@ pub fn dendrites_scene() -> (u64, u64, u64, u64, u64) {
     (matching.info().hits, matching.info().overlap, union.info().hits, union.info().overlap, union.info().synapses)
 }
 
+/// (FNV-1a hash of the bits of every new state and softmax weight, the same of 2000
+/// `portable_exp` values from −740 to 709, bits of state[0] and of p[0]) of modern Hopfield
+/// updates: N = 301, d = 1030, Q = 7, β = 0.05 (several cache blocks, every tile remainder and
+/// the scalar tail) and N = 50, d = 37, Q = 5, β = 3, data uniform in [−1, 1) from seed 21. The
+/// f32 kernels must give the same bits natively (SSE) and in wasm (SIMD128).
+pub fn hopfield_kernels() -> (u64, u64, u32, u32) {
+    use emergence_lab::hopfield::kernels::{modern_update, portable_exp};
+    let fnv = |h: u64, bits: u64| (h ^ bits).wrapping_mul(0x0000_0100_0000_01b3);
+    let mut rng = Rng::seed_from_u64(21);
+    let mut uniform =
+        |len: usize| -> Vec<f32> { (0..len).map(|_| ((rng.next_u64() >> 40) as f32 / 8_388_608.0) - 1.0).collect() };
+    let (mut h_update, mut first) = (0xcbf2_9ce4_8422_2325u64, (0, 0));
+    for (i, &(n, d, q, beta)) in [(301usize, 1030usize, 7usize, 0.05f32), (50, 37, 5, 3.0)].iter().enumerate() {
+        let x = uniform(n * d);
+        let queries = uniform(q * d);
+        let (mut state, mut p) = (vec![0.0f32; q * d], vec![0.0f32; q * n]);
+        modern_update(&x, n, d, &queries, q, beta, &mut state, &mut p).expect("valid sizes");
+        for v in state.iter().chain(&p) {
+            h_update = fnv(h_update, u64::from(v.to_bits()));
+        }
+        if i == 0 {
+            first = (state[0].to_bits(), p[0].to_bits());
+        }
+    }
+    let h_exp =
+        (0..2000).fold(0xcbf2_9ce4_8422_2325u64, |h, i| fnv(h, portable_exp(-740.0 + i as f64 * 0.7245).to_bits()));
+    (h_update, h_exp, first.0, first.1)
+}
+
+/// A seeded Hopfield run: a classical asynchronous session (random ±1 patterns, 16×16, P = 20,
+/// 20% of the target flipped, seed 5) run to convergence, and a modern session on the built-in
+/// faces (16×16, P = 8, half mask, β = 0.5, seed 6) after 3 updates. (steps, state checksum,
+/// modern state checksum, round(modern energy × 1e6)): the pattern draws, the query's draws,
+/// the sweep orders and the kernel's bits all feed it.
+pub fn hopfield_run() -> (u64, u64, u64, i64) {
+    use emergence_lab::hopfield::session::HopfieldSession;
+    use emergence_lab::hopfield::{CorruptKind, HopfieldConfig, ModelKind, PatternSource};
+    let classical = HopfieldConfig {
+        model: ModelKind::Classical,
+        patterns: PatternSource::Random,
+        count: 20,
+        side: 16,
+        corrupt: CorruptKind::Flip,
+        amount: 0.2,
+        ..HopfieldConfig::default()
+    };
+    let mut s = HopfieldSession::new(&classical, 5).expect("a valid configuration");
+    s.run(100);
+    let sum = |v: &[f32]| {
+        v.iter()
+            .enumerate()
+            .map(|(i, &x)| (i as u64 + 1).wrapping_mul(u64::from(x.to_bits())))
+            .fold(0u64, u64::wrapping_add)
+    };
+    let modern =
+        HopfieldConfig { model: ModelKind::Modern, beta: 0.5, count: 8, side: 16, ..HopfieldConfig::default() };
+    let mut m = HopfieldSession::new(&modern, 6).expect("a valid configuration");
+    for _ in 0..3 {
+        m.step();
+    }
+    let e = *m.energies().last().expect("an energy");
+    (s.steps() as u64, sum(s.state()), sum(m.state()), (e * 1e6).round() as i64)
+}
+
 pub const RNG_OUTPUTS: [u64; 3] = [1546998764402558742, 6990951692964543102, 12544586762248559009];
 pub const BATCH_RUN: (u64, u64, u64) = (2597, 5047, 11466);
 pub const SESSION_CHECKSUM: (u64, u64) = (79055, 1655);
 pub const CHIMERA_RUN: (u64, u64, u64, u64, i64) = (336, 832, 8575, 4, 579915);
 pub const DENDRITES_SIMULATION: (u64, u64, u64, u64, i64) = (19, 1892, 2135, 3660, 1078451);
 pub const DENDRITES_SCENE: (u64, u64, u64, u64, u64) = (117, 14, 50, 18, 84);
+pub const HOPFIELD_KERNELS: (u64, u64, u32, u32) = (10510335838081506816, 3159686579284799185, 1007343010, 995480043);
+pub const HOPFIELD_RUN: (u64, u64, u64, i64) = (2, 71578851213312, 75833354257777, 3784583);

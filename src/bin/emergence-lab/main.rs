@@ -66,6 +66,16 @@ experiments and commands:
       --trials N --seed S    test vectors (default 1000000; importance 200000), seed (default 1)
       --importance [--lambda L]  tilted importance sampling for E3 (default lambda: mean overlap near theta)
   dendrites bench             exact E3 per point, the F-theta grid, Monte Carlo and importance rates
+  hopfield capacity      fixed points and retrieval from noisy starts, with the theory lines
+      --model M              classical | dense | exp (default classical); --order N (dense, default 3), --rectified
+      --neurons N --patterns P   (defaults 100, 10); --tests T (fresh patterns per test, default 10)
+      --flip K               components flipped per noisy start (default 0); --starts S (per test, default 20)
+      --seed S --json
+  hopfield retrieve      the modern update from corrupted queries (keys exact, nearest, p_true, rel_err)
+      --model modern --dim D --patterns N --beta B [--scaling paper|blog]
+      --corrupt flip:K|zero:K --kind pm1|sphere --queries Q --seed S [--steps 1 (0: until p settles)]
+  hopfield metastable    two patterns differing in K components, from their midpoint (keys p_a, p_b)
+      --dim D --differ K --extra E --beta B --seed S [--steps MAX] [--offset T0: start at t = T0 along a-b]
 ";
 
 /// A user error: the message names the flag; exit status 2.

@@ -1,0 +1,224 @@
+//! The `emergence-lab hopfield` commands (capacity, retrieve, metastable), run as a user would.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::process::Command;
+
+fn lab(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_emergence-lab")).args(args).output().expect("run emergence-lab");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let (code, out, err) = lab(args);
+    assert_eq!(code, 0, "{args:?}: {err}");
+    serde_json::from_str(out.trim()).expect("one JSON object")
+}
+
+fn frac(v: &serde_json::Value, key: &str) -> f64 {
+    let x = v[key].as_f64().unwrap_or_else(|| panic!("{key} missing in {v}"));
+    assert!((0.0..=1.0).contains(&x), "{key} = {x}");
+    x
+}
+
+#[test]
+fn capacity_json() {
+    // Far below capacity (P/N = 0.05): every pattern is a fixed point and every start with 5%
+    // flipped bits comes back exactly.
+    let v = json(&[
+        "hopfield",
+        "capacity",
+        "--model",
+        "classical",
+        "--neurons",
+        "200",
+        "--patterns",
+        "10",
+        "--tests",
+        "3",
+        "--seed",
+        "1",
+        "--flip",
+        "10",
+        "--json",
+    ]);
+    assert_eq!(frac(&v, "fixed_point_fraction"), 1.0, "{v}");
+    assert_eq!(frac(&v, "perfect_fraction"), 1.0);
+    assert_eq!(v["mean_overlap"].as_f64().unwrap(), 1.0);
+    assert!((v["theory"]["retrieval_0138"].as_f64().unwrap() - 27.6).abs() < 1e-9);
+    // Same seed, same numbers; dense and exp run too.
+    let again = json(&[
+        "hopfield",
+        "capacity",
+        "--model",
+        "classical",
+        "--neurons",
+        "200",
+        "--patterns",
+        "10",
+        "--tests",
+        "3",
+        "--seed",
+        "1",
+        "--flip",
+        "10",
+        "--json",
+    ]);
+    assert_eq!(v, again);
+    let v = json(&[
+        "hopfield",
+        "capacity",
+        "--model",
+        "dense",
+        "--order",
+        "3",
+        "--neurons",
+        "60",
+        "--patterns",
+        "60",
+        "--tests",
+        "2",
+        "--seed",
+        "2",
+        "--json",
+    ]);
+    assert!(frac(&v, "fixed_point_fraction") > 0.9, "{v}");
+    let v = json(&[
+        "hopfield",
+        "capacity",
+        "--model",
+        "exp",
+        "--neurons",
+        "24",
+        "--patterns",
+        "200",
+        "--tests",
+        "1",
+        "--json",
+    ]);
+    frac(&v, "perfect_fraction");
+    frac(&v, "mean_overlap");
+}
+
+#[test]
+fn retrieve_json() {
+    let v = json(&[
+        "hopfield",
+        "retrieve",
+        "--model",
+        "modern",
+        "--dim",
+        "64",
+        "--patterns",
+        "200",
+        "--beta",
+        "1",
+        "--corrupt",
+        "flip:8",
+        "--kind",
+        "pm1",
+        "--queries",
+        "50",
+        "--seed",
+        "3",
+        "--steps",
+        "1",
+        "--json",
+    ]);
+    for key in ["exact", "nearest", "p_true"] {
+        assert!(frac(&v, key) > 0.99, "{v}");
+    }
+    assert!(v["rel_err"].as_f64().unwrap() < 1e-3, "{v}");
+    // β → 0 averages: nothing exact, p_true ≈ 1/N.
+    let v = json(&[
+        "hopfield",
+        "retrieve",
+        "--dim",
+        "64",
+        "--patterns",
+        "200",
+        "--beta",
+        "0.0001",
+        "--corrupt",
+        "zero:8",
+        "--kind",
+        "sphere",
+        "--queries",
+        "20",
+        "--seed",
+        "3",
+        "--json",
+    ]);
+    assert_eq!(frac(&v, "exact"), 0.0, "{v}");
+    assert!((v["p_true"].as_f64().unwrap() - 1.0 / 200.0).abs() < 1e-3, "{v}");
+}
+
+#[test]
+fn metastable_json() {
+    // K = 8 of 64: β_c = 1/8. From the midpoint pushed 1% toward a: below β_c it returns
+    // (p_a ≈ p_b), above it one pattern wins. The exact midpoint is a fixed point at any β.
+    let below = json(&[
+        "hopfield",
+        "metastable",
+        "--dim",
+        "64",
+        "--differ",
+        "8",
+        "--extra",
+        "0",
+        "--beta",
+        "0.1",
+        "--seed",
+        "1",
+        "--offset",
+        "0.01",
+        "--json",
+    ]);
+    assert_eq!(below["beta_c"].as_f64().unwrap(), 0.125);
+    assert!((frac(&below, "p_a") - frac(&below, "p_b")).abs() < 1e-3, "{below}");
+    let above = json(&[
+        "hopfield",
+        "metastable",
+        "--dim",
+        "64",
+        "--differ",
+        "8",
+        "--extra",
+        "3",
+        "--beta",
+        "0.3",
+        "--seed",
+        "1",
+        "--offset",
+        "0.01",
+        "--json",
+    ]);
+    let exact = json(&["hopfield", "metastable", "--dim", "64", "--differ", "8", "--beta", "0.3", "--json"]);
+    assert!((frac(&exact, "p_a") - 0.5).abs() < 1e-6, "{exact}");
+    assert!((frac(&above, "p_a") - frac(&above, "p_b")).abs() > 0.5, "{above}");
+}
+
+#[test]
+fn bad_flags_name_the_flag() {
+    for (args, flag) in [
+        (&["hopfield", "capacity", "--model", "fancy"][..], "--model"),
+        (&["hopfield", "capacity", "--neurons", "1"][..], "--neurons"),
+        (&["hopfield", "capacity", "--order", "99", "--model", "dense"][..], "--order"),
+        (&["hopfield", "capacity", "--neurons", "10", "--flip", "11"][..], "--flip"),
+        (&["hopfield", "retrieve", "--corrupt", "blur:3"][..], "--corrupt"),
+        (&["hopfield", "retrieve", "--beta", "-1"][..], "--beta"),
+        (&["hopfield", "retrieve", "--kind", "cube"][..], "--kind"),
+        (&["hopfield", "metastable", "--dim", "8", "--differ", "9"][..], "--differ"),
+        (&["hopfield", "metastable", "--wat", "1"][..], "--wat"),
+    ] {
+        let (code, _, err) = lab(args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(err.contains(flag), "{args:?}: {err}");
+    }
+    let (code, _, err) = lab(&["hopfield", "nonsense"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("capacity"), "{err}");
+}

@@ -1,0 +1,447 @@
+//! The Hopfield science against its theory (shared/specs/hopfield.md): energy monotonicity,
+//! the modern bounds, the β → 0 average, the pitchfork threshold, the dense energy differences'
+//! closed forms, classical capacity, 2-cycles, the multitasking hierarchy, Theorem 3's
+//! constants, bit packing, image import and corruption counts.
+#![cfg(not(target_arch = "wasm32"))]
+
+use emergence_lab::core::params::Params;
+use emergence_lab::core::rng::Rng;
+use emergence_lab::hopfield::capacity::{run_capacity, theory_lines, CapacityConfig, CapacityModel};
+use emergence_lab::hopfield::classical::{BinaryNet, Classical, Dynamics, FieldForm, TieRule};
+use emergence_lab::hopfield::dense::{DenseNet, Interaction};
+use emergence_lab::hopfield::modern::{beta_critical, pitchfork_theory, theorem3, Modern, Scaling};
+use emergence_lab::hopfield::multitask::hierarchical_run;
+use emergence_lab::hopfield::patterns::{
+    from_rgba, pack_pm1, pack_set, unpack_pm1, unpack_set, ImportMode, PatternSet,
+};
+use emergence_lab::hopfield::queries::{corrupt, Corruption, Fill};
+use emergence_lab::hopfield::session::HopfieldSession;
+use emergence_lab::hopfield::{config_from_params, schema, HopfieldConfig, ModelKind, PatternSource, UpdateMode};
+
+fn pm1(n: usize, rng: &mut Rng) -> Vec<i8> {
+    (0..n).map(|_| if rng.coin() { 1 } else { -1 }).collect()
+}
+
+#[test]
+fn classical_async_energy_never_increases() {
+    // Exact: the scaled energy 2N·E is an integer, so "never increases" is checked without
+    // tolerance, after every single component update, for 60 seeds and both field forms.
+    for seed in 0..60u64 {
+        let mut rng = Rng::seed_from_u64(seed);
+        let (n, p) = (80, 4 + (seed as usize % 20));
+        let pats = pm1(n * p, &mut rng);
+        let form = if seed % 2 == 0 { FieldForm::Dense } else { FieldForm::Factored };
+        let mut net = Classical::new(&pats, n, p, TieRule::Keep, Some(form)).unwrap();
+        net.set_state(&pm1(n, &mut rng));
+        let mut dynamics = Dynamics::new();
+        let mut e = net.scaled_energy();
+        for _ in 0..20 * n {
+            dynamics.async_component(&mut net, &mut rng);
+            let e2 = net.scaled_energy();
+            assert!(e2 <= e, "seed {seed}: {e} → {e2}");
+            e = e2;
+        }
+    }
+}
+
+/// Random ±1 or Gaussian patterns as a modern network.
+fn modern(n: usize, d: usize, beta: f64, seed: u64) -> (Modern, Rng) {
+    let mut rng = Rng::seed_from_u64(seed);
+    let set = if seed % 2 == 0 {
+        PatternSet::random_pm1(d, 1, n, &mut rng)
+    } else {
+        PatternSet::sphere(d, 1, n, (d as f64).sqrt(), &mut rng)
+    };
+    (Modern::from_patterns(&set, beta, Scaling::Paper).unwrap(), rng)
+}
+
+#[test]
+fn modern_energy_decreases_and_stays_in_bounds() {
+    for seed in 0..24u64 {
+        let beta = [0.05, 0.3, 1.0, 4.0][seed as usize % 4];
+        let (d, n) = (32, 20);
+        let (mut m, mut rng) = modern(n, d, beta, seed);
+        let mm = m.max_norm();
+        // A query far outside the hull (norm 3M): the bounds hold only after the first update.
+        let mut xi: Vec<f32> =
+            (0..d).map(|_| (3.0 * emergence_lab::hopfield::patterns::gaussian(&mut rng)) as f32).collect();
+        let (lo, hi) = m.energy_bounds();
+        // Tolerance: the state is f32, so each component carries a rounding of ≤ 2^-24·M
+        // relative; E changes by at most ‖∇E‖·‖δξ‖ ≤ 2M·√d·M·2^-24; we allow 4·d·M²·2^-24.
+        let tol = 4.0 * d as f64 * mm * mm * 2f64.powi(-24);
+        let mut e_prev = m.energy(&xi);
+        let mut out = vec![0.0f32; d];
+        let mut p = vec![0.0f32; n];
+        for step in 0..30 {
+            m.update(&xi, 1, &mut out, &mut p).unwrap();
+            std::mem::swap(&mut xi, &mut out);
+            let e = m.energy(&xi);
+            assert!(e <= e_prev + tol, "seed {seed} step {step}: {e_prev} → {e}");
+            assert!(e >= lo - tol && e <= hi + tol, "seed {seed}: E = {e} outside [{lo}, {hi}]");
+            e_prev = e;
+        }
+    }
+}
+
+#[test]
+fn kernel_update_matches_the_reference_loop() {
+    // The kernel is f32 with f32 lanes; the reference accumulates in f64. Scores of size
+    // β·d·M² carry a relative f32 error of about d·2^-24, so p differs by ≲ β·d²·2^-24·|p|.
+    for seed in 0..6u64 {
+        let (n, d, q) = (37, 50, 5);
+        let (mut m, mut rng) = modern(n, d, 0.2, seed);
+        let queries: Vec<f32> =
+            (0..q * d).map(|_| emergence_lab::hopfield::patterns::gaussian(&mut rng) as f32).collect();
+        let (mut s1, mut p1) = (vec![0.0; q * d], vec![0.0; q * n]);
+        let (mut s2, mut p2) = (vec![0.0; q * d], vec![0.0; q * n]);
+        m.update(&queries, q, &mut s1, &mut p1).unwrap();
+        m.update_reference(&queries, q, &mut s2, &mut p2).unwrap();
+        for (a, b) in p1.iter().zip(&p2) {
+            assert!((a - b).abs() <= 1e-4 * b.abs().max(1e-3), "{a} {b}");
+        }
+        for (a, b) in s1.iter().zip(&s2) {
+            assert!((a - b).abs() <= 1e-4, "{a} {b}");
+        }
+    }
+}
+
+#[test]
+fn beta_to_zero_gives_the_mean() {
+    // p_i = (1 + β(z_i − z̄))/N + O(β²), so ‖ξ' − mean‖ ≤ β·max|z − z̄|·M ≈ β·2dM = 2.6e-4
+    // here (d = 64, β = 1e-6, M = 8); f32 rounding adds ~1e-6.
+    let (n, d) = (10, 64);
+    let (mut m, mut rng) = modern(n, d, 1e-6, 2);
+    let mean: Vec<f64> = (0..d).map(|j| (0..n).map(|i| f64::from(m.pattern(i)[j])).sum::<f64>() / n as f64).collect();
+    let q: Vec<f32> = pm1(d, &mut rng).into_iter().map(f32::from).collect();
+    let (mut out, mut p) = (vec![0.0; d], vec![0.0; n]);
+    m.update(&q, 1, &mut out, &mut p).unwrap();
+    let err: f64 = out.iter().zip(&mean).map(|(&a, &b)| (f64::from(a) - b).powi(2)).sum::<f64>().sqrt();
+    assert!(err < 3e-4, "{err}");
+    for &pi in &p {
+        assert!((f64::from(pi) - 0.1).abs() < 1e-4);
+    }
+}
+
+/// t after `steps` updates from the midpoint of a and b offset by t0.
+fn pitch_t(a: &[f32], b: &[f32], beta: f64, t0: f64, steps: usize) -> f64 {
+    let d = a.len();
+    let mut x = a.to_vec();
+    x.extend_from_slice(b);
+    let mut m = Modern::new(x, 2, d, beta, Scaling::Paper).unwrap();
+    let half: Vec<f64> = a.iter().zip(b).map(|(&u, &v)| 0.5 * f64::from(u - v)).collect();
+    let mid: Vec<f32> = a.iter().zip(b).map(|(&u, &v)| 0.5 * (u + v)).collect();
+    let mut xi: Vec<f32> = mid.iter().zip(&half).map(|(&m, &h)| (f64::from(m) + t0 * h) as f32).collect();
+    let (mut out, mut p) = (vec![0.0; d], vec![0.0; 2]);
+    for _ in 0..steps {
+        m.update(&xi, 1, &mut out, &mut p).unwrap();
+        std::mem::swap(&mut xi, &mut out);
+    }
+    let h2: f64 = half.iter().map(|v| v * v).sum();
+    xi.iter().zip(&mid).zip(&half).map(|((&s, &m), &h)| (f64::from(s) - f64::from(m)) * h).sum::<f64>() / h2
+}
+
+#[test]
+fn pitchfork_threshold() {
+    // Two ±1 patterns differing in K = 8 of 64 components: ‖a − b‖² = 32, β_c = 1/8. Below β_c
+    // the midpoint attracts (t ≈ 0.9^k·t0 → 0); above it, t → t* = tanh(1.1 t*) ≈ 0.50294.
+    let mut rng = Rng::seed_from_u64(9);
+    let a: Vec<f32> = pm1(64, &mut rng).into_iter().map(f32::from).collect();
+    let mut b = a.clone();
+    for v in &mut b[..8] {
+        *v = -*v;
+    }
+    let bc = beta_critical(&a, &b);
+    assert_eq!(bc, 0.125);
+    let below = pitch_t(&a, &b, 0.9 * bc, 0.01, 400);
+    // 0.9^400·0.01 ≈ 5e-21 in exact arithmetic; the f32 state's rounding (≈ 6e-8 per unit
+    // component, √d of them) leaves a floor near 1e-6.
+    assert!(below.abs() < 1e-4, "{below}");
+    let above = pitch_t(&a, &b, 1.1 * bc, 0.01, 400);
+    let theory = pitchfork_theory(1.1 * bc, 32.0);
+    assert!((theory - 0.50294).abs() < 1e-4, "{theory}");
+    // The reduced map is exact for two equal-norm patterns; f32 state rounding only.
+    assert!((above - theory).abs() < 1e-4, "{above} {theory}");
+    assert!((pitch_t(&a, &b, 1.1 * bc, -0.01, 400) + theory).abs() < 1e-4);
+    assert_eq!(pitchfork_theory(0.9 * bc, 32.0), 0.0);
+}
+
+#[test]
+fn dense_energy_difference_closed_forms() {
+    // Exact integers: n = 2 is 4× the Hebbian field with zero diagonal (N·h_l), n = 3 is
+    // Σ_μ ξ_l^μ (6a_μ² + 2) (spec §1.2 [derived]).
+    for seed in 0..10u64 {
+        let mut rng = Rng::seed_from_u64(100 + seed);
+        let (n, p) = (50, 7);
+        let pats = pm1(n * p, &mut rng);
+        let state = pm1(n, &mut rng);
+        let mut hebb = Classical::new(&pats, n, p, TieRule::Keep, None).unwrap();
+        hebb.set_state(&state);
+        let mut d2 = DenseNet::new(&pats, n, p, Interaction::Poly { n: 2, rectified: false }, TieRule::Keep).unwrap();
+        d2.set_state(&state);
+        let mut d3 = DenseNet::new(&pats, n, p, Interaction::Poly { n: 3, rectified: false }, TieRule::Keep).unwrap();
+        d3.set_state(&state);
+        for l in 0..n {
+            assert_eq!(d2.difference(l).unwrap(), 4.0 * hebb.scaled_field(l) as f64);
+            let closed: i64 = (0..p)
+                .map(|mu| {
+                    let x = &pats[mu * n..(mu + 1) * n];
+                    let a: i64 = (0..n).filter(|&j| j != l).map(|j| i64::from(x[j] * state[j])).sum();
+                    i64::from(x[l]) * (6 * a * a + 2)
+                })
+                .sum();
+            assert_eq!(d3.difference(l).unwrap(), closed as f64);
+            assert_eq!(d3.difference_sign(l), closed.signum());
+        }
+    }
+}
+
+#[test]
+fn dense_high_order_is_exact_without_overflow() {
+    // n = 30 at N = 300 needs ≈ 250-bit sums: the sign must equal the sign of the exact
+    // difference computed independently with f64 where it is unambiguous (one pattern: the
+    // sign is ξ_l·sgn(D(a)), D odd-symmetric and increasing in a for even n).
+    let mut rng = Rng::seed_from_u64(5);
+    let n = 300;
+    let pats = pm1(n, &mut rng);
+    let mut net = DenseNet::new(&pats, n, 1, Interaction::Poly { n: 30, rectified: false }, TieRule::Keep).unwrap();
+    net.set_state(&pats);
+    for l in 0..n {
+        // a = N − 1 > 0, D(a) > 0: the pattern is a fixed point.
+        assert_eq!(net.difference_sign(l), i64::from(pats[l]));
+    }
+    // The exp model at N = 2000 (e^2000 overflows f64): patterns are fixed points.
+    let pats = pm1(2000 * 3, &mut rng);
+    let mut e = DenseNet::new(&pats, 2000, 3, Interaction::Exp, TieRule::Keep).unwrap();
+    e.set_state(&pats[..2000]);
+    assert!((0..2000).all(|l| e.decide(l) == pats[l]));
+    assert!(e.energy().is_finite());
+}
+
+#[test]
+fn classical_capacity_falls_through_0138() {
+    // N = 500, starts at the stored patterns themselves, asynchronous dynamics. At α = 0.10
+    // the AGS retrieval state has ≈ 0.1–0.5% wrong bits, so nearly every start stays within
+    // 1%; at α = 0.18 > 0.138 retrieval collapses (we measured ≈ 0.3 retrieved at N = 500).
+    // 4 tests × 20 starts = 80 starts: a binomial SE below 0.06, and the bounds are 3 SE away.
+    let run = |p: usize| {
+        let config = CapacityConfig {
+            model: CapacityModel::Classical,
+            neurons: 500,
+            patterns: p,
+            tests: 4,
+            seed: 11,
+            flip: 0,
+            starts: 20,
+        };
+        run_capacity(&config, &mut |_| {}).unwrap()
+    };
+    let low = run(50);
+    let high = run(90);
+    assert!(low.retrieved_fraction >= 0.9, "{low:?}");
+    assert!(high.retrieved_fraction <= 0.6, "{high:?}");
+    assert!(low.mean_overlap > 0.99 && high.mean_overlap < 0.9, "{} {}", low.mean_overlap, high.mean_overlap);
+}
+
+#[test]
+fn error_free_capacity_order_of_magnitude() {
+    // N/(2 ln N) = 18.9 at N = 200. Well below it (P = 5) essentially every pattern is an
+    // exact fixed point (per-bit instability Φ(−√(199/4)) ≈ 1e-12); at 4× it (P = 75,
+    // α = 0.375) most are not (per-bit ≈ Φ(−1.64) ≈ 0.05, so 200 bits all stable ≈ e^-10).
+    let lines = theory_lines(200, None);
+    assert!((lines.error_free - 18.87).abs() < 0.01);
+    let run = |p: usize| {
+        let config = CapacityConfig {
+            model: CapacityModel::Classical,
+            neurons: 200,
+            patterns: p,
+            tests: 5,
+            seed: 3,
+            flip: 0,
+            starts: 0,
+        };
+        run_capacity(&config, &mut |_| {}).unwrap().fixed_point_fraction
+    };
+    assert!(run(5) >= 0.99);
+    assert!(run(75) <= 0.05);
+    // The dense line for n = 3 at N = 100 is N²/(6 ln N) = 361.9 (spec §1.2).
+    assert!((theory_lines(100, Some(3)).dense_error_free.unwrap() - 361.9).abs() < 0.05);
+}
+
+#[test]
+fn synchronous_two_cycle_is_detected() {
+    // One pattern (1, 1) on two neurons: w₁₂ = ½. From (1, −1) the synchronous update swaps
+    // the two values: (−1, 1), then (1, −1) again — a 2-cycle; asynchronous runs converge.
+    let mut net = Classical::new(&[1, 1], 2, 1, TieRule::Keep, None).unwrap();
+    net.set_state(&[1, -1]);
+    let mut dynamics = Dynamics::new();
+    assert_eq!(dynamics.sync_step(&mut net), 2);
+    assert!(!dynamics.two_cycle());
+    assert_eq!(net.state(), &[-1, 1]);
+    assert_eq!(dynamics.sync_step(&mut net), 2);
+    assert!(dynamics.two_cycle());
+    // The session stops a synchronous run on a 2-cycle.
+    let mut config =
+        HopfieldConfig { model: ModelKind::Classical, update: UpdateMode::Sync, ..HopfieldConfig::default() };
+    config.patterns = PatternSource::Random;
+    config.count = 1;
+    config.side = 8;
+    config.corrupt = emergence_lab::hopfield::CorruptKind::Flip;
+    config.amount = 0.0;
+    let mut s = HopfieldSession::new(&config, 1).unwrap();
+    let taken = s.run(50);
+    assert!(taken <= 2 && s.converged() && !s.two_cycle());
+}
+
+#[test]
+fn multitask_hierarchical_magnetisations() {
+    // Spec §1.6 table: K = 2, d = 0.3, N = 4000, T = 0: |m_k|/(1 − d) = 0.995, 0.305 (theory 1,
+    // 0.3), finite-size scatter ≈ ±0.03; we allow 0.05 per seed.
+    for seed in 0..2 {
+        let m = hierarchical_run(4000, 2, 0.3, seed, 100).unwrap();
+        let r: Vec<f64> = m.iter().map(|v| v.abs() / 0.7).collect();
+        assert!((r[0] - 1.0).abs() < 0.05, "{r:?}");
+        assert!((r[1] - 0.3).abs() < 0.05, "{r:?}");
+    }
+}
+
+#[test]
+fn theorem3_constants() {
+    // Spec §2.2: c = 3.1546 (β = 1, K = 3, d = 20, p = 0.001) and 1.3718 (K = 1, d = 75).
+    let t = theorem3(1.0, 3.0, 20.0, 0.001);
+    assert!((t.a + 0.007678).abs() < 1e-6 && (t.b - 3.6).abs() < 1e-12, "{t:?}");
+    assert!((t.c - 3.154611).abs() < 1e-5, "{t:?}");
+    assert!((t.threshold - 2.3942).abs() < 1e-4 && (t.patterns - 7.41).abs() < 0.01, "{t:?}");
+    let t = theorem3(1.0, 1.0, 75.0, 0.001);
+    assert!((t.c - 1.371878).abs() < 1e-5, "{t:?}");
+    assert!((t.threshold - 1.2513).abs() < 1e-4 && (t.patterns - 10.97).abs() < 0.01, "{t:?}");
+}
+
+#[test]
+fn bit_packing_round_trips() {
+    let mut rng = Rng::seed_from_u64(4);
+    for (w, h, p) in [(16, 16, 1), (64, 64, 3), (7, 5, 11), (1, 1, 1)] {
+        let set = PatternSet::random_pm1(w, h, p, &mut rng);
+        let text = pack_set(&set).unwrap();
+        assert!(text.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
+        assert_eq!(text.len(), 4 + (w * h * p).div_ceil(6));
+        let back = unpack_set(&text).unwrap();
+        assert_eq!((back.width, back.height, back.data.clone()), (w, h, set.data.clone()));
+        assert_eq!(unpack_pm1(&pack_pm1(set.row(0)), w * h).unwrap(), set.row(0));
+    }
+    // A drawn set in the URL becomes the session's patterns.
+    let set = PatternSet::random_pm1(12, 12, 3, &mut rng);
+    let mut params = Params::defaults(schema());
+    params.set_text(schema(), "patterns", "drawn");
+    params.set_text(schema(), "drawn", &pack_set(&set).unwrap());
+    params.set_text(schema(), "target", "2");
+    let (config, notices) = config_from_params(&params);
+    assert!(notices.is_empty(), "{notices:?}");
+    let s = HopfieldSession::new(&config, 1).unwrap();
+    assert_eq!(s.patterns().data, set.data);
+    assert_eq!((s.width(), s.target()), (12, 2));
+    assert!(unpack_set("AAAB").is_err() && unpack_set("").is_err() && unpack_set("!!!!").is_err());
+}
+
+#[test]
+fn image_import_on_a_tiny_picture() {
+    // 4×2 RGBA: left half black, right half white, except a transparent pixel (→ white) and a
+    // grey (100, 100, 100) one. Resized to 2×1 by box averages: left = (0+0+0+100)/4 = 25
+    // (ink, +1), right = 255 (−1). Greyscale: 1 − 2L/255.
+    let px = |r: u8, a: u8| [r, r, r, a];
+    let rows =
+        [[px(0, 255), px(0, 255), px(255, 255), px(0, 0)], [px(0, 255), px(100, 255), px(255, 255), px(255, 255)]];
+    let rgba: Vec<u8> = rows.iter().flatten().flatten().copied().collect();
+    let b = from_rgba(&rgba, 4, 2, 2, 1, ImportMode::Binarise { threshold: 128.0 }).unwrap();
+    assert_eq!(b, vec![1.0, -1.0]);
+    let g = from_rgba(&rgba, 4, 2, 2, 1, ImportMode::Greyscale).unwrap();
+    assert!((g[0] - (1.0 - 2.0 * 25.0 / 255.0) as f32).abs() < 1e-6 && g[1] == -1.0, "{g:?}");
+    // Upscaling 1×1 → 3×3 copies the pixel.
+    assert_eq!(from_rgba(&[0, 0, 0, 255], 1, 1, 3, 3, ImportMode::Greyscale).unwrap(), vec![1.0; 9]);
+    assert!(from_rgba(&rgba[..5], 4, 2, 2, 1, ImportMode::Greyscale).is_err());
+}
+
+#[test]
+fn corruption_counts_are_exact() {
+    let mut rng = Rng::seed_from_u64(8);
+    let p: Vec<f32> = pm1(32 * 32, &mut rng).into_iter().map(f32::from).collect();
+    for k in [0, 1, 17, 500, 1024, 5000] {
+        let q = corrupt(&p, 32, 32, &Corruption::Flip { k }, &mut rng);
+        assert_eq!(q.iter().zip(&p).filter(|(a, b)| a != b).count(), k.min(1024));
+    }
+    let q = corrupt(&p, 32, 32, &Corruption::MaskRect { x: 30, y: 4, w: 10, h: 3, fill: Fill::Zero }, &mut rng);
+    assert_eq!(q.iter().filter(|&&v| v == 0.0).count(), 2 * 3);
+    let q = corrupt(&p, 32, 32, &Corruption::MaskHalf { fill: Fill::Zero }, &mut rng);
+    assert_eq!(q.iter().filter(|&&v| v == 0.0).count(), 15 * 32);
+    let q = corrupt(&p, 32, 32, &Corruption::Invert, &mut rng);
+    assert!(q.iter().zip(&p).all(|(a, b)| *a == -*b));
+}
+
+fn session(model: ModelKind, update: UpdateMode) -> HopfieldSession {
+    let config = HopfieldConfig { model, update, count: 6, side: 16, ..HopfieldConfig::default() };
+    HopfieldSession::new(&config, 7).unwrap()
+}
+
+#[test]
+fn sessions_of_every_model_retrieve_and_replay() {
+    for model in [ModelKind::Classical, ModelKind::Dense, ModelKind::Exp, ModelKind::Modern, ModelKind::Multitask] {
+        for update in [UpdateMode::Async, UpdateMode::Sync] {
+            let mut s = session(model, update);
+            let taken = s.run(100);
+            assert!(taken >= 1 && s.energies().len() == taken + 1);
+            if model != ModelKind::Modern && update == UpdateMode::Async {
+                assert!(s.converged(), "{model:?}");
+                assert!(s.energies().windows(2).all(|w| w[1] <= w[0]), "{model:?} {:?}", s.energies());
+            }
+            let state = s.state().to_vec();
+            s.reset();
+            assert_eq!(s.state(), s.query());
+            s.run(taken);
+            assert_eq!(s.state(), &state[..], "{model:?} replay");
+        }
+    }
+    // Component steps make the same sweep as step().
+    let (mut a, mut b) =
+        (session(ModelKind::Classical, UpdateMode::Async), session(ModelKind::Classical, UpdateMode::Async));
+    a.step();
+    for _ in 0..256 {
+        b.step_component();
+    }
+    assert_eq!(a.state(), b.state());
+    assert_eq!(a.steps(), b.steps());
+    // The built-in faces with the blog's half mask: the classical network at 6 faces.
+    let s = session(ModelKind::Modern, UpdateMode::Async);
+    assert!(s.weights().is_none() && s.energy_bounds().is_some());
+}
+
+#[test]
+fn modern_session_views() {
+    let config =
+        HopfieldConfig { model: ModelKind::Modern, beta: 1.0, count: 8, side: 16, ..HopfieldConfig::default() };
+    let mut s = HopfieldSession::new(&config, 3).unwrap();
+    s.step();
+    let (lo, hi) = s.energy_bounds().unwrap();
+    let e = *s.energies().last().unwrap();
+    assert!(e >= lo - 1e-6 && e <= hi, "{e} {hi}");
+    let w = s.weights().unwrap();
+    assert_eq!(w.len(), 8);
+    assert!((w.iter().map(|&v| f64::from(v)).sum::<f64>() - 1.0).abs() < 1e-5);
+    let strip = s.beta_strip(&[1e-4, 1.0, 100.0]);
+    assert_eq!(strip.len(), 3);
+    // β → 0: the mean of the stored patterns.
+    let d = s.patterns().dim();
+    for (j, &v) in strip[0].iter().enumerate() {
+        let mean = (0..8).map(|i| s.patterns().row(i)[j]).sum::<f32>() / 8.0;
+        assert!((v - mean).abs() < 0.05, "{j}: {v} {mean}");
+    }
+    assert_eq!(strip[2].len(), d);
+    let pf = s.pitchfork(&[0.5, 2.0]);
+    assert!(pf.a != pf.b && pf.beta_c > 0.0 && pf.points.len() == 2);
+    let below: Vec<f64> = [0.5 * pf.beta_c].to_vec();
+    let above: Vec<f64> = [2.0 * pf.beta_c].to_vec();
+    let pb = s.pitchfork(&below).points[0];
+    let pa = s.pitchfork(&above).points[0];
+    // Other faces pull the state too, so only the qualitative split is asserted: near the
+    // midpoint below β_c, a clear split (t₊ > 0 > t₋) above it.
+    assert!((pb.t_plus - pb.t_minus).abs() < (pa.t_plus - pa.t_minus).abs(), "{pb:?} {pa:?}");
+    assert!(pa.t_plus > 0.2 && pa.t_minus < -0.2, "{pa:?}");
+}
