@@ -80,3 +80,28 @@ async function benchDendrites(page) {
   console.log(`bench (wasm): dendrites bit-level Monte Carlo, n = 2048, a = 40, s = 20, θ = 10: ${(r.mcRate / 1e6).toFixed(2)}×10⁶ test vectors/s (target ≥ 10⁷)`);
   console.log(`bench (wasm): dendrites importance sampler, n = 19900, a = 64, s = 24, θ = 12: ${(r.isRate / 1e6).toFixed(2)}×10⁶ samples/s`);
 }
+
+// ---- Hopfield: the modern update's CPU kernel in wasm (SIMD128), the same workloads as
+// `emergence-lab hopfield bench`. scripts/bench-hopfield.sh reads the `hopfield-bench-json:` line
+// and sets it beside the native and numpy times.
+async function benchHopfield() {
+  const lab = await startLab();
+  try {
+    const page = await lab.context.newPage();
+    await page.goto(`${lab.base}?exp=sorting&seed=1`);
+    await page.waitForFunction(() => window.__lab && window.__lab.state().ready, null, { timeout: 30000 });
+    const result = await page.evaluate(async () => {
+      const mod = await import('./pkg/webgpu/emergence_lab.js'); // initialised by the page
+      return {
+        batch: { d: 1024, n: 10000, q: 100, ms: mod.bench_modern_update(1024, 10000, 100, 5) },
+        single_64x64: { d: 4096, n: 10000, q: 1, ms: mod.bench_modern_update(4096, 10000, 1, 15) },
+      };
+    });
+    console.log(`bench (wasm, headless Chromium): hopfield modern update, d = 1024, N = 10000, Q = 100: ${result.batch.ms.toFixed(1)} ms (median of 5)`);
+    console.log(`bench (wasm, headless Chromium): hopfield one 64×64 query (d = 4096) against N = 10000: ${result.single_64x64.ms.toFixed(2)} ms (target ≤ 16.7 ms)`);
+    console.log(`hopfield-bench-json: ${JSON.stringify(result)}`);
+  } finally {
+    await lab.close();
+  }
+}
+await benchHopfield();

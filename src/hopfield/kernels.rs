@@ -1,1 +1,816 @@
-//! (being written)
+//! The f32 kernels of the modern Hopfield update (Ramsauer et al. 2020/21, "Hopfield Networks is
+//! All You Need", eq. 3; batched over queries as in eq. 23; spec `shared/specs/hopfield.md` §1.4
+//! and §4.2): for stored patterns X (N × d, row-major) and queries Ξ (Q × d, row-major),
+//!
+//! ```text
+//! S = β Ξ Xᵀ   (Q × N),   P = row-softmax(S) (max-shifted),   Ξ' = P X   (Q × d).
+//! ```
+//!
+//! The paper writes patterns as columns (X ∈ ℝ^{d×N}, ξ^new = X softmax(β Xᵀ ξ)); here they are
+//! rows, so the same update reads Ξ' = softmax(β Ξ Xᵀ) X.
+//!
+//! # Bit-identical natively and in wasm
+//! Every f32 addition happens in the same order on every platform: the lanes below are 4-wide
+//! (`v128` with SIMD128 in wasm, SSE `__m128` on x86-64, a `[f32; 4]` elsewhere) and do lane-wise
+//! IEEE `+` and `×` only (no FMA, no `mul_add`, no reassociation); horizontal sums use one fixed
+//! order; the cache blocks depend only on `d`, never on the platform. The softmax runs in f64 with
+//! [`portable_exp`], a port of fdlibm's `e_exp.c` that uses only correctly rounded IEEE operations,
+//! so it has the same bits wherever it runs (no libm). This holds for finite inputs; NaN payloads
+//! may differ between platforms.
+//!
+//! # How it is fast
+//! One pass over X, in blocks of [`block_rows`]`(d)` stored patterns (about 256 KiB, so the block
+//! stays in L2 while every query uses it):
+//! 1. scores of every query against the block, in register tiles of 2 queries × 4 patterns with a
+//!    4-lane accumulator each (8 independent accumulators over d: few enough for the 15 SIMD registers V8 allocates, no spills);
+//! 2. the block's softmax numerators e = exp(s − m_block) (f64, stored as f32 in `out_p`);
+//! 3. the block's share of P X, in register tiles of 2 queries × 16 components, merged into the
+//!    running state with the "online softmax" rescaling (the running maximum changes only when a
+//!    block's maximum is larger: state ← state·e^{m_old − m_new} + partial·e^{m_block − m_new}).
+//!
+//! At the end the state is divided by the softmax sum and the numerators are rescaled to the
+//! final maximum, so `out_p` holds the exact max-shifted softmax of the whole row.
+
+/// Bytes of X per cache block: the block of stored patterns that every query uses while it is
+/// in L2 (typical L2: 256 KiB–2 MiB per core).
+const BLOCK_BYTES: usize = 256 * 1024;
+
+/// Queries per register tile (both products).
+const QT: usize = 2;
+/// Stored patterns per register tile of the scores.
+const NT: usize = 4;
+/// 4-lane vectors per register tile of P X (16 components).
+const JV: usize = 4;
+
+/// The number of stored patterns per cache block for dimension `d` (between 8 and 512). It
+/// depends only on `d`, so the blocking (and with it every rounding) is the same on every
+/// platform.
+pub fn block_rows(d: usize) -> usize {
+    (BLOCK_BYTES / (4 * d.max(1))).clamp(8, 512)
+}
+
+/// 4 f32 lanes, added and multiplied lane-wise with IEEE rounding (no FMA).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod lane {
+    use core::arch::wasm32::{f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_splat, v128};
+
+    #[derive(Clone, Copy)]
+    pub(super) struct F4(v128);
+
+    impl F4 {
+        #[inline(always)]
+        pub(super) fn splat(v: f32) -> Self {
+            F4(f32x4_splat(v))
+        }
+        /// # Safety
+        /// `p .. p + 4` must be readable f32s.
+        #[inline(always)]
+        pub(super) unsafe fn load(p: *const f32) -> Self {
+            // SAFETY: the caller guarantees 16 readable bytes; wasm loads need no alignment.
+            F4(unsafe { (p as *const v128).read_unaligned() })
+        }
+        #[inline(always)]
+        pub(super) fn add(self, o: Self) -> Self {
+            F4(f32x4_add(self.0, o.0))
+        }
+        #[inline(always)]
+        pub(super) fn mul(self, o: Self) -> Self {
+            F4(f32x4_mul(self.0, o.0))
+        }
+        #[inline(always)]
+        pub(super) fn lanes(self) -> [f32; 4] {
+            [
+                f32x4_extract_lane::<0>(self.0),
+                f32x4_extract_lane::<1>(self.0),
+                f32x4_extract_lane::<2>(self.0),
+                f32x4_extract_lane::<3>(self.0),
+            ]
+        }
+    }
+}
+
+/// 4 f32 lanes, added and multiplied lane-wise with IEEE rounding (no FMA): SSE, which every
+/// x86-64 CPU has.
+#[cfg(target_arch = "x86_64")]
+mod lane {
+    use core::arch::x86_64::{__m128, _mm_add_ps, _mm_loadu_ps, _mm_mul_ps, _mm_set1_ps, _mm_storeu_ps};
+
+    #[derive(Clone, Copy)]
+    pub(super) struct F4(__m128);
+
+    impl F4 {
+        #[inline(always)]
+        pub(super) fn splat(v: f32) -> Self {
+            // SAFETY: SSE is part of the x86-64 baseline, so it is always enabled.
+            F4(unsafe { _mm_set1_ps(v) })
+        }
+        /// # Safety
+        /// `p .. p + 4` must be readable f32s.
+        #[inline(always)]
+        pub(super) unsafe fn load(p: *const f32) -> Self {
+            // SAFETY: the caller guarantees 16 readable bytes; `loadu` needs no alignment.
+            F4(unsafe { _mm_loadu_ps(p) })
+        }
+        #[inline(always)]
+        pub(super) fn add(self, o: Self) -> Self {
+            // SAFETY: SSE is part of the x86-64 baseline, so it is always enabled.
+            F4(unsafe { _mm_add_ps(self.0, o.0) })
+        }
+        #[inline(always)]
+        pub(super) fn mul(self, o: Self) -> Self {
+            // SAFETY: SSE is part of the x86-64 baseline, so it is always enabled.
+            F4(unsafe { _mm_mul_ps(self.0, o.0) })
+        }
+        #[inline(always)]
+        pub(super) fn lanes(self) -> [f32; 4] {
+            let mut a = [0.0f32; 4];
+            // SAFETY: `a` has room for 4 f32s; `storeu` needs no alignment.
+            unsafe { _mm_storeu_ps(a.as_mut_ptr(), self.0) };
+            a
+        }
+    }
+}
+
+/// 4 f32 lanes in plain Rust (the same arithmetic as the SIMD versions, lane by lane).
+#[cfg(not(any(all(target_arch = "wasm32", target_feature = "simd128"), target_arch = "x86_64")))]
+mod lane {
+    #[derive(Clone, Copy)]
+    pub(super) struct F4([f32; 4]);
+
+    impl F4 {
+        #[inline(always)]
+        pub(super) fn splat(v: f32) -> Self {
+            F4([v; 4])
+        }
+        /// # Safety
+        /// `p .. p + 4` must be readable f32s.
+        #[inline(always)]
+        pub(super) unsafe fn load(p: *const f32) -> Self {
+            // SAFETY: the caller guarantees 4 readable f32s.
+            F4(unsafe { (p as *const [f32; 4]).read_unaligned() })
+        }
+        #[inline(always)]
+        pub(super) fn add(self, o: Self) -> Self {
+            F4([self.0[0] + o.0[0], self.0[1] + o.0[1], self.0[2] + o.0[2], self.0[3] + o.0[3]])
+        }
+        #[inline(always)]
+        pub(super) fn mul(self, o: Self) -> Self {
+            F4([self.0[0] * o.0[0], self.0[1] * o.0[1], self.0[2] * o.0[2], self.0[3] * o.0[3]])
+        }
+        #[inline(always)]
+        pub(super) fn lanes(self) -> [f32; 4] {
+            self.0
+        }
+    }
+}
+
+use lane::F4;
+
+/// Loads 4 lanes from `s[i..i + 4]` (bounds-checked; for the rare loads outside the hot loops).
+#[inline(always)]
+fn load_at(s: &[f32], i: usize) -> F4 {
+    let c = &s[i..i + 4];
+    // SAFETY: `c` has exactly 4 elements.
+    unsafe { F4::load(c.as_ptr()) }
+}
+
+/// Stores 4 lanes into `s[i..i + 4]` (bounds-checked).
+#[inline(always)]
+fn store_at(s: &mut [f32], i: usize, v: F4) {
+    s[i..i + 4].copy_from_slice(&v.lanes());
+}
+
+/// The dot products of `R` query rows with `C` pattern rows (all of length `d`), in the one fixed
+/// order every platform uses: lane l sums the products of components k ≡ l (mod 4) below
+/// d − d mod 4 in increasing k, the lanes combine as (l0 + l1) + (l2 + l3), then the last
+/// d mod 4 products are added in increasing k. Rows shorter than `d` give zeros (never happens:
+/// the callers slice exactly `d`).
+#[inline(always)]
+fn dot_tile<const R: usize, const C: usize>(qs: [&[f32]; R], xs: [&[f32]; C], d: usize) -> [[f32; C]; R] {
+    if qs.iter().chain(xs.iter()).any(|s| s.len() < d) {
+        return [[0.0; C]; R];
+    }
+    let d4 = d - d % 4;
+    let mut acc = [[F4::splat(0.0); C]; R];
+    let mut k = 0;
+    while k < d4 {
+        // SAFETY: k + 4 <= d4 <= d <= the length of every row (checked above).
+        let qv: [F4; R] = core::array::from_fn(|r| unsafe { F4::load(qs[r].as_ptr().add(k)) });
+        for c in 0..C {
+            // SAFETY: as above.
+            let xv = unsafe { F4::load(xs[c].as_ptr().add(k)) };
+            for r in 0..R {
+                acc[r][c] = acc[r][c].add(qv[r].mul(xv));
+            }
+        }
+        k += 4;
+    }
+    finish_dots(acc, qs, xs, d)
+}
+
+/// One block's share of P X for `R` queries and components `j .. j + 4V`, merged into the
+/// running state: `state ← state·old + (Σ_n w_n x_n)·new`, with the sum over the block's rows in
+/// increasing n (`first`: the state is not read, `state ← partial·new`). `w[r]` are the block's
+/// softmax numerators of query `q0 + r`; `xb` the block's rows (nb × d).
+#[inline(always)]
+#[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
+fn axpy_tile<const R: usize, const V: usize>(
+    w: [&[f32]; R],
+    xb: &[f32],
+    d: usize,
+    j: usize,
+    state: &mut [f32],
+    q0: usize,
+    scale: &[(f32, f32)],
+    first: bool,
+) {
+    let nb = w[0].len();
+    if w.iter().any(|s| s.len() != nb) || xb.len() < nb * d || j + 4 * V > d {
+        return;
+    }
+    let mut acc = [[F4::splat(0.0); V]; R];
+    for n in 0..nb {
+        // SAFETY: n < nb and j + 4V <= d, so n·d + j + 4V <= nb·d <= xb.len() (checked above).
+        let xv: [F4; V] = core::array::from_fn(|v| unsafe { F4::load(xb.as_ptr().add(n * d + j + 4 * v)) });
+        for r in 0..R {
+            let wv = F4::splat(w[r][n]);
+            for v in 0..V {
+                acc[r][v] = acc[r][v].add(wv.mul(xv[v]));
+            }
+        }
+    }
+    merge_state(acc, d, j, state, q0, scale, first);
+}
+
+/// [`dot_tile`] for 2 queries × 4 patterns, unrolled by hand: the release profile optimises for
+/// size and would keep a loop's accumulator array in memory. Same operations, same order.
+#[inline(always)]
+fn dot_2x4(qs: [&[f32]; 2], xs: [&[f32]; 4], d: usize) -> [[f32; 4]; 2] {
+    if qs.iter().chain(xs.iter()).any(|s| s.len() < d) {
+        return [[0.0; 4]; 2];
+    }
+    let d4 = d - d % 4;
+    let z = F4::splat(0.0);
+    let (mut a00, mut a01, mut a02, mut a03) = (z, z, z, z);
+    let (mut a10, mut a11, mut a12, mut a13) = (z, z, z, z);
+    let (q0, q1) = (qs[0].as_ptr(), qs[1].as_ptr());
+    let (x0, x1, x2, x3) = (xs[0].as_ptr(), xs[1].as_ptr(), xs[2].as_ptr(), xs[3].as_ptr());
+    let mut k = 0;
+    while k < d4 {
+        // SAFETY: k + 4 <= d4 <= d <= the length of every row (checked above).
+        let (u0, u1) = unsafe { (F4::load(q0.add(k)), F4::load(q1.add(k))) };
+        // SAFETY: as above.
+        let v = unsafe { F4::load(x0.add(k)) };
+        a00 = a00.add(u0.mul(v));
+        a10 = a10.add(u1.mul(v));
+        // SAFETY: as above.
+        let v = unsafe { F4::load(x1.add(k)) };
+        a01 = a01.add(u0.mul(v));
+        a11 = a11.add(u1.mul(v));
+        // SAFETY: as above.
+        let v = unsafe { F4::load(x2.add(k)) };
+        a02 = a02.add(u0.mul(v));
+        a12 = a12.add(u1.mul(v));
+        // SAFETY: as above.
+        let v = unsafe { F4::load(x3.add(k)) };
+        a03 = a03.add(u0.mul(v));
+        a13 = a13.add(u1.mul(v));
+        k += 4;
+    }
+    finish_dots([[a00, a01, a02, a03], [a10, a11, a12, a13]], qs, xs, d)
+}
+
+/// [`dot_tile`] for 1 query × 4 patterns, unrolled by hand (see [`dot_2x4`]).
+#[inline(always)]
+fn dot_1x4(qs: [&[f32]; 1], xs: [&[f32]; 4], d: usize) -> [[f32; 4]; 1] {
+    if qs.iter().chain(xs.iter()).any(|s| s.len() < d) {
+        return [[0.0; 4]; 1];
+    }
+    let d4 = d - d % 4;
+    let z = F4::splat(0.0);
+    let (mut a0, mut a1, mut a2, mut a3) = (z, z, z, z);
+    let q0 = qs[0].as_ptr();
+    let (x0, x1, x2, x3) = (xs[0].as_ptr(), xs[1].as_ptr(), xs[2].as_ptr(), xs[3].as_ptr());
+    let mut k = 0;
+    while k < d4 {
+        // SAFETY: k + 4 <= d4 <= d <= the length of every row (checked above).
+        let (u, v0, v1, v2, v3) = unsafe {
+            (F4::load(q0.add(k)), F4::load(x0.add(k)), F4::load(x1.add(k)), F4::load(x2.add(k)), F4::load(x3.add(k)))
+        };
+        a0 = a0.add(u.mul(v0));
+        a1 = a1.add(u.mul(v1));
+        a2 = a2.add(u.mul(v2));
+        a3 = a3.add(u.mul(v3));
+        k += 4;
+    }
+    finish_dots([[a0, a1, a2, a3]], qs, xs, d)
+}
+
+/// The end of every dot product: the lanes combine as (l0 + l1) + (l2 + l3), then the last
+/// d mod 4 products are added in increasing k.
+#[inline(always)]
+fn finish_dots<const R: usize, const C: usize>(
+    acc: [[F4; C]; R],
+    qs: [&[f32]; R],
+    xs: [&[f32]; C],
+    d: usize,
+) -> [[f32; C]; R] {
+    let d4 = d - d % 4;
+    let mut out = [[0.0f32; C]; R];
+    for r in 0..R {
+        for c in 0..C {
+            let l = acc[r][c].lanes();
+            let mut s = (l[0] + l[1]) + (l[2] + l[3]);
+            for kk in d4..d {
+                s += qs[r][kk] * xs[c][kk];
+            }
+            out[r][c] = s;
+        }
+    }
+    out
+}
+
+/// [`axpy_tile`] for 2 queries × 16 components, unrolled by hand (see [`dot_2x4`]).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn axpy_2x4(
+    w: [&[f32]; 2],
+    xb: &[f32],
+    d: usize,
+    j: usize,
+    state: &mut [f32],
+    q0: usize,
+    scale: &[(f32, f32)],
+    first: bool,
+) {
+    let nb = w[0].len();
+    if w.iter().any(|s| s.len() != nb) || xb.len() < nb * d || j + 16 > d {
+        return;
+    }
+    let z = F4::splat(0.0);
+    let (mut a00, mut a01, mut a02, mut a03) = (z, z, z, z);
+    let (mut a10, mut a11, mut a12, mut a13) = (z, z, z, z);
+    let (w0, w1) = (w[0], w[1]);
+    let mut p = xb.as_ptr().wrapping_add(j);
+    for n in 0..nb {
+        let (s0, s1) = (F4::splat(w0[n]), F4::splat(w1[n]));
+        // SAFETY: p = xb + n·d + j with n < nb and j + 16 <= d, so p .. p + 16 lies within
+        // xb[.. nb·d] (checked above).
+        let v = unsafe { F4::load(p) };
+        a00 = a00.add(s0.mul(v));
+        a10 = a10.add(s1.mul(v));
+        // SAFETY: as above.
+        let v = unsafe { F4::load(p.add(4)) };
+        a01 = a01.add(s0.mul(v));
+        a11 = a11.add(s1.mul(v));
+        // SAFETY: as above.
+        let v = unsafe { F4::load(p.add(8)) };
+        a02 = a02.add(s0.mul(v));
+        a12 = a12.add(s1.mul(v));
+        // SAFETY: as above.
+        let v = unsafe { F4::load(p.add(12)) };
+        a03 = a03.add(s0.mul(v));
+        a13 = a13.add(s1.mul(v));
+        p = p.wrapping_add(d);
+    }
+    merge_state([[a00, a01, a02, a03], [a10, a11, a12, a13]], d, j, state, q0, scale, first);
+}
+
+/// [`axpy_tile`] for 1 query × 16 components, unrolled by hand (see [`dot_2x4`]).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn axpy_1x4(
+    w: [&[f32]; 1],
+    xb: &[f32],
+    d: usize,
+    j: usize,
+    state: &mut [f32],
+    q0: usize,
+    scale: &[(f32, f32)],
+    first: bool,
+) {
+    let nb = w[0].len();
+    if xb.len() < nb * d || j + 16 > d {
+        return;
+    }
+    let z = F4::splat(0.0);
+    let (mut a0, mut a1, mut a2, mut a3) = (z, z, z, z);
+    let mut p = xb.as_ptr().wrapping_add(j);
+    for &wn in w[0] {
+        let s = F4::splat(wn);
+        // SAFETY: p = xb + n·d + j with n < nb and j + 16 <= d, so p .. p + 16 lies within
+        // xb[.. nb·d] (checked above).
+        let (v0, v1, v2, v3) = unsafe { (F4::load(p), F4::load(p.add(4)), F4::load(p.add(8)), F4::load(p.add(12))) };
+        a0 = a0.add(s.mul(v0));
+        a1 = a1.add(s.mul(v1));
+        a2 = a2.add(s.mul(v2));
+        a3 = a3.add(s.mul(v3));
+        p = p.wrapping_add(d);
+    }
+    merge_state([[a0, a1, a2, a3]], d, j, state, q0, scale, first);
+}
+
+/// `state ← state·old + partial·new` (or `partial·new` for the first block) for `R` queries
+/// from `q0` and components `j .. j + 4V`.
+#[inline(always)]
+fn merge_state<const R: usize, const V: usize>(
+    acc: [[F4; V]; R],
+    d: usize,
+    j: usize,
+    state: &mut [f32],
+    q0: usize,
+    scale: &[(f32, f32)],
+    first: bool,
+) {
+    for (r, acc) in acc.iter().enumerate() {
+        let (old, new) = scale[q0 + r];
+        let (old, new) = (F4::splat(old), F4::splat(new));
+        for (v, acc) in acc.iter().enumerate() {
+            let i = (q0 + r) * d + j + 4 * v;
+            let part = acc.mul(new);
+            let merged = if first { part } else { load_at(state, i).mul(old).add(part) };
+            store_at(state, i, merged);
+        }
+    }
+}
+
+/// The scalar twin of [`axpy_tile`] for the last d mod 4 components (the same operations and
+/// order as one lane).
+#[allow(clippy::too_many_arguments)]
+fn axpy_scalar(w: &[f32], xb: &[f32], d: usize, j: usize, state: &mut [f32], q: usize, scale: (f32, f32), first: bool) {
+    let mut acc = 0.0f32;
+    for (n, &wn) in w.iter().enumerate() {
+        acc += wn * xb[n * d + j];
+    }
+    let part = acc * scale.1;
+    let i = q * d + j;
+    state[i] = if first { part } else { state[i] * scale.0 + part };
+}
+
+/// Reusable scratch space for [`ModernWorkspace::update`]: a few numbers per query and block,
+/// kept between calls so that repeated updates of the same size allocate nothing.
+#[derive(Debug, Default, Clone)]
+pub struct ModernWorkspace {
+    /// Each block's score maximum, per query (Q × blocks).
+    block_max: Vec<f64>,
+    /// The running maximum and softmax sum, per query.
+    run_max: Vec<f64>,
+    run_sum: Vec<f64>,
+    /// (old, new) scale factors of the current block's merge, per query.
+    scale: Vec<(f32, f32)>,
+}
+
+impl ModernWorkspace {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The modern update (see [`modern_update`]) with this workspace's scratch space.
+    #[allow(clippy::too_many_arguments)]
+    pub fn update(
+        &mut self,
+        x: &[f32],
+        n: usize,
+        d: usize,
+        queries: &[f32],
+        q: usize,
+        beta: f32,
+        out_state: &mut [f32],
+        out_p: &mut [f32],
+    ) -> Result<(), String> {
+        check_sizes(x, n, d, queries, q, beta, out_state, out_p)?;
+        if q == 0 {
+            return Ok(());
+        }
+        let nb = block_rows(d);
+        let blocks = n.div_ceil(nb);
+        let beta = f64::from(beta);
+        refill(&mut self.block_max, q * blocks, f64::NEG_INFINITY);
+        refill(&mut self.run_max, q, f64::NEG_INFINITY);
+        refill(&mut self.run_sum, q, 0.0);
+        refill(&mut self.scale, q, (1.0, 1.0));
+
+        for b in 0..blocks {
+            let n0 = b * nb;
+            let n1 = (n0 + nb).min(n);
+            // 1. Raw dot products of every query with the block, into out_p (register tiles).
+            let mut c = n0;
+            while c < n1 {
+                let tile_c = if n1 - c >= NT { NT } else { 1 };
+                let mut r = 0;
+                while r < q {
+                    let tile_r = if q - r >= QT { QT } else { 1 };
+                    match (tile_r, tile_c) {
+                        (QT, NT) => {
+                            let t = dot_2x4(
+                                core::array::from_fn(|i| row(queries, r + i, d)),
+                                core::array::from_fn(|i| row(x, c + i, d)),
+                                d,
+                            );
+                            for (i, t) in t.iter().enumerate() {
+                                out_p[(r + i) * n + c..(r + i) * n + c + NT].copy_from_slice(t);
+                            }
+                        }
+                        (QT, _) => {
+                            let t =
+                                dot_tile::<QT, 1>(core::array::from_fn(|i| row(queries, r + i, d)), [row(x, c, d)], d);
+                            for (i, t) in t.iter().enumerate() {
+                                out_p[(r + i) * n + c] = t[0];
+                            }
+                        }
+                        (_, NT) => {
+                            let t = dot_1x4([row(queries, r, d)], core::array::from_fn(|i| row(x, c + i, d)), d);
+                            out_p[r * n + c..r * n + c + NT].copy_from_slice(&t[0]);
+                        }
+                        _ => out_p[r * n + c] = dot_tile::<1, 1>([row(queries, r, d)], [row(x, c, d)], d)[0][0],
+                    }
+                    r += tile_r;
+                }
+                c += tile_c;
+            }
+            // 2. The block's softmax numerators e = exp(β·dot − m_block) and the merge factors.
+            for r in 0..q {
+                let p = &mut out_p[r * n + n0..r * n + n1];
+                let m = p.iter().fold(f64::NEG_INFINITY, |m, &s| {
+                    let s = beta * f64::from(s);
+                    if s > m {
+                        s
+                    } else {
+                        m
+                    }
+                });
+                let mut sum = 0.0f64;
+                for e in p.iter_mut() {
+                    *e = portable_exp(beta * f64::from(*e) - m) as f32;
+                    sum += f64::from(*e);
+                }
+                self.block_max[r * blocks + b] = m;
+                let run = self.run_max[r];
+                self.scale[r] = if b == 0 {
+                    self.run_max[r] = m;
+                    self.run_sum[r] = sum;
+                    (0.0, 1.0)
+                } else if m > run {
+                    let old = portable_exp(run - m) as f32;
+                    self.run_max[r] = m;
+                    self.run_sum[r] = self.run_sum[r] * f64::from(old) + sum;
+                    (old, 1.0)
+                } else {
+                    let new = portable_exp(m - run) as f32;
+                    self.run_sum[r] += sum * f64::from(new);
+                    (1.0, new)
+                };
+            }
+            // 3. The block's share of P X, merged into the running state.
+            let xb = &x[n0 * d..n1 * d];
+            let first = b == 0;
+            let w = |r: usize| -> &[f32] { &out_p[r * n + n0..r * n + n1] };
+            let mut j = 0;
+            while j + 4 * JV <= d {
+                let mut r = 0;
+                while r + QT <= q {
+                    axpy_2x4(core::array::from_fn(|i| w(r + i)), xb, d, j, out_state, r, &self.scale, first);
+                    r += QT;
+                }
+                while r < q {
+                    axpy_1x4([w(r)], xb, d, j, out_state, r, &self.scale, first);
+                    r += 1;
+                }
+                j += 4 * JV;
+            }
+            while j + 4 <= d {
+                let mut r = 0;
+                while r + QT <= q {
+                    axpy_tile::<QT, 1>(core::array::from_fn(|i| w(r + i)), xb, d, j, out_state, r, &self.scale, first);
+                    r += QT;
+                }
+                while r < q {
+                    axpy_tile::<1, 1>([w(r)], xb, d, j, out_state, r, &self.scale, first);
+                    r += 1;
+                }
+                j += 4;
+            }
+            while j < d {
+                for r in 0..q {
+                    axpy_scalar(w(r), xb, d, j, out_state, r, self.scale[r], first);
+                }
+                j += 1;
+            }
+        }
+        // 4. Normalise: the state by the softmax sum, the numerators to the final maximum.
+        for r in 0..q {
+            let (m, sum) = (self.run_max[r], self.run_sum[r]);
+            for s in &mut out_state[r * d..(r + 1) * d] {
+                *s = (f64::from(*s) / sum) as f32;
+            }
+            for b in 0..blocks {
+                let f = portable_exp(self.block_max[r * blocks + b] - m) / sum;
+                let n0 = b * nb;
+                let n1 = (n0 + nb).min(n);
+                for p in &mut out_p[r * n + n0..r * n + n1] {
+                    *p = (f64::from(*p) * f) as f32;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Row `i` of a row-major matrix with rows of length `d`.
+#[inline(always)]
+fn row(m: &[f32], i: usize, d: usize) -> &[f32] {
+    &m[i * d..(i + 1) * d]
+}
+
+/// Sets `v` to `len` copies of `value`, reusing its allocation.
+fn refill<T: Copy>(v: &mut Vec<T>, len: usize, value: T) {
+    v.clear();
+    v.resize(len, value);
+}
+
+/// Checks the sizes and β of a modern update; the error says which argument is wrong.
+#[allow(clippy::too_many_arguments)]
+fn check_sizes(
+    x: &[f32],
+    n: usize,
+    d: usize,
+    queries: &[f32],
+    q: usize,
+    beta: f32,
+    out_state: &[f32],
+    out_p: &[f32],
+) -> Result<(), String> {
+    let size = |a: usize, b: usize, what: &str| {
+        a.checked_mul(b).ok_or_else(|| format!("modern update: {what} ({a} × {b}) is too large"))
+    };
+    if n == 0 {
+        return Err("modern update: there must be at least one stored pattern".into());
+    }
+    if d == 0 {
+        return Err("modern update: the pattern dimension must be at least 1".into());
+    }
+    if !beta.is_finite() {
+        return Err(format!("modern update: β must be a finite number, not {beta}"));
+    }
+    let checks = [
+        ("the stored patterns X", x.len(), size(n, d, "N × d")?),
+        ("the queries", queries.len(), size(q, d, "Q × d")?),
+        ("the new-state buffer", out_state.len(), size(q, d, "Q × d")?),
+        ("the softmax buffer", out_p.len(), size(q, n, "Q × N")?),
+    ];
+    for (what, got, want) in checks {
+        if got != want {
+            return Err(format!(
+                "modern update: {what} hold {got} numbers, expected {want} (N = {n}, d = {d}, Q = {q})"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// X: N stored patterns of dimension d, row-major (N × d). Queries: Q of dimension d, row-major
+/// (Q × d). Writes the new states (Q × d) and the softmax weights (Q × N): one modern Hopfield
+/// update, Ξ' = softmax(β Ξ Xᵀ) X (Ramsauer et al. eq. 3, batched as eq. 23), the softmax
+/// max-shifted with f64 sums. Bit-identical natively and in wasm (see the module doc).
+///
+/// Errors (nothing is written): N = 0, d = 0, β not finite, or a slice whose length is not the
+/// stated shape. Q = 0 is allowed and does nothing. Allocates a few numbers per query and block
+/// per call; use [`ModernWorkspace`] to reuse them.
+#[allow(clippy::too_many_arguments)]
+pub fn modern_update(
+    x: &[f32],
+    n: usize,
+    d: usize,
+    queries: &[f32],
+    q: usize,
+    beta: f32,
+    out_state: &mut [f32],
+    out_p: &mut [f32],
+) -> Result<(), String> {
+    ModernWorkspace::new().update(x, n, d, queries, q, beta, out_state, out_p)
+}
+
+/// The reference (plain loops, f64 accumulation, `f64::exp`), for tests: the same update and
+/// the same errors as [`modern_update`], computed as directly as possible.
+#[allow(clippy::too_many_arguments)]
+pub fn modern_update_reference(
+    x: &[f32],
+    n: usize,
+    d: usize,
+    queries: &[f32],
+    q: usize,
+    beta: f32,
+    out_state: &mut [f32],
+    out_p: &mut [f32],
+) -> Result<(), String> {
+    check_sizes(x, n, d, queries, q, beta, out_state, out_p)?;
+    let mut s = vec![0.0f64; n];
+    for r in 0..q {
+        let xi = &queries[r * d..(r + 1) * d];
+        for (i, s) in s.iter_mut().enumerate() {
+            let dot: f64 = xi.iter().zip(&x[i * d..(i + 1) * d]).map(|(&a, &b)| f64::from(a) * f64::from(b)).sum();
+            *s = f64::from(beta) * dot;
+        }
+        let m = s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let sum: f64 = s.iter().map(|&v| (v - m).exp()).sum();
+        let p: Vec<f64> = s.iter().map(|&v| (v - m).exp() / sum).collect();
+        for (i, &pi) in p.iter().enumerate() {
+            out_p[r * n + i] = pi as f32;
+        }
+        for j in 0..d {
+            let v: f64 = p.iter().enumerate().map(|(i, &pi)| pi * f64::from(x[i * d + j])).sum();
+            out_state[r * d + j] = v as f32;
+        }
+    }
+    Ok(())
+}
+
+/// e^x with the same bits on every platform (no libm): used by the softmax and by any code whose
+/// results must match natively and in wasm.
+///
+/// A port of fdlibm's `e_exp.c` (Sun Microsystems, 1993; the algorithm also in musl's older
+/// `exp.c`): x = k·ln 2 + r with |r| ≤ ½ln 2 (ln 2 split into a high part with trailing zeros and
+/// a low part, so k·ln2_hi is exact), a degree-5 Remez rational approximation of e^r, and the
+/// scaling by 2^k through the exponent bits. fdlibm states an error below 1 ulp. Only IEEE
+/// `+ − × ÷` (correctly rounded everywhere, no FMA) and bit manipulation are used, so every
+/// platform gets the same bits. e^0 = 1 exactly; overflow gives +∞, underflow 0, NaN stays NaN.
+// The constants are fdlibm's decimal literals, kept digit for digit (they round to its bits).
+#[allow(clippy::excessive_precision)]
+pub fn portable_exp(x: f64) -> f64 {
+    const O_THRESHOLD: f64 = 7.097_827_128_933_839_73e2;
+    const U_THRESHOLD: f64 = -7.451_332_191_019_411_08e2;
+    const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
+    const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+    const INV_LN2: f64 = std::f64::consts::LOG2_E; // fdlibm's invln2, the same bits
+    const P1: f64 = 1.666_666_666_666_660_190_37e-1;
+    const P2: f64 = -2.777_777_777_701_559_338_42e-3;
+    const P3: f64 = 6.613_756_321_437_934_361_17e-5;
+    const P4: f64 = -1.653_390_220_546_525_153_90e-6;
+    const P5: f64 = 4.138_136_797_057_238_460_39e-8;
+    const TWO_M1000: f64 = 9.332_636_185_032_188_789_9e-302; // 2^-1000
+
+    let bits = x.to_bits();
+    let negative = (bits >> 63) != 0;
+    let hx = ((bits >> 32) as u32) & 0x7fff_ffff;
+
+    // Filter out non-finite and huge arguments.
+    if hx >= 0x4086_2e42 {
+        if x.is_nan() {
+            return x + x;
+        }
+        if x.is_infinite() {
+            return if negative { 0.0 } else { x };
+        }
+        if x > O_THRESHOLD {
+            return f64::INFINITY;
+        }
+        if x < U_THRESHOLD {
+            return 0.0;
+        }
+    }
+
+    // Argument reduction: x = k·ln2 + (hi − lo).
+    let (k, hi, lo, r) = if hx > 0x3fd6_2e42 {
+        let (k, hi, lo) = if hx < 0x3ff0_a2b2 {
+            // ½ln2 < |x| < 1.5 ln2: k = ±1.
+            if negative {
+                (-1i32, x + LN2_HI, -LN2_LO)
+            } else {
+                (1i32, x - LN2_HI, LN2_LO)
+            }
+        } else {
+            let k = (INV_LN2 * x + if negative { -0.5 } else { 0.5 }) as i32;
+            let t = f64::from(k);
+            (k, x - t * LN2_HI, t * LN2_LO)
+        };
+        (k, hi, lo, hi - lo)
+    } else if hx < 0x3e30_0000 {
+        // |x| < 2^-28: e^x = 1 + x to within half an ulp.
+        return 1.0 + x;
+    } else {
+        (0, x, 0.0, x)
+    };
+
+    // e^r ≈ 1 + r + r·c/(2 − c), c = r − r²(P1 + r²(P2 + …)).
+    let t = r * r;
+    let c = r - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
+    if k == 0 {
+        return 1.0 - ((r * c) / (c - 2.0) - r);
+    }
+    let y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
+    // Scale by 2^k: exactly when the result is normal, one rounding when it is subnormal.
+    if k >= -1021 {
+        if k == 1024 {
+            return y * 2.0 * pow2(1023);
+        }
+        y * pow2(k)
+    } else {
+        y * pow2(k + 1000) * TWO_M1000
+    }
+}
+
+/// 2^k for −1022 ≤ k ≤ 1023, from its bits.
+#[inline]
+fn pow2(k: i32) -> f64 {
+    f64::from_bits(((k + 1023) as u64) << 52)
+}

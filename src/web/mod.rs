@@ -11,12 +11,14 @@
 mod batch;
 mod dendrites;
 mod gpu;
+mod hopfield_bench;
 mod reproduce;
 mod sorting;
 
 pub use batch::{SortingBatch, SortingTrajectories};
 pub use dendrites::{bench_false_match, bench_threshold_grid, DendritesLab, DendritesSimulation};
 pub use gpu::{create_view, View};
+pub use hopfield_bench::bench_modern_update;
 pub use reproduce::SortingReproduce;
 pub use sorting::SortingLab;
 

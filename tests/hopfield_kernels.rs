@@ -1,0 +1,244 @@
+//! The f32 kernels of the modern Hopfield update (src/hopfield/kernels.rs) against the plain f64
+//! reference, the softmax's identities, the β limits, and `portable_exp` against `f64::exp`.
+#![cfg(not(target_arch = "wasm32"))]
+
+use emergence_lab::core::rng::Rng;
+use emergence_lab::hopfield::kernels::{
+    block_rows, modern_update, modern_update_reference, portable_exp, ModernWorkspace,
+};
+
+/// Unit roundoff of f32 (round to nearest).
+const U: f64 = 1.0 / 16_777_216.0;
+
+/// Uniform in [−1, 1), exactly representable (24 random bits).
+fn uniform(rng: &mut Rng, len: usize) -> Vec<f32> {
+    (0..len).map(|_| ((rng.next_u64() >> 40) as f32 / 8_388_608.0) - 1.0).collect()
+}
+
+struct Run {
+    state: Vec<f32>,
+    p: Vec<f32>,
+}
+
+fn kernel(x: &[f32], n: usize, d: usize, queries: &[f32], q: usize, beta: f32) -> Run {
+    let mut run = Run { state: vec![f32::NAN; q * d], p: vec![f32::NAN; q * n] };
+    modern_update(x, n, d, queries, q, beta, &mut run.state, &mut run.p).expect("valid sizes");
+    run
+}
+
+fn reference(x: &[f32], n: usize, d: usize, queries: &[f32], q: usize, beta: f32) -> Run {
+    let mut run = Run { state: vec![0.0; q * d], p: vec![0.0; q * n] };
+    modern_update_reference(x, n, d, queries, q, beta, &mut run.state, &mut run.p).expect("valid sizes");
+    run
+}
+
+fn max_abs_diff(a: &[f32], b: &[f32]) -> f64 {
+    a.iter().zip(b).map(|(&x, &y)| (f64::from(x) - f64::from(y)).abs()).fold(0.0, f64::max)
+}
+
+/// Worst-case (not statistical) bounds for inputs with |x|, |ξ| ≤ 1, derived from the kernel's
+/// summation order (standard γ_k = k·u bounds, first order):
+/// - a dot product: each of the 4 lanes sums ⌈d/4⌉ products, then 2 pairwise adds and up to 3
+///   tail adds, so |δ dot| ≤ (⌈d/4⌉ + 6)·u·Σ|x_k ξ_k| ≤ (d/4 + 7)·d·u; the score error is
+///   δs = |β|·that (the f64 product with β adds nothing at this order);
+/// - the softmax: a shift δs_n changes p_n by a factor within e^{±2 max δs}, and the f32 roundings
+///   of e (1), of the merge factors (2) and of p (1) add 4u relatively: |δp_n| ≤ p_n(2δs + 4u),
+///   and the reference's own rounding to f32 adds u;
+/// - the state: Σ_n |δp_n||x_n| ≤ 2δs + 4u, plus the f32 sums (⌈N_b⌉ terms in a block, then per
+///   block a multiply-multiply-add merge, 3 roundings) ≤ (N_b + 3·blocks)·u·Σ p_n|x_n|, plus the
+///   division and the reference's rounding (2u).
+fn tolerances(n: usize, d: usize, beta: f32) -> (f64, f64) {
+    let ds = f64::from(beta).abs() * (d as f64 / 4.0 + 7.0) * d as f64 * U;
+    let nb = block_rows(d).min(n);
+    let blocks = n.div_ceil(block_rows(d));
+    let p_tol = 2.0 * ds + 5.0 * U;
+    let state_tol = 2.0 * ds + 4.0 * U + (nb + 3 * blocks) as f64 * U + 2.0 * U;
+    (p_tol, state_tol)
+}
+
+#[test]
+fn kernel_matches_the_reference_within_the_f32_bound() {
+    // d = 1030: 64-row blocks (block_rows(1030) = 63), d mod 16 = 6 and d mod 4 = 2 exercise the
+    // narrow and scalar tails; N = 301 and Q = 7 leave remainders of the 4-pattern and 2-query
+    // tiles. Several β from near-uniform to sharply peaked softmax.
+    let (n, d, q) = (301, 1030, 7);
+    let mut rng = Rng::seed_from_u64(11);
+    let x = uniform(&mut rng, n * d);
+    let queries = uniform(&mut rng, q * d);
+    for beta in [0.0f32, 0.01, 0.1, 1.0] {
+        let k = kernel(&x, n, d, &queries, q, beta);
+        let r = reference(&x, n, d, &queries, q, beta);
+        let (p_tol, state_tol) = tolerances(n, d, beta);
+        let (dp, dstate) = (max_abs_diff(&k.p, &r.p), max_abs_diff(&k.state, &r.state));
+        assert!(dp <= p_tol, "β = {beta}: softmax differs by {dp:e} > {p_tol:e}");
+        assert!(dstate <= state_tol, "β = {beta}: state differs by {dstate:e} > {state_tol:e}");
+    }
+}
+
+#[test]
+fn small_shapes_match_the_reference() {
+    // Every combination of tile remainders with d < 16 and N below one tile.
+    let mut rng = Rng::seed_from_u64(12);
+    for (n, d, q) in [(1, 1, 1), (3, 5, 2), (5, 16, 4), (9, 17, 3), (13, 4, 1), (2, 33, 6)] {
+        let x = uniform(&mut rng, n * d);
+        let queries = uniform(&mut rng, q * d);
+        let k = kernel(&x, n, d, &queries, q, 0.7);
+        let r = reference(&x, n, d, &queries, q, 0.7);
+        let (p_tol, state_tol) = tolerances(n, d, 0.7);
+        assert!(max_abs_diff(&k.p, &r.p) <= p_tol, "N = {n}, d = {d}, Q = {q}");
+        assert!(max_abs_diff(&k.state, &r.state) <= state_tol, "N = {n}, d = {d}, Q = {q}");
+    }
+}
+
+#[test]
+fn softmax_rows_sum_to_one() {
+    // Σ p_n in f64 of the N stored f32 weights: each is within 5u of its exact value p_n
+    // (see `tolerances` with δs = 0 for the softmax of the computed scores), so the sum is
+    // within 5u + N·u/2 (the reference-free part) of 1; bound it by (5 + N)·u.
+    let (n, d, q) = (1000, 64, 5);
+    let mut rng = Rng::seed_from_u64(13);
+    let x = uniform(&mut rng, n * d);
+    let queries = uniform(&mut rng, q * d);
+    for beta in [0.0f32, 0.3, 3.0, 30.0] {
+        let k = kernel(&x, n, d, &queries, q, beta);
+        for r in 0..q {
+            let sum: f64 = k.p[r * n..(r + 1) * n].iter().map(|&p| f64::from(p)).sum();
+            assert!((sum - 1.0).abs() <= (5.0 + n as f64) * U, "β = {beta}, row {r}: Σp = {sum}");
+            assert!(k.p[r * n..(r + 1) * n].iter().all(|&p| (0.0..=1.0).contains(&p)));
+        }
+    }
+}
+
+#[test]
+fn beta_to_zero_gives_the_mean_of_the_stored_patterns() {
+    // β = 0 and β = 1e-30: every score is (within 1e-27 of) 0, so e = 1 in f32 and p = 1/N; the
+    // state is the mean of X up to the f32 sums ((N_b + 3·blocks + 2)·u·max|x|, see `tolerances`).
+    let (n, d, q) = (500, 1024, 2);
+    let mut rng = Rng::seed_from_u64(14);
+    let x = uniform(&mut rng, n * d);
+    let queries = uniform(&mut rng, q * d);
+    let mean: Vec<f64> = (0..d).map(|j| (0..n).map(|i| f64::from(x[i * d + j])).sum::<f64>() / n as f64).collect();
+    let tol = (block_rows(d) + 3 * n.div_ceil(block_rows(d)) + 2) as f64 * U;
+    for beta in [0.0f32, 1e-30] {
+        let k = kernel(&x, n, d, &queries, q, beta);
+        for r in 0..q {
+            for (j, &m) in mean.iter().enumerate() {
+                let err = (f64::from(k.state[r * d + j]) - m).abs();
+                assert!(err <= tol, "β = {beta}: component {j} off the mean by {err:e} > {tol:e}");
+            }
+            assert!(k.p[r * n..(r + 1) * n].iter().all(|&p| p == (1.0f64 / n as f64) as f32));
+        }
+    }
+}
+
+#[test]
+fn large_beta_retrieves_the_nearest_pattern_exactly() {
+    // ±1 patterns, d = 256, queries = pattern i with 20 flipped signs: its overlap is 216, every
+    // other pattern's at most ~4√256 = 64 here (checked below), so at β = 5 every other
+    // weight is below e^{-5·100} and rounds to 0 in f32: the state is the pattern itself.
+    let (n, d) = (400, 256);
+    let mut rng = Rng::seed_from_u64(15);
+    let x: Vec<f32> = (0..n * d).map(|_| if rng.coin() { 1.0 } else { -1.0 }).collect();
+    let targets = [0usize, 77, 255, 399];
+    let mut queries = Vec::new();
+    for &t in &targets {
+        let mut xi = x[t * d..(t + 1) * d].to_vec();
+        for j in 0..20 {
+            xi[j * 12] = -xi[j * 12];
+        }
+        queries.extend(xi);
+    }
+    let q = targets.len();
+    for (r, &t) in targets.iter().enumerate() {
+        for i in (0..n).filter(|&i| i != t) {
+            let overlap: f32 = (0..d).map(|j| x[i * d + j] * queries[r * d + j]).sum();
+            assert!(overlap < 116.0, "pattern {i} overlaps query {r} by {overlap}");
+        }
+    }
+    let k = kernel(&x, n, d, &queries, q, 5.0);
+    for (r, &t) in targets.iter().enumerate() {
+        assert_eq!(&k.state[r * d..(r + 1) * d], &x[t * d..(t + 1) * d], "query {r}");
+        assert_eq!(k.p[r * n + t], 1.0);
+    }
+}
+
+#[test]
+fn workspace_reuse_gives_the_same_bits() {
+    let (n, d, q) = (130, 40, 4);
+    let mut rng = Rng::seed_from_u64(16);
+    let x = uniform(&mut rng, n * d);
+    let queries = uniform(&mut rng, q * d);
+    let once = kernel(&x, n, d, &queries, q, 2.0);
+    let mut ws = ModernWorkspace::new();
+    let (mut s, mut p) = (vec![0.0; q * d], vec![0.0; q * n]);
+    // A different size first, then the same one twice.
+    let (mut s1, mut p1) = (vec![0.0; d], vec![0.0; n]);
+    ws.update(&x, n, d, &queries[..d], 1, 0.5, &mut s1, &mut p1).expect("valid sizes");
+    for _ in 0..2 {
+        ws.update(&x, n, d, &queries, q, 2.0, &mut s, &mut p).expect("valid sizes");
+        assert_eq!(
+            s.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            once.state.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            p.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            once.p.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
+fn bad_sizes_are_errors_not_panics() {
+    let x = vec![0.5f32; 12];
+    let mut s = vec![0.0f32; 4];
+    let mut p = vec![0.0f32; 3];
+    let q1 = vec![0.1f32; 4];
+    assert!(modern_update(&x, 3, 4, &q1, 1, 1.0, &mut s, &mut p).is_ok());
+    assert!(modern_update(&x, 4, 4, &q1, 1, 1.0, &mut s, &mut p).is_err()); // X too short
+    assert!(modern_update(&x, 3, 4, &q1, 2, 1.0, &mut s, &mut p).is_err()); // queries too short
+    assert!(modern_update(&x, 3, 4, &q1, 1, 1.0, &mut s[..3], &mut p).is_err());
+    assert!(modern_update(&x, 3, 4, &q1, 1, 1.0, &mut s, &mut p[..2]).is_err());
+    assert!(modern_update(&x, 0, 4, &[], 1, 1.0, &mut s, &mut []).is_err()); // no patterns
+    assert!(modern_update(&[], 3, 0, &[], 1, 1.0, &mut [], &mut p).is_err()); // d = 0
+    assert!(modern_update(&x, 3, 4, &q1, 1, f32::NAN, &mut s, &mut p).is_err());
+    assert!(modern_update(&x, 3, 4, &q1, 1, f32::INFINITY, &mut s, &mut p).is_err());
+    assert!(modern_update(&x, 3, usize::MAX, &q1, 1, 1.0, &mut s, &mut p).is_err()); // overflow
+    assert!(modern_update(&x, 3, 4, &[], 0, 1.0, &mut [], &mut []).is_ok()); // Q = 0: nothing
+    assert!(modern_update_reference(&x, 4, 4, &q1, 1, 1.0, &mut s, &mut p).is_err());
+}
+
+#[test]
+fn portable_exp_is_within_one_ulp_of_f64_exp() {
+    // fdlibm's e_exp.c claims < 1 ulp; glibc's exp (what f64::exp calls here) is within
+    // ~0.5 ulp, so the two differ by at most 1 ulp (adjacent doubles). Checked on 2·10^5 points
+    // from −745 (subnormal results) to 709.78 (the largest finite one), plus special values.
+    assert_eq!(portable_exp(0.0).to_bits(), 1.0f64.to_bits());
+    assert_eq!(portable_exp(-0.0).to_bits(), 1.0f64.to_bits());
+    assert_eq!(portable_exp(f64::NEG_INFINITY), 0.0);
+    assert_eq!(portable_exp(f64::INFINITY), f64::INFINITY);
+    assert_eq!(portable_exp(710.0), f64::INFINITY);
+    assert_eq!(portable_exp(-746.0), 0.0);
+    assert!(portable_exp(f64::NAN).is_nan());
+    let mut rng = Rng::seed_from_u64(17);
+    let ulps = |x: f64| {
+        let (a, b) = (portable_exp(x), x.exp());
+        (a.to_bits() as i64 - b.to_bits() as i64).abs()
+    };
+    let mut worst = (0, 0.0);
+    for i in 0..200_000 {
+        let x = if i % 2 == 0 { -745.0 + rng.next_f64() * (709.78 + 745.0) } else { (rng.next_f64() - 0.5) * 4.0 };
+        let e = ulps(x);
+        if e > worst.0 {
+            worst = (e, x);
+        }
+    }
+    for x in [1e-300, -1e-300, 1e-9, 0.34657359, 0.5, 1.0, 1.0397, -1.0397, 709.78, -708.39, -740.0, 88.7, -87.3] {
+        let e = ulps(x);
+        if e > worst.0 {
+            worst = (e, x);
+        }
+    }
+    assert!(worst.0 <= 1, "portable_exp({}) is {} ulp from f64::exp", worst.1, worst.0);
+    // e^1: fdlibm's result is 1 ulp above the correctly rounded E (a known fdlibm value).
+    assert!((portable_exp(1.0).to_bits() as i64 - std::f64::consts::E.to_bits() as i64).abs() <= 1);
+}
