@@ -17,6 +17,9 @@ fi
 
 native=$(cargo run -q --release -- hopfield bench --json)
 numpy=$("$venv/bin/python" scripts/bench_numpy.py)
+# One BLAS thread as well: on a shared, busy machine OpenBLAS's threads can be far slower than
+# one, and the ratios are judged against the faster numpy.
+numpy1=$(OPENBLAS_NUM_THREADS=1 "$venv/bin/python" scripts/bench_numpy.py)
 wasm='null'
 if [ "${EL_SKIP_WASM:-0}" != 1 ]; then
   [ -f dist/pkg/webgpu/emergence_lab.js ] || { echo "bench-hopfield: dist/ is missing; run bash scripts/build.sh first" >&2; exit 1; }
@@ -26,10 +29,16 @@ if [ "${EL_SKIP_WASM:-0}" != 1 ]; then
   wasm=${wasm:-null}
 fi
 
-NATIVE="$native" NUMPY="$numpy" WASM="$wasm" node -e '
-  const native = JSON.parse(process.env.NATIVE), numpy = JSON.parse(process.env.NUMPY), wasm = JSON.parse(process.env.WASM);
+NATIVE="$native" NUMPY="$numpy" NUMPY1="$numpy1" WASM="$wasm" node -e '
+  const native = JSON.parse(process.env.NATIVE), wasm = JSON.parse(process.env.WASM);
+  const numpyThreads = JSON.parse(process.env.NUMPY), numpyOne = JSON.parse(process.env.NUMPY1);
+  const numpy = { ...numpyThreads };
+  for (const key of ["batch", "single_64x64"]) {
+    console.log(`numpy ${key}: ${numpyThreads[key].ms.toFixed(1)} ms with default BLAS threads, ${numpyOne[key].ms.toFixed(1)} ms with one`);
+    numpy[key] = numpyThreads[key].ms <= numpyOne[key].ms ? numpyThreads[key] : numpyOne[key];
+  }
   const f = (ms) => (ms == null ? "n/a" : ms.toFixed(1) + " ms");
-  console.log(`hopfield bench on this machine (numpy ${numpy.numpy}, BLAS: ${numpy.blas.join("; ")}; native and wasm: one thread)`);
+  console.log(`hopfield bench on this machine (numpy ${numpy.numpy}, BLAS: ${numpy.blas.join("; ")}, the faster of default threads and one; native and wasm: one thread)`);
   for (const [key, label] of [["batch", "d = 1024, N = 10000, Q = 100"], ["single_64x64", "one 64x64 query (d = 4096), N = 10000"]]) {
     const n = native[key].ms, p = numpy[key].ms, w = wasm ? wasm[key].ms : null;
     console.log(`  ${label}: numpy ${f(p)}; native ${f(n)} (${(n / p).toFixed(2)}x numpy); wasm ${f(w)}` +
