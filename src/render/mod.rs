@@ -7,6 +7,7 @@
 
 pub mod bars;
 pub mod grid;
+pub mod modern_compute;
 mod readback;
 
 pub use readback::read_back_rgba;
@@ -40,6 +41,8 @@ pub enum RenderError {
     Surface(String),
     DeviceLost,
     Readback(String),
+    /// GPU compute is unavailable or failed (the caller falls back to the CPU); a sentence.
+    Compute(String),
     Internal(&'static str),
 }
 
@@ -53,6 +56,7 @@ impl std::fmt::Display for RenderError {
             RenderError::Surface(e) => write!(f, "could not draw on the canvas ({e})"),
             RenderError::DeviceLost => write!(f, "the GPU device was lost"),
             RenderError::Readback(e) => write!(f, "could not read the picture back ({e})"),
+            RenderError::Compute(e) => write!(f, "GPU compute: {e}"),
             RenderError::Internal(e) => write!(f, "internal renderer error: {e}"),
         }
     }
@@ -115,9 +119,22 @@ impl Gpu {
     }
 
     async fn open(instance: wgpu::Instance, adapter: wgpu::Adapter, backend: Backend) -> Result<Self, RenderError> {
-        // WebGL2-downlevel limits, raised to what the adapter offers for texture size, so the
-        // same code runs everywhere and canvases can be as large as the device allows.
-        let limits = wgpu::Limits::downlevel_webgl2_defaults().using_resolution(adapter.limits());
+        // Downlevel limits, raised to what the adapter offers for texture size so canvases can
+        // be as large as the device allows. WebGL2 gets the WebGL2 set (no compute, no storage
+        // buffers). WebGPU gets wgpu's downlevel set, which has compute (workgroups of 256,
+        // 16352 bytes of workgroup memory, 4 storage buffers per stage), with the storage-buffer
+        // and buffer sizes raised to the adapter's, so `modern_compute` can keep large pattern
+        // sets in one buffer. Every other value of that set is at or below WebGPU's guaranteed
+        // defaults, so any WebGPU adapter grants it.
+        let offered = adapter.limits();
+        let limits = match backend {
+            Backend::WebGpu => wgpu::Limits {
+                max_storage_buffer_binding_size: offered.max_storage_buffer_binding_size,
+                max_buffer_size: offered.max_buffer_size,
+                ..wgpu::Limits::downlevel_defaults().using_resolution(offered)
+            },
+            Backend::WebGl2 => wgpu::Limits::downlevel_webgl2_defaults().using_resolution(offered),
+        };
         let (device, queue) = adapter
             .request_device(&wgpu::DeviceDescriptor {
                 label: Some("emergence-lab"),

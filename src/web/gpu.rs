@@ -25,7 +25,7 @@ thread_local! {
     static WEBGPU: RefCell<WebGpuSlot> = const { RefCell::new(WebGpuSlot::Untried) };
 }
 
-async fn shared_webgpu() -> Result<Rc<Gpu>, String> {
+pub(crate) async fn shared_webgpu() -> Result<Rc<Gpu>, String> {
     let cached = WEBGPU.with(|slot| match &*slot.borrow() {
         WebGpuSlot::Ready(gpu) => Some(Ok(gpu.clone())),
         WebGpuSlot::Failed(e) => Some(Err(e.clone())),

@@ -12,6 +12,7 @@ mod batch;
 mod dendrites;
 mod gpu;
 mod hopfield_bench;
+mod hopfield_gpu;
 mod reproduce;
 mod sorting;
 
@@ -19,6 +20,7 @@ pub use batch::{SortingBatch, SortingTrajectories};
 pub use dendrites::{bench_false_match, bench_threshold_grid, DendritesLab, DendritesSimulation};
 pub use gpu::{create_view, View};
 pub use hopfield_bench::bench_modern_update;
+pub use hopfield_gpu::ModernGpu;
 pub use reproduce::SortingReproduce;
 pub use sorting::SortingLab;
 
