@@ -47,7 +47,7 @@ fn classical_async_energy_never_increases() {
 /// Random ±1 or Gaussian patterns as a modern network.
 fn modern(n: usize, d: usize, beta: f64, seed: u64) -> (Modern, Rng) {
     let mut rng = Rng::seed_from_u64(seed);
-    let set = if seed % 2 == 0 {
+    let set = if seed.is_multiple_of(2) {
         PatternSet::random_pm1(d, 1, n, &mut rng)
     } else {
         PatternSet::sphere(d, 1, n, (d as f64).sqrt(), &mut rng)
@@ -205,9 +205,9 @@ fn dense_high_order_is_exact_without_overflow() {
     let pats = pm1(n, &mut rng);
     let mut net = DenseNet::new(&pats, n, 1, Interaction::Poly { n: 30, rectified: false }, TieRule::Keep).unwrap();
     net.set_state(&pats);
-    for l in 0..n {
+    for (l, &xi) in pats.iter().enumerate().take(n) {
         // a = N − 1 > 0, D(a) > 0: the pattern is a fixed point.
-        assert_eq!(net.difference_sign(l), i64::from(pats[l]));
+        assert_eq!(net.difference_sign(l), i64::from(xi));
     }
     // The exp model at N = 2000 (e^2000 overflows f64): patterns are fixed points.
     let pats = pm1(2000 * 3, &mut rng);

@@ -6,7 +6,7 @@
 mod common;
 
 use common::golden::*;
-use emergence_lab::web::{create_view, DendritesLab, SortingLab, View};
+use emergence_lab::web::{create_view, DendritesLab, HopfieldLab, SortingLab, View};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -21,6 +21,8 @@ fn same_seed_same_numbers_in_wasm() {
     assert_eq!(chimera_run(), CHIMERA_RUN);
     assert_eq!(dendrites_simulation(), DENDRITES_SIMULATION);
     assert_eq!(dendrites_scene(), DENDRITES_SCENE);
+    assert_eq!(hopfield_run(), HOPFIELD_RUN);
+    assert_eq!(hopfield_kernels(), HOPFIELD_KERNELS);
 }
 
 #[wasm_bindgen_test]
@@ -124,4 +126,34 @@ async fn webgpu_bit_view_draws_its_overlap() {
 #[wasm_bindgen_test]
 async fn webgl2_bit_view_draws_its_overlap() {
     bit_view_draws_its_overlap("webgl2").await;
+}
+
+async fn hopfield_stage_draws_the_state(backend: &str) {
+    let (w, h) = (300, 110);
+    let mut view = create_view(canvas(w, h), backend.into())
+        .await
+        .unwrap_or_else(|e| panic!("{backend}: {:?}", wasm_bindgen::JsValue::from(e)));
+    let mut lab = HopfieldLab::new("exp=hopfield&seed=2&model=classical&side=16&count=4&corrupt=half&fill=plus");
+    let read = |view: &mut View, lab: &HopfieldLab| {
+        JsFuture::from(view.read_grid(&lab.stage_picture(), lab.stage_columns(), w, h).expect("a picture"))
+    };
+    let before = js_sys::Uint8Array::new(&read(&mut view, &lab).await.expect("read back")).to_vec();
+    // Ink (+1) and paper (−1) cells are both on the stage: the three pictures are drawn.
+    let ink = count_colour(&before, [24, 28, 38]);
+    let paper = count_colour(&before, [236, 232, 220]);
+    assert!(ink > 500 && paper > 500, "{backend}: ink {ink}, paper {paper}");
+    assert!(lab.step(), "{backend}: the first sweep changes the masked half");
+    let after = js_sys::Uint8Array::new(&read(&mut view, &lab).await.expect("read back")).to_vec();
+    assert_ne!(before, after, "{backend}: a step changes the state picture");
+    assert!(view.draw_grid(&lab.stage_picture(), lab.stage_columns()).expect("draw on the canvas"));
+}
+
+#[wasm_bindgen_test]
+async fn webgpu_hopfield_stage_draws_the_state() {
+    hopfield_stage_draws_the_state("webgpu").await;
+}
+
+#[wasm_bindgen_test]
+async fn webgl2_hopfield_stage_draws_the_state() {
+    hopfield_stage_draws_the_state("webgl2").await;
 }

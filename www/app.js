@@ -3,7 +3,7 @@ import { mount } from './lab.js';
 
 const main = document.querySelector('#lab');
 // Show the experiment's own introduction and mark it in the menu.
-const exp = /(?:^|[?&])exp=dendrites(?:&|$)/i.test(location.search) ? 'dendrites' : 'sorting';
+const exp = (/(?:^|[?&])exp=(dendrites|hopfield)(?:&|$)/i.exec(location.search)?.[1] ?? 'sorting').toLowerCase();
 for (const s of document.querySelectorAll('.el-about[data-exp]')) s.hidden = s.dataset.exp !== exp;
 for (const a of document.querySelectorAll('nav a[data-exp]')) {
   if (a.dataset.exp === exp) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');

@@ -10,6 +10,7 @@ import uPlot from './vendor/uPlot.esm.js';
 
 import { loadBuild, serialGpu, el, fmt, download } from './common.js';
 import { mountDendrites } from './dendrites.js';
+import { mountHopfield } from './hopfield.js';
 
 export { loadBuild };
 
@@ -28,6 +29,7 @@ const EMBED_DEFAULT_CONTROLS = ['play', 'back', 'step', 'reset', 'speed'];
  */
 export function mount(element, options = {}) {
   if (/(?:^|[?&])exp=dendrites(?:&|$)/i.test(options.query ?? '')) return mountDendrites(element, options);
+  if (/(?:^|[?&])exp=hopfield(?:&|$)/i.test(options.query ?? '')) return mountHopfield(element, options);
   const chrome = options.chrome !== false;
   const listeners = {};
   const emit = (event, detail) => (listeners[event] || []).forEach((fn) => { try { fn(detail); } catch (e) { console.error(e); } });

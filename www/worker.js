@@ -4,10 +4,12 @@
 //   {kind: 'trajectories', query, runs, points, traditional}    sortedness per swap of many runs
 //   {kind: 'dendrites-sim', requests, seed, trials}               a figure's simulated points:
 //        posts {progress}, then {point: i, estimate} per point, then {finished: true}
+//   {kind: 'hopfield-capacity', model, order, neurons, patterns: [P…], tests, flip, seed}
+//        posts {progress}, then {point: summary} per P, then {finished: true}
 // Messages out: {progress: 0..1} now and then, then {summary, csv}, {rows} or {trajectories},
 // or {error}.
 // The page cancels by terminating the worker.
-import init, { DendritesSimulation, SortingBatch, SortingReproduce, SortingTrajectories } from './pkg/webgpu/emergence_lab.js';
+import init, { DendritesSimulation, HopfieldCapacity, SortingBatch, SortingReproduce, SortingTrajectories } from './pkg/webgpu/emergence_lab.js';
 
 const ready = init({ module_or_path: new URL('./pkg/webgpu/emergence_lab_bg.wasm', import.meta.url) });
 
@@ -54,9 +56,32 @@ function simulatePoints({ requests, seed, trials }) {
   self.postMessage({ finished: true });
 }
 
+function capacityCurve({ model, order, neurons, patterns, tests, flip, seed }) {
+  // Work grows with P: weight progress by P × tests.
+  const total = patterns.reduce((a, p) => a + p * tests, 0);
+  let before = 0, last = 0;
+  for (const p of patterns) {
+    const job = new HopfieldCapacity(String(model), order | 0, neurons | 0, p | 0, tests | 0, flip | 0, String(seed ?? '1'));
+    let done = 0;
+    while ((done = job.run_next()) < job.total()) {
+      const now = performance.now();
+      if (now - last > 50) { self.postMessage({ progress: (before + p * done) / total }); last = now; }
+    }
+    before += p * tests;
+    self.postMessage({ progress: before / total });
+    self.postMessage({ point: job.summary() });
+    job.free();
+  }
+  self.postMessage({ finished: true });
+}
+
 self.onmessage = async ({ data }) => {
   try {
     await ready;
+    if (data.kind === 'hopfield-capacity') {
+      capacityCurve(data);
+      return;
+    }
     if (data.kind === 'dendrites-sim') {
       simulatePoints(data);
       return;

@@ -20,6 +20,9 @@ pub struct GridFrame<'a> {
     pub cells: &'a [[u8; 4]],
     pub background: [u8; 4],
     pub meter: Option<Meter>,
+    /// Lay the cells out in exactly this many columns (a composite of pictures); `None`:
+    /// square cells as large as fit.
+    pub columns: Option<u32>,
 }
 
 /// Where the cells go on a target: computed on the CPU so that tests and clicks agree with
@@ -41,13 +44,32 @@ const METER_WIDTH: u32 = 22;
 const MARGIN: u32 = 6;
 
 impl GridLayout {
-    /// Square cells as large as fit `count` cells into `size`, whole pixels when possible.
-    pub fn new(count: usize, size: (u32, u32), meter: bool) -> Self {
+    /// Square cells as large as fit `count` cells into `size`, whole pixels when possible; with
+    /// `columns`, that many columns.
+    pub fn new(count: usize, size: (u32, u32), meter: bool, columns: Option<u32>) -> Self {
         let (width, height) = (size.0.max(1), size.1.max(1));
         let meter_space = if meter && width > 4 * (METER_WIDTH + 2 * MARGIN) { METER_WIDTH + 2 * MARGIN } else { 0 };
         let area_w = (width - meter_space).saturating_sub(2 * MARGIN).max(1);
         let area_h = height.saturating_sub(2 * MARGIN).max(1);
         let count = count.max(1) as u64;
+        if let Some(columns) = columns.filter(|&c| c > 0) {
+            let rows = count.div_ceil(u64::from(columns)) as u32;
+            let fit = (f64::from(area_w) / f64::from(columns)).min(f64::from(area_h) / f64::from(rows));
+            let cell = if fit >= 1.0 { fit.floor() } else { fit } as f32;
+            let grid_w = (columns as f32 * cell).floor();
+            let grid_h = (rows as f32 * cell).floor();
+            let origin = (
+                (MARGIN as f32 + ((area_w as f32 - grid_w) / 2.0).max(0.0)).floor(),
+                (MARGIN as f32 + ((area_h as f32 - grid_h) / 2.0).max(0.0)).floor(),
+            );
+            let meter = if meter_space > 0 {
+                let x0 = (width - METER_WIDTH - MARGIN) as f32;
+                [x0, MARGIN as f32, x0 + METER_WIDTH as f32, (height - MARGIN) as f32]
+            } else {
+                [0.0; 4]
+            };
+            return Self { columns, rows, origin, cell, gap: false, meter };
+        }
         // Largest whole cell size c with floor(w/c)·floor(h/c) ≥ count.
         let mut cell = ((u64::from(area_w) * u64::from(area_h) / count) as f64).sqrt().floor() as u32;
         while cell >= 1 && u64::from(area_w / cell) * u64::from(area_h / cell) < count {
@@ -228,7 +250,7 @@ impl GridRenderer {
         size: (u32, u32),
         frame: &GridFrame,
     ) -> Result<(), RenderError> {
-        let layout = GridLayout::new(frame.cells.len(), size, frame.meter.is_some());
+        let layout = GridLayout::new(frame.cells.len(), size, frame.meter.is_some(), frame.columns);
         self.texture(gpu, layout.columns, layout.rows)?;
         self.pipeline(gpu, format);
         self.staging.clear();

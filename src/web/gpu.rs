@@ -171,6 +171,7 @@ impl View {
             cells: &self.cells,
             background: colour::BACKGROUND,
             meter: Some(Meter { value, threshold, reached }),
+            columns: None,
         };
         let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| {
             grid.encode(gpu, enc, view, format, size, &frame)
@@ -189,6 +190,7 @@ impl View {
             cells: &self.cells,
             background: colour::BACKGROUND,
             meter: Some(Meter { value, threshold, reached }),
+            columns: None,
         };
         let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| {
             grid.encode(gpu, enc, view, format, size, &frame)
@@ -196,10 +198,42 @@ impl View {
         read_back(gpu, width, height, &mut draw)
     }
 
+    /// Draw a composite picture: `rgba` holds one colour per cell (4 bytes each, reading
+    /// order) laid out in `columns` columns; the background is the lab's. Used for pictures
+    /// assembled by a handle (the Hopfield stage, the β film strip).
+    pub fn draw_grid(&mut self, rgba: &[u8], columns: u32) -> Result<bool, JsError> {
+        let cells = cells_of(rgba)?;
+        let gpu = &self.gpu;
+        let grid = self.grid.get_or_insert_with(|| GridRenderer::new(gpu));
+        let frame = GridFrame { cells, background: colour::BACKGROUND, meter: None, columns: Some(columns.max(1)) };
+        let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| {
+            grid.encode(gpu, enc, view, format, size, &frame)
+        };
+        present(gpu, &mut self.target, &self.canvas, &mut draw)
+    }
+
+    /// [`View::draw_grid`] offscreen at `width`×`height`; resolves to RGBA bytes.
+    pub fn read_grid(
+        &mut self,
+        rgba: &[u8],
+        columns: u32,
+        width: u32,
+        height: u32,
+    ) -> Result<js_sys::Promise, JsError> {
+        let cells = cells_of(rgba)?;
+        let gpu = &self.gpu;
+        let grid = self.grid.get_or_insert_with(|| GridRenderer::new(gpu));
+        let frame = GridFrame { cells, background: colour::BACKGROUND, meter: None, columns: Some(columns.max(1)) };
+        let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| {
+            grid.encode(gpu, enc, view, format, size, &frame)
+        };
+        Ok(read_back(gpu, width, height, &mut draw))
+    }
+
     /// The cell under canvas pixel (x, y) of the bit view, or -1.
     pub fn dendrites_cell_at(&self, lab: &DendritesLab, x: f32, y: f32) -> i32 {
         let count = lab.scene().info().drawn as usize;
-        GridLayout::new(count, self.target.size(), true).cell_at(x, y, count).map_or(-1, |c| c as i32)
+        GridLayout::new(count, self.target.size(), true, None).cell_at(x, y, count).map_or(-1, |c| c as i32)
     }
 
     /// GPU validation errors since the last call (an array of strings).
@@ -271,4 +305,12 @@ fn read_back(gpu: &Rc<Gpu>, width: u32, height: u32, draw: &mut render::DrawFn<'
         });
     }
     promise
+}
+
+/// RGBA bytes as cells (4 bytes each).
+fn cells_of(rgba: &[u8]) -> Result<&[[u8; 4]], JsError> {
+    if !rgba.len().is_multiple_of(4) {
+        return Err(JsError::new(&format!("a picture needs 4 bytes per cell; got {} bytes", rgba.len())));
+    }
+    Ok(bytemuck::cast_slice(rgba))
 }

@@ -11,6 +11,7 @@
 mod batch;
 mod dendrites;
 mod gpu;
+mod hopfield;
 mod hopfield_bench;
 mod hopfield_gpu;
 mod reproduce;
@@ -19,6 +20,7 @@ mod sorting;
 pub use batch::{SortingBatch, SortingTrajectories};
 pub use dendrites::{bench_false_match, bench_threshold_grid, DendritesLab, DendritesSimulation};
 pub use gpu::{create_view, View};
+pub use hopfield::{hopfield_modern_update, HopfieldCapacity, HopfieldLab};
 pub use hopfield_bench::bench_modern_update;
 pub use hopfield_gpu::ModernGpu;
 pub use reproduce::SortingReproduce;

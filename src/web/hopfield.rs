@@ -1,0 +1,449 @@
+//! The Hopfield experiment's handle: parameters and URL, the session, the pictures the page
+//! draws with wgpu (the stage, the stored patterns, the β film strip) and the plots' numbers,
+//! plus the capacity job the Web Worker drives.
+
+use super::{notices_to_js, to_js};
+use crate::core::params::Notice;
+use crate::core::urlstate::{self, LabState};
+use crate::experiments::Experiment;
+use crate::hopfield::capacity::{self, CapacityConfig, CapacityModel, TestResult};
+use crate::hopfield::patterns::{self, ImportMode, PatternSet};
+use crate::hopfield::session::HopfieldSession;
+use crate::hopfield::{config_from_params, HopfieldConfig};
+use wasm_bindgen::prelude::*;
+
+/// Cells between two pictures of a composite.
+const GAP: usize = 2;
+/// Most stored patterns the thumbnails show.
+const MAX_THUMBNAILS: usize = 48;
+const BACKGROUND: [u8; 4] = crate::dendrites::scene::colour::BACKGROUND;
+/// +1 is ink, −1 paper (the blog draws +1 black on white); 0 (a masked cell) is mid grey.
+const INK: [f32; 3] = [24.0, 28.0, 38.0];
+const PAPER: [f32; 3] = [236.0, 232.0, 220.0];
+
+/// One value as a colour; `scale` maps the picture's values into −1..1.
+fn shade(v: f32, scale: f32) -> [u8; 4] {
+    let t = ((v * scale).clamp(-1.0, 1.0) + 1.0) / 2.0; // 0: paper, 1: ink
+    let c = |i: usize| (PAPER[i] + (INK[i] - PAPER[i]) * t).round() as u8;
+    [c(0), c(1), c(2), 255]
+}
+
+/// 1/max|v| when a picture leaves −1..1 (continuous patterns), else 1.
+fn scale_of(v: &[f32]) -> f32 {
+    let m = v.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+    if m > 1.0 && m.is_finite() {
+        1.0 / m
+    } else {
+        1.0
+    }
+}
+
+/// Pictures of `width`×`height` cells side by side, `per_row` to a row, into RGBA bytes.
+/// Returns (bytes, columns).
+fn composite(pictures: &[&[f32]], width: usize, height: usize, per_row: usize) -> (Vec<u8>, u32) {
+    let per_row = per_row.max(1).min(pictures.len().max(1));
+    let rows = pictures.len().div_ceil(per_row).max(1);
+    let columns = per_row * width + (per_row - 1) * GAP;
+    let lines = rows * height + (rows - 1) * GAP;
+    let mut out = vec![0u8; columns * lines * 4];
+    for px in out.chunks_exact_mut(4) {
+        px.copy_from_slice(&BACKGROUND);
+    }
+    for (k, picture) in pictures.iter().enumerate() {
+        let (x0, y0) = ((k % per_row) * (width + GAP), (k / per_row) * (height + GAP));
+        let scale = scale_of(picture);
+        for y in 0..height {
+            for x in 0..width {
+                let Some(&v) = picture.get(y * width + x) else { continue };
+                let at = ((y0 + y) * columns + x0 + x) * 4;
+                out[at..at + 4].copy_from_slice(&shade(v, scale));
+            }
+        }
+    }
+    (out, columns as u32)
+}
+
+#[wasm_bindgen]
+pub struct HopfieldLab {
+    state: LabState,
+    config: HopfieldConfig,
+    session: HopfieldSession,
+    notices: Vec<Notice>,
+}
+
+/// Most steps replayed from a URL (`step=`), so a typed-in number cannot freeze the tab.
+const MAX_REPLAY: u64 = 2_000;
+
+impl HopfieldLab {
+    fn from_state(mut state: LabState, mut notices: Vec<Notice>) -> Self {
+        if state.experiment != Experiment::Hopfield {
+            let seed = state.seed;
+            state = LabState::default_for(Experiment::Hopfield);
+            state.seed = seed;
+        }
+        let (config, repairs) = config_from_params(&state.params);
+        notices.extend(repairs);
+        let session = HopfieldSession::new(&config, state.seed).unwrap_or_else(|e| {
+            notices.push(Notice::new("patterns", format!("{e}; showing the built-in pictures instead.")));
+            let fallback = HopfieldConfig::default();
+            HopfieldSession::new(&fallback, state.seed).unwrap_or_else(|_| unreachable_session(&fallback))
+        });
+        let mut lab = Self { state, config, session, notices };
+        if lab.state.step > MAX_REPLAY {
+            lab.notices.push(Notice::new(
+                "step",
+                format!("step {} is more than {MAX_REPLAY}; replaying {MAX_REPLAY}.", lab.state.step),
+            ));
+            lab.state.step = MAX_REPLAY;
+        }
+        for _ in 0..lab.state.step {
+            if !lab.session.step() {
+                break;
+            }
+        }
+        lab
+    }
+
+    fn rebuild(&mut self) {
+        self.state.step = 0;
+        let notices = std::mem::take(&mut self.notices);
+        *self = Self::from_state(self.state.clone(), notices);
+    }
+}
+
+/// The default configuration always builds (built-in pictures); if even that failed, the
+/// smallest possible session is made by hand so the page still has something to show.
+fn unreachable_session(config: &HopfieldConfig) -> HopfieldSession {
+    let set = PatternSet::builtin(16, 2);
+    match HopfieldSession::with_patterns(config, set, 0) {
+        Ok(s) => s,
+        Err(e) => {
+            // No panic across the boundary: log and try the smallest random set.
+            web_sys::console::error_1(&format!("Hopfield: could not build a session: {e}").into());
+            let mut rng = crate::core::rng::Rng::seed_from_u64(0);
+            let set = PatternSet::random_pm1(8, 8, 1, &mut rng);
+            HopfieldSession::with_patterns(&HopfieldConfig::default(), set, 0).unwrap_or_else(|_| std::process::abort())
+        }
+    }
+}
+
+#[wasm_bindgen]
+impl HopfieldLab {
+    #[wasm_bindgen(constructor)]
+    pub fn new(query: &str) -> HopfieldLab {
+        let (state, notices) = urlstate::decode(query);
+        Self::from_state(state, notices)
+    }
+
+    pub fn schema() -> Result<JsValue, JsError> {
+        to_js(Experiment::Hopfield.schema())
+    }
+
+    pub fn take_notices(&mut self) -> Result<JsValue, JsError> {
+        let notices = std::mem::take(&mut self.notices);
+        notices_to_js(&notices)
+    }
+
+    /// The canonical URL query (step = the steps taken since the query).
+    pub fn query(&self) -> String {
+        let mut state = self.state.clone();
+        state.step = self.session.steps() as u64;
+        state.to_query()
+    }
+
+    pub fn param(&self, key: &str) -> Option<String> {
+        if key == "seed" {
+            return Some(self.state.seed.to_string());
+        }
+        self.state.params.get(key).map(crate::core::params::ParamValue::to_text)
+    }
+
+    /// Change one parameter (or `seed`); every change restarts from the query. Returns notices.
+    pub fn set_param(&mut self, key: &str, value: &str) -> Result<JsValue, JsError> {
+        let mut notices = Vec::new();
+        if key == "seed" {
+            match value.trim().parse::<u64>() {
+                Ok(seed) => self.state.seed = seed,
+                Err(_) => notices.push(Notice::new(
+                    "seed",
+                    format!(
+                        "seed: \"{}\" is not a whole number ≥ 0; kept {}.",
+                        crate::core::params::shorten(value),
+                        self.state.seed
+                    ),
+                )),
+            }
+        } else {
+            let schema = Experiment::Hopfield.schema();
+            notices.extend(self.state.params.set_text(schema, key, value));
+        }
+        self.rebuild();
+        notices.append(&mut self.notices);
+        notices_to_js(&notices)
+    }
+
+    /// One step of the model (a sweep, a synchronous update or a modern update). False when
+    /// nothing changed (converged).
+    pub fn step(&mut self) -> bool {
+        self.session.step()
+    }
+
+    /// One neuron (binary asynchronous models); other models take a whole step.
+    pub fn step_component(&mut self) -> bool {
+        self.session.step_component()
+    }
+
+    /// Back one step: replay from the query (the session is deterministic).
+    pub fn back(&mut self) {
+        let target = self.session.steps().saturating_sub(1);
+        self.session.reset();
+        for _ in 0..target {
+            self.session.step();
+        }
+    }
+
+    /// Run to convergence (at most `max_steps`); returns the steps taken.
+    pub fn run(&mut self, max_steps: u32) -> u32 {
+        self.session.run(max_steps as usize) as u32
+    }
+
+    pub fn reset(&mut self) {
+        self.session.reset();
+    }
+
+    /// `{steps, converged, two_cycle, model, width, height, count, target, energy, bounds,
+    /// effective_beta, names}`.
+    pub fn info(&self) -> Result<JsValue, JsError> {
+        let s = &self.session;
+        to_js(&serde_json::json!({
+            "steps": s.steps(),
+            "converged": s.converged(),
+            "two_cycle": s.two_cycle(),
+            "model": self.config.model.id(),
+            "width": s.width(),
+            "height": s.height(),
+            "count": s.patterns().count(),
+            "target": s.target(),
+            "energy": s.energies().last().copied().map(crate::dendrites::logmath::finite_or_null),
+            "bounds": s.energy_bounds().map(|(lo, hi)| [lo, hi]),
+            "names": s.patterns().names.iter().take(MAX_THUMBNAILS).collect::<Vec<_>>(),
+            "overlap_target": s.overlaps().get(s.target()).copied(),
+        }))
+    }
+
+    /// Energy after each step (the query's first).
+    pub fn energies(&self) -> Vec<f64> {
+        self.session.energies().to_vec()
+    }
+
+    /// Overlap with every stored pattern.
+    pub fn overlaps(&self) -> Vec<f64> {
+        self.session.overlaps()
+    }
+
+    /// The modern model's softmax weights p of the last update (empty for the binary models).
+    pub fn weights(&self) -> Vec<f32> {
+        self.session.weights().map(<[f32]>::to_vec).unwrap_or_default()
+    }
+
+    /// The stage: query | current state | target pattern, as RGBA cells.
+    pub fn stage_picture(&self) -> Vec<u8> {
+        let s = &self.session;
+        let target = s.patterns().row(s.target().min(s.patterns().count().saturating_sub(1)));
+        composite(&[s.query(), s.state(), target], s.width(), s.height(), 3).0
+    }
+
+    pub fn stage_columns(&self) -> u32 {
+        (3 * self.session.width() + 2 * GAP) as u32
+    }
+
+    /// The stored patterns (at most 48), `per_row` to a row.
+    pub fn patterns_picture(&self, per_row: u32) -> Vec<u8> {
+        let s = &self.session;
+        let rows: Vec<&[f32]> = (0..s.patterns().count().min(MAX_THUMBNAILS)).map(|i| s.patterns().row(i)).collect();
+        composite(&rows, s.width(), s.height(), per_row as usize).0
+    }
+
+    pub fn patterns_columns(&self, per_row: u32) -> u32 {
+        let shown = self.session.patterns().count().clamp(1, MAX_THUMBNAILS);
+        let per_row = (per_row as usize).clamp(1, shown);
+        (per_row * self.session.width() + (per_row - 1) * GAP) as u32
+    }
+
+    /// The β film strip: the query after one modern update at each β, side by side.
+    pub fn beta_strip_picture(&self, betas: Vec<f64>) -> Vec<u8> {
+        let s = &self.session;
+        let strip = s.beta_strip(&betas);
+        let rows: Vec<&[f32]> = strip.iter().map(Vec::as_slice).collect();
+        composite(&rows, s.width(), s.height(), rows.len()).0
+    }
+
+    pub fn beta_strip_columns(&self, count: u32) -> u32 {
+        let k = (count as usize).max(1);
+        (k * self.session.width() + (k - 1) * GAP) as u32
+    }
+
+    /// The two-pattern pitchfork `{a, b, dist2, beta_c, points: [{beta, t_plus, t_minus, theory}]}`.
+    pub fn pitchfork(&self, betas: Vec<f64>) -> Result<JsValue, JsError> {
+        to_js(&self.session.pitchfork(&betas))
+    }
+
+    /// The stored patterns as one row-major array (N × d), for the GPU compute path.
+    pub fn patterns_flat(&self) -> Vec<f32> {
+        self.session.patterns().flat().to_vec()
+    }
+
+    /// The current query (d values).
+    pub fn query_values(&self) -> Vec<f32> {
+        self.session.query().to_vec()
+    }
+
+    /// The effective β of the modern update (β, or β/√d with the blog's scaling).
+    pub fn effective_beta(&self) -> f64 {
+        let d = self.session.patterns().dim().max(1) as f64;
+        match self.state.params.choice("scaling") {
+            "blog" => self.config.beta / d.sqrt(),
+            _ => self.config.beta,
+        }
+    }
+
+    /// Add a drawn or imported picture (±1 values, the session's grid) to the drawn set and
+    /// switch the patterns to it. Returns the notices.
+    pub fn add_drawn(&mut self, values: Vec<f32>) -> Result<JsValue, JsError> {
+        let (w, h) = (self.session.width(), self.session.height());
+        if values.len() != w * h {
+            return Err(JsError::new(&format!(
+                "a drawn picture needs {}×{} = {} cells, not {}",
+                w,
+                h,
+                w * h,
+                values.len()
+            )));
+        }
+        let mut rows: Vec<Vec<f32>> = Vec::new();
+        let mut names: Vec<String> = Vec::new();
+        if let Ok(set) = patterns::unpack_set(&self.config.drawn) {
+            if set.width == w && set.height == h {
+                rows.extend((0..set.count()).map(|i| set.row(i).to_vec()));
+                names.extend(set.names.iter().cloned());
+            }
+        }
+        rows.push(values.iter().map(|&v| if v > 0.0 { 1.0 } else { -1.0 }).collect());
+        names.push(format!("drawn {}", rows.len()));
+        let set = PatternSet::from_rows(w, h, rows, names).map_err(|e| JsError::new(&e))?;
+        let packed = patterns::pack_set(&set).map_err(|e| JsError::new(&e))?;
+        let count = set.count();
+        let schema = Experiment::Hopfield.schema();
+        let mut notices = Vec::new();
+        notices.extend(self.state.params.set_text(schema, "drawn", &packed));
+        notices.extend(self.state.params.set_text(schema, "patterns", "drawn"));
+        notices.extend(self.state.params.set_text(schema, "count", &count.to_string()));
+        self.rebuild();
+        notices.append(&mut self.notices);
+        notices_to_js(&notices)
+    }
+
+    /// An image file's pixels (RGBA, `w`×`h`) resized to the session's grid and binarised with
+    /// the blog's rule (mean of RGB > `threshold` is paper), as ±1 values for [`add_drawn`].
+    pub fn import_rgba(&self, rgba: &[u8], w: u32, h: u32, threshold: f32) -> Result<Vec<f32>, JsError> {
+        patterns::from_rgba(
+            rgba,
+            w as usize,
+            h as usize,
+            self.session.width(),
+            self.session.height(),
+            ImportMode::Binarise { threshold },
+        )
+        .map_err(|e| JsError::new(&e))
+    }
+}
+
+/// One point of a capacity curve, run a test at a time by the Web Worker.
+#[wasm_bindgen]
+pub struct HopfieldCapacity {
+    config: CapacityConfig,
+    results: Vec<TestResult>,
+}
+
+#[wasm_bindgen]
+impl HopfieldCapacity {
+    /// `model`: classical | dense | exp; `order`: n for dense; N neurons, P patterns, T tests,
+    /// `flip` components flipped in each noisy start.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        model: &str,
+        order: u32,
+        neurons: u32,
+        patterns: u32,
+        tests: u32,
+        flip: u32,
+        seed: &str,
+    ) -> Result<HopfieldCapacity, JsError> {
+        let model = match model {
+            "classical" => CapacityModel::Classical,
+            "dense" => CapacityModel::Dense { order, rectified: false },
+            "exp" => CapacityModel::Exp,
+            other => return Err(JsError::new(&format!("capacity: unknown model \"{other}\""))),
+        };
+        let seed: u64 = seed.trim().parse().map_err(|_| JsError::new("capacity: the seed is not a whole number"))?;
+        let config = CapacityConfig {
+            model,
+            neurons: neurons as usize,
+            patterns: patterns as usize,
+            tests: tests as usize,
+            seed,
+            flip: flip as usize,
+            starts: (patterns as usize).min(20),
+        };
+        config.validate().map_err(|e| JsError::new(&e))?;
+        Ok(Self { config, results: Vec::new() })
+    }
+
+    /// Run the next test; returns the tests done.
+    pub fn run_next(&mut self) -> Result<u32, JsError> {
+        if self.results.len() < self.config.tests {
+            let r = capacity::run_test(&self.config, self.results.len() as u64).map_err(|e| JsError::new(&e))?;
+            self.results.push(r);
+        }
+        Ok(self.results.len() as u32)
+    }
+
+    pub fn total(&self) -> u32 {
+        self.config.tests as u32
+    }
+
+    /// The summary so far (same keys as the CLI's `--json`).
+    pub fn summary(&self) -> Result<JsValue, JsError> {
+        to_js(&capacity::summarise(&self.config, &self.results))
+    }
+}
+
+/// One batched modern update on the CPU (the wasm SIMD kernel): `{state, p}` as Float32Arrays,
+/// for the page's GPU comparison and benchmarks. Sizes are checked.
+#[wasm_bindgen]
+pub fn hopfield_modern_update(
+    x: &[f32],
+    n: u32,
+    d: u32,
+    queries: &[f32],
+    q: u32,
+    beta: f32,
+) -> Result<JsValue, JsError> {
+    let (n, d, q) = (n as usize, d as usize, q as usize);
+    if x.len() != n * d || queries.len() != q * d || n == 0 || d == 0 {
+        return Err(JsError::new(&format!(
+            "modern update: {} pattern values for N = {n}, d = {d}, and {} query values for Q = {q}",
+            x.len(),
+            queries.len()
+        )));
+    }
+    let (mut state, mut p) = (vec![0.0f32; q * d], vec![0.0f32; q * n]);
+    crate::hopfield::kernels::modern_update(x, n, d, queries, q, beta, &mut state, &mut p)
+        .map_err(|e| JsError::new(&e))?;
+    let out = js_sys::Object::new();
+    js_sys::Reflect::set(&out, &"state".into(), &js_sys::Float32Array::from(&state[..]))
+        .map_err(|_| JsError::new("modern update: could not build the result"))?;
+    js_sys::Reflect::set(&out, &"p".into(), &js_sys::Float32Array::from(&p[..]))
+        .map_err(|_| JsError::new("modern update: could not build the result"))?;
+    Ok(out.into())
+}

@@ -1,0 +1,148 @@
+// End-to-end: the Hopfield page in headless Chromium, on both drawing paths: the stage read
+// back from the GPU, stepping and the URL, the modern model's β strip, pitchfork and WebGPU
+// compute, drawing a pattern into the URL, the capacity worker, and bad input.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { startLab, openPage, SHOTS } from './browser.mjs';
+
+let lab;
+before(async () => { lab = await startLab(); });
+after(async () => { await lab?.close(); });
+
+const ready = (page, timeout = 30000) =>
+  page.waitForFunction(() => window.__lab && window.__lab.state().ready, null, { timeout });
+const settled = (page, extra = 'true') =>
+  page.waitForFunction(`(() => { const s = window.__lab && window.__lab.state(); return s && s.ready && s.clean && window.__lab.metrics.firstFrameMs !== null && (${extra}); })()`, null, { timeout: 30000 });
+
+/** The stage read back from the GPU: ink (+1) and paper (−1) pixel counts and a hash. */
+async function stagePixels(page, w = 420, h = 150) {
+  return page.evaluate(async ([w, h]) => {
+    const px = await window.__lab.readPixels(w, h);
+    let ink = 0, paper = 0, hash = 0;
+    for (let i = 0; i < px.length; i += 4) {
+      if (px[i] === 24 && px[i + 1] === 28 && px[i + 2] === 38) ink++;
+      if (px[i] === 236 && px[i + 1] === 232 && px[i + 2] === 220) paper++;
+      hash = (hash * 31 + px[i] + 7 * px[i + 1] + 13 * px[i + 2]) % 1000000007;
+    }
+    return { ink, paper, hash };
+  }, [w, h]);
+}
+
+for (const backend of ['webgpu', 'webgl2']) {
+  test(`hopfield ${backend}: retrieves a half-masked face, the energy falls, and the URL reproduces the state`, async () => {
+    const { page, errors } = await openPage(lab, `?exp=hopfield&seed=4&model=classical&patterns=builtin&count=6&side=32&corrupt=half&fill=plus&backend=${backend}`);
+    await ready(page);
+    await settled(page);
+    assert.equal((await page.evaluate(() => window.__lab.state())).backend, backend);
+    const first = await stagePixels(page);
+    assert.ok(first.ink > 1000 && first.paper > 1000, `the three pictures are drawn: ${JSON.stringify(first)}`);
+    const start = await page.evaluate(() => window.__lab.state().info);
+    await page.keyboard.press('.');
+    await settled(page, 'window.__lab.state().info.steps === 1');
+    const stepped = await stagePixels(page);
+    assert.notEqual(stepped.hash, first.hash, 'a sweep changes the state picture');
+    await page.evaluate(() => window.__lab.run());
+    await settled(page);
+    const end = await page.evaluate(() => ({ info: window.__lab.state().info, query: window.__lab.state().query }));
+    assert.ok(end.info.converged, 'asynchronous sweeps converge');
+    assert.ok(end.info.overlap_target > start.overlap_target, `overlap with the target rose from ${start.overlap_target} to ${end.info.overlap_target}`);
+    // The energy never increases under asynchronous updates (spec §1.1).
+    const energies = await page.evaluate(() => window.__lab.energies());
+    for (let i = 1; i < energies.length; i++) assert.ok(energies[i] <= energies[i - 1] + 1e-9 * Math.abs(energies[i - 1]), `energy rose at step ${i}: ${energies}`);
+    const done = await stagePixels(page);
+    await page.waitForFunction((steps) => new URLSearchParams(location.search).get('step') === String(steps), end.info.steps);
+    await page.screenshot({ path: path.join(SHOTS, `hopfield-${backend}-page.png`), fullPage: true });
+    await page.screenshot({ path: path.join(SHOTS, `hopfield-${backend}-view.png`) });
+    const second = await openPage(lab, page.url().slice(lab.base.length));
+    await ready(second.page);
+    await settled(second.page);
+    assert.equal((await second.page.evaluate(() => window.__lab.state().info.steps)), end.info.steps);
+    assert.equal((await stagePixels(second.page)).hash, done.hash, 'the URL reproduces the stage pixel for pixel');
+    assert.deepEqual(errors, []);
+    assert.deepEqual(second.errors, []);
+    await page.close();
+    await second.page.close();
+  });
+}
+
+test('hopfield: modern model — energy within [0, 2M²], β strip, pitchfork, and WebGPU compute equal to the CPU', async () => {
+  const { page, errors } = await openPage(lab, '?exp=hopfield&seed=1&model=modern&beta=0.05&patterns=builtin&count=8');
+  const extras = page.evaluate(() => new Promise((resolve) => window.__lab.on('extras', resolve)));
+  await ready(page);
+  await settled(page);
+  const e = await extras.catch(() => null);
+  await page.keyboard.press('.');
+  await settled(page, 'window.__lab.state().info.steps === 1');
+  const info = await page.evaluate(() => window.__lab.state().info);
+  assert.ok(info.energy >= 0 && info.energy <= info.bounds[1], `0 ≤ E = ${info.energy} ≤ 2M² = ${info.bounds[1]}`);
+  await page.locator('.el-hf-fork .uplot').waitFor();
+  assert.equal(await page.locator('.el-strip-labels span').count(), 9, 'nine β in the film strip');
+  if (e) assert.ok(e.pitchfork > 10 && e.beta_c > 0, JSON.stringify(e));
+  const gpu = await page.evaluate(() => window.__lab.compareGpu());
+  // f32 sums of d = 1024 products of ±1 entries: the GPU's order of summation differs from the
+  // CPU's, so the weights differ by a few ulps of the scores times β (< 1e-4 here).
+  assert.ok(gpu.maxDiff < 1e-4 && gpu.maxDiffP < 1e-4, JSON.stringify(gpu));
+  console.log(`hopfield: WebGPU compute ${gpu.gpuMs.toFixed(1)} ms, CPU ${gpu.cpuMs.toFixed(1)} ms for ${gpu.queries} queries × ${gpu.patterns} patterns × d = ${gpu.dim}; max |Δ| ${gpu.maxDiff.toExponential(2)}`);
+  await page.locator('.el-hf-strip').screenshot({ path: path.join(SHOTS, 'hopfield-beta-strip.png') });
+  await page.locator('.el-hf-fork').screenshot({ path: path.join(SHOTS, 'hopfield-pitchfork.png') });
+  await page.screenshot({ path: path.join(SHOTS, 'hopfield-modern-page.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('hopfield: a drawn pattern goes into the URL and comes back', async () => {
+  const { page, errors } = await openPage(lab, '?exp=hopfield&seed=3&side=16&count=3');
+  await ready(page);
+  await settled(page);
+  const pad = page.locator('.el-draw-pad');
+  const box = await pad.boundingBox();
+  await page.mouse.move(box.x + 10, box.y + 10);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width - 10, box.y + box.height - 10, { steps: 20 });
+  await page.mouse.up();
+  await page.locator('.el-draw-add').click();
+  await settled(page);
+  const q = await page.evaluate(() => window.__lab.state().query);
+  assert.match(q, /patterns=drawn/);
+  assert.match(q, /drawn=[A-Za-z0-9_-]{10,}/);
+  const info = await page.evaluate(() => window.__lab.state().info);
+  assert.equal(info.count, 1);
+  const second = await openPage(lab, `?${q}`);
+  await ready(second.page);
+  assert.deepEqual(await second.page.evaluate(() => window.__lab.state().info.count), 1);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(second.errors, []);
+  await page.close();
+  await second.page.close();
+});
+
+test('hopfield: the capacity worker finds the classical network failing above about 0.14 N', async () => {
+  const { page, errors } = await openPage(lab, '?exp=hopfield&seed=5');
+  await ready(page);
+  await settled(page);
+  const done = page.evaluate(() => new Promise((resolve) => window.__lab.on('capacity', resolve)));
+  await page.locator('.el-hf-capacity input[aria-label="neurons N"]').fill('100');
+  await page.locator('.el-hf-capacity input[aria-label="repeats"]').fill('4');
+  await page.locator('.el-cap-run').click();
+  const result = await done;
+  const byLoad = Object.fromEntries(result.points.map((p) => [p.load.toFixed(2), p]));
+  // Far below 0.138 almost every start is retrieved; far above almost none is.
+  assert.ok(byLoad['0.02'].mean_overlap > 0.95, JSON.stringify(byLoad['0.02']));
+  assert.ok(byLoad['0.30'].fixed_point_fraction < 0.5, JSON.stringify(byLoad['0.30']));
+  await page.locator('.el-hf-capacity').screenshot({ path: path.join(SHOTS, 'hopfield-capacity.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('hopfield: bad input is clamped with notices, never a crash', async () => {
+  const { page, errors } = await openPage(lab, '?exp=hopfield&model=nope&count=-3&beta=NaN&side=999&drawn=%25%25&patterns=drawn');
+  await ready(page);
+  await settled(page);
+  const texts = await page.locator('.el-notice').allInnerTexts();
+  assert.ok(texts.length >= 4, `notices: ${texts.join(' / ')}`);
+  const q = await page.evaluate(() => window.__lab.state().query);
+  assert.match(q, /side=64/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
