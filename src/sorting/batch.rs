@@ -186,6 +186,8 @@ pub struct AggregationSummary {
     pub peak_at_percent: f64,
     /// Peak definition (b): the mean over runs of each run's maximum A.
     pub mean_of_run_peaks: f64,
+    /// The SD over runs of each run's maximum A (population SD, as [`MeanSd`]).
+    pub run_peaks_sd: f64,
     /// 101 means, at 0, 1, …, 100% of the swaps.
     pub curve: Vec<f64>,
 }
@@ -225,12 +227,14 @@ pub fn summarize(config: &BatchConfig, results: &[RunResult]) -> BatchSummary {
                 .copied()
                 .enumerate()
                 .fold((0, f64::NEG_INFINITY), |best, (i, v)| if v > best.1 { (i, v) } else { best });
+        let run_peaks = MeanSd::of(results.iter().filter_map(|r| r.max_aggregation));
         AggregationSummary {
             start: curve.first().copied().unwrap_or(f64::NAN),
             end: curve.last().copied().unwrap_or(f64::NAN),
             peak_of_mean: peak,
             peak_at_percent: peak_index as f64,
-            mean_of_run_peaks: MeanSd::of(results.iter().filter_map(|r| r.max_aggregation)).mean,
+            mean_of_run_peaks: run_peaks.mean,
+            run_peaks_sd: run_peaks.sd,
             curve,
         }
     });

@@ -52,7 +52,9 @@ impl Metric {
             Metric::DelayedGratification => s.delayed_gratification,
             Metric::AggregationPeakOfMean => only(agg.map_or(f64::NAN, |a| a.peak_of_mean)),
             Metric::AggregationPeakAtPercent => only(agg.map_or(f64::NAN, |a| a.peak_at_percent)),
-            Metric::AggregationMeanOfRunPeaks => only(agg.map_or(f64::NAN, |a| a.mean_of_run_peaks)),
+            Metric::AggregationMeanOfRunPeaks => {
+                agg.map_or(only(f64::NAN), |a| MeanSd { mean: a.mean_of_run_peaks, sd: a.run_peaks_sd })
+            }
             Metric::AggregationEnd => only(agg.map_or(f64::NAN, |a| a.end)),
         }
     }

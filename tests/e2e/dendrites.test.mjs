@@ -62,6 +62,9 @@ for (const backend of ['webgpu', 'webgl2']) {
     await page.waitForFunction(() => /step=\d+/.test(location.search) && !/step=0(&|$)/.test(location.search));
     const url = page.url();
     const after = await page.evaluate(() => window.__lab.state().info);
+    await page.locator('.el-figure-plot').first().waitFor();
+    await page.screenshot({ path: path.join(SHOTS, `dendrites-${backend}-page.png`), fullPage: true });
+    await page.screenshot({ path: path.join(SHOTS, `dendrites-${backend}-view.png`) });
     const second = await openPage(lab, url.slice(lab.base.length));
     await ready(second.page);
     await settled(second.page);
@@ -69,9 +72,6 @@ for (const backend of ['webgpu', 'webgl2']) {
     const reloaded = await countColours(second.page);
     assert.equal(reloaded.hash, seen.hash, 'the URL reproduces the bit view pixel for pixel');
 
-    await page.locator('.el-figure-plot').first().waitFor();
-    await page.screenshot({ path: path.join(SHOTS, `dendrites-${backend}-page.png`), fullPage: true });
-    await page.screenshot({ path: path.join(SHOTS, `dendrites-${backend}-view.png`) });
     assert.deepEqual(errors, [], 'no console errors');
     assert.deepEqual(second.errors, [], 'no console errors after reload');
     await page.close();
@@ -126,6 +126,7 @@ test('dendrites: figures, equations and the simulation worker agree with the the
   assert.ok(results.some((r) => r[7] === 'importance'), 'tiny probabilities use the importance sampler');
   console.log(`F-sim: 11 points simulated in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   await page.screenshot({ path: path.join(SHOTS, 'dendrites-sim-page.png'), fullPage: true });
+  await page.locator('.el-figure').screenshot({ path: path.join(SHOTS, 'dendrites-fig-sim.png') });
 
   // Every figure renders without errors.
   for (const id of ['fn', 'fs', 'noise', 'theta', 'u1', 'u2', 'uin', 'neuron']) {

@@ -36,7 +36,7 @@ test('the site works under a sub-path (relative URLs only)', async () => {
   const lab = await startLab({ prefix: '/course/week3/lab/' });
   try {
     const { page, errors } = await openPage(lab, 'embed-demo.html');
-    await page.locator('emergence-lab').scrollIntoViewIfNeeded();
+    await page.locator('#embed-element').scrollIntoViewIfNeeded();
     await page.waitForFunction(() => { const h = document.querySelector('emergence-lab').handle; return h && h.state().ready && h.metrics.firstFrameMs !== null; }, null, { timeout: 30000 });
     const main = await openPage(lab, '?exp=sorting&seed=9');
     await main.page.waitForFunction(() => window.__lab && window.__lab.state().ready && window.__lab.metrics.firstFrameMs !== null, null, { timeout: 30000 });

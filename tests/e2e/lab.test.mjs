@@ -95,7 +95,7 @@ test('a bad URL shows notices and a working default lab', async () => {
 
 test('embed-demo.html runs two live embeds (custom element and iframe)', async () => {
   const { page, errors } = await openPage(lab, 'embed-demo.html');
-  const element = page.locator('emergence-lab');
+  const element = page.locator('#embed-element');
   await element.scrollIntoViewIfNeeded();
   await page.waitForFunction(() => { const h = document.querySelector('emergence-lab').handle; return h && h.state().ready && h.metrics.firstFrameMs !== null; }, null, { timeout: 30000 });
   const frame = page.frameLocator('#embed-frame');
