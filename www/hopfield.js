@@ -222,6 +222,14 @@ export function mountHopfield(element, options = {}) {
       try { stripView.draw_grid(lab.beta_strip_picture(betas), lab.beta_strip_columns(betas.length)); } catch (e) { notice(`strip: ${e.message || e}`, 'error'); }
     }
     stripLabels.replaceChildren(...betas.map((b) => el('span', { text: `β = ${Number(b.toPrecision(2))}` })));
+    // Put the labels under the pictures: the grid renderer centres whole-pixel cells with a
+    // 6 px margin (src/render/grid.rs), so the pictures span cols·cell device pixels.
+    const cols = lab.beta_strip_columns(betas.length), rows = lab.info().height;
+    const W = stripCanvas.width, H = stripCanvas.height;
+    const cell = Math.max(1, Math.floor(Math.min((W - 12) / cols, (H - 12) / rows)));
+    const scale = stripCanvas.clientWidth / Math.max(1, W);
+    stripLabels.style.marginLeft = `${(6 + Math.floor((W - 12 - cols * cell) / 2)) * scale}px`;
+    stripLabels.style.width = `${cols * cell * scale}px`;
     const fork = lab.pitchfork(betaRange(beta, PITCHFORK_BETAS, 4));
     forkPlot?.destroy();
     forkBox.replaceChildren(el('h3', { text: 'Metastable states: the pitchfork of the two most similar patterns' }));
@@ -532,6 +540,10 @@ export function mountHopfield(element, options = {}) {
     const wanted = controls ? decodeURIComponent(controls[1]).split(',').map((s) => s.trim()).filter(Boolean) : (chrome ? null : EMBED_DEFAULT_CONTROLS);
     makeControls(wanted);
     if (chrome) {
+      // The strip's canvas has the composite's aspect ratio, so the β labels sit under their pictures.
+      const info = lab.info();
+      stripCanvas.style.aspectRatio = `${lab.beta_strip_columns(STRIP_BETAS)} / ${info.height}`;
+      stripLabels.style.gridTemplateColumns = `repeat(${STRIP_BETAS}, 1fr)`;
       if (view) { patternsView = await secondaryView(patternsCanvas); stripView = await secondaryView(stripCanvas); }
       makeDrawBox(); makeGpuBox(); makeCapBox();
     }
