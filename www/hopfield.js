@@ -325,7 +325,8 @@ export function mountHopfield(element, options = {}) {
 
   // ---- capacity experiments (Web Worker) ---------------------------------------------------------
   function makeCapBox() {
-    const model = el('select', { 'aria-label': 'capacity model' }, el('option', { value: 'classical', text: 'classical' }), el('option', { value: 'dense', text: 'dense n = 3' }), el('option', { value: 'exp', text: 'exponential' }));
+    const model = el('select', { 'aria-label': 'capacity model' }, el('option', { value: 'classical', text: 'classical' }), el('option', { value: 'dense', text: 'dense n = 3' }), el('option', { value: 'exp', text: 'exponential' }), el('option', { value: 'modern', text: 'modern (at β)' }));
+    const beta = el('input', { type: 'number', min: 0.001, max: 1000, step: 'any', value: 1, 'aria-label': 'modern β' });
     const neurons = el('input', { type: 'number', min: 20, max: 2000, value: 200, 'aria-label': 'neurons N' });
     const tests = el('input', { type: 'number', min: 1, max: 100, value: 5, 'aria-label': 'repeats' });
     const flip = el('input', { type: 'number', min: 0, max: 0.5, step: 0.01, value: 0.05, 'aria-label': 'noisy start: flipped fraction' });
@@ -340,7 +341,7 @@ export function mountHopfield(element, options = {}) {
       stop('');
       const m = model.value, n = Math.max(20, Math.min(2000, Number(neurons.value) || 200));
       const loads = m === 'classical' ? [0.02, 0.05, 0.08, 0.1, 0.12, 0.14, 0.16, 0.2, 0.25, 0.3]
-        : m === 'dense' ? [0.1, 0.3, 0.6, 1, 1.5, 2, 3, 4].map((x) => x) : [0.1, 0.5, 1, 2, 4, 8];
+        : m === 'dense' ? [0.1, 0.3, 0.6, 1, 1.5, 2, 3, 4] : m === 'modern' ? [0.25, 0.5, 1, 2, 4, 8, 16] : [0.1, 0.5, 1, 2, 4, 8];
       const ps = [...new Set(loads.map((l) => Math.max(1, Math.round(l * n))))];
       const t1 = performance.now();
       capWorker = new Worker(new URL('worker.js', BASE), { type: 'module' });
@@ -357,11 +358,11 @@ export function mountHopfield(element, options = {}) {
         }
       };
       capWorker.onerror = (e) => { notice(`capacity worker: ${e.message}`, 'error'); stop('failed'); };
-      capWorker.postMessage({ kind: 'hopfield-capacity', model: m, order: 3, neurons: n, patterns: ps, tests: Math.max(1, Number(tests.value) || 5), flip: Math.round((Number(flip.value) || 0) * n), seed: lab.param('seed') });
+      capWorker.postMessage({ kind: 'hopfield-capacity', model: m, order: 3, beta: Number(beta.value) || 0.1, neurons: n, patterns: ps, tests: Math.max(1, Number(tests.value) || 5), flip: Math.round((Number(flip.value) || 0) * n), seed: lab.param('seed') });
     });
     capBox.append(el('h3', { text: 'Capacity (Web Worker)' }),
-      el('p', { class: 'el-help', text: 'Random ±1 patterns, P of them, N neurons, asynchronous dynamics: the fraction of stored patterns that are fixed points, and the mean final overlap from noisy starts, against the load P/N, with ±1 standard error over the repeats. Theory: 0.138 N (retrieval with a few errors) and N/(2 ln N) (error-free) for the classical model; N^(n−1)/(2(2n−3)!! ln N) for dense n; 2^(N/2) for the exponential model (far off the axis).' }),
-      el('label', { text: 'model ' }, model), el('label', { text: ' N ' }, neurons), el('label', { text: ' repeats ' }, tests), el('label', { text: ' noisy start: flip ' }, flip), go, cancel, bar, status, out);
+      el('p', { class: 'el-help', text: 'Random ±1 patterns, P of them, N neurons, asynchronous dynamics: the fraction of stored patterns that are fixed points, and the mean final overlap from noisy starts, against the load P/N, with ±1 standard error over the repeats. Theory: 0.138 N (retrieval with a few errors) and N/(2 ln N) (error-free) for the classical model; N^(n−1)/(2(2n−3)!! ln N) for dense n; 2^(N/2) for the exponential model (far off the axis). Modern (at the β given, paper scaling, updates until p settles): exact retrieval from the pattern itself and from a noisy start, and the softmax weight on the target; its capacity is exponential in N, so the loads go far beyond 1.' }),
+      el('label', { text: 'model ' }, model), el('label', { text: ' β ' }, beta), el('label', { text: ' N ' }, neurons), el('label', { text: ' repeats ' }, tests), el('label', { text: ' noisy start: flip ' }, flip), go, cancel, bar, status, out);
   }
 
   function drawCapacity(container, model, n, points) {
@@ -376,8 +377,8 @@ export function mountHopfield(element, options = {}) {
       scales: { x: { time: false }, y: { range: [0, 1.05] } },
       axes: [{ stroke: '#bbb', grid: { stroke: '#333' }, label: 'load P/N' }, { stroke: '#bbb', grid: { stroke: '#333' } }],
       series: [{ label: 'P/N' },
-        { label: 'fixed-point fraction', stroke: '#4e79a7', width: 2, points: { show: true, size: 6 } },
-        { label: 'mean final overlap (noisy start)', stroke: '#f28e2b', width: 2, points: { show: true, size: 6 } },
+        { label: model === 'modern' ? 'exact retrieval from the pattern itself' : 'fixed-point fraction', stroke: '#4e79a7', width: 2, points: { show: true, size: 6 } },
+        { label: points[0]?.overlap_is ?? 'mean final overlap (noisy start)', stroke: '#f28e2b', width: 2, points: { show: true, size: 6 } },
         { label: 'perfectly retrieved', stroke: '#59a14f', width: 1.5, points: { show: true, size: 5 } }],
       hooks: { draw: [(u) => {
         const { ctx } = u; const { top, height } = u.bbox;

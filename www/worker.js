@@ -4,7 +4,7 @@
 //   {kind: 'trajectories', query, runs, points, traditional}    sortedness per swap of many runs
 //   {kind: 'dendrites-sim', requests, seed, trials}               a figure's simulated points:
 //        posts {progress}, then {point: i, estimate} per point, then {finished: true}
-//   {kind: 'hopfield-capacity', model, order, neurons, patterns: [P…], tests, flip, seed}
+//   {kind: 'hopfield-capacity', model, order, beta, neurons, patterns: [P…], tests, flip, seed}
 //        posts {progress}, then {point: summary} per P, then {finished: true}
 // Messages out: {progress: 0..1} now and then, then {summary, csv}, {rows} or {trajectories},
 // or {error}.
@@ -56,12 +56,12 @@ function simulatePoints({ requests, seed, trials }) {
   self.postMessage({ finished: true });
 }
 
-function capacityCurve({ model, order, neurons, patterns, tests, flip, seed }) {
+function capacityCurve({ model, order, beta, neurons, patterns, tests, flip, seed }) {
   // Work grows with P: weight progress by P × tests.
   const total = patterns.reduce((a, p) => a + p * tests, 0);
   let before = 0, last = 0;
   for (const p of patterns) {
-    const job = new HopfieldCapacity(String(model), order | 0, neurons | 0, p | 0, tests | 0, flip | 0, String(seed ?? '1'));
+    const job = new HopfieldCapacity(String(model), order | 0, Number(beta) || 1, neurons | 0, p | 0, tests | 0, flip | 0, String(seed ?? '1'));
     let done = 0;
     while ((done = job.run_next()) < job.total()) {
       const now = performance.now();

@@ -6,7 +6,10 @@ use super::{notices_to_js, to_js};
 use crate::core::params::Notice;
 use crate::core::urlstate::{self, LabState};
 use crate::experiments::Experiment;
-use crate::hopfield::capacity::{self, CapacityConfig, CapacityModel, TestResult};
+use crate::hopfield::capacity::{
+    self, CapacityConfig, CapacityModel, QueryNoise, RetrieveConfig, RetrieveKind, RetrieveSummary, TestResult,
+};
+use crate::hopfield::modern::Scaling;
 use crate::hopfield::patterns::{self, ImportMode, PatternSet};
 use crate::hopfield::session::HopfieldSession;
 use crate::hopfield::{config_from_params, HopfieldConfig};
@@ -358,63 +361,155 @@ impl HopfieldLab {
     }
 }
 
-/// One point of a capacity curve, run a test at a time by the Web Worker.
+/// One point of a capacity curve, run a test at a time by the Web Worker: the binary models
+/// through [`capacity::run_test`], the modern model through [`capacity::run_retrieve`] (one
+/// retrieval experiment from the patterns themselves and one from noisy starts per test).
 #[wasm_bindgen]
 pub struct HopfieldCapacity {
-    config: CapacityConfig,
-    results: Vec<TestResult>,
+    job: CapacityJob,
 }
+
+enum CapacityJob {
+    Binary { config: CapacityConfig, results: Vec<TestResult> },
+    Modern { base: RetrieveConfig, tests: usize, results: Vec<(RetrieveSummary, RetrieveSummary)> },
+}
+
+/// Queries per modern retrieval test (each from a random target).
+const MODERN_QUERIES: usize = 20;
 
 #[wasm_bindgen]
 impl HopfieldCapacity {
-    /// `model`: classical | dense | exp; `order`: n for dense; N neurons, P patterns, T tests,
-    /// `flip` components flipped in each noisy start.
+    /// `model`: classical | dense | exp | modern; `order`: n for dense; `beta`: the modern β
+    /// (paper scaling); N neurons, P patterns, T tests, `flip` components flipped in each noisy
+    /// start.
     #[wasm_bindgen(constructor)]
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         model: &str,
         order: u32,
+        beta: f64,
         neurons: u32,
         patterns: u32,
         tests: u32,
         flip: u32,
         seed: &str,
     ) -> Result<HopfieldCapacity, JsError> {
-        let model = match model {
-            "classical" => CapacityModel::Classical,
-            "dense" => CapacityModel::Dense { order, rectified: false },
-            "exp" => CapacityModel::Exp,
+        let seed: u64 = seed.trim().parse().map_err(|_| JsError::new("capacity: the seed is not a whole number"))?;
+        let binary = match model {
+            "classical" => Some(CapacityModel::Classical),
+            "dense" => Some(CapacityModel::Dense { order, rectified: false }),
+            "exp" => Some(CapacityModel::Exp),
+            "modern" => None,
             other => return Err(JsError::new(&format!("capacity: unknown model \"{other}\""))),
         };
-        let seed: u64 = seed.trim().parse().map_err(|_| JsError::new("capacity: the seed is not a whole number"))?;
-        let config = CapacityConfig {
-            model,
-            neurons: neurons as usize,
-            patterns: patterns as usize,
-            tests: tests as usize,
-            seed,
-            flip: flip as usize,
-            starts: (patterns as usize).min(20),
+        let job = match binary {
+            Some(model) => {
+                let config = CapacityConfig {
+                    model,
+                    neurons: neurons as usize,
+                    patterns: patterns as usize,
+                    tests: tests as usize,
+                    seed,
+                    flip: flip as usize,
+                    starts: (patterns as usize).min(20),
+                };
+                config.validate().map_err(|e| JsError::new(&e))?;
+                CapacityJob::Binary { config, results: Vec::new() }
+            }
+            None => {
+                if !(beta.is_finite() && beta > 0.0) {
+                    return Err(JsError::new(&format!("capacity: β = {beta} must be a positive number")));
+                }
+                if !(1..=100).contains(&tests) || neurons == 0 || patterns == 0 || flip > neurons {
+                    return Err(JsError::new("capacity: 1 to 100 tests, at least one neuron and pattern, flip ≤ N"));
+                }
+                let base = RetrieveConfig {
+                    dim: neurons as usize,
+                    patterns: patterns as usize,
+                    beta,
+                    scaling: Scaling::Paper,
+                    noise: QueryNoise::Flip(flip as usize),
+                    kind: RetrieveKind::Pm1,
+                    queries: MODERN_QUERIES,
+                    steps: 0,
+                    seed,
+                };
+                CapacityJob::Modern { base, tests: tests as usize, results: Vec::new() }
+            }
         };
-        config.validate().map_err(|e| JsError::new(&e))?;
-        Ok(Self { config, results: Vec::new() })
+        Ok(Self { job })
     }
 
     /// Run the next test; returns the tests done.
     pub fn run_next(&mut self) -> Result<u32, JsError> {
-        if self.results.len() < self.config.tests {
-            let r = capacity::run_test(&self.config, self.results.len() as u64).map_err(|e| JsError::new(&e))?;
-            self.results.push(r);
+        match &mut self.job {
+            CapacityJob::Binary { config, results } => {
+                if results.len() < config.tests {
+                    let r = capacity::run_test(config, results.len() as u64).map_err(|e| JsError::new(&e))?;
+                    results.push(r);
+                }
+                Ok(results.len() as u32)
+            }
+            CapacityJob::Modern { base, tests, results } => {
+                if results.len() < *tests {
+                    let seed = crate::core::rng::SplitMix64::new(base.seed ^ (results.len() as u64 + 1)).next_u64();
+                    let fixed = RetrieveConfig { noise: QueryNoise::Flip(0), seed, ..*base };
+                    let noisy = RetrieveConfig { seed, ..*base };
+                    let a = capacity::run_retrieve(&fixed).map_err(|e| JsError::new(&e))?;
+                    let b = capacity::run_retrieve(&noisy).map_err(|e| JsError::new(&e))?;
+                    results.push((a, b));
+                }
+                Ok(results.len() as u32)
+            }
         }
-        Ok(self.results.len() as u32)
     }
 
     pub fn total(&self) -> u32 {
-        self.config.tests as u32
+        match &self.job {
+            CapacityJob::Binary { config, .. } => config.tests as u32,
+            CapacityJob::Modern { tests, .. } => *tests as u32,
+        }
     }
 
-    /// The summary so far (same keys as the CLI's `--json`).
+    /// The summary so far: the CLI's `--json` keys for the binary models; for the modern model
+    /// the same keys with `fixed_point_fraction` = exact retrieval from the pattern itself,
+    /// `perfect_fraction` = exact retrieval from a noisy start, and `mean_overlap` = the mean
+    /// softmax weight on the target from a noisy start (`overlap_is` says which).
     pub fn summary(&self) -> Result<JsValue, JsError> {
-        to_js(&capacity::summarise(&self.config, &self.results))
+        match &self.job {
+            CapacityJob::Binary { config, results } => {
+                let mut v = serde_json::to_value(capacity::summarise(config, results))
+                    .map_err(|e| JsError::new(&format!("capacity: {e}")))?;
+                v["overlap_is"] = "mean final overlap from a noisy start".into();
+                to_js(&v)
+            }
+            CapacityJob::Modern { base, results, .. } => {
+                let stat = |f: &dyn Fn(&(RetrieveSummary, RetrieveSummary)) -> f64| {
+                    let m = crate::core::stats::MeanSd::of(results.iter().map(f));
+                    (m.mean, m.sd / (results.len().max(1) as f64).sqrt())
+                };
+                let (fixed, fixed_se) = stat(&|r| r.0.exact);
+                let (perfect, perfect_se) = stat(&|r| r.1.exact);
+                let (p_true, p_se) = stat(&|r| r.1.p_true);
+                let theory = capacity::theory_lines(base.dim, None);
+                to_js(&serde_json::json!({
+                    "model": "modern",
+                    "beta": base.beta,
+                    "neurons": base.dim,
+                    "patterns": base.patterns,
+                    "tests": results.len(),
+                    "load": base.patterns as f64 / base.dim as f64,
+                    "fixed_point_fraction": fixed,
+                    "fixed_point_se": fixed_se,
+                    "perfect_fraction": perfect,
+                    "perfect_se": perfect_se,
+                    "mean_overlap": p_true,
+                    "overlap_se": p_se,
+                    "overlap_is": "mean softmax weight on the target from a noisy start",
+                    "theory": theory,
+                }))
+            }
+        }
     }
 }
 

@@ -131,6 +131,20 @@ test('hopfield: the capacity worker finds the classical network failing above ab
   assert.ok(byLoad['0.02'].mean_overlap > 0.95, JSON.stringify(byLoad['0.02']));
   assert.ok(byLoad['0.30'].fixed_point_fraction < 0.5, JSON.stringify(byLoad['0.30']));
   await page.locator('.el-hf-capacity').screenshot({ path: path.join(SHOTS, 'hopfield-capacity.png') });
+
+  // The modern model at β = 0.1, N = 64: near-perfect at low load, failing as the load grows.
+  const modern = page.evaluate(() => new Promise((resolve) => window.__lab.on('capacity', (r) => { if (r.model === 'modern') resolve(r); })));
+  await page.locator('.el-hf-capacity select[aria-label="capacity model"]').selectOption('modern');
+  await page.locator('.el-hf-capacity input[aria-label="modern β"]').fill('0.1');
+  await page.locator('.el-hf-capacity input[aria-label="neurons N"]').fill('64');
+  await page.locator('.el-hf-capacity input[aria-label="repeats"]').fill('2');
+  await page.locator('.el-cap-run').click();
+  const m = await modern;
+  m.points.sort((a, b) => a.load - b.load);
+  const first = m.points[0], last = m.points[m.points.length - 1];
+  assert.ok(first.fixed_point_fraction >= 0.9 && first.perfect_fraction >= 0.9, `P/N = ${first.load}: ${JSON.stringify(first)}`);
+  assert.ok(last.mean_overlap < first.mean_overlap, `the weight on the target falls with the load: ${first.mean_overlap} → ${last.mean_overlap}`);
+  await page.locator('.el-hf-capacity').screenshot({ path: path.join(SHOTS, 'hopfield-capacity-modern.png') });
   assert.deepEqual(errors, []);
   await page.close();
 });
