@@ -141,3 +141,42 @@ export function rgbaToPng(rgba, w, h) {
   c.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.length), w, h), 0, 0);
   return new Promise((resolve, reject) => c.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'));
 }
+
+/** The notice list of a lab: returns notice(message, kind, detail), which adds a dismissable
+ *  line to `list` and emits a 'notice' event. */
+export function noticeBoard(list, emit) {
+  return function notice(message, kind = 'warn', detail = '') {
+    const body = el('span', { text: message });
+    if (detail) body.append(el('details', {}, el('summary', { text: 'details' }), el('code', { text: detail })));
+    const li = el('li', { class: `el-notice el-${kind}` }, body,
+      el('button', { type: 'button', class: 'el-dismiss', 'aria-label': 'dismiss', onclick: () => li.remove() }, '×'));
+    list.append(li);
+    emit('notice', { message, kind });
+  };
+}
+
+/** The keys every lab shares: Space play/pause, "." step, "," back, R reset (not while typing). */
+export function transportKeys(handle) {
+  return (e) => {
+    if (e.target.closest && e.target.closest('input, select, textarea')) return;
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key === ' ') { e.preventDefault(); handle.state().playing ? handle.pause() : handle.play(); }
+    else if (e.key === '.') handle.step();
+    else if (e.key === ',') handle.back();
+    else if (e.key === 'r' || e.key === 'R') handle.reset();
+  };
+}
+
+/** The seed field with a "new seed" button; `get()` is the lab's seed, `set(text)` changes it. */
+export function seedField(get, set, help) {
+  const id = `el-seed-${Math.random().toString(36).slice(2, 8)}`;
+  const input = el('input', { id, type: 'text', inputmode: 'numeric', value: get(), size: 12 });
+  input.dataset.key = 'seed';
+  input.addEventListener('change', () => { set(input.value); input.value = get(); });
+  const dice = el('button', { type: 'button', class: 'el-btn', title: 'new random seed', onclick: () => {
+    // Math.random only proposes a seed; every draw of the lab comes from it (CODE_STYLE.md).
+    input.value = String(Math.floor(Math.random() * 2 ** 32));
+    set(input.value);
+  } }, 'new seed');
+  return el('div', { class: 'el-field' }, el('label', { for: id, text: 'Seed' }), input, dice, el('small', { class: 'el-help', text: help }));
+}

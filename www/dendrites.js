@@ -3,7 +3,7 @@
 // src/web/dendrites.rs); the bit view is drawn by wgpu; the figures by uPlot with log axes.
 
 import uPlot from './vendor/uPlot.esm.js';
-import { el, fmt, download, openLab, observeCanvas, rgbaToPng } from './common.js';
+import { el, fmt, download, openLab, observeCanvas, rgbaToPng, noticeBoard, transportKeys, seedField } from './common.js';
 
 const BASE = new URL('.', import.meta.url);
 // Cell colours of the bit view (src/dendrites/scene.rs, `colour`).
@@ -73,14 +73,7 @@ export function mountDendrites(element, options = {}) {
   else root.append(params);
   element.append(root);
 
-  function notice(message, kind = 'warn', detail = '') {
-    const body = el('span', { text: message });
-    if (detail) body.append(el('details', {}, el('summary', { text: 'details' }), el('code', { text: detail })));
-    const li = el('li', { class: `el-notice el-${kind}` }, body,
-      el('button', { type: 'button', class: 'el-dismiss', 'aria-label': 'dismiss', onclick: () => li.remove() }, '×'));
-    notices.append(li);
-    emit('notice', { message, kind });
-  }
+  const notice = noticeBoard(notices, emit);
   const takeNotices = () => { for (const n of lab.take_notices()) notice(n.message); };
 
   // ---- controls ---------------------------------------------------------------------------
@@ -141,17 +134,8 @@ export function mountDendrites(element, options = {}) {
     return el('div', { class: 'el-field' }, label, input, slider, el('small', { class: 'el-help', text: spec.help }));
   }
 
-  function seedControl() {
-    const id = `el-seed-${Math.random().toString(36).slice(2, 8)}`;
-    const input = el('input', { id, type: 'text', inputmode: 'numeric', value: lab.param('seed'), size: 12 });
-    input.dataset.key = 'seed';
-    input.addEventListener('change', () => setParam('seed', input.value));
-    const dice = el('button', { type: 'button', class: 'el-btn', title: 'new random seed', onclick: () => {
-      setParam('seed', String(Math.floor(Math.random() * 2 ** 32)));
-    } }, 'new seed');
-    return el('div', { class: 'el-field' }, el('label', { for: id, text: 'Seed' }), input, dice,
-      el('small', { class: 'el-help', text: 'Every random draw of the bit view and of the simulations comes from this seed.' }));
-  }
+  const seedControl = () => seedField(() => lab.param('seed'), (v) => setParam('seed', v),
+    'Every random draw of the bit view and of the simulations comes from this seed.');
 
   function setParam(key, value, fromSlider = false) {
     for (const n of lab.set_param(key, String(value))) notice(n.message);
@@ -486,14 +470,7 @@ export function mountDendrites(element, options = {}) {
     if (!frameId && !destroyed && visible && started) frameId = requestAnimationFrame(frame);
   }
 
-  function keydown(e) {
-    if (e.target.closest && e.target.closest('input, select, textarea')) return;
-    if (e.ctrlKey || e.metaKey || e.altKey) return;
-    if (e.key === ' ') { e.preventDefault(); playing ? handle.pause() : handle.play(); }
-    else if (e.key === '.') handle.step();
-    else if (e.key === ',') handle.back();
-    else if (e.key === 'r' || e.key === 'R') handle.reset();
-  }
+  let keydown = null;
   const docKeydown = (e) => { if (e.target === document.body) keydown(e); };
 
   // ---- the handle -------------------------------------------------------------------------------
@@ -571,6 +548,7 @@ export function mountDendrites(element, options = {}) {
     },
   };
 
+  keydown = transportKeys(handle);
   handle.ready = (async () => {
     const query = options.query ?? '';
     const opened = await openLab(query, canvas, (m, old) => new m.DendritesLab(old ? old.query() : query));

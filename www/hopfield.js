@@ -5,7 +5,7 @@
 // compute shaders (src/render/modern_compute.rs) where the device offers them.
 
 import uPlot from './vendor/uPlot.esm.js';
-import { el, fmt, download, openLab, observeCanvas, rgbaToPng, serialGpu } from './common.js';
+import { el, fmt, download, openLab, observeCanvas, rgbaToPng, serialGpu, noticeBoard, transportKeys, seedField } from './common.js';
 
 const BASE = new URL('.', import.meta.url);
 const EMBED_DEFAULT_CONTROLS = ['play', 'step', 'back', 'reset', 'model', 'beta', 'corrupt'];
@@ -53,14 +53,7 @@ export function mountHopfield(element, options = {}) {
   else root.append(params);
   element.append(root);
 
-  function notice(message, kind = 'warn', detail = '') {
-    const body = el('span', { text: message });
-    if (detail) body.append(el('details', {}, el('summary', { text: 'details' }), el('code', { text: detail })));
-    const li = el('li', { class: `el-notice el-${kind}` }, body,
-      el('button', { type: 'button', class: 'el-dismiss', 'aria-label': 'dismiss', onclick: () => li.remove() }, '×'));
-    notices.append(li);
-    emit('notice', { message, kind });
-  }
+  const notice = noticeBoard(notices, emit);
   const takeNotices = () => { for (const n of lab.take_notices()) notice(n.message); };
 
   // ---- controls ---------------------------------------------------------------------------
@@ -124,15 +117,8 @@ export function mountHopfield(element, options = {}) {
     return el('div', { class: 'el-field' }, el('label', { for: id, text: spec.label }), input, extra, el('small', { class: 'el-help', text: spec.help }));
   }
 
-  function seedControl() {
-    const id = `el-seed-${Math.random().toString(36).slice(2, 8)}`;
-    const input = el('input', { id, type: 'text', inputmode: 'numeric', value: lab.param('seed'), size: 12 });
-    input.dataset.key = 'seed';
-    input.addEventListener('change', () => setParam('seed', input.value));
-    const dice = el('button', { type: 'button', class: 'el-btn', onclick: () => setParam('seed', String(Math.floor(Math.random() * 2 ** 32))) }, 'new seed');
-    return el('div', { class: 'el-field' }, el('label', { for: id, text: 'Seed' }), input, dice,
-      el('small', { class: 'el-help', text: 'The random patterns, the corruption and the update order all come from this seed.' }));
-  }
+  const seedControl = () => seedField(() => lab.param('seed'), (v) => setParam('seed', v),
+    'The random patterns, the corruption and the update order all come from this seed.');
 
   function setParam(key, value) {
     playing = false;
@@ -443,14 +429,7 @@ export function mountHopfield(element, options = {}) {
   function schedule() {
     if (!frameId && !destroyed && visible && started) frameId = requestAnimationFrame(frame);
   }
-  function keydown(e) {
-    if (e.target.closest && e.target.closest('input, select, textarea')) return;
-    if (e.ctrlKey || e.metaKey || e.altKey) return;
-    if (e.key === ' ') { e.preventDefault(); playing ? handle.pause() : handle.play(); }
-    else if (e.key === '.') handle.step();
-    else if (e.key === ',') handle.back();
-    else if (e.key === 'r' || e.key === 'R') handle.reset();
-  }
+  let keydown = null;
   const docKeydown = (e) => { if (e.target === document.body) keydown(e); };
 
   async function secondaryView(target) {
@@ -526,6 +505,7 @@ export function mountHopfield(element, options = {}) {
     },
   };
 
+  keydown = transportKeys(handle);
   handle.ready = (async () => {
     const query = options.query ?? '';
     const opened = await openLab(query, canvas, (m, old) => new m.HopfieldLab(old ? old.query() : query));

@@ -8,7 +8,7 @@
 
 import uPlot from './vendor/uPlot.esm.js';
 
-import { loadBuild, serialGpu, el, fmt, download } from './common.js';
+import { loadBuild, serialGpu, el, fmt, download, noticeBoard, transportKeys, seedField } from './common.js';
 import { mountDendrites } from './dendrites.js';
 import { mountHopfield } from './hopfield.js';
 
@@ -59,14 +59,7 @@ export function mount(element, options = {}) {
   else root.append(params);
   element.append(root);
 
-  function notice(message, kind = 'warn', detail = '') {
-    const body = el('span', { text: message });
-    if (detail) body.append(el('details', {}, el('summary', { text: 'details' }), el('code', { text: detail })));
-    const li = el('li', { class: `el-notice el-${kind}` }, body,
-      el('button', { type: 'button', class: 'el-dismiss', 'aria-label': 'dismiss', onclick: () => li.remove() }, '×'));
-    notices.append(li);
-    emit('notice', { message, kind });
-  }
+  const notice = noticeBoard(notices, emit);
   function takeNotices() {
     for (const n of lab.take_notices()) notice(n.message);
   }
@@ -132,19 +125,8 @@ export function mount(element, options = {}) {
     return el('div', { class: 'el-field' }, label, input, out, help);
   }
 
-  function seedControl() {
-    const id = `el-seed-${Math.random().toString(36).slice(2, 8)}`;
-    const input = el('input', { id, type: 'text', inputmode: 'numeric', value: lab.param('seed'), size: 12 });
-    input.dataset.key = 'seed';
-    input.addEventListener('change', () => { setParam('seed', input.value); input.value = lab.param('seed'); });
-    const dice = el('button', { type: 'button', class: 'el-btn', title: 'new random seed', onclick: () => {
-      const s = String(Math.floor(Math.random() * 2 ** 32));
-      input.value = s;
-      setParam('seed', s);
-    } }, 'new seed');
-    return el('div', { class: 'el-field' }, el('label', { for: id, text: 'Seed' }), input, dice,
-      el('small', { class: 'el-help', text: 'Every random choice comes from this seed (restarts the run).' }));
-  }
+  const seedControl = () => seedField(() => lab.param('seed'), (v) => setParam('seed', v),
+    'Every random choice comes from this seed (restarts the run).');
 
   function setParam(key, value) {
     for (const n of lab.set_param(key, String(value))) notice(n.message);
@@ -569,14 +551,7 @@ export function mount(element, options = {}) {
     if (!frameId && !destroyed && visible && started) frameId = requestAnimationFrame(frame);
   }
 
-  function keydown(e) {
-    if (e.target.closest && e.target.closest('input, select, textarea')) return;
-    if (e.ctrlKey || e.metaKey || e.altKey) return;
-    if (e.key === ' ') { e.preventDefault(); playing ? handle.pause() : handle.play(); }
-    else if (e.key === '.') handle.step();
-    else if (e.key === ',') handle.back();
-    else if (e.key === 'r' || e.key === 'R') handle.reset();
-  }
+  let keydown = null;
 
   // Click a bar to freeze or unfreeze that cell (the run restarts with it damaged from the start).
   function canvasClick(e) {
@@ -650,6 +625,7 @@ export function mount(element, options = {}) {
   };
 
   // ---- start ------------------------------------------------------------------------------------
+  keydown = transportKeys(handle);
   handle.ready = (async () => {
     const query = options.query ?? '';
     // Which build: WebGPU-only unless WebGL2 is forced or the browser has no WebGPU at all.

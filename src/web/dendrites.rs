@@ -104,16 +104,9 @@ impl DendritesLab {
     pub fn set_param(&mut self, key: &str, value: &str) -> Result<JsValue, JsError> {
         let mut notices = Vec::new();
         if key == "seed" {
-            match value.trim().parse::<u64>() {
+            match super::seed_from_text(value, self.state.seed) {
                 Ok(seed) => self.state.seed = seed,
-                Err(_) => notices.push(Notice::new(
-                    "seed",
-                    format!(
-                        "seed: \"{}\" is not a whole number ≥ 0; kept {}.",
-                        crate::core::params::shorten(value),
-                        self.state.seed
-                    ),
-                )),
+                Err(notice) => notices.push(notice),
             }
         } else {
             let schema = Experiment::Dendrites.schema();

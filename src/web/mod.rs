@@ -63,6 +63,16 @@ fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
     value.serialize(&serializer).map_err(|e| JsError::new(&format!("could not convert to JS: {e}")))
 }
 
+/// A seed typed by the user: a whole number ≥ 0, or a notice that `current` was kept.
+fn seed_from_text(value: &str, current: u64) -> Result<u64, Notice> {
+    value.trim().parse::<u64>().map_err(|_| {
+        Notice::new(
+            "seed",
+            format!("seed: \"{}\" is not a whole number ≥ 0; kept {current}.", crate::core::params::shorten(value)),
+        )
+    })
+}
+
 fn notices_to_js(notices: &[Notice]) -> Result<JsValue, JsError> {
     to_js(notices)
 }
