@@ -133,7 +133,8 @@ async fn hopfield_stage_draws_the_state(backend: &str) {
     let mut view = create_view(canvas(w, h), backend.into())
         .await
         .unwrap_or_else(|e| panic!("{backend}: {:?}", wasm_bindgen::JsValue::from(e)));
-    let mut lab = HopfieldLab::new("exp=hopfield&seed=2&model=classical&side=16&count=4&corrupt=half&fill=plus");
+    let mut lab = HopfieldLab::new("exp=hopfield&seed=2&model=classical&side=16&count=4&corrupt=half&fill=plus")
+        .unwrap_or_else(|e| panic!("{:?}", wasm_bindgen::JsValue::from(e)));
     let read = |view: &mut View, lab: &HopfieldLab| {
         JsFuture::from(view.read_grid(&lab.stage_picture(), lab.stage_columns(), w, h).expect("a picture"))
     };

@@ -78,7 +78,9 @@ pub struct HopfieldLab {
 const MAX_REPLAY: u64 = 2_000;
 
 impl HopfieldLab {
-    fn from_state(mut state: LabState, mut notices: Vec<Notice>) -> Self {
+    /// Build from a validated state. A configuration that cannot build a session falls back to
+    /// the defaults (with a notice); an error only if even those fail, which the page reports.
+    fn from_state(mut state: LabState, mut notices: Vec<Notice>) -> Result<Self, String> {
         if state.experiment != Experiment::Hopfield {
             let seed = state.seed;
             state = LabState::default_for(Experiment::Hopfield);
@@ -86,11 +88,13 @@ impl HopfieldLab {
         }
         let (config, repairs) = config_from_params(&state.params);
         notices.extend(repairs);
-        let session = HopfieldSession::new(&config, state.seed).unwrap_or_else(|e| {
-            notices.push(Notice::new("patterns", format!("{e}; showing the built-in pictures instead.")));
-            let fallback = HopfieldConfig::default();
-            HopfieldSession::new(&fallback, state.seed).unwrap_or_else(|_| unreachable_session(&fallback))
-        });
+        let session = match HopfieldSession::new(&config, state.seed) {
+            Ok(session) => session,
+            Err(e) => {
+                notices.push(Notice::new("patterns", format!("{e}; showing the built-in pictures instead.")));
+                HopfieldSession::new(&HopfieldConfig::default(), state.seed)?
+            }
+        };
         let mut lab = Self { state, config, session, notices };
         if lab.state.step > MAX_REPLAY {
             lab.notices.push(Notice::new(
@@ -104,38 +108,28 @@ impl HopfieldLab {
                 break;
             }
         }
-        lab
+        Ok(lab)
     }
 
+    /// Rebuild after a change; if nothing can be built, keep the running session and say so.
     fn rebuild(&mut self) {
         self.state.step = 0;
         let notices = std::mem::take(&mut self.notices);
-        *self = Self::from_state(self.state.clone(), notices);
-    }
-}
-
-/// The default configuration always builds (built-in pictures); if even that failed, the
-/// smallest possible session is made by hand so the page still has something to show.
-fn unreachable_session(config: &HopfieldConfig) -> HopfieldSession {
-    let set = PatternSet::builtin(16, 2);
-    match HopfieldSession::with_patterns(config, set, 0) {
-        Ok(s) => s,
-        Err(e) => {
-            // No panic across the boundary: log and try the smallest random set.
-            web_sys::console::error_1(&format!("Hopfield: could not build a session: {e}").into());
-            let mut rng = crate::core::rng::Rng::seed_from_u64(0);
-            let set = PatternSet::random_pm1(8, 8, 1, &mut rng);
-            HopfieldSession::with_patterns(&HopfieldConfig::default(), set, 0).unwrap_or_else(|_| std::process::abort())
+        match Self::from_state(self.state.clone(), notices) {
+            Ok(lab) => *self = lab,
+            Err(e) => self.notices.push(Notice::new("patterns", format!("{e}; the change was not applied."))),
         }
     }
 }
 
 #[wasm_bindgen]
 impl HopfieldLab {
+    /// Build from a URL query string. Bad values become notices; an exception only if not even
+    /// the default configuration builds.
     #[wasm_bindgen(constructor)]
-    pub fn new(query: &str) -> HopfieldLab {
+    pub fn new(query: &str) -> Result<HopfieldLab, JsError> {
         let (state, notices) = urlstate::decode(query);
-        Self::from_state(state, notices)
+        Self::from_state(state, notices).map_err(|e| JsError::new(&format!("the Hopfield lab could not start: {e}")))
     }
 
     pub fn schema() -> Result<JsValue, JsError> {

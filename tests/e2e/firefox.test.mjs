@@ -104,3 +104,29 @@ test('firefox: the embed demo runs both embeds', async () => {
   await driver.switchTo().defaultContent();
   assert.deepEqual(errors.slice(before), [], 'no console errors');
 });
+
+for (const backend of ['webgpu', 'webgl2']) {
+  test(`firefox ${backend}: the dendrites and Hopfield pages draw and step`, async () => {
+    const before = errors.length;
+    await driver.get(`${base}?exp=dendrites&seed=3&n=256&a=64&s=32&theta=8&backend=${backend}`);
+    let state = await waitFor('const l = window.__lab; return l && l.state().ready && l.metrics.firstFrameMs !== null && l.state();', 'the dendrites lab');
+    assert.equal(state.backend, backend);
+    const a = await canvasPixels('canvas.el-canvas', `firefox-dendrites-${backend}.png`);
+    assert.ok(foregroundPixels(a) > 0.3 * a.width * a.height, `cells drawn (${foregroundPixels(a)} px)`);
+    await driver.executeScript('window.__lab.step()');
+    await waitFor('const s = window.__lab.state(); return s.info.samples === 2 && s.clean;', 'one sample');
+    const b = await canvasPixels('canvas.el-canvas', `firefox-dendrites-${backend}-step.png`);
+    assert.notDeepEqual(a.data, b.data, 'a new sample changes the pixels');
+
+    await driver.get(`${base}?exp=hopfield&seed=4&side=32&count=6&backend=${backend}`);
+    state = await waitFor('const l = window.__lab; return l && l.state().ready && l.metrics.firstFrameMs !== null && l.state();', 'the Hopfield lab');
+    assert.equal(state.backend, backend);
+    const c = await canvasPixels('canvas.el-canvas', `firefox-hopfield-${backend}.png`);
+    assert.ok(foregroundPixels(c) > 0.2 * c.width * c.height, `the three pictures drawn (${foregroundPixels(c)} px)`);
+    await driver.executeScript('window.__lab.step()');
+    await waitFor('const s = window.__lab.state(); return s.info.steps === 1 && s.clean;', 'one sweep');
+    const d = await canvasPixels('canvas.el-canvas', `firefox-hopfield-${backend}-step.png`);
+    assert.notDeepEqual(c.data, d.data, 'a sweep changes the state picture');
+    assert.deepEqual(errors.slice(before), [], 'no console errors');
+  });
+}
