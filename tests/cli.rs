@@ -1,16 +1,10 @@
 //! The command-line front end, run as a user would run it.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::process::Command;
+#[path = "common/cli.rs"]
+mod cli;
 
-fn lab(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_emergence-lab")).args(args).output().expect("run emergence-lab");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
+use cli::lab;
 
 #[test]
 fn sorting_run_json_has_the_summary() {

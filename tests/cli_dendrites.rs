@@ -1,22 +1,10 @@
 //! The `emergence-lab dendrites` theory commands, run as a user would run them.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::process::Command;
+#[path = "common/cli.rs"]
+mod cli;
 
-fn lab(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_emergence-lab")).args(args).output().expect("run emergence-lab");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
-
-fn json(args: &[&str]) -> serde_json::Value {
-    let (code, out, err) = lab(args);
-    assert_eq!(code, 0, "{args:?}: {err}");
-    serde_json::from_str(out.trim()).expect("one JSON object")
-}
+use cli::{json, lab};
 
 fn rel(got: f64, want: f64) -> f64 {
     ((got - want) / want).abs()
