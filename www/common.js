@@ -180,3 +180,17 @@ export function seedField(get, set, help) {
   } }, 'new seed');
   return el('div', { class: 'el-field' }, el('label', { for: id, text: 'Seed' }), input, dice, el('small', { class: 'el-help', text: help }));
 }
+
+/** Say which backend draws: the badge beside the transport, and the overlay when none does. */
+export function showBackend(view, badge, overlay) {
+  badge.textContent = view ? [view.backend() === 'webgpu' ? 'WebGPU' : 'WebGL2', view.adapter()].filter(Boolean).join(' · ') : 'no GPU';
+  badge.dataset.backend = view ? view.backend() : 'none';
+  if (!view) overlay.textContent = 'No GPU drawing available in this browser; see the notice.';
+}
+
+/** The controls to show: an embed's `controls=` list, else all (full page) or `embedDefaults`. */
+export function wantedControls(query, chrome, embedDefaults) {
+  const controls = /(?:^|[?&])controls=([^&]*)/.exec(query);
+  if (controls) return decodeURIComponent(controls[1]).split(',').map((s) => s.trim()).filter(Boolean);
+  return chrome ? null : embedDefaults;
+}

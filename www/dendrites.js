@@ -3,7 +3,7 @@
 // src/web/dendrites.rs); the bit view is drawn by wgpu; the figures by uPlot with log axes.
 
 import uPlot from './vendor/uPlot.esm.js';
-import { el, fmt, download, openLab, observeCanvas, rgbaToPng, noticeBoard, transportKeys, seedField } from './common.js';
+import { el, fmt, download, openLab, observeCanvas, rgbaToPng, noticeBoard, transportKeys, seedField, showBackend, wantedControls } from './common.js';
 
 const BASE = new URL('.', import.meta.url);
 // Cell colours of the bit view (src/dendrites/scene.rs, `colour`).
@@ -556,13 +556,9 @@ export function mountDendrites(element, options = {}) {
     if (opened.note) notice(opened.note, view ? 'warn' : 'error', opened.detail);
     metrics.build = mod.kind;
     metrics.wasmLoadMs = mod.loadMs;
-    badge.textContent = view ? [view.backend() === 'webgpu' ? 'WebGPU' : 'WebGL2', view.adapter()].filter(Boolean).join(' · ') : 'no GPU';
-    badge.dataset.backend = view ? view.backend() : 'none';
-    if (!view) overlay.textContent = 'No GPU drawing available in this browser; see the notice.';
+    showBackend(view, badge, overlay);
     takeNotices();
-    const controls = /(?:^|[?&])controls=([^&]*)/.exec(query);
-    const wanted = controls ? decodeURIComponent(controls[1]).split(',').map((s) => s.trim()).filter(Boolean) : (chrome ? null : EMBED_DEFAULT_CONTROLS);
-    makeControls(wanted);
+    makeControls(wantedControls(query, chrome, EMBED_DEFAULT_CONTROLS));
     if (chrome) { makeLegend(); makeSimBox(); }
     if (/(?:^|[?&])autoplay=1(?:&|$)/.test(query)) playing = true;
     root.addEventListener('keydown', keydown);

@@ -5,7 +5,7 @@
 // compute shaders (src/render/modern_compute.rs) where the device offers them.
 
 import uPlot from './vendor/uPlot.esm.js';
-import { el, fmt, download, openLab, observeCanvas, rgbaToPng, serialGpu, noticeBoard, transportKeys, seedField } from './common.js';
+import { el, fmt, download, openLab, observeCanvas, rgbaToPng, serialGpu, noticeBoard, transportKeys, seedField, showBackend, wantedControls } from './common.js';
 
 const BASE = new URL('.', import.meta.url);
 const EMBED_DEFAULT_CONTROLS = ['play', 'step', 'back', 'reset', 'model', 'beta', 'corrupt'];
@@ -513,13 +513,9 @@ export function mountHopfield(element, options = {}) {
     if (opened.note) notice(opened.note, view ? 'warn' : 'error', opened.detail);
     metrics.build = mod.kind;
     metrics.wasmLoadMs = mod.loadMs;
-    badge.textContent = view ? [view.backend() === 'webgpu' ? 'WebGPU' : 'WebGL2', view.adapter()].filter(Boolean).join(' · ') : 'no GPU';
-    badge.dataset.backend = view ? view.backend() : 'none';
-    if (!view) overlay.textContent = 'No GPU drawing available in this browser; see the notice.';
+    showBackend(view, badge, overlay);
     takeNotices();
-    const controls = /(?:^|[?&])controls=([^&]*)/.exec(query);
-    const wanted = controls ? decodeURIComponent(controls[1]).split(',').map((s) => s.trim()).filter(Boolean) : (chrome ? null : EMBED_DEFAULT_CONTROLS);
-    makeControls(wanted);
+    makeControls(wantedControls(query, chrome, EMBED_DEFAULT_CONTROLS));
     if (chrome) {
       // The strip's canvas has the composite's aspect ratio, so the β labels sit under their pictures.
       const info = lab.info();

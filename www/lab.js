@@ -8,7 +8,7 @@
 
 import uPlot from './vendor/uPlot.esm.js';
 
-import { loadBuild, serialGpu, el, fmt, download, noticeBoard, transportKeys, seedField } from './common.js';
+import { loadBuild, serialGpu, el, fmt, download, noticeBoard, transportKeys, seedField, showBackend } from './common.js';
 import { mountDendrites } from './dendrites.js';
 import { mountHopfield } from './hopfield.js';
 
@@ -665,9 +665,7 @@ export function mount(element, options = {}) {
     if (gpuNote) notice(gpuNote, view ? 'warn' : 'error', gpuDetail);
     metrics.build = mod.kind;
     metrics.wasmLoadMs = mod.loadMs;
-    badge.textContent = view ? [view.backend() === 'webgpu' ? 'WebGPU' : 'WebGL2', view.adapter()].filter(Boolean).join(' · ') : 'no GPU';
-    badge.dataset.backend = view ? view.backend() : 'none';
-    if (!view) overlay.textContent = 'No GPU drawing available in this browser; see the notice.';
+    showBackend(view, badge, overlay);
     takeNotices();
     makeControls(opts);
     makePlot();
