@@ -139,25 +139,9 @@ impl BarsRenderer {
         }
         let uniforms = [count.max(1) as f32, size.0 as f32, size.1 as f32, 0.0];
         gpu.queue.write_buffer(&self.uniforms, 0, bytemuck::cast_slice(&uniforms));
-        let [r, g, b, a] = frame.background.map(|c| f64::from(c) / 255.0);
         self.pipeline(gpu, format);
         let pipeline = self.pipelines.get(&format).ok_or(RenderError::Internal("pipeline missing"))?;
-        let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-            label: Some("bars"),
-            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                view,
-                depth_slice: None,
-                resolve_target: None,
-                ops: wgpu::Operations {
-                    load: wgpu::LoadOp::Clear(wgpu::Color { r, g, b, a }),
-                    store: wgpu::StoreOp::Store,
-                },
-            })],
-            depth_stencil_attachment: None,
-            timestamp_writes: None,
-            occlusion_query_set: None,
-            multiview_mask: None,
-        });
+        let mut pass = super::clear_pass(encoder, view, "bars", frame.background);
         if count > 0 {
             pass.set_pipeline(pipeline);
             pass.set_bind_group(0, &self.bind_group, &[]);

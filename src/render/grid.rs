@@ -299,23 +299,7 @@ impl GridRenderer {
         ];
         gpu.queue.write_buffer(&self.uniforms, 0, bytemuck::cast_slice(&uniforms));
         let pipeline = self.pipelines.get(&format).ok_or(RenderError::Internal("pipeline missing"))?;
-        let [r, g, b, a] = frame.background.map(|c| f64::from(c) / 255.0);
-        let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-            label: Some("grid"),
-            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                view,
-                depth_slice: None,
-                resolve_target: None,
-                ops: wgpu::Operations {
-                    load: wgpu::LoadOp::Clear(wgpu::Color { r, g, b, a }),
-                    store: wgpu::StoreOp::Store,
-                },
-            })],
-            depth_stencil_attachment: None,
-            timestamp_writes: None,
-            occlusion_query_set: None,
-            multiview_mask: None,
-        });
+        let mut pass = super::clear_pass(encoder, view, "grid", frame.background);
         pass.set_pipeline(pipeline);
         pass.set_bind_group(0, bind_group, &[]);
         pass.draw(0..3, 0..1);

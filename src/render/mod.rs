@@ -180,6 +180,33 @@ impl Gpu {
 pub type DrawFn<'a> = dyn FnMut(&mut wgpu::CommandEncoder, &wgpu::TextureView, wgpu::TextureFormat, (u32, u32)) -> Result<(), RenderError>
     + 'a;
 
+/// A render pass on `view` that first clears it to `background` (RGBA bytes): the start of
+/// every frame the renderers draw.
+pub(crate) fn clear_pass<'e>(
+    encoder: &'e mut wgpu::CommandEncoder,
+    view: &wgpu::TextureView,
+    label: &'static str,
+    background: [u8; 4],
+) -> wgpu::RenderPass<'e> {
+    let [r, g, b, a] = background.map(|c| f64::from(c) / 255.0);
+    encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+        label: Some(label),
+        color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+            view,
+            depth_slice: None,
+            resolve_target: None,
+            ops: wgpu::Operations {
+                load: wgpu::LoadOp::Clear(wgpu::Color { r, g, b, a }),
+                store: wgpu::StoreOp::Store,
+            },
+        })],
+        depth_stencil_attachment: None,
+        timestamp_writes: None,
+        occlusion_query_set: None,
+        multiview_mask: None,
+    })
+}
+
 /// A canvas surface configured for a device.
 pub struct CanvasTarget {
     surface: wgpu::Surface<'static>,
