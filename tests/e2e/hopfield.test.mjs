@@ -68,17 +68,18 @@ for (const backend of ['webgpu', 'webgl2']) {
 
 test('hopfield: modern model — energy within [0, 2M²], β strip, pitchfork, and WebGPU compute equal to the CPU', async () => {
   const { page, errors } = await openPage(lab, '?exp=hopfield&seed=1&model=modern&beta=0.05&patterns=builtin&count=8');
-  const extras = page.evaluate(() => new Promise((resolve) => window.__lab.on('extras', resolve)));
   await ready(page);
   await settled(page);
-  const e = await extras.catch(() => null);
   await page.keyboard.press('.');
   await settled(page, 'window.__lab.state().info.steps === 1');
   const info = await page.evaluate(() => window.__lab.state().info);
   assert.ok(info.energy >= 0 && info.energy <= info.bounds[1], `0 ≤ E = ${info.energy} ≤ 2M² = ${info.bounds[1]}`);
   await page.locator('.el-hf-fork .uplot').waitFor();
   assert.equal(await page.locator('.el-strip-labels span').count(), 9, 'nine β in the film strip');
-  if (e) assert.ok(e.pitchfork > 10 && e.beta_c > 0, JSON.stringify(e));
+  const title = await page.locator('.el-hf-fork .u-title').innerText();
+  const bc = Number(/β_c = 4\/‖a−b‖² = ([0-9.e+-]+)/.exec(title)?.[1]);
+  assert.ok(bc > 0, `the pitchfork names β_c: ${title}`);
+  assert.ok(await page.locator('.el-hf-fork .u-series').count() >= 4, 'both starts and the theory are plotted');
   const gpu = await page.evaluate(() => window.__lab.compareGpu());
   // f32 sums of d = 1024 products of ±1 entries: the GPU's order of summation differs from the
   // CPU's, so the weights differ by a few ulps of the scores times β (< 1e-4 here).
