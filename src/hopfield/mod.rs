@@ -14,6 +14,7 @@
 //! Naming on screen: d is the dimension (neurons) and P the number of stored patterns for every
 //! model (spec §1 warns that Ramsauer et al. call the patterns N).
 
+pub mod bench;
 pub mod capacity;
 pub mod classical;
 pub mod dense;
