@@ -20,16 +20,22 @@ numpy=$("$venv/bin/python" scripts/bench_numpy.py)
 # One BLAS thread as well: on a shared, busy machine OpenBLAS's threads can be far slower than
 # one, and the ratios are judged against the faster numpy.
 numpy1=$(OPENBLAS_NUM_THREADS=1 "$venv/bin/python" scripts/bench_numpy.py)
+# OpenBLAS limited to narrower vectors (its runtime kernel choice, OPENBLAS_CORETYPE), one
+# thread: Nehalem's kernels use 128-bit SSE without FMA, the width and operations that wasm
+# SIMD128 has; Sandybridge's use 256-bit AVX without FMA. They show how much of numpy's lead is
+# the hardware's wider vectors and fused multiply-add rather than the kernel.
+numpy_sse=$(OPENBLAS_CORETYPE=Nehalem OPENBLAS_NUM_THREADS=1 "$venv/bin/python" scripts/bench_numpy.py)
+numpy_avx=$(OPENBLAS_CORETYPE=Sandybridge OPENBLAS_NUM_THREADS=1 "$venv/bin/python" scripts/bench_numpy.py)
 wasm='null'
 if [ "${EL_SKIP_WASM:-0}" != 1 ]; then
   [ -f dist/pkg/webgpu/emergence_lab.js ] || { echo "bench-hopfield: dist/ is missing; run bash scripts/build.sh first" >&2; exit 1; }
-  out=$(node scripts/bench.mjs)
+  out=$(node scripts/bench.mjs hopfield)
   echo "$out" >&2
   wasm=$(echo "$out" | sed -n "s/^hopfield-bench-json: //p")
   wasm=${wasm:-null}
 fi
 
-NATIVE="$native" NUMPY="$numpy" NUMPY1="$numpy1" WASM="$wasm" node -e '
+NATIVE="$native" NUMPY="$numpy" NUMPY1="$numpy1" NUMPY_SSE="$numpy_sse" NUMPY_AVX="$numpy_avx" WASM="$wasm" node -e '
   const native = JSON.parse(process.env.NATIVE), wasm = JSON.parse(process.env.WASM);
   const numpyThreads = JSON.parse(process.env.NUMPY), numpyOne = JSON.parse(process.env.NUMPY1);
   const numpy = { ...numpyThreads };
@@ -43,6 +49,13 @@ NATIVE="$native" NUMPY="$numpy" NUMPY1="$numpy1" WASM="$wasm" node -e '
     const n = native[key].ms, p = numpy[key].ms, w = wasm ? wasm[key].ms : null;
     console.log(`  ${label}: numpy ${f(p)}; native ${f(n)} (${(n / p).toFixed(2)}x numpy); wasm ${f(w)}` +
       (w == null ? "" : ` (${(w / p).toFixed(2)}x numpy, ${(w / n).toFixed(2)}x native)`));
+  }
+  const sse = JSON.parse(process.env.NUMPY_SSE), avx = JSON.parse(process.env.NUMPY_AVX);
+  console.log(`  the same numpy, one thread, OpenBLAS kernels limited to narrower vectors (OPENBLAS_CORETYPE):`);
+  for (const [key, label] of [["batch", "batch"], ["single_64x64", "one 64x64 query"]]) {
+    const w = wasm ? wasm[key].ms : null, n = native[key].ms;
+    console.log(`    ${label}: SSE 128-bit, no FMA (Nehalem) ${f(sse[key].ms)}; AVX 256-bit, no FMA (Sandybridge) ${f(avx[key].ms)}` +
+      `; native ${(n / sse[key].ms).toFixed(2)}x the SSE time` + (w == null ? "" : `, wasm ${(w / sse[key].ms).toFixed(2)}x`));
   }
   const wb = wasm ? wasm.batch.ms / numpy.batch.ms : null;
   if (wb != null) console.log(`  target: wasm within 2x of numpy for the batch: ${wb <= 2 ? "met" : "MISSED"} (${wb.toFixed(1)}x)`);
