@@ -22,6 +22,10 @@ export function mountHopfield(element, options = {}) {
   let mod = null, lab = null, view = null, canvas = null, started = false, destroyed = false, visible = true;
   let playing = false, lastStep = 0, frameId = 0, needDraw = true, drawnOnce = false, plotsDirty = true, extrasDirty = true;
   let patternsView = null, stripView = null, capWorker = null, resizeObserver = null, gpuCompute = null, gpuComputeKey = '';
+  // The import choices outlive the draw box (it is rebuilt after each store); importPixels is
+  // the current box's way to load pixels.
+  const importChoice = { mode: 'binarise', threshold: 128 };
+  let importPixels = null;
   let energyPlot = null, overlapPlot = null, weightPlot = null, forkPlot = null, capPlot = null;
   const t0 = performance.now();
   const metrics = { firstFrameMs: null, wasmLoadMs: null, build: null };
@@ -254,9 +258,15 @@ export function mountHopfield(element, options = {}) {
     let cells = new Float32Array(side * info.height).fill(-1);
     let pen = 1, down = false;
     const ctx = pad.getContext('2d');
+    // +1 ink (24, 28, 38), −1 paper (236, 232, 220), grey values in between (the stage's colours).
+    const shade = (v) => {
+      const t = (1 - Math.max(-1, Math.min(1, v))) / 2;
+      const mix = (a, b) => Math.round(a + (b - a) * t);
+      return `rgb(${mix(24, 236)}, ${mix(28, 232)}, ${mix(38, 220)})`;
+    };
     const paint = () => {
       for (let y = 0; y < info.height; y++) for (let x = 0; x < side; x++) {
-        ctx.fillStyle = cells[y * side + x] > 0 ? '#181c26' : '#ece8dc';
+        ctx.fillStyle = shade(cells[y * side + x]);
         ctx.fillRect(x * scale, y * scale, scale, scale);
       }
     };
@@ -277,6 +287,14 @@ export function mountHopfield(element, options = {}) {
       syncInputs(); changed(true); makeDrawBox();
     } }, 'store as a pattern');
     const file = el('input', { type: 'file', accept: 'image/*', 'aria-label': 'import an image' });
+    const importMode = el('select', { class: 'el-import-mode', 'aria-label': 'how an imported image becomes a pattern' },
+      el('option', { value: 'binarise', text: 'binarised' }), el('option', { value: 'greyscale', text: 'greyscale' }));
+    const threshold = el('input', { type: 'number', class: 'el-import-threshold', min: 0, max: 255, step: 1, value: 128, 'aria-label': 'binarising threshold (mean of RGB, 0–255)' });
+    importMode.value = importChoice.mode;
+    threshold.value = importChoice.threshold;
+    importMode.addEventListener('change', () => { importChoice.mode = importMode.value; threshold.disabled = importMode.value === 'greyscale'; });
+    threshold.addEventListener('change', () => { importChoice.threshold = threshold.value; });
+    threshold.disabled = importMode.value === 'greyscale';
     file.addEventListener('change', async () => {
       const f = file.files?.[0];
       if (!f) return;
@@ -287,13 +305,21 @@ export function mountHopfield(element, options = {}) {
         const g = c.getContext('2d');
         g.drawImage(bitmap, 0, 0, w, h);
         const rgba = new Uint8Array(g.getImageData(0, 0, w, h).data.buffer);
-        cells = Float32Array.from(lab.import_rgba(rgba, w, h, 128));
+        await importPixels(rgba, w, h);
         paint();
       } catch (e) { notice(`The image could not be read: ${e.message || e}`, 'error'); }
     });
+    /** Pixels (RGBA) into the pad with the chosen mode; also the tests' way in (no file dialog). */
+    importPixels = async (rgba, w, h) => {
+      const t = Number(threshold.value);
+      if (!(t >= 0 && t <= 255)) { threshold.value = 128; importChoice.threshold = 128; notice('threshold: not a number from 0 to 255; using 128.'); }
+      cells = Float32Array.from(lab.import_rgba(rgba, w, h, Number(threshold.value), importMode.value === 'greyscale'));
+      paint();
+    };
     drawBox.replaceChildren(el('h3', { text: 'Draw or import a pattern' }),
-      el('p', { class: 'el-help', text: `Paint on the ${side}×${info.height} grid (the grid side is a parameter), or import an image (resized, then binarised: mean of RGB above 128 is paper, as the blog does). "Store" adds it to your drawn set; the set is bit-packed into the URL, so a link reproduces it.` }),
-      pad, el('div', { class: 'el-exports' }, penBtn, clear, fromQuery, el('label', { text: 'image: ' }, file), add));
+      el('p', { class: 'el-help', text: `Paint on the ${side}×${info.height} grid (the grid side is a parameter), or import an image, resized with an area average, then binarised (mean of RGB above the threshold is paper, −1, else ink, +1; the blog uses 128) or kept as greyscale (1 − 2L/255 with L = 0…255 the mean of RGB: black +1, white −1; the blog maps L/255·2 − 1, the same picture with the sign flipped). "Store" adds it to your drawn set, which goes into the URL so that a link reproduces it: 1 bit per cell while every pattern is ±1, 8 bits per cell once one is grey. The binary models (classical, dense, multitasking) store the sign of a grey pattern.` }),
+      pad, el('div', { class: 'el-exports' }, penBtn, clear, fromQuery, el('label', { text: 'image: ' }, file), importMode,
+        el('label', { text: 'threshold ' }, threshold), add));
     paint();
   }
 
@@ -465,6 +491,14 @@ export function mountHopfield(element, options = {}) {
       return view.read_grid(lab.stage_picture(), lab.stage_columns(), w, h);
     },
     async png() { const [w, h] = [canvas.width, canvas.height]; return rgbaToPng(await handle.readPixels(w, h), w, h); },
+    /** RGBA pixels (w×h) into the draw pad as the image input would load them ('binarise' or
+     * 'greyscale'); "store as a pattern" then adds them. For tests and scripts. */
+    async importPixels(rgba, w, h, mode = 'binarise') {
+      if (!importPixels) throw new Error('the draw box is not ready');
+      importChoice.mode = mode === 'greyscale' ? 'greyscale' : 'binarise';
+      makeDrawBox();
+      await importPixels(Uint8Array.from(rgba), w, h);
+    },
     /** One batched modern update on the GPU (WebGPU compute) and on the CPU; their agreement. */
     async compareGpu() {
       if (!mod.ModernGpu) throw new Error('this build has no GPU compute path');

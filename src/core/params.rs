@@ -172,8 +172,12 @@ impl ParamSpec {
                     );
                     return (None, Some(Notice::new(self.key, message)));
                 }
-                if let Some(bad) = raw.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
-                    return (None, Some(self.unreadable(&bad.to_string(), "allowed in packed data (A–Z a–z 0–9 - _)")));
+                // URL-safe base64 plus `~`, which marks a format (e.g. grey patterns).
+                if let Some(bad) = raw.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '~'))) {
+                    return (
+                        None,
+                        Some(self.unreadable(&bad.to_string(), "allowed in packed data (A–Z a–z 0–9 - _ ~)")),
+                    );
                 }
                 (Some(ParamValue::Packed(raw.to_string())), None)
             }

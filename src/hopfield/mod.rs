@@ -139,8 +139,9 @@ pub enum CorruptKind {
 const CORRUPT_IDS: &[&str] = &["none", "half", "rect", "flip", "noise", "invert"];
 const FILL_IDS: &[&str] = &["plus", "minus", "zero", "noise"];
 
-/// Largest packed drawn set in the URL (characters): 16 patterns of 64×64 fit (10,926).
-pub const MAX_DRAWN_CHARS: usize = 16_384;
+/// Largest packed drawn set in the URL (characters): 96 ±1 patterns of 64×64 fit, or 12 grey
+/// ones (8 bits per cell: 5,462 characters each); every browser takes URLs of this length.
+pub const MAX_DRAWN_CHARS: usize = 65_536;
 
 /// Everything a session is built from (the URL's parameters, validated).
 #[derive(Clone, Debug, PartialEq)]
@@ -351,7 +352,7 @@ static SCHEMA: &[ParamSpec] = &[
         kind: ParamKind::Packed { max_len: MAX_DRAWN_CHARS },
         default: ParamValue::Packed(String::new()),
         apply: Apply::Reset,
-        help: "Your drawn patterns, bit-packed (1 bit per cell).",
+        help: "Your drawn and imported patterns, packed: 1 bit per cell while all are ±1, 8 bits (256 grey levels) once one is grey.",
     },
     ParamSpec {
         key: "temperature",

@@ -272,9 +272,34 @@ pub enum ImportMode {
     /// The blog's rule (spec §3): mean of RGB > threshold (0..255, the blog uses 128) → −1
     /// (white), else +1.
     Binarise { threshold: f32 },
-    /// 1 − 2L/255 ∈ [−1, 1] with L the mean of RGB (the blog's L/255·2 − 1 with the sign
-    /// flipped so ink is +1, see the module docs).
+    /// 1 − 2L/255 ∈ [−1, 1] with L the mean of RGB rounded to an integer 0..=255 (the blog's
+    /// L/255·2 − 1 with the sign flipped so ink is +1, see the module docs; the blog's L is an
+    /// integer too, a PIL "L" image). One of the 256 [`grey_value`]s, so a URL holds it exactly.
     Greyscale,
+}
+
+/// The value of grey level `level` (0 = black = ink = +1, 255 = white = paper = −1):
+/// 1 − 2L/255, computed in f64 and rounded once to f32.
+pub fn grey_value(level: u8) -> f32 {
+    (1.0 - 2.0 * f64::from(level) / 255.0) as f32
+}
+
+/// The grey level whose [`grey_value`] is exactly `v`, if there is one (±1 are levels 0 and 255).
+pub fn grey_level(v: f32) -> Option<u8> {
+    if !(-1.0..=1.0).contains(&v) {
+        return None;
+    }
+    let level = ((1.0 - f64::from(v)) * 127.5).round() as u8;
+    (grey_value(level).to_bits() == v.to_bits()).then_some(level)
+}
+
+/// The nearest of the 256 grey values (values outside [−1, 1] are clamped); `None` for NaN.
+pub fn quantise_grey(v: f32) -> Option<f32> {
+    if v.is_nan() {
+        return None;
+    }
+    let level = ((1.0 - f64::from(v.clamp(-1.0, 1.0))) * 127.5).round() as u8;
+    Some(grey_value(level))
 }
 
 /// Box-filter weights for resizing `from` samples to `to`: each target sample averages the
@@ -341,7 +366,7 @@ pub fn from_rgba(
                         1.0
                     }
                 }
-                ImportMode::Greyscale => (1.0 - 2.0 * l / 255.0) as f32,
+                ImportMode::Greyscale => grey_value(l.round().clamp(0.0, 255.0) as u8),
             });
         }
     }
@@ -409,9 +434,14 @@ pub fn unpack_pm1(text: &str, d: usize) -> Result<Vec<f32>, String> {
 /// Most patterns a packed set may hold.
 pub const MAX_PACKED_PATTERNS: usize = 4095;
 
+/// Marks a packed set of grey patterns (`~` is URL-safe and not in the base64 alphabet).
+const GREY_MARK: char = '~';
+
 /// A set as text: width − 1 and height − 1 as one character each (1..=64), the count as two
-/// characters (12 bits, 1..=4095), then the patterns' bits as one stream ([`pack_pm1`]'s rule).
-/// Names are not kept (they become "drawn 1", …).
+/// characters (12 bits, 1..=4095), then the patterns as one bit stream. A ±1 set has one bit
+/// per cell ([`pack_pm1`]'s rule); any other set must hold only [`grey_value`]s and is written
+/// as `~`, the same header, and 8 bits (the grey level) per cell. Names are not kept (they
+/// become "drawn 1", …).
 pub fn pack_set(set: &PatternSet) -> Result<String, String> {
     let (w, h, p) = (set.width, set.height, set.count());
     if !(1..=64).contains(&w) || !(1..=64).contains(&h) {
@@ -420,17 +450,40 @@ pub fn pack_set(set: &PatternSet) -> Result<String, String> {
     if !(1..=MAX_PACKED_PATTERNS).contains(&p) {
         return Err(format!("a packed set holds 1 to {MAX_PACKED_PATTERNS} patterns, not {p}."));
     }
+    let grey = !set.is_pm1();
+    let levels: Vec<u8> = if grey {
+        set.flat()
+            .iter()
+            .map(|&v| {
+                grey_level(v)
+                    .ok_or_else(|| format!("the value {v} is not one of the 256 grey levels; quantise it first."))
+            })
+            .collect::<Result<_, _>>()?
+    } else {
+        Vec::new()
+    };
     let mut s = String::new();
+    if grey {
+        s.push(GREY_MARK);
+    }
     s.push(ALPHABET[w - 1] as char);
     s.push(ALPHABET[h - 1] as char);
     s.push(ALPHABET[p >> 6] as char);
     s.push(ALPHABET[p & 63] as char);
-    bits_to_text(set.flat().iter().map(|&v| v > 0.0), &mut s);
+    if grey {
+        bits_to_text(levels.iter().flat_map(|&l| (0..8).rev().map(move |k| (l >> k) & 1 == 1)), &mut s);
+    } else {
+        bits_to_text(set.flat().iter().map(|&v| v > 0.0), &mut s);
+    }
     Ok(s)
 }
 
 /// The inverse of [`pack_set`]; every malformed input is an error sentence.
 pub fn unpack_set(text: &str) -> Result<PatternSet, String> {
+    let (grey, text) = match text.strip_prefix(GREY_MARK) {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
     let b = text.as_bytes();
     if b.len() < 4 {
         return Err("packed patterns: too short for the header (4 characters).".into());
@@ -444,8 +497,15 @@ pub fn unpack_set(text: &str) -> Result<PatternSet, String> {
         return Err("packed patterns: the set is empty.".into());
     }
     let d = w * h;
-    let bits = text_to_bits(&text[4..], d * p)?;
-    let rows: Vec<Vec<f32>> = bits.chunks(d).map(|c| c.iter().map(|&b| if b { 1.0 } else { -1.0 }).collect()).collect();
+    let rows: Vec<Vec<f32>> = if grey {
+        let bits = text_to_bits(&text[4..], d * p * 8)?;
+        let values: Vec<f32> =
+            bits.chunks(8).map(|c| grey_value(c.iter().fold(0u8, |l, &b| (l << 1) | u8::from(b)))).collect();
+        values.chunks(d).map(<[f32]>::to_vec).collect()
+    } else {
+        let bits = text_to_bits(&text[4..], d * p)?;
+        bits.chunks(d).map(|c| c.iter().map(|&b| if b { 1.0 } else { -1.0 }).collect()).collect()
+    };
     PatternSet::from_rows(w, h, rows, (0..p).map(|i| format!("drawn {}", i + 1)).collect())
 }
 
@@ -501,6 +561,28 @@ mod tests {
             assert_eq!(back.data, p.data);
             assert_eq!((back.width, back.height), (d, 1));
         }
+        // Grey sets: every level survives, ±1 among them; a value off the levels is an error.
+        let levels: Vec<f32> = (0..=255u8).map(grey_value).collect();
+        let grey = PatternSet::from_rows(
+            16,
+            16,
+            vec![levels.clone(), levels.iter().rev().copied().collect()],
+            vec!["a".into(), "b".into()],
+        )
+        .unwrap();
+        let text = pack_set(&grey).unwrap();
+        assert!(text.starts_with('~'));
+        assert_eq!(text.len(), 1 + 4 + (2 * 256 * 8usize).div_ceil(6));
+        assert_eq!(unpack_set(&text).unwrap().data, grey.data);
+        assert_eq!((grey_value(0), grey_value(255)), (1.0, -1.0));
+        assert!((0..=255u8).all(|l| grey_level(grey_value(l)) == Some(l)));
+        assert_eq!(grey_level(0.3), None);
+        assert_eq!(quantise_grey(0.3).and_then(grey_level), Some(89)); // (1 − 0.3)·127.5 = 89.25
+        assert_eq!(quantise_grey(7.0), Some(1.0));
+        assert_eq!(quantise_grey(f32::NAN), None);
+        let off = PatternSet::from_rows(2, 1, vec![vec![0.3, 1.0]], vec!["x".into()]).unwrap();
+        assert!(pack_set(&off).is_err());
+        assert!(unpack_set("~AAAB").is_err()); // a grey header without its cells
         assert!(unpack_set("AAA").is_err());
         assert!(unpack_set("AAAA").is_err());
         assert!(unpack_pm1("B", 5).is_err()); // a padding bit set

@@ -297,8 +297,11 @@ impl HopfieldLab {
         }
     }
 
-    /// Add a drawn or imported picture (±1 values, the session's grid) to the drawn set and
-    /// switch the patterns to it. Returns the notices.
+    /// Add a drawn or imported picture (values in [−1, 1], the session's grid: ±1 from the pen
+    /// or a binarised image, grey levels from a greyscale one) to the drawn set and switch the
+    /// patterns to it. Each value is rounded to the nearest of the 256 grey levels, so the URL
+    /// holds exactly what is stored (1 bit per cell while every value is ±1, 8 bits otherwise).
+    /// Returns the notices.
     pub fn add_drawn(&mut self, values: Vec<f32>) -> Result<JsValue, JsError> {
         let (w, h) = (self.session.width(), self.session.height());
         if values.len() != w * h {
@@ -318,7 +321,8 @@ impl HopfieldLab {
                 names.extend(set.names.iter().cloned());
             }
         }
-        rows.push(values.iter().map(|&v| if v > 0.0 { 1.0 } else { -1.0 }).collect());
+        let row: Option<Vec<f32>> = values.iter().map(|&v| patterns::quantise_grey(v)).collect();
+        rows.push(row.ok_or_else(|| JsError::new("a drawn picture holds a value that is not a number (NaN)"))?);
         names.push(format!("drawn {}", rows.len()));
         let set = PatternSet::from_rows(w, h, rows, names).map_err(|e| JsError::new(&e))?;
         let packed = patterns::pack_set(&set).map_err(|e| JsError::new(&e))?;
@@ -333,18 +337,29 @@ impl HopfieldLab {
         notices_to_js(&notices)
     }
 
-    /// An image file's pixels (RGBA, `w`×`h`) resized to the session's grid and binarised with
-    /// the blog's rule (mean of RGB > `threshold` is paper), as ±1 values for [`add_drawn`].
-    pub fn import_rgba(&self, rgba: &[u8], w: u32, h: u32, threshold: f32) -> Result<Vec<f32>, JsError> {
-        patterns::from_rgba(
-            rgba,
-            w as usize,
-            h as usize,
-            self.session.width(),
-            self.session.height(),
-            ImportMode::Binarise { threshold },
-        )
-        .map_err(|e| JsError::new(&e))
+    /// An image file's pixels (RGBA, `w`×`h`) resized to the session's grid, for [`add_drawn`]:
+    /// binarised with the blog's rule (mean of RGB > `threshold` is paper: −1, else ink: +1), or
+    /// with `greyscale` as 1 − 2L/255 on the 256 grey levels (ImportMode::Greyscale).
+    pub fn import_rgba(
+        &self,
+        rgba: &[u8],
+        w: u32,
+        h: u32,
+        threshold: f32,
+        greyscale: bool,
+    ) -> Result<Vec<f32>, JsError> {
+        if !threshold.is_finite() {
+            return Err(JsError::new(&format!(
+                "the binarising threshold must be a number from 0 to 255, not {threshold}"
+            )));
+        }
+        let mode = if greyscale {
+            ImportMode::Greyscale
+        } else {
+            ImportMode::Binarise { threshold: threshold.clamp(0.0, 255.0) }
+        };
+        patterns::from_rgba(rgba, w as usize, h as usize, self.session.width(), self.session.height(), mode)
+            .map_err(|e| JsError::new(&e))
     }
 }
 

@@ -118,6 +118,45 @@ test('hopfield: a drawn pattern goes into the URL and comes back', async () => {
   await second.page.close();
 });
 
+test('hopfield: a greyscale image is stored with its grey levels and comes back from the URL', async () => {
+  const { page, errors } = await openPage(lab, '?exp=hopfield&seed=3&side=16&count=3&model=modern&beta=2');
+  await ready(page);
+  await settled(page);
+  // A 32×32 ramp, black (ink, +1) on the left to white (paper, −1) on the right; the import
+  // averages 2×2 pixels onto the 16×16 grid.
+  const rgba = [];
+  for (let y = 0; y < 32; y++) for (let x = 0; x < 32; x++) { const l = Math.round((255 * x) / 31); rgba.push(l, l, l, 255); }
+  await page.evaluate(([px]) => window.__lab.importPixels(px, 32, 32, 'greyscale'), [rgba]);
+  await page.locator('.el-draw-add').click();
+  await settled(page);
+  const q = await page.evaluate(() => window.__lab.state().query);
+  assert.match(q, /drawn=~[A-Za-z0-9_-]{300,}/, 'a grey set is packed with 8 bits per cell');
+  // The stage shows the grey levels: many distinct colours between ink and paper.
+  const greys = (p) => p.evaluate(async () => {
+    const px = await window.__lab.readPixels(420, 150);
+    const seen = new Set();
+    for (let i = 0; i < px.length; i += 4) {
+      const t = (236 - px[i]) / (236 - 24); // 0 paper … 1 ink, along the red channel
+      const g = 232 + (28 - 232) * t, b = 220 + (38 - 220) * t;
+      if (t > 0.02 && t < 0.98 && Math.abs(px[i + 1] - g) <= 2 && Math.abs(px[i + 2] - b) <= 2) seen.add(px[i]);
+    }
+    return seen.size;
+  });
+  const shades = await greys(page);
+  assert.ok(shades >= 12, `the stage shows the ramp's grey levels (${shades} distinct shades)`);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(SHOTS, 'hopfield-greyscale.png') });
+  const second = await openPage(lab, `?${q}`);
+  await ready(second.page);
+  await settled(second.page);
+  assert.equal(await second.page.evaluate(() => window.__lab.state().info.count), 1);
+  assert.equal(await greys(second.page), shades, 'the link reproduces the grey picture');
+  assert.deepEqual(errors, []);
+  assert.deepEqual(second.errors, []);
+  await page.close();
+  await second.page.close();
+});
+
 test('hopfield: the capacity worker finds the classical network failing above about 0.14 N', async () => {
   const { page, errors } = await openPage(lab, '?exp=hopfield&seed=5');
   await ready(page);
