@@ -445,3 +445,33 @@ fn modern_session_views() {
     assert!((pb.t_plus - pb.t_minus).abs() < (pa.t_plus - pa.t_minus).abs(), "{pb:?} {pa:?}");
     assert!(pa.t_plus > 0.2 && pa.t_minus < -0.2, "{pa:?}");
 }
+
+/// The page's WebGPU path hands the session an update computed elsewhere (`step_with`): with
+/// the CPU's own result it must leave the session exactly as `step` does, and bad input must
+/// change nothing.
+#[test]
+fn an_update_computed_elsewhere_keeps_the_session_s_bookkeeping() {
+    let config = HopfieldConfig { model: ModelKind::Modern, count: 6, side: 16, ..HopfieldConfig::default() };
+    let (mut stepped, mut handed) =
+        (HopfieldSession::new(&config, 4).unwrap(), HopfieldSession::new(&config, 4).unwrap());
+    for _ in 0..6 {
+        let changed = stepped.step();
+        let (state, p) = (stepped.state().to_vec(), stepped.weights().unwrap().to_vec());
+        assert_eq!(handed.step_with(&state, &p), Ok(changed));
+        assert_eq!(handed.state(), stepped.state());
+        assert_eq!(handed.weights(), stepped.weights());
+        assert_eq!(handed.energies(), stepped.energies());
+        assert_eq!((handed.steps(), handed.converged()), (stepped.steps(), stepped.converged()));
+    }
+    let (state, p) = (handed.state().to_vec(), handed.weights().unwrap().to_vec());
+    let before = (handed.steps(), handed.energies().len());
+    assert!(handed.step_with(&state[1..], &p).is_err());
+    assert!(handed.step_with(&state, &p[1..]).is_err());
+    let mut nan = state.clone();
+    nan[3] = f32::NAN;
+    assert!(handed.step_with(&nan, &p).is_err());
+    assert_eq!((handed.steps(), handed.energies().len()), before);
+    let mut classical = HopfieldSession::new(&HopfieldConfig { model: ModelKind::Classical, ..config }, 4).unwrap();
+    let d = classical.state().len();
+    assert!(classical.step_with(&vec![1.0; d], &[1.0; 6]).is_err());
+}

@@ -26,9 +26,14 @@ export function mountHopfield(element, options = {}) {
   // the current box's way to load pixels.
   const importChoice = { mode: 'binarise', threshold: 128 };
   let importPixels = null;
+  // compute=gpu: the modern steps run on the WebGPU compute path. The stored patterns go to the
+  // GPU once per session generation; an update still in flight when the session moves on is
+  // dropped. gpuStepFailed holds why the GPU could not step (then the CPU does, for this
+  // generation).
+  let gpuStepper = null, gpuStepperGen = -1, gpuStepBusy = false, gpuStepFailed = null;
   let energyPlot = null, overlapPlot = null, weightPlot = null, forkPlot = null, capPlot = null;
   const t0 = performance.now();
-  const metrics = { firstFrameMs: null, wasmLoadMs: null, build: null };
+  const metrics = { firstFrameMs: null, wasmLoadMs: null, build: null, gpuSteps: 0 };
 
   element.classList.add('el-host');
   const root = el('div', { class: chrome ? 'el-lab el-full el-hopfield' : 'el-lab el-embed el-hopfield', tabindex: '0' });
@@ -331,7 +336,7 @@ export function mountHopfield(element, options = {}) {
       out.textContent = `${r.queries} queries × ${r.patterns} patterns × d = ${r.dim}, β = ${Number(r.beta.toPrecision(3))}: GPU ${r.gpuMs.toFixed(1)} ms, CPU (wasm) ${r.cpuMs.toFixed(1)} ms; largest difference of the new states ${r.maxDiff.toExponential(2)}, of the weights ${r.maxDiffP.toExponential(2)} (${r.backend})`;
     }).catch((e) => { out.textContent = `GPU compute not available: ${e.message || e}. The CPU path is used everywhere.`; }));
     gpuBox.append(el('h3', { text: 'WebGPU compute (modern update, batched)' }),
-      el('p', { class: 'el-help', text: 'ξ ← X softmax(β Xᵀξ) as WGSL compute shaders (scores, softmax, XP) over all stored patterns in a GPU buffer, for a batch of queries: the query, the state and every stored pattern (at most 64). Compared with the CPU (wasm, SIMD) on the same batch. On WebGL2 there is no compute; the CPU path runs.' }),
+      el('p', { class: 'el-help', text: 'ξ ← X softmax(β Xᵀξ) as WGSL compute shaders (scores, softmax, XP) over all stored patterns in a GPU buffer, for a batch of queries: the query, the state and every stored pattern (at most 64). Compared with the CPU (wasm, SIMD) on the same batch. On WebGL2 there is no compute; the CPU path runs. To run every step of the modern model here, set "Compute on" to gpu (compute=gpu in the URL).' }),
       go, out);
   }
 
@@ -419,11 +424,60 @@ export function mountHopfield(element, options = {}) {
       el('button', { type: 'button', class: 'el-btn', onclick: () => download(`hopfield-capacity-${model}.json`, JSON.stringify({ model, neurons: n, points }, null, 2), 'application/json') }, 'JSON')));
   }
 
+  // ---- the modern step on the GPU (compute=gpu) ------------------------------------------------------
+  function computeOnGpu() { return lab.param('model') === 'modern' && lab.param('compute') === 'gpu'; }
+
+  /** One modern update on the GPU, booked into the session (lab.step_with); the CPU steps
+   * instead, with one notice, where there is no WebGPU compute or the GPU fails. Resolves to
+   * whether anything changed. */
+  async function gpuStep() {
+    const gen = lab.generation();
+    if (gpuStepFailed && gpuStepFailed.gen === gen) return lab.step();
+    try {
+      if (!mod.ModernGpu) throw new Error('this build has no GPU compute path');
+      if (!view || view.backend() !== 'webgpu') throw new Error('this browser draws with WebGL2, which has no compute shaders');
+      const steps = lab.info().steps;
+      if (!gpuStepper || gpuStepperGen !== gen) {
+        gpuStepper?.free?.();
+        gpuStepper = null;
+        const info = lab.info();
+        const stepper = await mod.ModernGpu.create(lab.patterns_flat(), info.count, info.width * info.height);
+        if (destroyed || lab.generation() !== gen) { stepper.free?.(); return true; }
+        gpuStepper = stepper; gpuStepperGen = gen;
+      }
+      const r = await gpuStepper.update(lab.state_values(), 1, lab.effective_beta());
+      // The session moved on meanwhile (a reset, a new parameter, a CPU step): drop this update.
+      if (destroyed || lab.generation() !== gen || lab.info().steps !== steps) return true;
+      const changedAny = lab.step_with(r.state, r.p);
+      metrics.gpuSteps = (metrics.gpuSteps || 0) + 1;
+      return changedAny;
+    } catch (e) {
+      gpuStepFailed = { gen };
+      notice(`compute: the GPU cannot run the modern update (${e.message || e}); the CPU computes.`, 'warn');
+      return lab.step();
+    }
+  }
+
+  /** One step wherever the parameters say (resolves to whether anything changed). */
+  async function stepOnce() { return computeOnGpu() ? gpuStep() : lab.step(); }
+
   // ---- frame loop ---------------------------------------------------------------------------------
   function frame(now) {
     frameId = 0;
     if (destroyed) return;
-    if (playing && now - lastStep > 120) {
+    if (playing && computeOnGpu()) {
+      // Asynchronous steps: one in flight at a time; the frame loop keeps drawing meanwhile.
+      if (!gpuStepBusy && now - lastStep > 120) {
+        lastStep = now;
+        gpuStepBusy = true;
+        gpuStep().then((changedAny) => {
+          if (!changedAny) { playing = false; emit('done', handle.state()); }
+          needDraw = true; plotsDirty = true;
+          emit('state', handle.state());
+          schedule();
+        }).finally(() => { gpuStepBusy = false; });
+      }
+    } else if (playing && now - lastStep > 120) {
       lastStep = now;
       if (!lab.step()) { playing = false; emit('done', handle.state()); }
       needDraw = true; plotsDirty = true;
@@ -472,11 +526,16 @@ export function mountHopfield(element, options = {}) {
     metrics,
     play() { if (!started) return; playing = true; lastStep = 0; changed(); },
     pause() { playing = false; changed(); },
-    step() { if (!started) return; playing = false; lab.step(); changed(); },
+    async step() { if (!started) return; playing = false; await stepOnce(); changed(); },
     stepNeuron() { if (!started) return; playing = false; lab.step_component(); changed(); },
     back() { if (!started) return; playing = false; lab.back(); changed(); },
     reset() { if (!started) return; playing = false; lab.reset(); changed(); },
-    run() { if (!started) return; playing = false; lab.run(1000); changed(); },
+    async run() {
+      if (!started) return;
+      playing = false;
+      if (computeOnGpu()) { for (let i = 0; i < 1000 && !destroyed; i++) if (!(await gpuStep())) break; } else lab.run(1000);
+      changed();
+    },
     setParams(values) { for (const [k, v] of Object.entries(values)) setParam(k, v); },
     state() {
       if (!started) return { ready: false };
@@ -530,6 +589,7 @@ export function mountHopfield(element, options = {}) {
       destroyed = true;
       if (frameId) cancelAnimationFrame(frameId);
       capWorker?.terminate();
+      gpuStepper?.free?.();
       resizeObserver?.disconnect();
       document.removeEventListener('keydown', docKeydown);
       for (const p of [energyPlot, overlapPlot, weightPlot, forkPlot, capPlot]) p?.destroy();

@@ -259,6 +259,14 @@ static SCHEMA: &[ParamSpec] = &[
         help: "paper: softmax(β Xᵀξ). blog: the blog code's softmax(β Xᵀξ/√d), so its \"β = 8\" at d = 4096 is 0.125 in the paper's formula.",
     },
     ParamSpec {
+        key: "compute",
+        label: "Compute on",
+        kind: ParamKind::Choice { options: &["cpu", "gpu"] },
+        default: ParamValue::Choice("cpu"),
+        apply: Apply::Live,
+        help: "Modern model: where each step's update runs. cpu: the wasm SIMD kernel, the same bits as the CLI. gpu: WebGPU compute shaders (where the browser has WebGPU; it agrees with the CPU to float rounding, not bit for bit). Stepping back and a link's step= replay on the CPU.",
+    },
+    ParamSpec {
         key: "patterns",
         label: "Patterns",
         kind: ParamKind::Choice { options: PatternSource::IDS },

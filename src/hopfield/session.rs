@@ -94,6 +94,19 @@ fn build_patterns(config: &HopfieldConfig, seed: u64) -> Result<PatternSet, Stri
     })
 }
 
+/// The end of a modern update whose result is in `next` (the new state) and `p`: the state
+/// moves to `next` (which keeps the old one), and the update has settled when
+/// ‖p_t − p_{t−1}‖₂ ≤ [`P_TOLERANCE`] or the state did not change. Returns whether it settled.
+fn finish_modern(state: &mut Vec<f32>, p: &[f32], prev_p: &mut Option<Vec<f32>>, next: &mut Vec<f32>) -> bool {
+    std::mem::swap(state, next);
+    let settled = prev_p.as_ref().is_some_and(|old| {
+        old.iter().zip(p).map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2)).sum::<f64>().sqrt() <= P_TOLERANCE
+    });
+    let same = *state == *next;
+    *prev_p = Some(p.to_vec());
+    settled || same
+}
+
 impl HopfieldSession {
     /// A session from validated parameters ([`super::config_from_params`]).
     pub fn new(config: &HopfieldConfig, seed: u64) -> Result<Self, String> {
@@ -237,14 +250,7 @@ impl HopfieldSession {
             if model.update(&self.state, 1, next, p).is_err() {
                 return false;
             }
-            std::mem::swap(&mut self.state, next);
-            let settled = prev_p.as_ref().is_some_and(|old| {
-                old.iter().zip(p.iter()).map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2)).sum::<f64>().sqrt()
-                    <= P_TOLERANCE
-            });
-            let same = self.state == *next;
-            *prev_p = Some(p.clone());
-            self.converged = settled || same;
+            self.converged = finish_modern(&mut self.state, p, prev_p, next);
             !self.converged
         } else if self.glauber() {
             let t = self.config.temperature;
@@ -273,6 +279,34 @@ impl HopfieldSession {
         self.steps += 1;
         self.energies.push(self.energy_now());
         changed
+    }
+
+    /// One modern update computed elsewhere (the page's WebGPU compute path): the new state and
+    /// the weights p, with the bookkeeping of [`Self::step`] (the settling test, the energy,
+    /// the step count). Errors, changing nothing, when the model is not modern, a length is
+    /// not d or N, or a value is not finite.
+    pub fn step_with(&mut self, new_state: &[f32], new_p: &[f32]) -> Result<bool, String> {
+        let d = self.state.len();
+        let Engine::Modern { p, prev_p, next, .. } = &mut self.engine else {
+            return Err("only the modern model takes an update computed elsewhere".into());
+        };
+        if new_state.len() != d || new_p.len() != p.len() {
+            return Err(format!(
+                "an update needs {d} state values and {} weights, not {} and {}",
+                p.len(),
+                new_state.len(),
+                new_p.len()
+            ));
+        }
+        if !new_state.iter().chain(new_p).all(|v| v.is_finite()) {
+            return Err("the update holds a value that is not a finite number".into());
+        }
+        next.copy_from_slice(new_state);
+        p.copy_from_slice(new_p);
+        self.converged = finish_modern(&mut self.state, p, prev_p, next);
+        self.steps += 1;
+        self.energies.push(self.energy_now());
+        Ok(!self.converged)
     }
 
     /// One neuron (asynchronous binary models at T = 0); the others do [`Self::step`]. A

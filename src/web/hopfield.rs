@@ -72,6 +72,9 @@ pub struct HopfieldLab {
     config: HopfieldConfig,
     session: HopfieldSession,
     notices: Vec<Notice>,
+    /// Counts rebuilds (new patterns, query or model), so the page knows when patterns it
+    /// uploaded to the GPU, or an update it started there, belong to an older session.
+    generation: u32,
 }
 
 /// Most steps replayed from a URL (`step=`), so a typed-in number cannot freeze the tab.
@@ -95,7 +98,7 @@ impl HopfieldLab {
                 HopfieldSession::new(&HopfieldConfig::default(), state.seed)?
             }
         };
-        let mut lab = Self { state, config, session, notices };
+        let mut lab = Self { state, config, session, notices, generation: 0 };
         if lab.state.step > MAX_REPLAY {
             lab.notices.push(Notice::new(
                 "step",
@@ -115,8 +118,9 @@ impl HopfieldLab {
     fn rebuild(&mut self) {
         self.state.step = 0;
         let notices = std::mem::take(&mut self.notices);
+        let generation = self.generation.wrapping_add(1);
         match Self::from_state(self.state.clone(), notices) {
-            Ok(lab) => *self = lab,
+            Ok(lab) => *self = Self { generation, ..lab },
             Err(e) => self.notices.push(Notice::new("patterns", format!("{e}; the change was not applied."))),
         }
     }
@@ -176,6 +180,24 @@ impl HopfieldLab {
     /// nothing changed (converged).
     pub fn step(&mut self) -> bool {
         self.session.step()
+    }
+
+    /// One modern update computed elsewhere (the page's WebGPU compute path): the new state
+    /// (d values) and the weights p (N values), booked like [`Self::step`]. Returns whether
+    /// anything changed; throws a sentence (and changes nothing) for the binary models, wrong
+    /// lengths or values that are not finite.
+    pub fn step_with(&mut self, state: Vec<f32>, p: Vec<f32>) -> Result<bool, JsError> {
+        self.session.step_with(&state, &p).map_err(|e| JsError::new(&e))
+    }
+
+    /// The current state (d values).
+    pub fn state_values(&self) -> Vec<f32> {
+        self.session.state().to_vec()
+    }
+
+    /// How many times the session was rebuilt (see the field).
+    pub fn generation(&self) -> u32 {
+        self.generation
     }
 
     /// One neuron (binary asynchronous models); other models take a whole step.

@@ -157,6 +157,40 @@ test('hopfield: a greyscale image is stored with its grey levels and comes back 
   await second.page.close();
 });
 
+for (const backend of ['webgpu', 'webgl2']) {
+  test(`hopfield ${backend}: compute=gpu steps the modern model ${backend === 'webgpu' ? 'on WebGPU compute, agreeing with the CPU' : 'on the CPU, with a notice'}`, async () => {
+    const url = `?exp=hopfield&seed=8&side=16&count=6&model=modern&beta=0.3&corrupt=flip&amount=0.3&backend=${backend}`;
+    const run = async (extra) => {
+      const { page, errors } = await openPage(lab, url + extra);
+      await ready(page);
+      await settled(page);
+      for (let i = 0; i < 4; i++) await page.evaluate(() => window.__lab.step());
+      const out = await page.evaluate(() => ({ energies: window.__lab.energies(), gpuSteps: window.__lab.metrics.gpuSteps || 0 }));
+      out.notices = await page.locator('.el-notice').allInnerTexts();
+      assert.deepEqual(errors, []);
+      await page.close();
+      return out;
+    };
+    const cpu = await run('');
+    const gpu = await run('&compute=gpu');
+    assert.equal(cpu.energies.length, 5);
+    assert.equal(gpu.energies.length, 5, 'four GPU steps were booked');
+    const fallback = gpu.notices.filter((t) => t.includes('compute:'));
+    if (backend === 'webgpu') {
+      assert.deepEqual(fallback, [], 'no fallback notice on WebGPU');
+      assert.equal(gpu.gpuSteps, 4, 'the four steps ran on the GPU');
+      // f32 on both sides, different summation orders: the energies (eq. 2, |E| ≲ 2M² = 512 at
+      // d = 256) agree to a few float32 roundings of the scores, far below the steps' changes.
+      for (let i = 0; i < 5; i++) assert.ok(Math.abs(gpu.energies[i] - cpu.energies[i]) <= 1e-3 * Math.max(1, Math.abs(cpu.energies[i])), `energy ${i}: GPU ${gpu.energies[i]}, CPU ${cpu.energies[i]}`);
+      assert.ok(cpu.energies[4] < cpu.energies[0] - 1e-3, 'the steps move the state (the comparison is not trivial)');
+    } else {
+      assert.equal(fallback.length, 1, `one notice says the CPU computes: ${gpu.notices.join(' / ')}`);
+      assert.equal(gpu.gpuSteps, 0);
+      assert.deepEqual(gpu.energies, cpu.energies, 'the CPU fallback is the CPU path, bit for bit');
+    }
+  });
+}
+
 test('hopfield: the capacity worker finds the classical network failing above about 0.14 N', async () => {
   const { page, errors } = await openPage(lab, '?exp=hopfield&seed=5');
   await ready(page);
