@@ -28,7 +28,7 @@ numpy_sse=$(OPENBLAS_CORETYPE=Nehalem OPENBLAS_NUM_THREADS=1 "$venv/bin/python" 
 numpy_avx=$(OPENBLAS_CORETYPE=Sandybridge OPENBLAS_NUM_THREADS=1 "$venv/bin/python" scripts/bench_numpy.py)
 wasm='null'
 if [ "${EL_SKIP_WASM:-0}" != 1 ]; then
-  [ -f dist/pkg/webgpu/emergence_lab.js ] || { echo "bench-hopfield: dist/ is missing; run bash scripts/build.sh first" >&2; exit 1; }
+  [ -f dist/pkg/webgpu-hopfield/emergence_lab.js ] || { echo "bench-hopfield: dist/ is missing; run bash scripts/build.sh first" >&2; exit 1; }
   out=$(node scripts/bench.mjs hopfield)
   echo "$out" >&2
   wasm=$(echo "$out" | sed -n "s/^hopfield-bench-json: //p")

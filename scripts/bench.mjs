@@ -19,7 +19,8 @@ try {
 
 async function benchSorting(page) {
   const perRun = await page.evaluate(async () => {
-    const mod = await import('./pkg/webgpu/emergence_lab.js');
+    const mod = await import('./pkg/webgpu-sorting/emergence_lab.js'); // the page's build
+    await mod.default();
     const runs = 2000;
     const batch = new mod.SortingBatch('exp=sorting&n=100&seed=1', runs);
     batch.run_next(50); // warm up
@@ -52,7 +53,8 @@ async function benchSorting(page) {
 // (the same workloads as `emergence-lab dendrites bench`).
 async function benchDendrites(page) {
   const r = await page.evaluate(async () => {
-    const mod = await import('./pkg/webgpu/emergence_lab.js');
+    const mod = await import('./pkg/webgpu-dendrites/emergence_lab.js');
+    await mod.default(); // initialises this build once (the sorting page loaded another)
     const time = (fn, reps) => { fn(); const t0 = performance.now(); for (let i = 0; i < reps; i++) fn(); return (performance.now() - t0) / reps; };
     const e3 = {};
     for (const [name, n, a, s, th] of [['n=1e6 a=2000 s=24 θ=12', 1e6, 2000, 24, 12], ['n=1e6 a=500000 s=50 θ=25', 1e6, 500000, 50, 25], ['n=2048 a=40 s=20 θ=10', 2048, 40, 20, 10]]) {
@@ -91,7 +93,8 @@ async function benchHopfield() {
     await page.goto(`${lab.base}?exp=sorting&seed=1`);
     await page.waitForFunction(() => window.__lab && window.__lab.state().ready, null, { timeout: 30000 });
     const result = await page.evaluate(async () => {
-      const mod = await import('./pkg/webgpu/emergence_lab.js'); // initialised by the page
+      const mod = await import('./pkg/webgpu-hopfield/emergence_lab.js');
+      await mod.default(); // initialises this build once (the sorting page loaded another)
       return {
         batch: { d: 1024, n: 10000, q: 100, ms: mod.bench_modern_update(1024, 10000, 100, 5) },
         single_64x64: { d: 4096, n: 10000, q: 1, ms: mod.bench_modern_update(4096, 10000, 1, 15) },

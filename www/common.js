@@ -4,7 +4,8 @@
 const BASE = new URL('.', import.meta.url);
 const builds = {};
 
-/** Load one of the two wasm builds once: 'webgpu' (small, no WebGL2) or 'webgl' (fallback). */
+/** Load a wasm build once: 'webgpu-sorting', 'webgpu-dendrites', 'webgpu-hopfield' (small:
+ * one experiment, no WebGL2) or 'webgl' (every experiment, the fallback). */
 export function loadBuild(kind) {
   if (!builds[kind]) {
     builds[kind] = (async () => {
@@ -16,6 +17,11 @@ export function loadBuild(kind) {
     })();
   }
   return builds[kind];
+}
+
+/** A Web Worker (www/worker.js) that loads the same build as the page (`mod` from loadBuild). */
+export function labWorker(mod) {
+  return new Worker(new URL(`worker.js?build=${encodeURIComponent(mod.kind)}`, BASE), { type: 'module' });
 }
 
 // One GPU request at a time per page: the WebGPU device is shared (see src/web/gpu.rs).
@@ -65,15 +71,15 @@ function sizeCanvas(canvas) {
 }
 
 /**
- * Open a wgpu view for a lab: the small WebGPU build first; without a WebGPU adapter, the
+ * Open a wgpu view for a lab: the small WebGPU build of `experiment` first; without a WebGPU adapter, the
  * WebGL2 build on a fresh canvas (a canvas that gave a WebGPU context cannot give WebGL2).
  * `makeLab(mod)` builds the experiment's handle in a build; it is called again after a switch.
  * Returns { mod, lab, view, canvas, note, detail }; view is null when neither API works.
  */
-export async function openLab(query, canvas, makeLab) {
+export async function openLab(query, canvas, makeLab, experiment) {
   const forced = forcedBackend(query);
   const wantGpu = forced !== 'webgl2' && 'gpu' in navigator;
-  let mod = await loadBuild(wantGpu ? 'webgpu' : 'webgl');
+  let mod = await loadBuild(wantGpu ? `webgpu-${experiment}` : 'webgl');
   let lab = makeLab(mod, null);
   let view = null, note = '', detail = '';
   const open = (target, backend) => {

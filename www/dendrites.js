@@ -3,9 +3,8 @@
 // src/web/dendrites.rs); the bit view is drawn by wgpu; the figures by uPlot with log axes.
 
 import uPlot from './vendor/uPlot.esm.js';
-import { el, fmt, download, openLab, observeCanvas, rgbaToPng, noticeBoard, transportKeys, seedField, showBackend, wantedControls } from './common.js';
+import { el, fmt, download, openLab, labWorker, observeCanvas, rgbaToPng, noticeBoard, transportKeys, seedField, showBackend, wantedControls } from './common.js';
 
-const BASE = new URL('.', import.meta.url);
 // Cell colours of the bit view (src/dendrites/scene.rs, `colour`).
 const LEGEND = [
   ['inactive', '#2c323c'], ['active cell', '#afb4b9'], ['synapse', '#4678d7'], ['synapse on an active cell (overlap)', '#faa028'],
@@ -502,7 +501,7 @@ export function mountDendrites(element, options = {}) {
       const results = [];
       simResults.set(key, results);
       return new Promise((resolve, reject) => {
-        const worker = new Worker(new URL('worker.js', BASE), { type: 'module' });
+        const worker = labWorker(mod);
         simWorker = worker;
         const t1 = performance.now();
         if (simUi.go) { simUi.go.disabled = true; simUi.cancel.disabled = false; simUi.bar.value = 0; simUi.status.textContent = 'simulating…'; }
@@ -551,7 +550,7 @@ export function mountDendrites(element, options = {}) {
   keydown = transportKeys(handle);
   handle.ready = (async () => {
     const query = options.query ?? '';
-    const opened = await openLab(query, canvas, (m, old) => new m.DendritesLab(old ? old.query() : query));
+    const opened = await openLab(query, canvas, (m, old) => new m.DendritesLab(old ? old.query() : query), 'dendrites');
     ({ mod, lab, view, canvas } = opened);
     if (opened.note) notice(opened.note, view ? 'warn' : 'error', opened.detail);
     metrics.build = mod.kind;

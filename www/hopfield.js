@@ -5,9 +5,8 @@
 // compute shaders (src/render/modern_compute.rs) where the device offers them.
 
 import uPlot from './vendor/uPlot.esm.js';
-import { el, fmt, download, openLab, observeCanvas, rgbaToPng, serialGpu, noticeBoard, transportKeys, seedField, showBackend, wantedControls } from './common.js';
+import { el, fmt, download, openLab, labWorker, observeCanvas, rgbaToPng, serialGpu, noticeBoard, transportKeys, seedField, showBackend, wantedControls } from './common.js';
 
-const BASE = new URL('.', import.meta.url);
 const EMBED_DEFAULT_CONTROLS = ['play', 'step', 'back', 'reset', 'model', 'beta', 'corrupt'];
 const STRIP_BETAS = 9;
 const PITCHFORK_BETAS = 48;
@@ -361,7 +360,7 @@ export function mountHopfield(element, options = {}) {
         : m === 'dense' ? [0.1, 0.3, 0.6, 1, 1.5, 2, 3, 4] : m === 'modern' ? [0.25, 0.5, 1, 2, 4, 8, 16] : [0.1, 0.5, 1, 2, 4, 8];
       const ps = [...new Set(loads.map((l) => Math.max(1, Math.round(l * n))))];
       const t1 = performance.now();
-      capWorker = new Worker(new URL('worker.js', BASE), { type: 'module' });
+      capWorker = labWorker(mod);
       go.disabled = true; cancel.disabled = false; status.textContent = 'running…';
       const points = [];
       capWorker.onmessage = ({ data }) => {
@@ -602,7 +601,7 @@ export function mountHopfield(element, options = {}) {
   keydown = transportKeys(handle);
   handle.ready = (async () => {
     const query = options.query ?? '';
-    const opened = await openLab(query, canvas, (m, old) => new m.HopfieldLab(old ? old.query() : query));
+    const opened = await openLab(query, canvas, (m, old) => new m.HopfieldLab(old ? old.query() : query), 'hopfield');
     ({ mod, lab, view, canvas } = opened);
     if (opened.note) notice(opened.note, view ? 'warn' : 'error', opened.detail);
     metrics.build = mod.kind;

@@ -8,13 +8,12 @@
 
 import uPlot from './vendor/uPlot.esm.js';
 
-import { loadBuild, serialGpu, el, fmt, download, noticeBoard, transportKeys, seedField, showBackend } from './common.js';
+import { loadBuild, labWorker, serialGpu, el, fmt, download, noticeBoard, transportKeys, seedField, showBackend } from './common.js';
 import { mountDendrites } from './dendrites.js';
 import { mountHopfield } from './hopfield.js';
 
 export { loadBuild };
 
-const BASE = new URL('.', import.meta.url);
 
 const TRANSPORT = ['reset', 'back', 'play', 'step'];
 // Axis steps for whole-number axes (swaps): 1, 2, 5, 10, 20, 50, …
@@ -262,7 +261,7 @@ export function mount(element, options = {}) {
     const table = el('div', { class: 'el-batch-result', role: 'status' });
     go.addEventListener('click', () => {
       worker?.terminate();
-      worker = new Worker(new URL('worker.js', BASE), { type: 'module' });
+      worker = labWorker(mod);
       go.disabled = true; cancel.disabled = false; bar.value = 0; table.textContent = 'running…';
       const finish = () => { go.disabled = false; cancel.disabled = true; worker?.terminate(); worker = null; };
       worker.onmessage = ({ data }) => {
@@ -319,7 +318,7 @@ export function mount(element, options = {}) {
         status.textContent = `running ${button.textContent}…`;
         result.replaceChildren();
         for (let w = 0; w < workers; w++) {
-          const worker = new Worker(new URL('worker.js', BASE), { type: 'module' });
+          const worker = labWorker(mod);
           reproWorkers.push(worker);
           worker.onmessage = ({ data }) => {
             if (data.error) { notice(`${button.textContent}: ${data.error}`, 'error'); stop('failed'); return; }
@@ -367,7 +366,7 @@ export function mount(element, options = {}) {
       const results = {}, progress = [0, 0];
       const query = lab.query();
       ['cell', 'traditional'].forEach((kind, k) => {
-        const w = new Worker(new URL('worker.js', BASE), { type: 'module' });
+        const w = labWorker(mod);
         workers.push(w);
         w.onmessage = ({ data }) => {
           if (data.error) { notice(`trajectories (${kind}): ${data.error}`, 'error'); go.disabled = false; return; }
@@ -632,7 +631,7 @@ export function mount(element, options = {}) {
     const forced = /(?:^|[?&])backend=(webgl2?|gl)(?:&|$)/i.test(query) ? 'webgl2'
       : /(?:^|[?&])backend=webgpu(?:&|$)/i.test(query) ? 'webgpu' : 'auto';
     const wantGpu = forced !== 'webgl2' && 'gpu' in navigator;
-    mod = await loadBuild(wantGpu ? 'webgpu' : 'webgl');
+    mod = await loadBuild(wantGpu ? 'webgpu-sorting' : 'webgl');
     lab = new mod.SortingLab(query);
     let opts = lab.view_options();
     if (opts.autoplay) playing = true;

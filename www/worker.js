@@ -9,9 +9,20 @@
 // Messages out: {progress: 0..1} now and then, then {summary, csv}, {rows} or {trajectories},
 // or {error}.
 // The page cancels by terminating the worker.
-import init, { DendritesSimulation, HopfieldCapacity, SortingBatch, SortingReproduce, SortingTrajectories } from './pkg/webgpu/emergence_lab.js';
-
-const ready = init({ module_or_path: new URL('./pkg/webgpu/emergence_lab_bg.wasm', import.meta.url) });
+//
+// The page names its build in the worker's URL (worker.js?build=webgpu-hopfield): the worker
+// loads the same module (from the cache), which has the bindings of the page's experiment. The
+// default is the WebGL2 build, which has every experiment.
+const BUILD = (() => {
+  const asked = new URL(self.location.href).searchParams.get('build') ?? '';
+  return /^(webgpu-(sorting|dendrites|hopfield)|webgl)$/.test(asked) ? asked : 'webgl';
+})();
+let DendritesSimulation, HopfieldCapacity, SortingBatch, SortingReproduce, SortingTrajectories;
+const ready = (async () => {
+  const mod = await import(`./pkg/${BUILD}/emergence_lab.js`);
+  await mod.default({ module_or_path: new URL(`./pkg/${BUILD}/emergence_lab_bg.wasm`, import.meta.url) });
+  ({ DendritesSimulation, HopfieldCapacity, SortingBatch, SortingReproduce, SortingTrajectories } = mod);
+})();
 
 function loop(job, total, step, finish) {
   let last = 0;

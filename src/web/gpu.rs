@@ -1,11 +1,17 @@
 //! Page-wide GPU access and the [`View`] handle that draws an experiment on a canvas.
 
+#[cfg(feature = "dendrites")]
 use super::dendrites::DendritesLab;
+#[cfg(feature = "sorting")]
 use super::sorting::SortingLab;
 use super::to_js;
 use crate::dendrites::scene::colour;
-use crate::render::bars::{Bar, BarsFrame, BarsRenderer};
-use crate::render::grid::{GridFrame, GridLayout, GridRenderer, Meter};
+#[cfg(feature = "sorting")]
+use crate::render::bars::BarsFrame;
+use crate::render::bars::{Bar, BarsRenderer};
+use crate::render::grid::{GridFrame, GridRenderer};
+#[cfg(feature = "dendrites")]
+use crate::render::grid::{GridLayout, Meter};
 use crate::render::{self, Backend, CanvasTarget, FrameStatus, Gpu, RenderError};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -67,10 +73,15 @@ pub struct View {
     gpu: Rc<Gpu>,
     canvas: HtmlCanvasElement,
     target: CanvasTarget,
-    bars: BarsRenderer,
+    /// Made on first use (only the sorting page draws bars).
+    #[cfg_attr(not(feature = "sorting"), allow(dead_code))]
+    bars: Option<BarsRenderer>,
+    #[cfg_attr(not(feature = "sorting"), allow(dead_code))]
     scratch: Vec<Bar>,
     /// Made on first use (a sorting page never builds it).
     grid: Option<GridRenderer>,
+    /// The bit view's colours (the dendrites page).
+    #[cfg_attr(not(feature = "dendrites"), allow(dead_code))]
     cells: Vec<[u8; 4]>,
 }
 
@@ -101,8 +112,7 @@ pub async fn create_view(canvas: HtmlCanvasElement, backend: String) -> Result<V
         other => return Err(JsError::new(&format!("unknown backend \"{other}\" (webgpu, webgl2 or auto)"))),
     };
     let target = CanvasTarget::new(&gpu, surface, w, h).map_err(|e| JsError::new(&e.to_string()))?;
-    let bars = BarsRenderer::new(&gpu);
-    Ok(View { gpu, canvas, target, bars, scratch: Vec::new(), grid: None, cells: Vec::new() })
+    Ok(View { gpu, canvas, target, bars: None, scratch: Vec::new(), grid: None, cells: Vec::new() })
 }
 
 async fn webgl2(canvas: &HtmlCanvasElement) -> Result<(Rc<Gpu>, wgpu::Surface<'static>), JsError> {
@@ -138,9 +148,11 @@ impl View {
     }
 
     /// Draw the sorting lab's array. Returns `false` when the frame was skipped.
+    #[cfg(feature = "sorting")]
     pub fn draw_sorting(&mut self, lab: &SortingLab) -> Result<bool, JsError> {
         lab.fill_bars(&mut self.scratch, self.target.size().0);
-        let (bars, gpu) = (&mut self.bars, &self.gpu);
+        let gpu = &self.gpu;
+        let bars = self.bars.get_or_insert_with(|| BarsRenderer::new(gpu));
         let frame = BarsFrame { bars: &self.scratch, background: super::sorting::BACKGROUND };
         let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| {
             bars.encode(gpu, enc, view, format, size, &frame)
@@ -150,9 +162,11 @@ impl View {
 
     /// Render the sorting lab offscreen at `width`×`height` and resolve to its RGBA bytes
     /// (`Uint8Array`, rows top to bottom). Used for PNG export and pixel tests.
+    #[cfg(feature = "sorting")]
     pub fn read_sorting(&mut self, lab: &SortingLab, width: u32, height: u32) -> js_sys::Promise {
         lab.fill_bars(&mut self.scratch, width);
-        let (bars, gpu) = (&mut self.bars, &self.gpu);
+        let gpu = &self.gpu;
+        let bars = self.bars.get_or_insert_with(|| BarsRenderer::new(gpu));
         let frame = BarsFrame { bars: &self.scratch, background: super::sorting::BACKGROUND };
         let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| {
             bars.encode(gpu, enc, view, format, size, &frame)
@@ -161,6 +175,7 @@ impl View {
     }
 
     /// Draw the dendrites lab's bit view. Returns `false` when the frame was skipped.
+    #[cfg(feature = "dendrites")]
     pub fn draw_dendrites(&mut self, lab: &DendritesLab) -> Result<bool, JsError> {
         let scene = lab.scene();
         scene.fill_colours(&mut self.cells);
@@ -180,6 +195,7 @@ impl View {
     }
 
     /// Render the bit view offscreen at `width`×`height`; resolves to RGBA bytes.
+    #[cfg(feature = "dendrites")]
     pub fn read_dendrites(&mut self, lab: &DendritesLab, width: u32, height: u32) -> js_sys::Promise {
         let scene = lab.scene();
         scene.fill_colours(&mut self.cells);
@@ -231,6 +247,7 @@ impl View {
     }
 
     /// The cell under canvas pixel (x, y) of the bit view, or -1.
+    #[cfg(feature = "dendrites")]
     pub fn dendrites_cell_at(&self, lab: &DendritesLab, x: f32, y: f32) -> i32 {
         let count = lab.scene().info().drawn as usize;
         GridLayout::new(count, self.target.size(), true, None).cell_at(x, y, count).map_or(-1, |c| c as i32)

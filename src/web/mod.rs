@@ -8,22 +8,38 @@
 //! [`SortingLab::advance`] and [`View::draw_sorting`]; keeping it in JS lets the page pause
 //! off-screen embeds with an `IntersectionObserver` without crossing the boundary each frame.
 
+// Each experiment's bindings come with its Cargo feature (all three by default); the site's
+// WebGPU builds carry one experiment each (see Cargo.toml and scripts/build.sh).
+#[cfg(feature = "sorting")]
 mod batch;
+#[cfg(feature = "dendrites")]
 mod dendrites;
 mod gpu;
+#[cfg(feature = "hopfield")]
 mod hopfield;
+#[cfg(feature = "hopfield")]
 mod hopfield_bench;
+#[cfg(feature = "hopfield")]
 mod hopfield_gpu;
+#[cfg(feature = "sorting")]
 mod reproduce;
+#[cfg(feature = "sorting")]
 mod sorting;
 
+#[cfg(feature = "sorting")]
 pub use batch::{SortingBatch, SortingTrajectories};
+#[cfg(feature = "dendrites")]
 pub use dendrites::{bench_false_match, bench_threshold_grid, DendritesLab, DendritesSimulation};
 pub use gpu::{create_view, View};
+#[cfg(feature = "hopfield")]
 pub use hopfield::{hopfield_modern_update, HopfieldCapacity, HopfieldLab};
+#[cfg(feature = "hopfield")]
 pub use hopfield_bench::bench_modern_update;
+#[cfg(feature = "hopfield")]
 pub use hopfield_gpu::ModernGpu;
+#[cfg(feature = "sorting")]
 pub use reproduce::SortingReproduce;
+#[cfg(feature = "sorting")]
 pub use sorting::SortingLab;
 
 use crate::core::params::Notice;
