@@ -50,7 +50,8 @@ fn e3_draws_the_smaller_set_and_either_orientation_has_the_official_law() {
     assert_within_4se("E3 a < s", &est, exact);
     // The draws depend only on {min(a, s), max(a, s)}: swapping a and s gives the same run, hit
     // for hit, whatever the chunking (an exact identity of the implementation).
-    for (n, a, s, theta, seed) in [(300, 64, 24, 8, 3), (2048, 40, 20, 3, 4), (100, 50, 10, 5, 5)] {
+    for (n, a, s, theta, seed) in [(300, 64, 24, 8, 3), (2048, 40, 20, 3, 4), (100, 50, 10, 5, 5), (100, 60, 50, 31, 6)]
+    {
         let mut one = Simulation::new(fm(n, a, s, theta), seed).unwrap();
         let mut other = Simulation::new(fm(n, s, a, theta), seed).unwrap();
         one.run(20_000);
@@ -59,6 +60,23 @@ fn e3_draws_the_smaller_set_and_either_orientation_has_the_official_law() {
         }
         assert_eq!(one.hits(), other.hits(), "n={n} a={a} s={s} θ={theta}");
         assert!(one.hits() > 0);
+    }
+}
+
+#[test]
+fn e3_every_threshold_on_both_code_paths_agrees_with_theory() {
+    // Each θ tests one point of the overlap's upper tail, so a sweep checks the whole law of the
+    // overlap, not one tail probability. a + s ≤ n: the fixed set lies in 0..n − k and only draws
+    // landing in it touch the membership table (`Simulation::false_match_one`); n = 200, a = 30,
+    // s = 20 has mean overlap 3, and θ = 1..=7 spans P ≈ 0.97 down to ≈ 0.02. a + s > n: plain
+    // Floyd with the table; n = 100, a = 60, s = 50 has mean overlap 30 (the overlap is at least
+    // 10). 200,000 vectors give SEs ≤ 1.1e-3.
+    for (n, a, s, thetas) in [(200, 30, 20, 1..=7), (100, 60, 50, 26..=34)] {
+        for theta in thetas {
+            let est = plain(fm(n, a, s, theta), 100 + theta, 200_000);
+            let exact = theory::false_match(n, a, s, theta).unwrap().value();
+            assert_within_4se(&format!("E3 n={n} a={a} s={s} θ={theta}"), &est, exact);
+        }
     }
 }
 
