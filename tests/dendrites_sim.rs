@@ -37,6 +37,50 @@ fn e3_plain_monte_carlo_agrees_with_the_exact_false_match() {
 }
 
 #[test]
+fn e3_draws_the_smaller_set_and_either_orientation_has_the_official_law() {
+    // The simulator holds the larger of the segment (s) and the test vector (a) fixed for a
+    // block of 500 trials and draws the smaller one per trial (`Simulation::false_match_one`).
+    // The overlap's law Hypergeom(n, a, s) is symmetric in a and s, so a < s must agree with E3
+    // too: n = 300, a = 24, s = 64, θ = 12 has the same P as a = 64, s = 24 (1.0946e-3; SE
+    // ≈ 3.3e-5 at 10^6, about 3 %), and E3 itself is symmetric to 1e-12.
+    let exact = theory::false_match(300, 24, 64, 12).unwrap().value();
+    let mirrored = theory::false_match(300, 64, 24, 12).unwrap().value();
+    assert!((exact / mirrored - 1.0).abs() < 1e-12, "{exact} vs {mirrored}");
+    let est = plain(fm(300, 24, 64, 12), 12, 1_000_000);
+    assert_within_4se("E3 a < s", &est, exact);
+    // The draws depend only on {min(a, s), max(a, s)}: swapping a and s gives the same run, hit
+    // for hit, whatever the chunking (an exact identity of the implementation).
+    for (n, a, s, theta, seed) in [(300, 64, 24, 8, 3), (2048, 40, 20, 3, 4), (100, 50, 10, 5, 5), (100, 60, 50, 31, 6)]
+    {
+        let mut one = Simulation::new(fm(n, a, s, theta), seed).unwrap();
+        let mut other = Simulation::new(fm(n, s, a, theta), seed).unwrap();
+        one.run(20_000);
+        for _ in 0..40 {
+            other.run(500);
+        }
+        assert_eq!(one.hits(), other.hits(), "n={n} a={a} s={s} θ={theta}");
+        assert!(one.hits() > 0);
+    }
+}
+
+#[test]
+fn e3_every_threshold_on_both_code_paths_agrees_with_theory() {
+    // Each θ tests one point of the overlap's upper tail, so a sweep checks the whole law of the
+    // overlap, not one tail probability. a + s ≤ n: the fixed set lies in 0..n − k and only draws
+    // landing in it touch the membership table (`Simulation::false_match_one`); n = 200, a = 30,
+    // s = 20 has mean overlap 3, and θ = 1..=7 spans P ≈ 0.97 down to ≈ 0.02. a + s > n: plain
+    // Floyd with the table; n = 100, a = 60, s = 50 has mean overlap 30 (the overlap is at least
+    // 10). 200,000 vectors give SEs ≤ 1.1e-3.
+    for (n, a, s, thetas) in [(200, 30, 20, 1..=7), (100, 60, 50, 26..=34)] {
+        for theta in thetas {
+            let est = plain(fm(n, a, s, theta), 100 + theta, 200_000);
+            let exact = theory::false_match(n, a, s, theta).unwrap().value();
+            assert_within_4se(&format!("E3 n={n} a={a} s={s} θ={theta}"), &est, exact);
+        }
+    }
+}
+
+#[test]
 fn e4_several_segments_agree_with_the_exact_form_not_the_bound() {
     // The README's set-classification check: n = 100, w = 7, M = 500 (spec §3). At θ = 4 the
     // exact 1 − (1 − P)^M = 0.134729 and the bound M·P = 0.144691 differ by 0.00996; with

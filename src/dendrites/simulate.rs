@@ -10,7 +10,10 @@
 //! - The false-match test (`classificationFalseMatchTrial` in `sdr_calculations2.cpp`) draws
 //!   the segment as `s` random cells of `n` (`createRandomSDRs` with `w_p` bits; no stored
 //!   pattern), then `k = 500` test vectors of `a` random cells against it
-//!   ([`VECTORS_PER_SEGMENT`]); P = hits / (number of test vectors).
+//!   ([`VECTORS_PER_SEGMENT`]); P = hits / (number of test vectors). With one segment we keep
+//!   the 500-per-block structure but hold the *larger* of the two sets fixed and draw the smaller
+//!   one per trial (the overlap's law is symmetric in a and s, so the counts have exactly the
+//!   official law; see `Simulation::false_match_one`).
 //! - The false-negative test (`classificationFalseNegativeTrial`) stores one pattern of `a`
 //!   cells, makes the segment a random `s`-subsample of it, and then applies noise 500 times to
 //!   the stored pattern: `addNoise` in `sdr_utilities.cpp` keeps `a − v` random original bits
@@ -339,6 +342,22 @@ fn floyd(rng: &mut Rng, n: u32, k: u32, scratch: &mut SubsetScratch, mut visit: 
     }
 }
 
+/// One step of Floyd's algorithm in the E3 loop of [`Simulation::false_match_one`], where the
+/// fixed set F (bitset `words`) avoids the default cells j ∈ n − k..n: t uniform in 0..=j from
+/// the 32-bit `word` ([`lemire32`]); true when t is in F and was not drawn before in this trial
+/// (`drawn` holds `generation` for the members of F drawn so far). Otherwise Floyd's member is t
+/// (not in F) or j (never in F): a miss either way, and the table is not touched.
+#[inline(always)]
+fn draw_into_fixed(rng: &mut Rng, word: u32, j: u32, words: &[u64], drawn: &mut [u32], generation: u32) -> bool {
+    let t = lemire32(rng, word, j + 1);
+    if (words[(t >> 6) as usize] >> (t & 63)) & 1 == 0 {
+        return false;
+    }
+    let fresh = drawn[t as usize] != generation;
+    drawn[t as usize] = generation;
+    fresh
+}
+
 /// Uniform random k-subset of 0..n by Floyd's algorithm (O(k) draws), membership tested with a
 /// generation-stamped table; integer rejection sampling only (Lemire's rule, as [`Rng::below`],
 /// on both halves of each output: see [`floyd`]), no floats.
@@ -428,7 +447,8 @@ pub struct Simulation {
     hits: u64,
     /// Test vectors left before the segment (and stored pattern) is drawn again.
     left_in_draw: u64,
-    /// The segment's synapses (E3, E5, E7).
+    /// The segment's synapses (E5, E7); for E3 the larger of the segment and the test vector
+    /// (see [`Self::false_match_one`]).
     segment: Bitset,
     /// The stored pattern's cells (E5).
     pattern: Vec<u32>,
@@ -478,7 +498,9 @@ impl Simulation {
             }
             let batch = self.left_in_draw.min(trials - done);
             let hits = match self.kind {
-                McKind::FalseMatch { n, a, segments: 1, .. } => self.false_match_one(batch, n as u32, a as u32, theta),
+                McKind::FalseMatch { n, a, s, segments: 1, .. } => {
+                    self.false_match_one(batch, n as u32, a as u32, s as u32, theta)
+                }
                 McKind::FalseMatch { n, a, s, segments, .. } => {
                     self.false_match_many(batch, n as u32, a as u32, s as u32, segments, theta)
                 }
@@ -512,8 +534,10 @@ impl Simulation {
         McEstimate::binomial(self.trials, self.hits)
     }
 
-    /// The segment's synapses for the current draw (empty before the first trial, and for the
-    /// kinds that redraw segments per test vector).
+    /// The set held fixed for the current block of trials: the segment's synapses (E5, E7), or
+    /// for E3 the larger of the segment (s cells) and the test vector (a cells), the smaller one
+    /// being drawn per trial. Empty before the first trial, and for the kinds that redraw
+    /// segments per test vector.
     pub fn segment(&self) -> &Bitset {
         &self.segment
     }
@@ -524,7 +548,18 @@ impl Simulation {
         let mut rng = self.rng.clone();
         let segment = &mut self.segment;
         match self.kind {
-            McKind::FalseMatch { n, s, segments: 1, .. } | McKind::UnionInput { n, s, .. } => {
+            McKind::FalseMatch { n, a, s, segments: 1, .. } => {
+                // `createRandomSDRs(M = 1, n, w_p = s)` makes the segment s random cells of n; we
+                // hold the larger of the two sets fixed instead, drawn from the cells that
+                // Floyd's algorithm never picks by default (see [`Self::false_match_one`]).
+                let range = if a + s <= n { n - a.min(s) } else { n };
+                segment.clear_all();
+                floyd(&mut rng, range as u32, a.max(s) as u32, &mut self.floyd, |c, _| {
+                    segment.set(c);
+                    true
+                });
+            }
+            McKind::UnionInput { n, s, .. } => {
                 // `createRandomSDRs(M = 1, n, w_p = s)`: the segment is s random cells of n.
                 segment.clear_all();
                 floyd(&mut rng, n as u32, s as u32, &mut self.floyd, |c, _| {
@@ -560,19 +595,97 @@ impl Simulation {
         self.rng = rng;
     }
 
-    /// E3: `batch` test vectors of a cells against the one segment; the overlap is the number of
-    /// the vector's cells that are synapses of the segment.
-    fn false_match_one(&mut self, batch: u64, n: u32, a: u32, theta: u32) -> u64 {
+    /// E3: `batch` trials, each a fresh random set of k = min(a, s) cells against the block's
+    /// fixed set F of max(a, s) cells (in `segment`); the overlap is the number of the fresh
+    /// set's cells that are in F, and a trial stops drawing once its outcome is settled (θ
+    /// reached, or more than k − θ cells drawn outside F).
+    ///
+    /// **Why the smaller set is the one drawn per trial.** The C++ holds the segment (s cells)
+    /// and draws a test vectors (a cells) against it (spec §3, `classificationFalseMatchTrial`).
+    /// The overlap of a uniform a-subset with any fixed s-set and that of a uniform s-subset with
+    /// any fixed a-set have the same law, Hypergeom(n, a, s) (its pmf
+    /// C(s,k)·C(n−s,a−k)/C(n,a) = C(a,k)·C(n−a,s−k)/C(n,s) is symmetric in a and s), and in
+    /// both orientations it does not depend on which fixed set was drawn. So, as argued in
+    /// [`McKind::vectors_per_draw`], the 500 hit indicators of a block are i.i.d.
+    /// Bernoulli(P_fm) either way: the counts (trials, hits), and every estimate made from them,
+    /// have exactly the same distribution as the official procedure's. Only the work differs:
+    /// a trial draws until the overlap reaches θ or θ is out of reach (k − θ + 1 cells when the
+    /// overlap stays 0), so drawing min(a, s) instead of a cells saves most of the draws when
+    /// a > s (at n = 2048, a = 40, s = 20, θ = 10: 11 draws instead of 31). A consequence
+    /// (tested): swapping a and s gives the same hits for a seed.
+    ///
+    /// **Why F lies in the cells 0..n − k (when a + s ≤ n).** Floyd's algorithm for a k-subset
+    /// adds the drawn t, or, when t is already in, the "default" j ∈ n − k..n. Relabelling the
+    /// cells by a fixed bijection that moves F's members out of n − k..n maps a uniform k-subset
+    /// to a uniform k-subset and leaves the overlap unchanged, so holding F inside 0..n − k
+    /// (drawn uniformly there by [`Self::draw_segments`]) gives the same law of the overlap, and
+    /// of the counts, as a uniform F. Then no default j is in F: a draw t that is not in F is a
+    /// miss whether or not t was drawn before, and only draws that land in F (about a·s/n per
+    /// trial, 0.4 here) need the membership table. The common path of a draw is one bounded
+    /// integer and one bit test in the `u64` bitset. When a + s > n, F cannot avoid those cells,
+    /// and the trial runs plain Floyd with the membership table ([`floyd`]).
+    fn false_match_one(&mut self, batch: u64, n: u32, a: u32, s: u32, theta: u32) -> u64 {
+        let k = a.min(s);
+        if theta == 0 {
+            return batch; // Every overlap is ≥ 0: nothing to draw.
+        }
+        if theta > k {
+            return 0; // The overlap is at most k: nothing to draw.
+        }
         let mut rng = self.rng.clone();
         let words = &self.segment.words[..];
         let mut hits = 0;
+        if u64::from(a) + u64::from(s) > u64::from(n) {
+            for _ in 0..batch {
+                let mut overlap = 0u32;
+                floyd(&mut rng, n, k, &mut self.floyd, |c, left| {
+                    overlap += ((words[(c >> 6) as usize] >> (c & 63)) & 1) as u32;
+                    overlap < theta && overlap + left >= theta
+                });
+                hits += u64::from(overlap >= theta);
+            }
+            self.rng = rng;
+            return hits;
+        }
+        // Floyd's algorithm with F ⊆ 0..n − k: j runs over n − k..n; each 64-bit output feeds two
+        // draws (its top, then its bottom 32 bits, as in [`floyd`]). The trial ends within k
+        // draws (then overlap + misses = k), so j + 1 ≤ n throughout.
+        let misses_allowed = k - theta;
+        let scratch = &mut self.floyd;
         for _ in 0..batch {
-            let mut overlap = 0u32;
-            floyd(&mut rng, n, a, &mut self.floyd, |c, left| {
-                overlap += ((words[(c >> 6) as usize] >> (c & 63)) & 1) as u32;
-                overlap < theta && overlap + left >= theta
-            });
-            hits += u64::from(overlap >= theta);
+            scratch.begin(n);
+            let generation = scratch.generation;
+            let drawn = &mut scratch.stamps[..n as usize];
+            let (mut overlap, mut misses) = (0u32, 0u32);
+            let mut j = n - k;
+            let hit = loop {
+                let word = rng.next_u64();
+                if draw_into_fixed(&mut rng, (word >> 32) as u32, j, words, drawn, generation) {
+                    overlap += 1;
+                    if overlap == theta {
+                        break true;
+                    }
+                } else {
+                    misses += 1;
+                    if misses > misses_allowed {
+                        break false;
+                    }
+                }
+                j += 1;
+                if draw_into_fixed(&mut rng, word as u32, j, words, drawn, generation) {
+                    overlap += 1;
+                    if overlap == theta {
+                        break true;
+                    }
+                } else {
+                    misses += 1;
+                    if misses > misses_allowed {
+                        break false;
+                    }
+                }
+                j += 1;
+            };
+            hits += u64::from(hit);
         }
         self.rng = rng;
         hits
