@@ -56,7 +56,7 @@ impl Rng {
         Self { s }
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn next_u64(&mut self) -> u64 {
         let result = self.s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
         let t = self.s[1] << 17;
@@ -73,7 +73,7 @@ impl Rng {
     /// generation in an interval"). `n == 0` returns 0. Bounds below 2^32 use the 32-bit form
     /// on the top half of one output (wasm has no 64×64→128 multiply, so this is several times
     /// faster there); larger bounds use the 64-bit form.
-    #[inline]
+    #[inline(always)]
     pub fn below(&mut self, n: u64) -> u64 {
         if n == 0 {
             return 0;

@@ -141,8 +141,8 @@ pub fn hopfield_run() -> (u64, u64, u64, i64) {
 }
 
 pub const RNG_OUTPUTS: [u64; 3] = [1546998764402558742, 6990951692964543102, 12544586762248559009];
-pub const BATCH_RUN: (u64, u64, u64) = (2597, 5047, 11466);
-pub const SESSION_CHECKSUM: (u64, u64) = (79055, 1655);
+pub const BATCH_RUN: (u64, u64, u64) = (2597, 5122, 11810);
+pub const SESSION_CHECKSUM: (u64, u64) = (79049, 1576);
 pub const CHIMERA_RUN: (u64, u64, u64, u64, i64) = (329, 841, 8990, 4, 898039);
 pub const DENDRITES_SIMULATION: (u64, u64, u64, u64, i64) = (19, 1892, 2135, 3660, 1078451);
 pub const DENDRITES_SCENE: (u64, u64, u64, u64, u64) = (117, 14, 50, 18, 84);
