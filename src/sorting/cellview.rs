@@ -629,22 +629,33 @@ impl CellViewArray {
     /// inside the array. Insertion cells are listed apart (`collect_acting`), and frozen cells
     /// never act.
     fn weight(&self, j: usize) -> u8 {
-        let c = &self.cells[j];
+        let cells = &self.cells;
+        let c = &cells[j];
         if c.frozen {
             return 0;
         }
         match c.algotype {
             Algotype::Bubble => {
-                let n = self.cells.len();
-                let left = (j > 0).then(|| &self.cells[j - 1]).filter(|l| c.inverted(l.value, c.value));
-                let right = (j + 1 < n).then(|| &self.cells[j + 1]).filter(|r| c.inverted(c.value, r.value));
-                if left.is_some_and(|l| !l.frozen) || right.is_some_and(|r| !r.frozen) {
+                let (mut toward, mut reads) = (0u8, false);
+                if let Some(l) = j.checked_sub(1).map(|i| &cells[i]) {
+                    if c.inverted(l.value, c.value) {
+                        toward += 1;
+                        reads |= !l.frozen;
+                    }
+                }
+                if let Some(r) = cells.get(j + 1) {
+                    if c.inverted(c.value, r.value) {
+                        toward += 1;
+                        reads |= !r.frozen;
+                    }
+                }
+                if reads {
                     2
                 } else {
-                    u8::from(left.is_some()) + u8::from(right.is_some())
+                    toward
                 }
             }
-            Algotype::Selection => 2 * u8::from(c.ideal as usize != j && (c.ideal as usize) < self.cells.len()),
+            Algotype::Selection => 2 * u8::from(c.ideal as usize != j && (c.ideal as usize) < cells.len()),
             Algotype::Insertion => 0,
         }
     }
@@ -926,7 +937,12 @@ impl CellViewArray {
         }
         self.cells.swap(a, b);
         if self.cells[a].frozen != self.cells[b].frozen {
-            self.frozen_positions = (0..self.cells.len()).filter(|&i| self.cells[i].frozen).collect();
+            // A movable frozen cell moved between a and b: update its entry, keep them sorted.
+            let (from, to) = if self.cells[b].frozen { (a, b) } else { (b, a) };
+            if let Some(k) = self.frozen_positions.iter().position(|&f| f == from) {
+                self.frozen_positions[k] = to;
+                self.frozen_positions.sort_unstable();
+            }
         }
         if self.has_insertion {
             for &p in pairs.iter().flatten() {
