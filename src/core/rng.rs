@@ -56,6 +56,7 @@ impl Rng {
         Self { s }
     }
 
+    #[inline(always)]
     pub fn next_u64(&mut self) -> u64 {
         let result = self.s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
         let t = self.s[1] << 17;
@@ -72,6 +73,7 @@ impl Rng {
     /// generation in an interval"). `n == 0` returns 0. Bounds below 2^32 use the 32-bit form
     /// on the top half of one output (wasm has no 64×64→128 multiply, so this is several times
     /// faster there); larger bounds use the 64-bit form.
+    #[inline(always)]
     pub fn below(&mut self, n: u64) -> u64 {
         if n == 0 {
             return 0;
@@ -97,11 +99,13 @@ impl Rng {
     }
 
     /// Uniform index into a slice of length `n` (`n` must fit in memory, so `usize` is exact).
+    #[inline]
     pub fn index(&mut self, n: usize) -> usize {
         self.below(n as u64) as usize
     }
 
     /// A fair coin: the top bit (the best-mixed bit of xoshiro256**).
+    #[inline]
     pub fn coin(&mut self) -> bool {
         self.next_u64() >> 63 == 1
     }
@@ -122,9 +126,16 @@ impl Rng {
         if num == 0 {
             return u64::MAX;
         }
-        let u = ((self.next_u64() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
         let q = (den - num) as f64 / den as f64;
-        let k = portable_ln(u) / portable_ln(q);
+        self.geometric_with_ln(portable_ln(q))
+    }
+
+    /// [`Rng::geometric`] with ln(1 − p) given (negative and finite): the same draw and the
+    /// same bits, for callers that cache the logarithm (one [`portable_ln`] per draw instead
+    /// of two).
+    pub fn geometric_with_ln(&mut self, ln_q: f64) -> u64 {
+        let u = ((self.next_u64() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
+        let k = portable_ln(u) / ln_q;
         if k >= 1.8e19 {
             u64::MAX
         } else {

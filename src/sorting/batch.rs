@@ -86,12 +86,22 @@ pub fn run_one(config: &BatchConfig, index: u64) -> Result<RunResult, String> {
         return Ok(run_traditional(config, rng));
     }
     let mut array = config.sort.build(rng)?;
-    let mut errors = Vec::new();
-    let mut aggregations = Vec::new();
+    // Room for the inversions of a random permutation (n(n − 1)/4 on average) without regrowing.
+    let n = array.len();
+    let mut errors = Vec::with_capacity((n * n / 2).min(1 << 20));
+    // An array of one Algotype keeps its aggregation (n − 1)/n through every swap: no series.
+    let one_type = array.cells().windows(2).all(|w| w[0].algotype == w[1].algotype);
+    let mut aggregations = Vec::with_capacity(if one_type { 0 } else { errors.capacity() });
     let limit = config.max_ticks();
     while array.step_swap(limit.saturating_sub(array.ticks())) == StepOutcome::Swapped {
         errors.push(array.goal_error());
-        aggregations.push(array.same_type_pairs() as f64 / array.len() as f64);
+        if !one_type {
+            aggregations.push(array.same_type_pairs() as f64 / n as f64);
+        }
+    }
+    if one_type && !errors.is_empty() {
+        // The same values the series would hold: sampling a constant gives the constant.
+        aggregations = vec![array.same_type_pairs() as f64 / n as f64];
     }
     let mut per_algotype = Vec::new();
     for (a, _) in &config.sort.algotypes {
