@@ -2,7 +2,7 @@
 //! (100 repetitions per condition, mean and SD, spec §4 "common setup").
 
 use super::cellview::{Algotype, StepOutcome};
-use super::metrics::{delayed_gratification, sortedness_count, sortedness_percent};
+use super::metrics::{delayed_gratification, sortedness_count, sortedness_percent, DelayedGratification};
 use super::setup::SortConfig;
 use super::traditional::{self, Traditional};
 use crate::core::rng::Rng;
@@ -86,20 +86,21 @@ pub fn run_one(config: &BatchConfig, index: u64) -> Result<RunResult, String> {
         return Ok(run_traditional(config, rng));
     }
     let mut array = config.sort.build(rng)?;
-    // Room for the inversions of a random permutation (n(n − 1)/4 on average) without regrowing.
     let n = array.len();
-    let mut errors = Vec::with_capacity((n * n / 2).min(1 << 20));
+    // DG is summed as the errors come (no series kept).
+    let mut dg = DelayedGratification::default();
     // An array of one Algotype keeps its aggregation (n − 1)/n through every swap: no series.
+    // Otherwise room for the inversions of a random permutation (n(n − 1)/4 on average).
     let one_type = array.cells().windows(2).all(|w| w[0].algotype == w[1].algotype);
-    let mut aggregations = Vec::with_capacity(if one_type { 0 } else { errors.capacity() });
+    let mut aggregations = Vec::with_capacity(if one_type { 0 } else { (n * n / 2).min(1 << 20) });
     let limit = config.max_ticks();
     while array.step_swap(limit.saturating_sub(array.ticks())) == StepOutcome::Swapped {
-        errors.push(array.goal_error());
+        dg.push(array.goal_error());
         if !one_type {
             aggregations.push(array.same_type_pairs() as f64 / n as f64);
         }
     }
-    if one_type && !errors.is_empty() {
+    if one_type && array.swaps() > 0 {
         // The same values the series would hold: sampling a constant gives the constant.
         aggregations = vec![array.same_type_pairs() as f64 / n as f64];
     }
@@ -117,7 +118,7 @@ pub fn run_one(config: &BatchConfig, index: u64) -> Result<RunResult, String> {
         final_sortedness: array.sortedness_percent(),
         sorted: array.goal_error() == 0,
         finished: array.is_done(),
-        delayed_gratification: delayed_gratification(&errors),
+        delayed_gratification: dg.finish(),
         distinct_frozen: array.cells().iter().filter(|c| c.frozen).count(),
         max_aggregation: aggregations.iter().copied().reduce(f64::max),
         aggregation: sampled,

@@ -50,37 +50,85 @@ pub fn aggregation<T: PartialEq>(types: &[T]) -> f64 {
 /// next-to-last run → 0; a series ending on a positive run returns the **sum** of the pair
 /// scores instead of the mean (a bug in the official code, kept for fidelity).
 pub fn delayed_gratification(errors: &[u64]) -> f64 {
-    let mut deduped: Vec<i64> = Vec::with_capacity(errors.len());
+    let mut dg = DelayedGratification::default();
     for &e in errors {
-        if deduped.last() != Some(&(e as i64)) {
-            deduped.push(e as i64);
+        dg.push(e);
+    }
+    dg.finish()
+}
+
+/// [`delayed_gratification`] one error at a time, in constant memory: a run loop feeds it the
+/// error after each swap instead of keeping the series. The same steps in the same order (so
+/// the same bits): duplicates dropped, differences merged into same-sign runs, and each run
+/// after the first positive one paired with the next as it closes.
+#[derive(Clone, Debug, Default)]
+pub struct DelayedGratification {
+    /// The last error kept (after dropping consecutive duplicates).
+    last: Option<i64>,
+    /// The run being summed (not closed yet).
+    open: Option<i64>,
+    /// Closed runs from the first positive one on (0 before it).
+    from_start: usize,
+    /// The positive run waiting for its negative partner.
+    pending: Option<i64>,
+    /// The pair scores so far, summed in order, and their number.
+    sum: f64,
+    scores: usize,
+}
+
+impl DelayedGratification {
+    /// The monotonicity error after the next swap.
+    pub fn push(&mut self, error: u64) {
+        let e = error as i64;
+        let Some(last) = self.last else {
+            self.last = Some(e);
+            return;
+        };
+        if e == last {
+            return;
+        }
+        self.last = Some(e);
+        let d = e - last;
+        match &mut self.open {
+            Some(run) if (*run > 0) == (d > 0) => *run += d,
+            open => {
+                if let Some(run) = open.replace(d) {
+                    self.close(run);
+                }
+            }
         }
     }
-    let mut runs: Vec<i64> = Vec::new();
-    for w in deduped.windows(2) {
-        let d = w[1] - w[0];
-        match runs.last_mut() {
-            Some(last) if (*last > 0) == (d > 0) => *last += d,
-            _ => runs.push(d),
+
+    fn close(&mut self, run: i64) {
+        if self.from_start == 0 && run <= 0 {
+            return; // before the first positive run
+        }
+        self.from_start += 1;
+        match self.pending.take() {
+            // Runs alternate in sign, so this one is negative.
+            Some(up) => {
+                self.sum += (run.unsigned_abs() as f64 - up as f64) / up as f64;
+                self.scores += 1;
+            }
+            None => self.pending = Some(run),
         }
     }
-    let Some(start) = runs.iter().position(|&d| d > 0) else { return 0.0 };
-    if start + 2 >= runs.len() {
-        return 0.0;
-    }
-    let scores: Vec<f64> = runs[start..]
-        .chunks(2)
-        .filter(|pair| pair.len() == 2)
-        .map(|pair| (pair[1].unsigned_abs() as f64 - pair[0] as f64) / pair[0] as f64)
-        .collect();
-    if scores.is_empty() {
-        return 0.0;
-    }
-    let sum: f64 = scores.iter().sum();
-    if runs.last().is_some_and(|&d| d > 0) {
-        sum
-    } else {
-        sum / scores.len() as f64
+
+    /// The run's DG, with the official corner cases (see [`delayed_gratification`]).
+    pub fn finish(mut self) -> f64 {
+        let last_positive = self.open.is_some_and(|run| run > 0);
+        if let Some(run) = self.open.take() {
+            self.close(run);
+        }
+        // `start + 2 >= runs.len()` in the batch form: fewer than three runs from the start.
+        if self.from_start < 3 || self.scores == 0 {
+            return 0.0;
+        }
+        if last_positive {
+            self.sum
+        } else {
+            self.sum / self.scores as f64
+        }
     }
 }
 
@@ -146,6 +194,61 @@ fn count_merge(v: &mut [u32], buf: &mut [u32]) -> u64 {
 
 #[cfg(test)]
 mod tests {
+    use crate::core::rng::Rng;
+
+    /// The batch form [`delayed_gratification`] had before it streamed, kept as the reference.
+    fn dg_reference(errors: &[u64]) -> f64 {
+        let mut deduped: Vec<i64> = Vec::with_capacity(errors.len());
+        for &e in errors {
+            if deduped.last() != Some(&(e as i64)) {
+                deduped.push(e as i64);
+            }
+        }
+        let mut runs: Vec<i64> = Vec::new();
+        for w in deduped.windows(2) {
+            let d = w[1] - w[0];
+            match runs.last_mut() {
+                Some(last) if (*last > 0) == (d > 0) => *last += d,
+                _ => runs.push(d),
+            }
+        }
+        let Some(start) = runs.iter().position(|&d| d > 0) else { return 0.0 };
+        if start + 2 >= runs.len() {
+            return 0.0;
+        }
+        let scores: Vec<f64> = runs[start..]
+            .chunks(2)
+            .filter(|pair| pair.len() == 2)
+            .map(|pair| (pair[1].unsigned_abs() as f64 - pair[0] as f64) / pair[0] as f64)
+            .collect();
+        if scores.is_empty() {
+            return 0.0;
+        }
+        let sum: f64 = scores.iter().sum();
+        if runs.last().is_some_and(|&d| d > 0) {
+            sum
+        } else {
+            sum / scores.len() as f64
+        }
+    }
+
+    #[test]
+    fn streaming_dg_matches_the_batch_form_bit_for_bit() {
+        let mut rng = Rng::seed_from_u64(11);
+        for case in 0..3000 {
+            let len = rng.below(40) as usize;
+            let mut e = rng.below(20) as i64;
+            let series: Vec<u64> = (0..len)
+                .map(|_| {
+                    e = (e + rng.below(7) as i64 - 3).max(0);
+                    e as u64
+                })
+                .collect();
+            let (a, b) = (delayed_gratification(&series), dg_reference(&series));
+            assert_eq!(a.to_bits(), b.to_bits(), "case {case}: {series:?}: {a} vs {b}");
+        }
+    }
+
     use super::*;
 
     #[test]
