@@ -272,7 +272,7 @@ static SCHEMA: &[ParamSpec] = &[
         kind: ParamKind::Choice { options: PatternSource::IDS },
         default: ParamValue::Choice("builtin"),
         apply: Apply::Reset,
-        help: "builtin: 10 correlated faces made for the lab. random: fair ±1. sparse: 0 with probability \"dilution\". correlated: a random base with each entry flipped with probability \"flip\". sphere: Gaussian, normalised to ‖x‖ = side. drawn: your own, from the grid.",
+        help: "builtin: 10 correlated faces made for the lab. random: fair ±1. sparse: 0 with probability \"dilution\". correlated: a random base with each entry flipped with probability \"flip\". sphere: Gaussian, normalised to ‖x‖ = side. drawn: your own, drawn on the grid or imported from an image (binarised or greyscale).",
     },
     ParamSpec {
         key: "count",
