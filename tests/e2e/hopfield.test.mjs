@@ -122,11 +122,23 @@ test('hopfield: a greyscale image is stored with its grey levels and comes back 
   const { page, errors } = await openPage(lab, '?exp=hopfield&seed=3&side=16&count=3&model=modern&beta=2');
   await ready(page);
   await settled(page);
-  // A 32×32 ramp, black (ink, +1) on the left to white (paper, −1) on the right; the import
-  // averages 2×2 pixels onto the 16×16 grid.
-  const rgba = [];
-  for (let y = 0; y < 32; y++) for (let x = 0; x < 32; x++) { const l = Math.round((255 * x) / 31); rgba.push(l, l, l, 255); }
-  await page.evaluate(([px]) => window.__lab.importPixels(px, 32, 32, 'greyscale'), [rgba]);
+  // A 32×32 PNG ramp, black (ink, +1) on the left to white (paper, −1) on the right, made by
+  // the browser and chosen in the page's file input as a user would; the import averages 2×2
+  // pixels onto the 16×16 grid.
+  const png = await page.evaluate(async () => {
+    const c = new OffscreenCanvas(32, 32);
+    const g = c.getContext('2d');
+    for (let x = 0; x < 32; x++) { const l = Math.round((255 * x) / 31); g.fillStyle = `rgb(${l}, ${l}, ${l})`; g.fillRect(x, 0, 1, 32); }
+    return Array.from(new Uint8Array(await (await c.convertToBlob({ type: 'image/png' })).arrayBuffer()));
+  });
+  await page.locator('.el-import-mode').selectOption('greyscale');
+  await page.locator('input[type=file]').setInputFiles({ name: 'ramp.png', mimeType: 'image/png', buffer: Buffer.from(png) });
+  // The pad shows the ramp once the file is read (its middle column is mid grey, not ink or paper).
+  await page.waitForFunction(() => {
+    const pad = document.querySelector('.el-draw-pad');
+    const px = pad.getContext('2d').getImageData(pad.width / 2, pad.height / 2, 1, 1).data;
+    return px[0] > 60 && px[0] < 200;
+  }, null, { timeout: 10000 });
   await page.locator('.el-draw-add').click();
   await settled(page);
   const q = await page.evaluate(() => window.__lab.state().query);
