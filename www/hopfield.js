@@ -27,8 +27,8 @@ export function mountHopfield(element, options = {}) {
   let importPixels = null;
   // compute=gpu: the modern steps run on the WebGPU compute path. The stored patterns go to the
   // GPU once per session generation; an update still in flight when the session moves on is
-  // dropped. gpuStepFailed holds why the GPU could not step (then the CPU does, for this
-  // generation).
+  // dropped. gpuStepFailed names the generation in which the GPU failed (the CPU steps for the
+  // rest of it; the notice said why).
   let gpuStepper = null, gpuStepperGen = -1, gpuStepBusy = false, gpuStepFailed = null;
   let energyPlot = null, overlapPlot = null, weightPlot = null, forkPlot = null, capPlot = null;
   const t0 = performance.now();
@@ -310,7 +310,6 @@ export function mountHopfield(element, options = {}) {
         g.drawImage(bitmap, 0, 0, w, h);
         const rgba = new Uint8Array(g.getImageData(0, 0, w, h).data.buffer);
         await importPixels(rgba, w, h);
-        paint();
       } catch (e) { notice(`The image could not be read: ${e.message || e}`, 'error'); }
     });
     /** Pixels (RGBA) into the pad with the chosen mode; also the tests' way in (no file dialog). */
@@ -448,7 +447,7 @@ export function mountHopfield(element, options = {}) {
       // The session moved on meanwhile (a reset, a new parameter, a CPU step): drop this update.
       if (destroyed || lab.generation() !== gen || lab.info().steps !== steps) return true;
       const changedAny = lab.step_with(r.state, r.p);
-      metrics.gpuSteps = (metrics.gpuSteps || 0) + 1;
+      metrics.gpuSteps += 1;
       return changedAny;
     } catch (e) {
       gpuStepFailed = { gen };
