@@ -19,6 +19,16 @@ export function loadBuild(kind) {
   return builds[kind];
 }
 
+/** Appends the transport buttons of `defs` ({name: [label, title, onclick]}, in order) that
+ * `show(name)` allows to `transport`, and keeps each in `buttons[name]`. */
+export function transportButtons(transport, defs, show, buttons) {
+  for (const [name, [label, title, onclick]] of Object.entries(defs)) {
+    if (!show(name)) continue;
+    buttons[name] = el('button', { type: 'button', class: `el-btn el-${name}`, title, 'aria-label': title, onclick }, label);
+    transport.append(buttons[name]);
+  }
+}
+
 /** A Web Worker (www/worker.js) that loads the same build as the page (`mod` from loadBuild). */
 export function labWorker(mod) {
   return new Worker(new URL(`worker.js?build=${encodeURIComponent(mod.kind)}`, BASE), { type: 'module' });

@@ -3,7 +3,7 @@
 // src/web/dendrites.rs); the bit view is drawn by wgpu; the figures by uPlot with log axes.
 
 import uPlot from './vendor/uPlot.esm.js';
-import { el, fmt, download, openLab, labWorker, observeCanvas, rgbaToPng, noticeBoard, transportKeys, seedField, showBackend, wantedControls } from './common.js';
+import { el, fmt, download, openLab, labWorker, transportButtons, observeCanvas, rgbaToPng, noticeBoard, transportKeys, seedField, showBackend, wantedControls } from './common.js';
 
 // Cell colours of the bit view (src/dendrites/scene.rs, `colour`).
 const LEGEND = [
@@ -86,12 +86,7 @@ export function mountDendrites(element, options = {}) {
       step: ['▶|', 'Next sample (.)', () => handle.step()],
     };
     transport.replaceChildren();
-    for (const name of ['reset', 'back', 'play', 'step']) {
-      if (!show(name)) continue;
-      const [label, title, fn] = defs[name];
-      buttons[name] = el('button', { type: 'button', class: `el-btn el-${name}`, title, 'aria-label': title, onclick: fn }, label);
-      transport.append(buttons[name]);
-    }
+    transportButtons(transport, defs, show, buttons);
     if (show('speed')) {
       const sel = el('select', { class: 'el-speed', 'aria-label': 'samples per second' });
       for (const s of SPEEDS) sel.append(el('option', { value: s, text: `${s}/s` }));

@@ -5,7 +5,7 @@
 // compute shaders (src/render/modern_compute.rs) where the device offers them.
 
 import uPlot from './vendor/uPlot.esm.js';
-import { el, fmt, download, openLab, labWorker, observeCanvas, rgbaToPng, serialGpu, noticeBoard, transportKeys, seedField, showBackend, wantedControls } from './common.js';
+import { el, fmt, download, openLab, labWorker, transportButtons, observeCanvas, rgbaToPng, serialGpu, noticeBoard, transportKeys, seedField, showBackend, wantedControls } from './common.js';
 
 const EMBED_DEFAULT_CONTROLS = ['play', 'step', 'back', 'reset', 'model', 'beta', 'corrupt'];
 const STRIP_BETAS = 9;
@@ -77,12 +77,7 @@ export function mountHopfield(element, options = {}) {
       run: ['⇥', 'Run to convergence', () => handle.run()],
     };
     transport.replaceChildren();
-    for (const name of ['reset', 'back', 'play', 'step', 'neuron', 'run']) {
-      if (!show(name)) continue;
-      const [label, title, fn] = defs[name];
-      buttons[name] = el('button', { type: 'button', class: `el-btn el-${name}`, title, 'aria-label': title, onclick: fn }, label);
-      transport.append(buttons[name]);
-    }
+    transportButtons(transport, defs, show, buttons);
     transport.append(badge);
     params.replaceChildren();
     for (const spec of mod.HopfieldLab.schema()) if (show(spec.key) && spec.type !== 'packed') params.append(paramControl(spec));

@@ -8,14 +8,13 @@
 
 import uPlot from './vendor/uPlot.esm.js';
 
-import { loadBuild, labWorker, serialGpu, el, fmt, download, noticeBoard, transportKeys, seedField, showBackend } from './common.js';
+import { loadBuild, labWorker, transportButtons, serialGpu, el, fmt, download, noticeBoard, transportKeys, seedField, showBackend } from './common.js';
 import { mountDendrites } from './dendrites.js';
 import { mountHopfield } from './hopfield.js';
 
 export { loadBuild };
 
 
-const TRANSPORT = ['reset', 'back', 'play', 'step'];
 // Axis steps for whole-number axes (swaps): 1, 2, 5, 10, 20, 50, …
 const INTEGER_STEPS = Array.from({ length: 30 }, (_, i) => [1, 2, 5][i % 3] * 10 ** Math.floor(i / 3));
 const EMBED_DEFAULT_CONTROLS = ['play', 'back', 'step', 'reset', 'speed'];
@@ -75,12 +74,7 @@ export function mount(element, options = {}) {
       play: ['▶', 'Play / pause (Space)', () => (playing ? handle.pause() : handle.play())],
       step: ['▶|', 'Step (.)', () => handle.step()],
     };
-    for (const name of TRANSPORT) {
-      if (!show(name)) continue;
-      const [label, title, fn] = defs[name];
-      buttons[name] = el('button', { type: 'button', class: `el-btn el-${name}`, title, 'aria-label': title, onclick: fn }, label);
-      transport.append(buttons[name]);
-    }
+    transportButtons(transport, defs, show, buttons);
     transport.append(badge);
 
     params.replaceChildren();
