@@ -284,22 +284,19 @@ pub fn grey_value(level: u8) -> f32 {
     (1.0 - 2.0 * f64::from(level) / 255.0) as f32
 }
 
+/// The grey level nearest to `v` (values outside [−1, 1] are clamped); `None` for NaN.
+fn nearest_grey_level(v: f32) -> Option<u8> {
+    (!v.is_nan()).then(|| ((1.0 - f64::from(v.clamp(-1.0, 1.0))) * 127.5).round() as u8)
+}
+
 /// The grey level whose [`grey_value`] is exactly `v`, if there is one (±1 are levels 0 and 255).
 pub fn grey_level(v: f32) -> Option<u8> {
-    if !(-1.0..=1.0).contains(&v) {
-        return None;
-    }
-    let level = ((1.0 - f64::from(v)) * 127.5).round() as u8;
-    (grey_value(level).to_bits() == v.to_bits()).then_some(level)
+    nearest_grey_level(v).filter(|&level| grey_value(level).to_bits() == v.to_bits())
 }
 
 /// The nearest of the 256 grey values (values outside [−1, 1] are clamped); `None` for NaN.
 pub fn quantise_grey(v: f32) -> Option<f32> {
-    if v.is_nan() {
-        return None;
-    }
-    let level = ((1.0 - f64::from(v.clamp(-1.0, 1.0))) * 127.5).round() as u8;
-    Some(grey_value(level))
+    nearest_grey_level(v).map(grey_value)
 }
 
 /// Box-filter weights for resizing `from` samples to `to`: each target sample averages the
