@@ -113,13 +113,43 @@ async function benchHopfield() {
     const result = await page.evaluate(async () => {
       const mod = await import('./pkg/webgpu-hopfield/emergence_lab.js');
       await mod.default(); // initialises this build once (the sorting page loaded another)
+      const { loadBuild } = await import('./common.js');
+      const { ModernPool } = await import('./modern-pool.js');
+      const build = await loadBuild('webgpu-hopfield'); // the same module, with its name for the workers
+      // The page's pool of workers (one per core): the same workload, timed from the queries'
+      // postMessage to the merged result; checked bit for bit against the one-thread update.
+      const pooled = async (d, n, q, repeats) => {
+        const w = mod.bench_modern_workload(d, n, q);
+        const one = mod.hopfield_modern_update(w.x, n, d, w.queries, q, w.beta);
+        const pool = await ModernPool.create(build, w.x, n, d);
+        try {
+          const first = await pool.update(w.queries, q, w.beta);
+          for (let i = 0; i < 4; i++) await pool.update(w.queries, q, w.beta); // V8 tiers up each worker's wasm on its own
+          const same = (a, b) => a.length === b.length && new Uint32Array(a.buffer).every((v, i) => v === new Uint32Array(b.buffer)[i]);
+          const times = [];
+          for (let i = 0; i < repeats; i++) {
+            const t0 = performance.now();
+            await pool.update(w.queries, q, w.beta);
+            times.push(performance.now() - t0);
+          }
+          times.sort((a, b) => a - b);
+          return { workers: pool.size, ms: times[repeats >> 1], min: times[0], max: times[repeats - 1], sameBits: same(first.state, one.state) && same(first.p, one.p) };
+        } finally {
+          pool.free();
+        }
+      };
       return {
         batch: { d: 1024, n: 10000, q: 100, ms: mod.bench_modern_update(1024, 10000, 100, 5) },
         single_64x64: { d: 4096, n: 10000, q: 1, ms: mod.bench_modern_update(4096, 10000, 1, 15) },
+        pool_batch: { d: 1024, n: 10000, q: 100, ...(await pooled(1024, 10000, 100, 7)) },
+        pool_64x64: { d: 4096, n: 10000, q: 1, ...(await pooled(4096, 10000, 1, 21)) },
       };
     });
-    console.log(`bench (wasm, headless Chromium): hopfield modern update, d = 1024, N = 10000, Q = 100: ${result.batch.ms.toFixed(1)} ms (median of 5)`);
-    console.log(`bench (wasm, headless Chromium): hopfield one 64×64 query (d = 4096) against N = 10000: ${result.single_64x64.ms.toFixed(2)} ms (target ≤ 16.7 ms)`);
+    console.log(`bench (wasm, headless Chromium): hopfield modern update, d = 1024, N = 10000, Q = 100: ${result.batch.ms.toFixed(1)} ms (median of 5, one thread)`);
+    console.log(`bench (wasm, headless Chromium): hopfield one 64×64 query (d = 4096) against N = 10000: ${result.single_64x64.ms.toFixed(2)} ms (median of 15, one thread; target ≤ 16.7 ms)`);
+    const pool = (r) => `${r.ms.toFixed(2)} ms (median of ${r === result.pool_batch ? 7 : 21}, range ${r.min.toFixed(2)}–${r.max.toFixed(2)}; ${r.workers} workers; same bits as one thread: ${r.sameBits})`;
+    console.log(`bench (wasm, headless Chromium): the same update on the page's worker pool: ${pool(result.pool_batch)}`);
+    console.log(`bench (wasm, headless Chromium): one 64×64 query on the worker pool: ${pool(result.pool_64x64)} (target ≤ 16.7 ms)`);
     console.log(`hopfield-bench-json: ${JSON.stringify(result)}`);
   } finally {
     await lab.close();

@@ -4,7 +4,8 @@
 
 use emergence_lab::core::rng::Rng;
 use emergence_lab::hopfield::kernels::{
-    block_rows, modern_update, modern_update_reference, portable_exp, ModernWorkspace,
+    block_rows, merge_segments, modern_update, modern_update_reference, portable_exp, segments, ModernShard,
+    ModernWorkspace, SegmentParts, MAX_SEGMENTS,
 };
 
 /// Unit roundoff of f32 (round to nearest).
@@ -45,14 +46,16 @@ fn max_abs_diff(a: &[f32], b: &[f32]) -> f64 {
 ///   of e (1), of the merge factors (2) and of p (1) add 4u relatively: |δp_n| ≤ p_n(2δs + 4u),
 ///   and the reference's own rounding to f32 adds u;
 /// - the state: Σ_n |δp_n||x_n| ≤ 2δs + 4u, plus the f32 sums (⌈N_b⌉ terms in a block, then per
-///   block a multiply-multiply-add merge, 3 roundings) ≤ (N_b + 3·blocks)·u·Σ p_n|x_n|, plus the
-///   division and the reference's rounding (2u).
+///   block, and again per segment, a multiply-multiply-add merge, 3 roundings)
+///   ≤ (N_b + 3·(blocks + segments))·u·Σ p_n|x_n|, plus the division and the reference's
+///   rounding (2u).
 fn tolerances(n: usize, d: usize, beta: f32) -> (f64, f64) {
     let ds = f64::from(beta).abs() * (d as f64 / 4.0 + 7.0) * d as f64 * U;
     let nb = block_rows(d).min(n);
     let blocks = n.div_ceil(block_rows(d));
     let p_tol = 2.0 * ds + 5.0 * U;
-    let state_tol = 2.0 * ds + 4.0 * U + (nb + 3 * blocks) as f64 * U + 2.0 * U;
+    let merges = blocks + segments(n, d).len();
+    let state_tol = 2.0 * ds + 4.0 * U + (nb + 3 * merges) as f64 * U + 2.0 * U;
     (p_tol, state_tol)
 }
 
@@ -241,4 +244,80 @@ fn portable_exp_is_within_one_ulp_of_f64_exp() {
     assert!(worst.0 <= 1, "portable_exp({}) is {} ulp from f64::exp", worst.1, worst.0);
     // e^1: fdlibm's result is 1 ulp above the correctly rounded E (a known fdlibm value).
     assert!((portable_exp(1.0).to_bits() as i64 - std::f64::consts::E.to_bits() as i64).abs() <= 1);
+}
+
+#[test]
+fn segments_cover_the_patterns_in_whole_blocks() {
+    for &(n, d) in &[(1usize, 1usize), (7, 3), (301, 1030), (1300, 1030), (10_000, 1024), (10_000, 4096), (100_000, 16)]
+    {
+        let plan = segments(n, d);
+        let nb = block_rows(d);
+        assert!(!plan.is_empty() && plan.len() <= MAX_SEGMENTS, "n = {n}, d = {d}: {} segments", plan.len());
+        assert_eq!(plan[0].0, 0);
+        assert_eq!(plan[plan.len() - 1].1, n);
+        let blocks: Vec<usize> = plan.iter().map(|(n0, n1)| (n1 - n0).div_ceil(nb)).collect();
+        for (w, s) in plan.windows(2).zip(&blocks) {
+            assert_eq!(w[0].1, w[1].0, "contiguous");
+            assert_eq!(w[0].1 % nb, 0, "segments end on block boundaries");
+            assert!(*s >= 1);
+        }
+        let (lo, hi) = (blocks.iter().min().copied().unwrap_or(0), blocks.iter().max().copied().unwrap_or(0));
+        assert!(hi - lo <= 1, "n = {n}, d = {d}: segments of {lo} to {hi} blocks");
+        assert_eq!(plan.len(), n.div_ceil(nb).min(MAX_SEGMENTS));
+    }
+}
+
+/// Any split of the segments into consecutive shards (a pool of 1 to 8 workers), merged in
+/// order, gives the bits of the single-threaded update.
+#[test]
+fn shards_merged_in_order_give_the_single_threaded_bits() {
+    let mut rng = Rng::seed_from_u64(44);
+    for &(n, d, q, beta) in
+        &[(1300usize, 1030usize, 3usize, 0.05f32), (5000, 64, 5, 0.4), (300, 37, 4, 3.0), (10, 8, 1, 1.0)]
+    {
+        let x = uniform(&mut rng, n * d);
+        let queries = uniform(&mut rng, q * d);
+        let single = kernel(&x, n, d, &queries, q, beta);
+        let plan = segments(n, d);
+        for workers in 1..=plan.len() {
+            let mut all = SegmentParts::default();
+            let mut first = 0;
+            for w in 0..workers {
+                let count = (w + 1) * plan.len() / workers - w * plan.len() / workers;
+                let (n0, n1) = (plan[first].0, plan[first + count - 1].1);
+                let mut shard =
+                    ModernShard::new(x[n0 * d..n1 * d].to_vec(), n, d, first, count).expect("a valid shard");
+                let mut parts = SegmentParts::default();
+                shard.update(&queries, q, beta, &mut parts).expect("valid queries");
+                all.scalars.extend(&parts.scalars);
+                all.states.extend(&parts.states);
+                all.numerators.extend(&parts.numerators);
+                first += count;
+            }
+            let (mut state, mut p) = (vec![f32::NAN; q * d], vec![f32::NAN; q * n]);
+            merge_segments(n, d, q, &all, &mut state, &mut p).expect("parts of every segment");
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&state), bits(&single.state), "n = {n}, d = {d}, {workers} workers: states");
+            assert_eq!(bits(&p), bits(&single.p), "n = {n}, d = {d}, {workers} workers: weights");
+        }
+    }
+}
+
+#[test]
+fn bad_shards_and_merges_are_errors_not_panics() {
+    let (n, d) = (1300, 1030);
+    let plan = segments(n, d);
+    assert!(ModernShard::new(vec![0.0; 5], n, d, 0, 1).is_err(), "wrong number of values");
+    assert!(ModernShard::new(Vec::new(), n, d, plan.len(), 1).is_err(), "no such segment");
+    assert!(ModernShard::new(Vec::new(), n, d, 0, 0).is_err(), "no segment");
+    assert!(ModernShard::new(Vec::new(), n, d, usize::MAX, 2).is_err(), "overflowing range");
+    assert!(ModernShard::new(Vec::new(), 0, d, 0, 1).is_err(), "N = 0");
+    let rows = plan[0].1 - plan[0].0;
+    let mut shard = ModernShard::new(vec![0.5; rows * d], n, d, 0, 1).expect("a valid shard");
+    let mut parts = SegmentParts::default();
+    assert!(shard.update(&[0.0; 3], 1, 1.0, &mut parts).is_err(), "short query");
+    assert!(shard.update(&vec![0.0; d], 1, f32::NAN, &mut parts).is_err(), "β NaN");
+    shard.update(&vec![0.0; d], 1, 1.0, &mut parts).expect("one query");
+    let (mut state, mut p) = (vec![0.0; d], vec![0.0; n]);
+    assert!(merge_segments(n, d, 1, &parts, &mut state, &mut p).is_err(), "one segment of eight");
 }

@@ -5,6 +5,7 @@
 // compute shaders (src/render/modern_compute.rs) where the device offers them.
 
 import uPlot from './vendor/uPlot.esm.js';
+import { ModernPool } from './modern-pool.js';
 import { el, fmt, download, openLab, labWorker, transportButtons, observeCanvas, rgbaToPng, serialGpu, noticeBoard, transportKeys, seedField, showBackend, wantedControls } from './common.js';
 
 const EMBED_DEFAULT_CONTROLS = ['play', 'step', 'back', 'reset', 'model', 'beta', 'corrupt'];
@@ -25,14 +26,15 @@ export function mountHopfield(element, options = {}) {
   // the current box's way to load pixels.
   const importChoice = { mode: 'binarise', threshold: 128 };
   let importPixels = null;
-  // compute=gpu: the modern steps run on the WebGPU compute path. The stored patterns go to the
-  // GPU once per session generation; an update still in flight when the session moves on is
-  // dropped. gpuStepFailed names the generation in which the GPU failed (the CPU steps for the
-  // rest of it; the notice said why).
-  let gpuStepper = null, gpuStepperGen = -1, gpuStepBusy = false, gpuStepFailed = null;
+  // The modern steps off the page's thread: on the WebGPU compute path (compute=gpu) or on a pool
+  // of workers (compute=workers, or auto with a large store). The stored patterns go to the GPU
+  // or the workers once per session generation; an update still in flight when the session moves
+  // on is dropped. stepFailed names the generation and path that failed (the page's thread steps
+  // for the rest of it; the notice said why).
+  let stepper = null, stepperKey = '', stepBusy = false, stepFailed = null;
   let energyPlot = null, overlapPlot = null, weightPlot = null, forkPlot = null, capPlot = null;
   const t0 = performance.now();
-  const metrics = { firstFrameMs: null, wasmLoadMs: null, build: null, gpuSteps: 0 };
+  const metrics = { firstFrameMs: null, wasmLoadMs: null, build: null, gpuSteps: 0, poolSteps: 0, poolWorkers: 0 };
 
   element.classList.add('el-host');
   const root = el('div', { class: chrome ? 'el-lab el-full el-hopfield' : 'el-lab el-embed el-hopfield', tabindex: '0' });
@@ -417,58 +419,84 @@ export function mountHopfield(element, options = {}) {
       el('button', { type: 'button', class: 'el-btn', onclick: () => download(`hopfield-capacity-${model}.json`, JSON.stringify({ model, neurons: n, points }, null, 2), 'application/json') }, 'JSON')));
   }
 
-  // ---- the modern step on the GPU (compute=gpu) ------------------------------------------------------
-  function computeOnGpu() { return lab.param('model') === 'modern' && lab.param('compute') === 'gpu'; }
+  // ---- the modern step off the page's thread: WebGPU compute or the worker pool ---------------------
+  // A store this large (N·d values, 4 MiB of f32) makes one update take milliseconds: auto hands
+  // it to the pool, whose postMessage round trips then cost little beside the work.
+  const POOL_MIN_VALUES = 1 << 20;
+  /** 'gpu', 'pool' or null (the page's thread) for the next modern step. */
+  function offThread() {
+    if (lab.param('model') !== 'modern') return null;
+    const where = lab.param('compute');
+    if (where === 'gpu') return 'gpu';
+    if (where === 'cpu' || typeof Worker === 'undefined') return null;
+    if (where === 'workers') return 'pool';
+    const cores = navigator.hardwareConcurrency || 1;
+    const info = lab.info();
+    return cores > 1 && info.count * info.width * info.height >= POOL_MIN_VALUES ? 'pool' : null;
+  }
 
-  /** One modern update on the GPU, booked into the session (lab.step_with); the CPU steps
-   * instead, with one notice, where there is no WebGPU compute or the GPU fails. Resolves to
-   * whether anything changed. */
-  async function gpuStep() {
+  /** One modern update on the GPU or the pool (`kind`), booked into the session
+   * (lab.step_with); the page's thread steps instead, with one notice, where that path is
+   * missing or fails. Resolves to whether anything changed. */
+  async function offThreadStep(kind) {
     const gen = lab.generation();
-    if (gpuStepFailed && gpuStepFailed.gen === gen) return lab.step();
+    const key = `${kind}:${gen}`;
+    if (stepFailed === key) return lab.step();
     try {
-      if (!mod.ModernGpu) throw new Error('this build has no GPU compute path');
-      if (!view || view.backend() !== 'webgpu') throw new Error('this browser draws with WebGL2, which has no compute shaders');
       const steps = lab.info().steps;
-      if (!gpuStepper || gpuStepperGen !== gen) {
-        gpuStepper?.free?.();
-        gpuStepper = null;
+      if (!stepper || stepperKey !== key) {
+        stepper?.free?.();
+        stepper = null;
         const info = lab.info();
-        const stepper = await mod.ModernGpu.create(lab.patterns_flat(), info.count, info.width * info.height);
-        if (destroyed || lab.generation() !== gen) { stepper.free?.(); return true; }
-        gpuStepper = stepper; gpuStepperGen = gen;
+        const [n, d] = [info.count, info.width * info.height];
+        let made;
+        if (kind === 'gpu') {
+          if (!mod.ModernGpu) throw new Error('this build has no GPU compute path');
+          if (!view || view.backend() !== 'webgpu') throw new Error('this browser draws with WebGL2, which has no compute shaders');
+          made = await mod.ModernGpu.create(lab.patterns_flat(), n, d);
+        } else {
+          made = await ModernPool.create(mod, lab.patterns_flat(), n, d);
+          metrics.poolWorkers = made.size;
+        }
+        if (destroyed || lab.generation() !== gen) { made.free?.(); return true; }
+        stepper = made; stepperKey = key;
       }
-      const r = await gpuStepper.update(lab.state_values(), 1, lab.effective_beta());
+      const r = await stepper.update(lab.state_values(), 1, lab.effective_beta());
       // The session moved on meanwhile (a reset, a new parameter, a CPU step): drop this update.
       if (destroyed || lab.generation() !== gen || lab.info().steps !== steps) return true;
       const changedAny = lab.step_with(r.state, r.p);
-      metrics.gpuSteps += 1;
+      metrics[kind === 'gpu' ? 'gpuSteps' : 'poolSteps'] += 1;
       return changedAny;
     } catch (e) {
-      gpuStepFailed = { gen };
-      notice(`compute: the GPU cannot run the modern update (${e.message || e}); the CPU computes.`, 'warn');
+      if (destroyed) return false;
+      stepper?.free?.();
+      stepper = null; stepperKey = '';
+      stepFailed = key;
+      const what = kind === 'gpu' ? 'the GPU cannot run the modern update' : 'the worker pool cannot run the modern update';
+      notice(`compute: ${what} (${e.message || e}); the page's thread computes.`, 'warn');
       return lab.step();
     }
   }
 
   /** One step wherever the parameters say (resolves to whether anything changed). */
-  async function stepOnce() { return computeOnGpu() ? gpuStep() : lab.step(); }
+  async function stepOnce() { const kind = offThread(); return kind ? offThreadStep(kind) : lab.step(); }
 
   // ---- frame loop ---------------------------------------------------------------------------------
   function frame(now) {
     frameId = 0;
     if (destroyed) return;
-    if (playing && computeOnGpu()) {
+    const kind = playing ? offThread() : null;
+    if (kind) {
       // Asynchronous steps: one in flight at a time; the frame loop keeps drawing meanwhile.
-      if (!gpuStepBusy && now - lastStep > 120) {
+      if (!stepBusy && now - lastStep > 120) {
         lastStep = now;
-        gpuStepBusy = true;
-        gpuStep().then((changedAny) => {
+        stepBusy = true;
+        offThreadStep(kind).then((changedAny) => {
           if (!changedAny) { playing = false; emit('done', handle.state()); }
           needDraw = true; plotsDirty = true;
           emit('state', handle.state());
           schedule();
-        }).finally(() => { gpuStepBusy = false; });
+        }).finally(() => { stepBusy = false; });
       }
     } else if (playing && now - lastStep > 120) {
       lastStep = now;
@@ -526,7 +554,8 @@ export function mountHopfield(element, options = {}) {
     async run() {
       if (!started) return;
       playing = false;
-      if (computeOnGpu()) { for (let i = 0; i < 1000 && !destroyed; i++) if (!(await gpuStep())) break; } else lab.run(1000);
+      const kind = offThread();
+      if (kind) { for (let i = 0; i < 1000 && !destroyed; i++) if (!(await offThreadStep(kind))) break; } else lab.run(1000);
       changed();
     },
     setParams(values) { for (const [k, v] of Object.entries(values)) setParam(k, v); },
@@ -582,7 +611,7 @@ export function mountHopfield(element, options = {}) {
       destroyed = true;
       if (frameId) cancelAnimationFrame(frameId);
       capWorker?.terminate();
-      gpuStepper?.free?.();
+      stepper?.free?.();
       resizeObserver?.disconnect();
       document.removeEventListener('keydown', docKeydown);
       for (const p of [energyPlot, overlapPlot, weightPlot, forkPlot, capPlot]) p?.destroy();

@@ -6,8 +6,11 @@
 //        posts {progress}, then {point: i, estimate} per point, then {finished: true}
 //   {kind: 'hopfield-capacity', model, order, beta, neurons, patterns: [P…], tests, flip, seed}
 //        posts {progress}, then {point: summary} per P, then {finished: true}
+//   {kind: 'modern-shard', id, x, n, d, first, count}   keep these segments' rows (modern pool,
+//        www/modern-pool.js): posts {id}
+//   {kind: 'modern-shard-update', id, queries, q, beta}  posts {id, scalars, states, numerators}
 // Messages out: {progress: 0..1} now and then, then {summary, csv}, {rows} or {trajectories},
-// or {error}.
+// or {error} (with the request's id where it had one).
 // The page cancels by terminating the worker.
 //
 // The page names its build in the worker's URL (worker.js?build=webgpu-hopfield): the worker
@@ -17,11 +20,12 @@ const BUILD = (() => {
   const asked = new URL(self.location.href).searchParams.get('build') ?? '';
   return /^(webgpu-(sorting|dendrites|hopfield)|webgl)$/.test(asked) ? asked : 'webgl';
 })();
-let DendritesSimulation, HopfieldCapacity, SortingBatch, SortingReproduce, SortingTrajectories;
+let DendritesSimulation, HopfieldCapacity, ModernShard, SortingBatch, SortingReproduce, SortingTrajectories;
+let shard = null; // this worker's ModernShard, when it belongs to a modern pool
 const ready = (async () => {
   const mod = await import(`./pkg/${BUILD}/emergence_lab.js`);
   await mod.default({ module_or_path: new URL(`./pkg/${BUILD}/emergence_lab_bg.wasm`, import.meta.url) });
-  ({ DendritesSimulation, HopfieldCapacity, SortingBatch, SortingReproduce, SortingTrajectories } = mod);
+  ({ DendritesSimulation, HopfieldCapacity, ModernShard, SortingBatch, SortingReproduce, SortingTrajectories } = mod);
 })();
 
 function loop(job, total, step, finish) {
@@ -89,6 +93,19 @@ function capacityCurve({ model, order, beta, neurons, patterns, tests, flip, see
 self.onmessage = async ({ data }) => {
   try {
     await ready;
+    if (data.kind === 'modern-shard') {
+      shard?.free();
+      shard = null;
+      shard = new ModernShard(data.x, data.n, data.d, data.first, data.count);
+      self.postMessage({ id: data.id });
+      return;
+    }
+    if (data.kind === 'modern-shard-update') {
+      if (!shard) throw new Error('modern pool: this worker holds no patterns');
+      const r = shard.update(data.queries, data.q, data.beta);
+      self.postMessage({ id: data.id, ...r }, [r.scalars.buffer, r.states.buffer, r.numerators.buffer]);
+      return;
+    }
     if (data.kind === 'hopfield-capacity') {
       capacityCurve(data);
       return;
@@ -115,6 +132,6 @@ self.onmessage = async ({ data }) => {
     loop(batch, total, () => batch.run_next(1), () => self.postMessage({ summary: batch.summary(), csv: batch.csv() }));
     batch.free();
   } catch (e) {
-    self.postMessage({ error: String(e && e.message ? e.message : e) });
+    self.postMessage({ id: data?.id, error: String(e && e.message ? e.message : e) });
   }
 };

@@ -23,13 +23,20 @@
 //! stays in L2 while every query uses it):
 //! 1. scores of every query against the block, in register tiles of 2 queries × 4 patterns with a
 //!    4-lane accumulator each (8 independent accumulators over d: few enough for the 15 SIMD registers V8 allocates, no spills);
-//! 2. the block's softmax numerators e = exp(s − m_block) (f64, stored as f32 in `out_p`);
+//! 2. the block's softmax numerators e = exp(s − m_block) (f64, stored as f32);
 //! 3. the block's share of P X, in register tiles of 2 queries × 16 components, merged into the
 //!    running state with the "online softmax" rescaling (the running maximum changes only when a
 //!    block's maximum is larger: state ← state·e^{m_old − m_new} + partial·e^{m_block − m_new}).
 //!
-//! At the end the state is divided by the softmax sum and the numerators are rescaled to the
-//! final maximum, so `out_p` holds the exact max-shifted softmax of the whole row.
+//! # Segments, for a pool of workers
+//! The blocks are grouped into at most [`MAX_SEGMENTS`] consecutive segments ([`segments`]: a
+//! plan that depends only on N and d). Each segment runs steps 1–3 on its own; then
+//! [`merge_segments`] merges the segments' states in order with the same online rule, divides by
+//! the softmax sum and rescales every numerator to the row's maximum, so the weights are the
+//! exact max-shifted softmax of the whole row. A worker that holds some segments' rows
+//! ([`ModernShard`]) computes exactly what the single-threaded [`ModernWorkspace::update`]
+//! computes for them, so a pool of workers (the page's, `www/modern-pool.js`) gets the same bits
+//! as one thread, whatever its size.
 
 /// Bytes of X per cache block: the block of stored patterns that every query uses while it is
 /// in L2 (typical L2: 256 KiB–2 MiB per core).
@@ -447,17 +454,60 @@ fn axpy_scalar(w: &[f32], xb: &[f32], d: usize, j: usize, state: &mut [f32], q: 
     state[i] = if first { part } else { state[i] * scale.0 + part };
 }
 
+/// The most segments an update is cut into (see [`segments`]): enough for a pool of up to this
+/// many workers to share the stored patterns.
+pub const MAX_SEGMENTS: usize = 8;
+
+/// The fixed plan of an update over `n` stored patterns of dimension `d`: up to
+/// [`MAX_SEGMENTS`] consecutive ranges `(n0, n1)` of whole cache blocks ([`block_rows`]), as
+/// even as whole blocks allow. It depends only on `n` and `d`, so a pool of workers that each
+/// compute some segments ([`ModernShard`]) and one thread that computes them all round the same
+/// way: every segment is computed by the same code, and [`merge_segments`] combines them in
+/// segment order.
+pub fn segments(n: usize, d: usize) -> Vec<(usize, usize)> {
+    let nb = block_rows(d);
+    let blocks = n.div_ceil(nb);
+    let count = blocks.clamp(1, MAX_SEGMENTS);
+    (0..count)
+        .map(|s| ((s * blocks / count * nb).min(n), ((s + 1) * blocks / count * nb).min(n)))
+        .filter(|(n0, n1)| n1 > n0)
+        .collect()
+}
+
+/// What one segment's computation leaves for the merge, for `q` queries, in three flat arrays
+/// (each segment's part follows the previous one's, in segment order; a pool's workers return
+/// theirs and the page concatenates them in worker order):
+/// - `scalars` (f64): the segment's score maximum per query (q), its softmax sum relative to that
+///   maximum (q), and each of its blocks' maxima (q × blocks, query-major);
+/// - `states` (f32): Σ_n e_n x_n over the segment, relative to its maximum (q × d);
+/// - `numerators` (f32): e_n = exp(β s_n − m_block) for the segment's patterns (q × n_s).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct SegmentParts {
+    pub scalars: Vec<f64>,
+    pub states: Vec<f32>,
+    pub numerators: Vec<f32>,
+}
+
+impl SegmentParts {
+    fn clear(&mut self) {
+        self.scalars.clear();
+        self.states.clear();
+        self.numerators.clear();
+    }
+}
+
 /// Reusable scratch space for [`ModernWorkspace::update`]: a few numbers per query and block,
-/// kept between calls so that repeated updates of the same size allocate nothing.
+/// and the segments' parts, kept between calls so that repeated updates of the same size
+/// allocate nothing.
 #[derive(Debug, Default, Clone)]
 pub struct ModernWorkspace {
-    /// Each block's score maximum, per query (Q × blocks).
-    block_max: Vec<f64>,
-    /// The running maximum and softmax sum, per query.
+    /// The running maximum and softmax sum within the current segment, per query.
     run_max: Vec<f64>,
     run_sum: Vec<f64>,
-    /// (old, new) scale factors of the current block's merge, per query.
+    /// (old, new) scale factors of the current merge, per query.
     scale: Vec<(f32, f32)>,
+    /// The segments' parts (single-threaded updates).
+    parts: SegmentParts,
 }
 
 impl ModernWorkspace {
@@ -465,7 +515,8 @@ impl ModernWorkspace {
         Self::default()
     }
 
-    /// The modern update (see [`modern_update`]) with this workspace's scratch space.
+    /// The modern update (see [`modern_update`]) with this workspace's scratch space: every
+    /// segment of [`segments`] in turn, then [`merge_segments`].
     #[allow(clippy::too_many_arguments)]
     pub fn update(
         &mut self,
@@ -482,13 +533,53 @@ impl ModernWorkspace {
         if q == 0 {
             return Ok(());
         }
+        let mut parts = core::mem::take(&mut self.parts);
+        parts.clear();
+        for (n0, n1) in segments(n, d) {
+            self.segment(&x[n0 * d..n1 * d], n1 - n0, d, queries, q, beta, &mut parts);
+        }
+        let merged = merge_segments(n, d, q, &parts, out_state, out_p);
+        self.parts = parts;
+        merged
+    }
+
+    /// One segment (`xs`: its `ns` rows), its part appended to `parts`. Blocks of
+    /// [`block_rows`]`(d)` rows from the segment's start (segments start on block boundaries, so
+    /// these are the update's blocks):
+    /// 1. scores of every query against the block, in register tiles of 2 queries × 4 patterns;
+    /// 2. the block's softmax numerators e = exp(β·dot − m_block) (f64, stored as f32);
+    /// 3. the block's share of Σ e x, in register tiles of 2 queries × 16 components, merged into
+    ///    the segment's running state with the "online softmax" rescaling (the running maximum
+    ///    changes only when a block's maximum is larger: state ← state·e^{m_old − m_new} +
+    ///    partial·e^{m_block − m_new}).
+    #[allow(clippy::too_many_arguments)]
+    fn segment(
+        &mut self,
+        xs: &[f32],
+        ns: usize,
+        d: usize,
+        queries: &[f32],
+        q: usize,
+        beta: f32,
+        parts: &mut SegmentParts,
+    ) {
         let nb = block_rows(d);
-        let blocks = n.div_ceil(nb);
+        let blocks = ns.div_ceil(nb);
         let beta = f64::from(beta);
-        refill(&mut self.block_max, q * blocks, f64::NEG_INFINITY);
         refill(&mut self.run_max, q, f64::NEG_INFINITY);
         refill(&mut self.run_sum, q, 0.0);
         refill(&mut self.scale, q, (1.0, 1.0));
+        let scalars0 = parts.scalars.len();
+        parts.scalars.resize(scalars0 + q * (2 + blocks), f64::NEG_INFINITY);
+        let states0 = parts.states.len();
+        parts.states.resize(states0 + q * d, 0.0);
+        let p0 = parts.numerators.len();
+        parts.numerators.resize(p0 + q * ns, 0.0);
+        let block_max = &mut parts.scalars[scalars0 + 2 * q..];
+        let out_state = &mut parts.states[states0..];
+        let out_p = &mut parts.numerators[p0..];
+        let n = ns;
+        let x = xs;
 
         for b in 0..blocks {
             let n0 = b * nb;
@@ -544,24 +635,10 @@ impl ModernWorkspace {
                     *e = portable_exp(beta * f64::from(*e) - m) as f32;
                     sum += f64::from(*e);
                 }
-                self.block_max[r * blocks + b] = m;
-                let run = self.run_max[r];
-                self.scale[r] = if b == 0 {
-                    self.run_max[r] = m;
-                    self.run_sum[r] = sum;
-                    (0.0, 1.0)
-                } else if m > run {
-                    let old = portable_exp(run - m) as f32;
-                    self.run_max[r] = m;
-                    self.run_sum[r] = self.run_sum[r] * f64::from(old) + sum;
-                    (old, 1.0)
-                } else {
-                    let new = portable_exp(m - run) as f32;
-                    self.run_sum[r] += sum * f64::from(new);
-                    (1.0, new)
-                };
+                block_max[r * blocks + b] = m;
+                self.scale[r] = merge_factors(&mut self.run_max[r], &mut self.run_sum[r], m, sum, b == 0);
             }
-            // 3. The block's share of P X, merged into the running state.
+            // 3. The block's share of Σ e x, merged into the running state.
             let xb = &x[n0 * d..n1 * d];
             let first = b == 0;
             let w = |r: usize| -> &[f32] { &out_p[r * n + n0..r * n + n1] };
@@ -597,23 +674,170 @@ impl ModernWorkspace {
                 j += 1;
             }
         }
-        // 4. Normalise: the state by the softmax sum, the numerators to the final maximum.
-        for r in 0..q {
-            let (m, sum) = (self.run_max[r], self.run_sum[r]);
-            for s in &mut out_state[r * d..(r + 1) * d] {
-                *s = (f64::from(*s) / sum) as f32;
-            }
-            for b in 0..blocks {
-                let f = portable_exp(self.block_max[r * blocks + b] - m) / sum;
-                let n0 = b * nb;
-                let n1 = (n0 + nb).min(n);
-                for p in &mut out_p[r * n + n0..r * n + n1] {
-                    *p = (f64::from(*p) * f) as f32;
-                }
-            }
+        parts.scalars[scalars0..scalars0 + q].copy_from_slice(&self.run_max);
+        parts.scalars[scalars0 + q..scalars0 + 2 * q].copy_from_slice(&self.run_sum);
+    }
+}
+
+/// One step of the online softmax: a new block (or segment) with maximum `m` and sum `sum`
+/// (relative to `m`) joins the running maximum and sum; returns the f32 factors (old, new) by
+/// which the running state and the newcomer's partial state are scaled. The first one
+/// initialises (state ← partial·1).
+fn merge_factors(run_max: &mut f64, run_sum: &mut f64, m: f64, sum: f64, first: bool) -> (f32, f32) {
+    if first {
+        *run_max = m;
+        *run_sum = sum;
+        (0.0, 1.0)
+    } else if m > *run_max {
+        let old = portable_exp(*run_max - m) as f32;
+        *run_max = m;
+        *run_sum = *run_sum * f64::from(old) + sum;
+        (old, 1.0)
+    } else {
+        let new = portable_exp(m - *run_max) as f32;
+        *run_sum += sum * f64::from(new);
+        (1.0, new)
+    }
+}
+
+/// A worker's share of the stored patterns for a pool that computes one modern update in
+/// parallel: the rows of consecutive segments `first .. first + count` of [`segments`]`(n, d)`.
+/// [`ModernShard::update`] computes exactly what [`ModernWorkspace::update`] computes for those
+/// segments, so [`merge_segments`] over the shards' parts (in segment order) gives the same bits
+/// as the single-threaded update.
+#[derive(Debug, Clone)]
+pub struct ModernShard {
+    x: Vec<f32>,
+    d: usize,
+    /// Rows of each of this shard's segments.
+    rows: Vec<usize>,
+    workspace: ModernWorkspace,
+}
+
+impl ModernShard {
+    /// `x`: the rows of segments `first .. first + count` (of N = `n` stored patterns of
+    /// dimension `d`). Errors when the segments or the number of values do not match.
+    pub fn new(x: Vec<f32>, n: usize, d: usize, first: usize, count: usize) -> Result<Self, String> {
+        if n == 0 || d == 0 {
+            return Err("modern shard: N and d must be at least 1".into());
+        }
+        let plan = segments(n, d);
+        let Some(own) = plan.get(first..first.saturating_add(count)).filter(|s| !s.is_empty()) else {
+            return Err(format!(
+                "modern shard: segments {first} .. {} of {} (N = {n}, d = {d})",
+                first.saturating_add(count),
+                plan.len()
+            ));
+        };
+        let rows: Vec<usize> = own.iter().map(|(n0, n1)| n1 - n0).collect();
+        let want = rows.iter().sum::<usize>() * d;
+        if x.len() != want {
+            return Err(format!("modern shard: {} pattern values, expected {want}", x.len()));
+        }
+        Ok(Self { x, d, rows, workspace: ModernWorkspace::new() })
+    }
+
+    /// This shard's parts of one update of `q` queries (Q × d, row-major) at β, replacing
+    /// `parts`' contents. Errors on a wrong query length or a β that is not finite.
+    pub fn update(&mut self, queries: &[f32], q: usize, beta: f32, parts: &mut SegmentParts) -> Result<(), String> {
+        if queries.len() != q.saturating_mul(self.d) {
+            return Err(format!("modern shard: {} query values for Q = {q}, d = {}", queries.len(), self.d));
+        }
+        if !beta.is_finite() {
+            return Err(format!("modern update: β must be a finite number, not {beta}"));
+        }
+        parts.clear();
+        let mut row0 = 0;
+        for &ns in &self.rows {
+            let xs = &self.x[row0 * self.d..(row0 + ns) * self.d];
+            self.workspace.segment(xs, ns, self.d, queries, q, beta, parts);
+            row0 += ns;
         }
         Ok(())
     }
+}
+
+/// Combines the parts of every segment of [`segments`]`(n, d)` (concatenated in segment order)
+/// into the update's new states (Q × d) and softmax weights (Q × N): the segments' states are
+/// merged in order with the online-softmax rule, divided by the softmax sum, and every numerator
+/// is rescaled from its block's maximum to the row's maximum. Errors (nothing is written) when
+/// the parts or the buffers do not have the sizes of that plan.
+pub fn merge_segments(
+    n: usize,
+    d: usize,
+    q: usize,
+    parts: &SegmentParts,
+    out_state: &mut [f32],
+    out_p: &mut [f32],
+) -> Result<(), String> {
+    let nb = block_rows(d);
+    let plan = segments(n, d);
+    let blocks_of = |(n0, n1): (usize, usize)| (n1 - n0).div_ceil(nb);
+    let too_large = || format!("modern update merge: Q = {q} × N = {n} × d = {d} is too large");
+    let mul = |a: usize, b: usize| a.checked_mul(b).ok_or_else(too_large);
+    let blocks: usize = plan.iter().map(|&s| blocks_of(s)).sum();
+    let sizes = [
+        ("scalars", parts.scalars.len(), mul(q, 2 * plan.len() + blocks)?),
+        ("states", parts.states.len(), mul(mul(plan.len(), q)?, d)?),
+        ("numerators", parts.numerators.len(), mul(q, n)?),
+        ("new-state buffer", out_state.len(), mul(q, d)?),
+        ("softmax buffer", out_p.len(), mul(q, n)?),
+    ];
+    for (what, got, want) in sizes {
+        if got != want {
+            return Err(format!("modern update merge: {got} {what}, expected {want} (N = {n}, d = {d}, Q = {q})"));
+        }
+    }
+    // The states, segment by segment, into out_state (f32, as the blocks within a segment).
+    let (mut run_max, mut run_sum) = (vec![f64::NEG_INFINITY; q], vec![0.0f64; q]);
+    let mut at = 0;
+    for (s, &seg) in plan.iter().enumerate() {
+        let part = &parts.scalars[at..at + q * (2 + blocks_of(seg))];
+        let state = &parts.states[s * q * d..(s + 1) * q * d];
+        for r in 0..q {
+            let (old_s, new_s) = merge_factors(&mut run_max[r], &mut run_sum[r], part[r], part[q + r], s == 0);
+            let (old, new) = (F4::splat(old_s), F4::splat(new_s));
+            let (dst, src) = (&mut out_state[r * d..(r + 1) * d], &state[r * d..(r + 1) * d]);
+            let mut j = 0;
+            while j + 4 <= d {
+                let part = load_at(src, j).mul(new);
+                let merged = if s == 0 { part } else { load_at(dst, j).mul(old).add(part) };
+                store_at(dst, j, merged);
+                j += 4;
+            }
+            for j in j..d {
+                let part = src[j] * new_s;
+                dst[j] = if s == 0 { part } else { dst[j] * old_s + part };
+            }
+        }
+        at += part.len();
+    }
+    // Normalise: the state by the softmax sum, the numerators to the final maximum.
+    for r in 0..q {
+        let sum = run_sum[r];
+        for s in &mut out_state[r * d..(r + 1) * d] {
+            *s = (f64::from(*s) / sum) as f32;
+        }
+    }
+    let mut at = 0;
+    for &(n0, n1) in &plan {
+        let (ns, blocks) = (n1 - n0, blocks_of((n0, n1)));
+        let block_max = &parts.scalars[at + 2 * q..at + q * (2 + blocks)];
+        let numerators = &parts.numerators[q * n0..q * n1];
+        for r in 0..q {
+            let (m, sum) = (run_max[r], run_sum[r]);
+            for b in 0..blocks {
+                let f = portable_exp(block_max[r * blocks + b] - m) / sum;
+                let (b0, b1) = (b * nb, ((b + 1) * nb).min(ns));
+                let src = &numerators[r * ns + b0..r * ns + b1];
+                for (p, &e) in out_p[r * n + n0 + b0..r * n + n0 + b1].iter_mut().zip(src) {
+                    *p = (f64::from(e) * f) as f32;
+                }
+            }
+        }
+        at += q * (2 + blocks);
+    }
+    Ok(())
 }
 
 /// Row `i` of a row-major matrix with rows of length `d`.

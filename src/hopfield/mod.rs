@@ -261,10 +261,10 @@ static SCHEMA: &[ParamSpec] = &[
     ParamSpec {
         key: "compute",
         label: "Compute on",
-        kind: ParamKind::Choice { options: &["cpu", "gpu"] },
-        default: ParamValue::Choice("cpu"),
+        kind: ParamKind::Choice { options: &["auto", "cpu", "workers", "gpu"] },
+        default: ParamValue::Choice("auto"),
         apply: Apply::Live,
-        help: "Modern model: where each step's update runs. cpu: the wasm SIMD kernel, the same bits as the CLI. gpu: WebGPU compute shaders (where the browser has WebGPU; it agrees with the CPU to float rounding, not bit for bit). Stepping back and a link's step= replay on the CPU.",
+        help: "Modern model: where each step's update runs. cpu: the wasm SIMD kernel on the page's thread, the same bits as the CLI. workers: the same kernel on a pool of Web Workers, one per core, each holding a share of the stored patterns; merged in a fixed order, so the same bits as cpu. auto: workers for large stores (N·d ≥ 2²⁰ values) where there is more than one core, otherwise cpu. gpu: WebGPU compute shaders (where the browser has WebGPU; it agrees with the CPU to float rounding, not bit for bit). Stepping back and a link's step= replay on the page's thread.",
     },
     ParamSpec {
         key: "patterns",

@@ -559,10 +559,89 @@ pub fn hopfield_modern_update(
     let (mut state, mut p) = (vec![0.0f32; q * d], vec![0.0f32; q * n]);
     crate::hopfield::kernels::modern_update(x, n, d, queries, q, beta, &mut state, &mut p)
         .map_err(|e| JsError::new(&e))?;
+    state_and_weights(&state, &p)
+}
+
+/// `{state, p}` as Float32Arrays.
+fn state_and_weights(state: &[f32], p: &[f32]) -> Result<JsValue, JsError> {
     let out = js_sys::Object::new();
-    js_sys::Reflect::set(&out, &"state".into(), &js_sys::Float32Array::from(&state[..]))
+    js_sys::Reflect::set(&out, &"state".into(), &js_sys::Float32Array::from(state))
         .map_err(|_| JsError::new("modern update: could not build the result"))?;
-    js_sys::Reflect::set(&out, &"p".into(), &js_sys::Float32Array::from(&p[..]))
+    js_sys::Reflect::set(&out, &"p".into(), &js_sys::Float32Array::from(p))
         .map_err(|_| JsError::new("modern update: could not build the result"))?;
     Ok(out.into())
+}
+
+/// The segment plan of a modern update over `n` patterns of dimension `d`
+/// (`hopfield::kernels::segments`): `[n0, n1, n0, n1, …]`, at most 8 segments. A pool of
+/// workers gives each worker consecutive segments (`www/modern-pool.js`).
+#[wasm_bindgen]
+pub fn hopfield_modern_segments(n: u32, d: u32) -> Vec<u32> {
+    crate::hopfield::kernels::segments(n as usize, d as usize)
+        .into_iter()
+        .flat_map(|(n0, n1)| [n0 as u32, n1 as u32])
+        .collect()
+}
+
+/// One worker's share of a modern update computed by a pool (`hopfield::kernels::ModernShard`):
+/// the rows of consecutive segments, kept in this worker's memory between updates.
+#[wasm_bindgen(js_name = ModernShard)]
+pub struct ModernShardHandle {
+    shard: crate::hopfield::kernels::ModernShard,
+    parts: crate::hopfield::kernels::SegmentParts,
+}
+
+#[wasm_bindgen(js_class = ModernShard)]
+impl ModernShardHandle {
+    /// `x`: the rows of segments `first .. first + count` of the plan for N = `n`, d = `d`.
+    /// Throws a sentence when they do not match.
+    #[wasm_bindgen(constructor)]
+    pub fn new(x: Vec<f32>, n: u32, d: u32, first: u32, count: u32) -> Result<ModernShardHandle, JsError> {
+        let shard =
+            crate::hopfield::kernels::ModernShard::new(x, n as usize, d as usize, first as usize, count as usize)
+                .map_err(|e| JsError::new(&e))?;
+        Ok(Self { shard, parts: Default::default() })
+    }
+
+    /// This shard's parts of one update of `q` queries at β: `{scalars: Float64Array, states:
+    /// Float32Array, numerators: Float32Array}` (see `hopfield::kernels::SegmentParts`).
+    pub fn update(&mut self, queries: &[f32], q: u32, beta: f32) -> Result<JsValue, JsError> {
+        self.shard.update(queries, q as usize, beta, &mut self.parts).map_err(|e| JsError::new(&e))?;
+        let out = js_sys::Object::new();
+        let fields: [(&str, JsValue); 3] = [
+            ("scalars", js_sys::Float64Array::from(&self.parts.scalars[..]).into()),
+            ("states", js_sys::Float32Array::from(&self.parts.states[..]).into()),
+            ("numerators", js_sys::Float32Array::from(&self.parts.numerators[..]).into()),
+        ];
+        for (key, value) in fields {
+            js_sys::Reflect::set(&out, &key.into(), &value)
+                .map_err(|_| JsError::new("modern shard: could not build the result"))?;
+        }
+        Ok(out.into())
+    }
+}
+
+/// Merges a pool's parts (every segment's, concatenated in segment order) into `{state, p}`
+/// (`hopfield::kernels::merge_segments`): the same bits as [`hopfield_modern_update`] on one
+/// thread. Throws a sentence when the parts do not fit the plan for N, d, Q.
+#[wasm_bindgen]
+pub fn hopfield_modern_merge(
+    n: u32,
+    d: u32,
+    q: u32,
+    scalars: Vec<f64>,
+    states: Vec<f32>,
+    numerators: Vec<f32>,
+) -> Result<JsValue, JsError> {
+    let (n, d, q) = (n as usize, d as usize, q as usize);
+    let (Some(state_len), Some(p_len)) = (q.checked_mul(d), q.checked_mul(n)) else {
+        return Err(JsError::new("modern update merge: the sizes are too large"));
+    };
+    if state_len.max(p_len) > 1 << 28 {
+        return Err(JsError::new("modern update merge: more than 2²⁸ values (1 GiB) asked for"));
+    }
+    let (mut state, mut p) = (vec![0.0f32; state_len], vec![0.0f32; p_len]);
+    let parts = crate::hopfield::kernels::SegmentParts { scalars, states, numerators };
+    crate::hopfield::kernels::merge_segments(n, d, q, &parts, &mut state, &mut p).map_err(|e| JsError::new(&e))?;
+    state_and_weights(&state, &p)
 }

@@ -24,3 +24,24 @@ pub fn bench_modern_update(d: u32, n: u32, q: u32, repeats: u32) -> Result<f64, 
     median_ms(d as usize, n as usize, q as usize, repeats as usize, now_ms)
         .map_err(|e| JsError::new(&format!("bench_modern_update: {e}")))
 }
+
+/// The benchmark's data for `d`, `n`, `q` (`hopfield::bench::workload`): `{x, queries, beta}`,
+/// for the pool benchmark in `scripts/bench.mjs`, which hands X to its workers.
+#[wasm_bindgen]
+pub fn bench_modern_workload(d: u32, n: u32, q: u32) -> Result<JsValue, JsError> {
+    if (n as u64) * (d as u64) > MAX_FLOATS || (q as u64) * (d as u64) > MAX_FLOATS {
+        return Err(JsError::new("bench_modern_workload: the workload is larger than 1 GiB"));
+    }
+    let (x, queries, beta) = crate::hopfield::bench::workload(d as usize, n as usize, q as usize);
+    let out = js_sys::Object::new();
+    let fields: [(&str, JsValue); 3] = [
+        ("x", js_sys::Float32Array::from(&x[..]).into()),
+        ("queries", js_sys::Float32Array::from(&queries[..]).into()),
+        ("beta", JsValue::from_f64(f64::from(beta))),
+    ];
+    for (key, value) in fields {
+        js_sys::Reflect::set(&out, &key.into(), &value)
+            .map_err(|_| JsError::new("bench_modern_workload: could not build the result"))?;
+    }
+    Ok(out.into())
+}

@@ -32,9 +32,12 @@ pub use batch::{SortingBatch, SortingTrajectories};
 pub use dendrites::{bench_false_match, bench_threshold_grid, DendritesLab, DendritesSimulation};
 pub use gpu::{create_view, View};
 #[cfg(feature = "hopfield")]
-pub use hopfield::{hopfield_modern_update, HopfieldCapacity, HopfieldLab};
+pub use hopfield::{
+    hopfield_modern_merge, hopfield_modern_segments, hopfield_modern_update, HopfieldCapacity, HopfieldLab,
+    ModernShardHandle,
+};
 #[cfg(feature = "hopfield")]
-pub use hopfield_bench::bench_modern_update;
+pub use hopfield_bench::{bench_modern_update, bench_modern_workload};
 #[cfg(feature = "hopfield")]
 pub use hopfield_gpu::ModernGpu;
 #[cfg(feature = "sorting")]

@@ -83,8 +83,10 @@ pub fn dendrites_scene() -> (u64, u64, u64, u64, u64) {
 /// (FNV-1a hash of the bits of every new state and softmax weight, the same of 2000
 /// `portable_exp` values from −740 to 709, bits of state[0] and of p[0]) of modern Hopfield
 /// updates: N = 301, d = 1030, Q = 7, β = 0.05 (several cache blocks, every tile remainder and
-/// the scalar tail) and N = 50, d = 37, Q = 5, β = 3, data uniform in [−1, 1) from seed 21. The
-/// f32 kernels must give the same bits natively (SSE) and in wasm (SIMD128).
+/// the scalar tail), N = 50, d = 37, Q = 5, β = 3, and N = 1300, d = 1030, Q = 3, β = 0.05 (21
+/// blocks in 8 segments of 2–3: the online merge within and between segments), data uniform in
+/// [−1, 1) from seed 21. The f32 kernels must give the same bits natively (SSE) and in wasm
+/// (SIMD128).
 pub fn hopfield_kernels() -> (u64, u64, u32, u32) {
     use emergence_lab::hopfield::kernels::{modern_update, portable_exp};
     let fnv = |h: u64, bits: u64| (h ^ bits).wrapping_mul(0x0000_0100_0000_01b3);
@@ -92,7 +94,9 @@ pub fn hopfield_kernels() -> (u64, u64, u32, u32) {
     let mut uniform =
         |len: usize| -> Vec<f32> { (0..len).map(|_| ((rng.next_u64() >> 40) as f32 / 8_388_608.0) - 1.0).collect() };
     let (mut h_update, mut first) = (0xcbf2_9ce4_8422_2325u64, (0, 0));
-    for (i, &(n, d, q, beta)) in [(301usize, 1030usize, 7usize, 0.05f32), (50, 37, 5, 3.0)].iter().enumerate() {
+    for (i, &(n, d, q, beta)) in
+        [(301usize, 1030usize, 7usize, 0.05f32), (50, 37, 5, 3.0), (1300, 1030, 3, 0.05)].iter().enumerate()
+    {
         let x = uniform(n * d);
         let queries = uniform(q * d);
         let (mut state, mut p) = (vec![0.0f32; q * d], vec![0.0f32; q * n]);
@@ -150,5 +154,5 @@ pub const SESSION_CHECKSUM: (u64, u64) = (79049, 1576);
 pub const CHIMERA_RUN: (u64, u64, u64, u64, i64) = (329, 841, 8990, 4, 898039);
 pub const DENDRITES_SIMULATION: (u64, u64, u64, u64, i64) = (10742, 1892, 2135, 3660, 1078451);
 pub const DENDRITES_SCENE: (u64, u64, u64, u64, u64) = (117, 14, 50, 18, 84);
-pub const HOPFIELD_KERNELS: (u64, u64, u32, u32) = (10510335838081506816, 3159686579284799185, 1007343010, 995480043);
+pub const HOPFIELD_KERNELS: (u64, u64, u32, u32) = (17201925818536760789, 3159686579284799185, 1007343010, 995480043);
 pub const HOPFIELD_RUN: (u64, u64, u64, i64) = (2, 71578851213312, 75833354257777, 3784583);

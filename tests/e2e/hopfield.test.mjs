@@ -177,7 +177,7 @@ for (const backend of ['webgpu', 'webgl2']) {
       await ready(page);
       await settled(page);
       for (let i = 0; i < 4; i++) await page.evaluate(() => window.__lab.step());
-      const out = await page.evaluate(() => ({ energies: window.__lab.energies(), gpuSteps: window.__lab.metrics.gpuSteps || 0 }));
+      const out = await page.evaluate(() => ({ energies: window.__lab.energies(), gpuSteps: window.__lab.metrics.gpuSteps || 0, poolSteps: window.__lab.metrics.poolSteps }));
       out.notices = await page.locator('.el-notice').allInnerTexts();
       assert.deepEqual(errors, []);
       await page.close();
@@ -191,6 +191,7 @@ for (const backend of ['webgpu', 'webgl2']) {
     if (backend === 'webgpu') {
       assert.deepEqual(fallback, [], 'no fallback notice on WebGPU');
       assert.equal(gpu.gpuSteps, 4, 'the four steps ran on the GPU');
+      assert.equal(cpu.poolSteps, 0, 'a small store steps on the page\'s thread (compute=auto)');
       // f32 on both sides, different summation orders: the energies (eq. 2, |E| ≲ 2M² = 512 at
       // d = 256) agree to a few float32 roundings of the scores, far below the steps' changes.
       for (let i = 0; i < 5; i++) assert.ok(Math.abs(gpu.energies[i] - cpu.energies[i]) <= 1e-3 * Math.max(1, Math.abs(cpu.energies[i])), `energy ${i}: GPU ${gpu.energies[i]}, CPU ${cpu.energies[i]}`);
@@ -202,6 +203,34 @@ for (const backend of ['webgpu', 'webgl2']) {
     }
   });
 }
+
+test('hopfield: a large store steps on the worker pool (auto), with the bits of the page\'s thread', async () => {
+  // 256 random patterns of 64×64 = 2²⁰ stored values: auto hands the modern steps to the pool
+  // (one worker per core; 8 segments of 2 cache blocks). β = 0.01 spreads the weights over every
+  // segment, so the merge matters. compute=cpu steps on the page's thread: the same energies,
+  // bit for bit, and the same state.
+  const url = '?exp=hopfield&seed=3&side=64&count=256&patterns=random&model=modern&beta=0.01&corrupt=flip&amount=0.3';
+  const run = async (extra) => {
+    const { page, errors } = await openPage(lab, url + extra);
+    await ready(page);
+    await settled(page);
+    for (let i = 0; i < 3; i++) await page.evaluate(() => window.__lab.step());
+    const out = await page.evaluate(() => ({ energies: window.__lab.energies(), metrics: { ...window.__lab.metrics } }));
+    out.notices = await page.locator('.el-notice').allInnerTexts();
+    assert.deepEqual(errors, []);
+    await page.close();
+    return out;
+  };
+  const cpu = await run('&compute=cpu');
+  const auto = await run('');
+  assert.equal(cpu.metrics.poolSteps, 0);
+  assert.equal(auto.metrics.poolSteps, 3, `the three steps ran on the pool (notices: ${auto.notices.join(' / ')})`);
+  assert.ok(auto.metrics.poolWorkers >= 1);
+  assert.deepEqual(auto.notices.filter((t) => t.includes('compute:')), []);
+  assert.equal(cpu.energies.length, 4);
+  assert.deepEqual(auto.energies, cpu.energies, 'the pool gives the bits of the page\'s thread');
+  assert.ok(cpu.energies[3] < cpu.energies[0] - 1e-3, 'the steps move the state (the comparison is not trivial)');
+});
 
 test('hopfield: the capacity worker finds the classical network failing above about 0.14 N', async () => {
   const { page, errors } = await openPage(lab, '?exp=hopfield&seed=5');

@@ -1,0 +1,92 @@
+// A pool of Web Workers that computes the modern Hopfield update together: the CPU path on every
+// core, without SharedArrayBuffer (so it works in any page, embeds included). The stored patterns
+// are cut into the fixed segments of `hopfield::kernels::segments` (at most 8, whole cache
+// blocks); each worker keeps the rows of consecutive segments in its own wasm memory (a
+// ModernShard) and returns its segments' parts for each batch of queries; the page merges them in
+// segment order (hopfield_modern_merge). The result has the same bits as the single-threaded
+// update (`hopfield_modern_update`, the session's own step) whatever the pool's size.
+import { labWorker } from './common.js';
+
+export class ModernPool {
+  /** `mod`: the page's build (common.js loadBuild); `x`: the stored patterns (n × d, row-major).
+   * Starts `size` workers (at most one per segment) and hands each its rows. */
+  static async create(mod, x, n, d, size = navigator.hardwareConcurrency || 2) {
+    if (!mod.ModernShard || !mod.hopfield_modern_segments) throw new Error('this build has no modern-update pool');
+    if (x.length !== n * d) throw new Error(`modern pool: ${x.length} pattern values for N = ${n}, d = ${d}`);
+    const plan = mod.hopfield_modern_segments(n, d);
+    const segments = plan.length / 2;
+    const count = Math.max(1, Math.min(size | 0, segments));
+    const pool = new ModernPool(mod, n, d);
+    try {
+      const ready = [];
+      for (let w = 0; w < count; w++) {
+        const first = Math.floor((w * segments) / count), end = Math.floor(((w + 1) * segments) / count);
+        const rows = x.slice(plan[2 * first] * d, plan[2 * end - 1] * d);
+        const worker = pool.#start();
+        ready.push(pool.#call(worker, { kind: 'modern-shard', x: rows, n, d, first, count: end - first }, [rows.buffer]));
+      }
+      await Promise.all(ready);
+    } catch (e) {
+      pool.free();
+      throw e;
+    }
+    return pool;
+  }
+
+  constructor(mod, n, d) {
+    this.mod = mod; this.n = n; this.d = d;
+    this.workers = [];
+    this.pending = new Map(); // id → {resolve, reject}
+    this.nextId = 1;
+  }
+
+  get size() { return this.workers.length; }
+
+  /** One modern update of `q` queries (Float32Array, q × d) at β: `{state, p}` as from
+   * hopfield_modern_update. */
+  async update(queries, q, beta) {
+    if (!this.workers.length) throw new Error('modern pool: already freed');
+    const parts = await Promise.all(this.workers.map((w) => this.#call(w, { kind: 'modern-shard-update', queries, q, beta })));
+    const join = (Type, key) => {
+      const out = new Type(parts.reduce((a, p) => a + p[key].length, 0));
+      let at = 0;
+      for (const p of parts) { out.set(p[key], at); at += p[key].length; }
+      return out;
+    };
+    return this.mod.hopfield_modern_merge(this.n, this.d, q, join(Float64Array, 'scalars'), join(Float32Array, 'states'), join(Float32Array, 'numerators'));
+  }
+
+  /** Stops the workers; pending updates fail. */
+  free() {
+    for (const w of this.workers) w.terminate();
+    this.workers = [];
+    for (const { reject } of this.pending.values()) reject(new Error('modern pool: stopped'));
+    this.pending.clear();
+  }
+
+  #start() {
+    const worker = labWorker(this.mod);
+    worker.onmessage = ({ data }) => {
+      const call = this.pending.get(data.id);
+      if (!call) return;
+      this.pending.delete(data.id);
+      if (data.error) call.reject(new Error(data.error)); else call.resolve(data);
+    };
+    worker.onerror = (e) => {
+      e.preventDefault?.();
+      const message = `modern pool: a worker failed (${e.message || 'could not load'})`;
+      for (const { reject } of this.pending.values()) reject(new Error(message));
+      this.pending.clear();
+    };
+    this.workers.push(worker);
+    return worker;
+  }
+
+  #call(worker, message, transfer = []) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ ...message, id }, transfer);
+    });
+  }
+}
