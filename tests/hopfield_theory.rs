@@ -475,3 +475,46 @@ fn an_update_computed_elsewhere_keeps_the_session_s_bookkeeping() {
     let d = classical.state().len();
     assert!(classical.step_with(&vec![1.0; d], &[1.0; 6]).is_err());
 }
+
+/// The overlaps (the page's plot, and the read-out's target overlap) after every kind of state
+/// change, modern and binary, against the definition computed here: the cosine ξ^μ·σ/(‖ξ^μ‖‖σ‖)
+/// for the modern model, Σ sign(ξ^μ_i)σ_i/d for the binary ones.
+#[test]
+fn overlaps_follow_the_state_through_steps_resets_and_updates_from_elsewhere() {
+    let check = |s: &HopfieldSession| {
+        let state = s.state();
+        let d = state.len() as f64;
+        let sn = state.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>().sqrt();
+        let got = s.overlaps();
+        for (i, &m) in got.iter().enumerate() {
+            let row = s.patterns().row(i);
+            let want = if s.config().model == ModelKind::Modern {
+                let dot: f64 = row.iter().zip(state).map(|(&a, &b)| f64::from(a) * f64::from(b)).sum();
+                dot / (row.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>().sqrt() * sn)
+            } else {
+                row.iter().zip(state).map(|(&a, &b)| f64::from(a.signum() * b)).sum::<f64>() / d
+            };
+            assert!((m - want).abs() <= 1e-12, "pattern {i}: {m} against {want}");
+            assert_eq!(s.overlap(i), Some(m));
+        }
+        assert_eq!(s.overlap(got.len()), None);
+    };
+    for model in [ModelKind::Modern, ModelKind::Classical] {
+        let config = HopfieldConfig { model, count: 6, side: 16, beta: 0.2, ..HopfieldConfig::default() };
+        let mut s = HopfieldSession::new(&config, 9).unwrap();
+        check(&s);
+        s.step();
+        check(&s);
+        s.step();
+        check(&s);
+        s.reset();
+        check(&s);
+        if model == ModelKind::Modern {
+            let mut other = HopfieldSession::new(&config, 9).unwrap();
+            other.step();
+            let (state, p) = (other.state().to_vec(), other.weights().unwrap().to_vec());
+            s.step_with(&state, &p).unwrap();
+            check(&s);
+        }
+    }
+}

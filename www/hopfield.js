@@ -205,12 +205,45 @@ export function mountHopfield(element, options = {}) {
   function betaRange(center, count, decades) {
     return Array.from({ length: count }, (_, i) => center * 10 ** (decades * (i / (count - 1) - 0.5)));
   }
+  // The pitchfork runs up to 48 β × 2 starts × 50 updates over the whole store: beyond this many
+  // stored values (N·d) the strip and the pitchfork are computed in a worker, from the page's URL
+  // (which holds the whole state, so the worker's session is the page's), while the page stays
+  // responsive.
+  const EXTRAS_WORKER_VALUES = 1 << 18;
+  let extrasWorker = null;
   function updateExtras() {
     if (!chrome) return;
     const beta = Number(lab.param('beta'));
-    const betas = betaRange(beta, STRIP_BETAS, 4);
-    if (stripView) {
-      try { stripView.draw_grid(lab.beta_strip_picture(betas), lab.beta_strip_columns(betas.length)); } catch (e) { notice(`strip: ${e.message || e}`, 'error'); }
+    const betas = betaRange(beta, STRIP_BETAS, 4), forkBetas = betaRange(beta, PITCHFORK_BETAS, 4);
+    extrasWorker?.terminate();
+    extrasWorker = null;
+    const info = lab.info();
+    if (info.count * info.width * info.height < EXTRAS_WORKER_VALUES || typeof Worker === 'undefined') {
+      let strip = null;
+      try { strip = lab.beta_strip_picture(betas); } catch (e) { notice(`strip: ${e.message || e}`, 'error'); }
+      showExtras(betas, strip, lab.pitchfork(forkBetas));
+      return;
+    }
+    const status = el('p', { class: 'el-help el-fork-status', role: 'status', text: 'Computing the β strip and the pitchfork in a background worker (a large store)…' });
+    forkPlot?.destroy();
+    forkPlot = null;
+    forkBox.replaceChildren(el('h3', { text: 'Metastable states: the pitchfork of the two most similar patterns' }), status);
+    const worker = extrasWorker = labWorker(mod);
+    const stop = () => { worker.terminate(); if (extrasWorker === worker) extrasWorker = null; };
+    worker.onmessage = ({ data }) => {
+      if (worker !== extrasWorker || destroyed) return stop();
+      if (data.error) { stop(); status.textContent = `The pitchfork could not be computed: ${data.error}`; }
+      else if (data.extras) { stop(); showExtras(betas, data.extras.strip, data.extras.fork); }
+      else if (data.progress !== undefined) status.textContent = `Computing the β strip and the pitchfork in a background worker (a large store): ${Math.round(100 * data.progress)} %`;
+    };
+    worker.onerror = (e) => { e.preventDefault?.(); stop(); status.textContent = `The pitchfork could not be computed: ${e.message || 'the worker failed'}`; };
+    worker.postMessage({ kind: 'hopfield-extras', query: lab.query(), stripBetas: betas, forkBetas });
+  }
+
+  /** Draws the β strip (`strip`: its picture, or null) and the pitchfork (`fork`). */
+  function showExtras(betas, strip, fork) {
+    if (stripView && strip) {
+      try { stripView.draw_grid(strip, lab.beta_strip_columns(betas.length)); } catch (e) { notice(`strip: ${e.message || e}`, 'error'); }
     }
     stripLabels.replaceChildren(...betas.map((b) => el('span', { text: `β = ${Number(b.toPrecision(2))}` })));
     // Put the labels under the pictures: the grid renderer centres whole-pixel cells with a
@@ -221,7 +254,6 @@ export function mountHopfield(element, options = {}) {
     const scale = stripCanvas.clientWidth / Math.max(1, W);
     stripLabels.style.marginLeft = `${(6 + Math.floor((W - 12 - cols * cell) / 2)) * scale}px`;
     stripLabels.style.width = `${cols * cell * scale}px`;
-    const fork = lab.pitchfork(betaRange(beta, PITCHFORK_BETAS, 4));
     forkPlot?.destroy();
     forkBox.replaceChildren(el('h3', { text: 'Metastable states: the pitchfork of the two most similar patterns' }));
     if (!fork.points.length) { forkBox.append(el('p', { class: 'el-help', text: 'Needs two different stored patterns.' })); return; }
@@ -611,6 +643,7 @@ export function mountHopfield(element, options = {}) {
       destroyed = true;
       if (frameId) cancelAnimationFrame(frameId);
       capWorker?.terminate();
+      extrasWorker?.terminate();
       stepper?.free?.();
       resizeObserver?.disconnect();
       document.removeEventListener('keydown', docKeydown);

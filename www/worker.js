@@ -6,6 +6,8 @@
 //        posts {progress}, then {point: i, estimate} per point, then {finished: true}
 //   {kind: 'hopfield-capacity', model, order, beta, neurons, patterns: [P…], tests, flip, seed}
 //        posts {progress}, then {point: summary} per P, then {finished: true}
+//   {kind: 'hopfield-extras', query, stripBetas, forkBetas}   the β strip and the pitchfork of the
+//        page's session (rebuilt from its URL): posts {progress}, then {extras: {strip, fork}}
 //   {kind: 'modern-shard', id, x, n, d, first, count}   keep these segments' rows (modern pool,
 //        www/modern-pool.js): posts {id}
 //   {kind: 'modern-shard-update', id, queries, q, beta}  posts {id, scalars, states, numerators}
@@ -20,12 +22,12 @@ const BUILD = (() => {
   const asked = new URL(self.location.href).searchParams.get('build') ?? '';
   return /^(webgpu-(sorting|dendrites|hopfield)|webgl)$/.test(asked) ? asked : 'webgl';
 })();
-let DendritesSimulation, HopfieldCapacity, ModernShard, SortingBatch, SortingReproduce, SortingTrajectories;
+let DendritesSimulation, HopfieldCapacity, HopfieldLab, ModernShard, SortingBatch, SortingReproduce, SortingTrajectories;
 let shard = null; // this worker's ModernShard, when it belongs to a modern pool
 const ready = (async () => {
   const mod = await import(`./pkg/${BUILD}/emergence_lab.js`);
   await mod.default({ module_or_path: new URL(`./pkg/${BUILD}/emergence_lab_bg.wasm`, import.meta.url) });
-  ({ DendritesSimulation, HopfieldCapacity, ModernShard, SortingBatch, SortingReproduce, SortingTrajectories } = mod);
+  ({ DendritesSimulation, HopfieldCapacity, HopfieldLab, ModernShard, SortingBatch, SortingReproduce, SortingTrajectories } = mod);
 })();
 
 function loop(job, total, step, finish) {
@@ -90,9 +92,33 @@ function capacityCurve({ model, order, beta, neurons, patterns, tests, flip, see
   self.postMessage({ finished: true });
 }
 
+// The pitchfork in chunks of β, so progress flows (each chunk finds the same pair of patterns).
+const FORK_CHUNK = 6;
+function hopfieldExtras({ query, stripBetas, forkBetas }) {
+  const lab = new HopfieldLab(String(query ?? ''));
+  try {
+    const strip = lab.beta_strip_picture(Float64Array.from(stripBetas));
+    const chunks = Math.max(1, Math.ceil(forkBetas.length / FORK_CHUNK));
+    self.postMessage({ progress: 1 / (chunks + 1) });
+    let fork = null;
+    for (let c = 0; c < chunks; c++) {
+      const part = lab.pitchfork(Float64Array.from(forkBetas.slice(c * FORK_CHUNK, (c + 1) * FORK_CHUNK)));
+      if (!fork) fork = part; else fork.points.push(...part.points);
+      self.postMessage({ progress: (c + 2) / (chunks + 1) });
+    }
+    self.postMessage({ extras: { strip, fork } }, [strip.buffer]);
+  } finally {
+    lab.free();
+  }
+}
+
 self.onmessage = async ({ data }) => {
   try {
     await ready;
+    if (data.kind === 'hopfield-extras') {
+      hopfieldExtras(data);
+      return;
+    }
     if (data.kind === 'modern-shard') {
       shard?.free();
       shard = null;

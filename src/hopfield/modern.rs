@@ -222,19 +222,21 @@ impl Modern {
 
     /// X ξ in f64 (the overlaps x_i·ξ).
     pub fn scores(&self, xi: &[f32]) -> Vec<f64> {
-        self.x
-            .chunks_exact(self.d)
-            .map(|row| row.iter().zip(xi).map(|(&a, &b)| f64::from(a) * f64::from(b)).sum())
-            .collect()
+        self.x.chunks_exact(self.d).map(|row| super::patterns::dot_f64(row, xi)).collect()
     }
 
     /// E(ξ) = −lse(β, Xᵀξ) + ½ξᵀξ + β⁻¹ ln N + ½M² (paper eq. 2), in f64, max-shifted, with the
     /// effective β.
     pub fn energy(&self, xi: &[f32]) -> f64 {
+        self.energy_from_scores(&self.scores(xi), xi)
+    }
+
+    /// [`Self::energy`] from the scores `z` = [`Self::scores`]`(xi)`, for a caller that keeps
+    /// them (the session's overlaps).
+    pub fn energy_from_scores(&self, z: &[f64], xi: &[f32]) -> f64 {
         let beta = self.effective_beta();
-        let z = self.scores(xi);
-        let half_sq: f64 = 0.5 * xi.iter().map(|&v| f64::from(v) * f64::from(v)).sum::<f64>();
-        -lse(beta, &z) + half_sq + portable_ln(self.n as f64) / beta + 0.5 * self.m_max * self.m_max
+        let half_sq: f64 = 0.5 * super::patterns::dot_f64(xi, xi);
+        -lse(beta, z) + half_sq + portable_ln(self.n as f64) / beta + 0.5 * self.m_max * self.m_max
     }
 
     /// Iterate one query until ‖p_t − p_{t−1}‖₂ ≤ 1e-4 or `max_steps` updates (at least one).

@@ -11,7 +11,7 @@ use super::classical::{sign_patterns, BinaryNet, Classical, Dynamics};
 use super::dense::{DenseNet, Interaction};
 use super::modern::{pitchfork_theory, Modern, Scaling, P_TOLERANCE};
 use super::multitask::{glauber_sweep, initial_state};
-use super::patterns::{norm, unpack_set, PatternSet};
+use super::patterns::{dot_f64, norm, unpack_set, PatternSet};
 use super::queries::corrupt;
 use super::{HopfieldConfig, ModelKind, PatternSource, UpdateMode};
 use crate::core::rng::Rng;
@@ -74,6 +74,10 @@ pub struct HopfieldSession {
     steps: usize,
     converged: bool,
     sweep_flips: usize,
+    /// ‖ξ^μ‖ of every stored pattern, for the overlaps (computed once).
+    pattern_norms: Vec<f64>,
+    /// Modern: ξ^μ·σ for every stored pattern and the current state (see `energy_now`).
+    state_dots: Vec<f64>,
 }
 
 fn build_patterns(config: &HopfieldConfig, seed: u64) -> Result<PatternSet, String> {
@@ -182,7 +186,10 @@ impl HopfieldSession {
             steps: 0,
             converged: false,
             sweep_flips: 0,
+            pattern_norms: Vec::new(),
+            state_dots: Vec::new(),
         };
+        s.pattern_norms = (0..s.patterns.count()).map(|i| norm(s.patterns.row(i))).collect();
         s.reset();
         Ok(s)
     }
@@ -209,14 +216,22 @@ impl HopfieldSession {
             Engine::Dense(net) => net.set_state(&q),
             Engine::Modern { prev_p, .. } => *prev_p = None,
         }
-        self.energies = vec![self.energy_now()];
+        let energy = self.energy_now();
+        self.energies = vec![energy];
     }
 
-    fn energy_now(&self) -> f64 {
+    /// The energy of the current state. Modern: the scores Xξ it needs are kept for
+    /// [`Self::overlaps`] (every change of a modern state books an energy, so they stay current).
+    fn energy_now(&mut self) -> f64 {
         match &self.engine {
             Engine::Classical(net) | Engine::Multitask(net) => net.energy(),
             Engine::Dense(net) => net.energy(),
-            Engine::Modern { model, .. } => model.energy(&self.state),
+            Engine::Modern { model, .. } => {
+                let z = model.scores(&self.state);
+                let e = model.energy_from_scores(&z, &self.state);
+                self.state_dots = z;
+                e
+            }
         }
     }
 
@@ -277,7 +292,8 @@ impl HopfieldSession {
         };
         self.sync_state();
         self.steps += 1;
-        self.energies.push(self.energy_now());
+        let energy = self.energy_now();
+        self.energies.push(energy);
         changed
     }
 
@@ -305,7 +321,8 @@ impl HopfieldSession {
         p.copy_from_slice(new_p);
         self.converged = finish_modern(&mut self.state, p, prev_p, next);
         self.steps += 1;
-        self.energies.push(self.energy_now());
+        let energy = self.energy_now();
+        self.energies.push(energy);
         Ok(!self.converged)
     }
 
@@ -327,7 +344,8 @@ impl HopfieldSession {
             self.converged = self.sweep_flips == 0;
             self.sweep_flips = 0;
             self.steps += 1;
-            self.energies.push(self.energy_now());
+            let energy = self.energy_now();
+            self.energies.push(energy);
         }
         flipped
     }
@@ -385,26 +403,33 @@ impl HopfieldSession {
 
     /// m_μ = ξ^μ·σ/d for every stored pattern (binary models); the cosine for the modern model.
     pub fn overlaps(&self) -> Vec<f64> {
-        let d = self.patterns.dim() as f64;
         let s_norm = norm(&self.state);
-        (0..self.patterns.count())
-            .map(|i| {
-                let row = self.patterns.row(i);
-                let dot: f64 = row.iter().zip(&self.state).map(|(&a, &b)| f64::from(a) * f64::from(b)).sum();
-                if self.config.model.is_binary() {
-                    let signs: f64 = row.iter().zip(&self.state).map(|(&a, &b)| f64::from(a.signum() * b)).sum();
-                    let _ = dot;
-                    signs / d
-                } else {
-                    let n = norm(row) * s_norm;
-                    if n > 0.0 {
-                        dot / n
-                    } else {
-                        0.0
-                    }
-                }
-            })
-            .collect()
+        (0..self.patterns.count()).map(|i| self.overlap_with(i, s_norm)).collect()
+    }
+
+    /// [`Self::overlaps`] for one stored pattern (None past the last): what the page's read-out
+    /// shows for the target each frame, without the N − 1 others.
+    pub fn overlap(&self, i: usize) -> Option<f64> {
+        (i < self.patterns.count()).then(|| self.overlap_with(i, norm(&self.state)))
+    }
+
+    fn overlap_with(&self, i: usize, s_norm: f64) -> f64 {
+        let row = self.patterns.row(i);
+        if self.config.model.is_binary() {
+            let signs: f64 = row.iter().zip(&self.state).map(|(&a, &b)| f64::from(a.signum() * b)).sum();
+            signs / self.patterns.dim() as f64
+        } else {
+            let dot = match self.state_dots.get(i) {
+                Some(&dot) if self.state_dots.len() == self.patterns.count() => dot,
+                _ => dot_f64(row, &self.state),
+            };
+            let n = self.pattern_norms[i] * s_norm;
+            if n > 0.0 {
+                dot / n
+            } else {
+                0.0
+            }
+        }
     }
 
     /// Modern: the softmax p of the last update (None before the first update and for the

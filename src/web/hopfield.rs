@@ -239,7 +239,7 @@ impl HopfieldLab {
             "energy": s.energies().last().copied().map(crate::dendrites::logmath::finite_or_null),
             "bounds": s.energy_bounds().map(|(lo, hi)| [lo, hi]),
             "names": s.patterns().names.iter().take(MAX_THUMBNAILS).collect::<Vec<_>>(),
-            "overlap_target": s.overlaps().get(s.target()).copied(),
+            "overlap_target": s.overlap(s.target()),
         }))
     }
 

@@ -215,6 +215,8 @@ test('hopfield: a large store steps on the worker pool (auto), with the bits of 
     await ready(page);
     await settled(page);
     for (let i = 0; i < 3; i++) await page.evaluate(() => window.__lab.step());
+    // The β strip and the pitchfork of a store this large come from a background worker.
+    await page.waitForFunction(() => document.querySelector('.el-hf-fork .uplot') && !document.querySelector('.el-fork-status'), null, { timeout: 120000 });
     const out = await page.evaluate(() => ({ energies: window.__lab.energies(), metrics: { ...window.__lab.metrics } }));
     out.notices = await page.locator('.el-notice').allInnerTexts();
     assert.deepEqual(errors, []);
