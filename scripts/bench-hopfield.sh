@@ -57,8 +57,18 @@ NATIVE="$native" NUMPY="$numpy" NUMPY1="$numpy1" NUMPY_SSE="$numpy_sse" NUMPY_AV
     console.log(`    ${label}: SSE 128-bit, no FMA (Nehalem) ${f(sse[key].ms)}; AVX 256-bit, no FMA (Sandybridge) ${f(avx[key].ms)}` +
       `; native ${(n / sse[key].ms).toFixed(2)}x the SSE time` + (w == null ? "" : `, wasm ${(w / sse[key].ms).toFixed(2)}x`));
   }
-  const wb = wasm ? wasm.batch.ms / numpy.batch.ms : null;
+  // The page steps large stores on its pool of workers (compute=auto): the wasm figure the
+  // targets judge is the faster of one thread and the pool (the same bits either way).
+  const pool = (key) => (wasm && wasm["pool_" + key] ? wasm["pool_" + key] : null);
+  if (wasm) {
+    for (const [key, label] of [["batch", "batch"], ["64x64", "one 64x64 query"]]) {
+      const r = pool(key), p = numpy[key === "batch" ? "batch" : "single_64x64"].ms;
+      if (r) console.log(`  wasm on the page pool of ${r.workers} workers, ${label}: ${f(r.ms)} (range ${r.min.toFixed(1)}-${r.max.toFixed(1)}; ${(r.ms / p).toFixed(2)}x numpy; same bits as one thread: ${r.sameBits})`);
+    }
+  }
+  const best = (one, r) => (r && r.ms < one ? r.ms : one);
+  const wb = wasm ? best(wasm.batch.ms, pool("batch")) / numpy.batch.ms : null;
   if (wb != null) console.log(`  target: wasm within 2x of numpy for the batch: ${wb <= 2 ? "met" : "MISSED"} (${wb.toFixed(1)}x)`);
-  const ws = wasm ? wasm.single_64x64.ms : native.single_64x64.ms;
+  const ws = wasm ? best(wasm.single_64x64.ms, pool("64x64")) : native.single_64x64.ms;
   console.log(`  target: one 64x64 query in <= 16.7 ms (60 fps), ${wasm ? "wasm" : "native"}: ${ws <= 1000 / 60 ? "met" : "MISSED"} (${ws.toFixed(1)} ms)`);
 '
