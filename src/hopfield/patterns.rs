@@ -174,22 +174,80 @@ pub fn norm(v: &[f32]) -> f64 {
 pub fn dot_f64(a: &[f32], b: &[f32]) -> f64 {
     let len = a.len().min(b.len());
     let (a, b) = (&a[..len], &b[..len]);
-    // Four named sums, not an array: the size-optimised release build would keep an array in
-    // memory.
-    let (mut s0, mut s1, mut s2, mut s3) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
     let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
     let (ta, tb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        s0 += f64::from(x[0]) * f64::from(y[0]);
-        s1 += f64::from(x[1]) * f64::from(y[1]);
-        s2 += f64::from(x[2]) * f64::from(y[2]);
-        s3 += f64::from(x[3]) * f64::from(y[3]);
-    }
+    let [s0, s1, s2, s3] = f64_lanes::sums(ca, cb);
     let mut total = (s0 + s1) + (s2 + s3);
     for (&x, &y) in ta.iter().zip(tb) {
         total += f64::from(x) * f64::from(y);
     }
     total
+}
+
+/// The four running sums of [`dot_f64`]: s_l = Σ_k x[4k+l]·y[4k+l] in increasing k. With SIMD as
+/// two 2-lane f64 vectors (lanes 0–1 and 2–3; f32 → f64 widening is exact, and lane-wise IEEE
+/// × and + round as the scalar code does), so every version gives the same bits.
+mod f64_lanes {
+    use core::slice::ChunksExact;
+
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    pub(super) fn sums(ca: ChunksExact<'_, f32>, cb: ChunksExact<'_, f32>) -> [f64; 4] {
+        use core::arch::wasm32::{
+            f64x2_add, f64x2_extract_lane, f64x2_mul, f64x2_promote_low_f32x4, f64x2_splat, i32x4_shuffle, v128,
+        };
+        let (mut lo, mut hi) = (f64x2_splat(0.0), f64x2_splat(0.0));
+        for (x, y) in ca.zip(cb) {
+            // SAFETY: chunks_exact(4) gives exactly 4 f32s (16 bytes); wasm loads need no alignment.
+            let (xv, yv) =
+                unsafe { ((x.as_ptr() as *const v128).read_unaligned(), (y.as_ptr() as *const v128).read_unaligned()) };
+            let (xh, yh) = (i32x4_shuffle::<2, 3, 2, 3>(xv, xv), i32x4_shuffle::<2, 3, 2, 3>(yv, yv));
+            lo = f64x2_add(lo, f64x2_mul(f64x2_promote_low_f32x4(xv), f64x2_promote_low_f32x4(yv)));
+            hi = f64x2_add(hi, f64x2_mul(f64x2_promote_low_f32x4(xh), f64x2_promote_low_f32x4(yh)));
+        }
+        [
+            f64x2_extract_lane::<0>(lo),
+            f64x2_extract_lane::<1>(lo),
+            f64x2_extract_lane::<0>(hi),
+            f64x2_extract_lane::<1>(hi),
+        ]
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    pub(super) fn sums(ca: ChunksExact<'_, f32>, cb: ChunksExact<'_, f32>) -> [f64; 4] {
+        use core::arch::x86_64::{
+            _mm_add_pd, _mm_cvtps_pd, _mm_loadu_ps, _mm_movehl_ps, _mm_mul_pd, _mm_setzero_pd, _mm_storeu_pd,
+        };
+        // SAFETY: SSE2 is part of the x86-64 baseline; chunks_exact(4) gives exactly 4 f32s and
+        // `loadu` needs no alignment.
+        unsafe {
+            let (mut lo, mut hi) = (_mm_setzero_pd(), _mm_setzero_pd());
+            for (x, y) in ca.zip(cb) {
+                let (xv, yv) = (_mm_loadu_ps(x.as_ptr()), _mm_loadu_ps(y.as_ptr()));
+                lo = _mm_add_pd(lo, _mm_mul_pd(_mm_cvtps_pd(xv), _mm_cvtps_pd(yv)));
+                hi = _mm_add_pd(
+                    hi,
+                    _mm_mul_pd(_mm_cvtps_pd(_mm_movehl_ps(xv, xv)), _mm_cvtps_pd(_mm_movehl_ps(yv, yv))),
+                );
+            }
+            let mut out = [0.0f64; 4];
+            _mm_storeu_pd(out.as_mut_ptr(), lo);
+            _mm_storeu_pd(out.as_mut_ptr().add(2), hi);
+            out
+        }
+    }
+
+    #[cfg(not(any(all(target_arch = "wasm32", target_feature = "simd128"), target_arch = "x86_64")))]
+    pub(super) fn sums(ca: ChunksExact<'_, f32>, cb: ChunksExact<'_, f32>) -> [f64; 4] {
+        // Four named sums, not an array: a size-optimised build would keep an array in memory.
+        let (mut s0, mut s1, mut s2, mut s3) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+        for (x, y) in ca.zip(cb) {
+            s0 += f64::from(x[0]) * f64::from(y[0]);
+            s1 += f64::from(x[1]) * f64::from(y[1]);
+            s2 += f64::from(x[2]) * f64::from(y[2]);
+            s3 += f64::from(x[3]) * f64::from(y[3]);
+        }
+        [s0, s1, s2, s3]
+    }
 }
 
 /// A standard Gaussian by Marsaglia's polar method (Marsaglia & Bray 1964): needs only ln and
@@ -534,6 +592,33 @@ pub fn unpack_set(text: &str) -> Result<PatternSet, String> {
 
 #[cfg(test)]
 mod tests {
+
+    /// The SIMD sums give the scalar definition's bits: four running sums in increasing k,
+    /// (s0 + s1) + (s2 + s3), then the tail.
+    #[test]
+    fn dot_f64_is_the_four_sum_definition_bit_for_bit() {
+        let mut rng = crate::core::rng::Rng::seed_from_u64(3);
+        let v: Vec<f32> = (0..300).map(|_| (rng.next_u64() >> 40) as f32 / 8_388_608.0 - 1.0).collect();
+        for len in 0..150 {
+            let (a, b) = (&v[..len], &v[150..150 + len]);
+            let mut s = [0.0f64; 4];
+            let whole = len - len % 4;
+            for k in 0..whole {
+                s[k % 4] += f64::from(a[k]) * f64::from(b[k]);
+            }
+            let mut want = (s[0] + s[1]) + (s[2] + s[3]);
+            for k in whole..len {
+                want += f64::from(a[k]) * f64::from(b[k]);
+            }
+            assert_eq!(dot_f64(a, b).to_bits(), want.to_bits(), "length {len}");
+        }
+        assert_eq!(
+            dot_f64(&v[..10], &v[..7]),
+            dot_f64(&v[..7], &v[..7]),
+            "the longer slice's extra components are ignored"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -85,8 +85,8 @@ pub fn dendrites_scene() -> (u64, u64, u64, u64, u64) {
 /// updates: N = 301, d = 1030, Q = 7, β = 0.05 (several cache blocks, every tile remainder and
 /// the scalar tail), N = 50, d = 37, Q = 5, β = 3, and N = 1300, d = 1030, Q = 3, β = 0.05 (21
 /// blocks in 8 segments of 2–3: the online merge within and between segments), data uniform in
-/// [−1, 1) from seed 21. The f32 kernels must give the same bits natively (SSE) and in wasm
-/// (SIMD128).
+/// [−1, 1) from seed 21, then the f64 dots `patterns::dot_f64` of 70 lengths. The f32 kernels
+/// and the dots must give the same bits natively (SSE) and in wasm (SIMD128).
 pub fn hopfield_kernels() -> (u64, u64, u32, u32) {
     use emergence_lab::hopfield::kernels::{modern_update, portable_exp};
     let fnv = |h: u64, bits: u64| (h ^ bits).wrapping_mul(0x0000_0100_0000_01b3);
@@ -110,6 +110,11 @@ pub fn hopfield_kernels() -> (u64, u64, u32, u32) {
     }
     let h_exp =
         (0..2000).fold(0xcbf2_9ce4_8422_2325u64, |h, i| fnv(h, portable_exp(-740.0 + i as f64 * 0.7245).to_bits()));
+    // The f64 dots of the energies and overlaps (SIMD where there is SIMD), every tail length.
+    let v = uniform(4130);
+    let h_update = (0..4130).step_by(59).fold(h_update, |h, len| {
+        fnv(h, emergence_lab::hopfield::patterns::dot_f64(&v[..len], &v[4130 - len..]).to_bits())
+    });
     (h_update, h_exp, first.0, first.1)
 }
 
@@ -154,5 +159,5 @@ pub const SESSION_CHECKSUM: (u64, u64) = (79049, 1576);
 pub const CHIMERA_RUN: (u64, u64, u64, u64, i64) = (329, 841, 8990, 4, 898039);
 pub const DENDRITES_SIMULATION: (u64, u64, u64, u64, i64) = (10742, 1892, 2135, 3660, 1078451);
 pub const DENDRITES_SCENE: (u64, u64, u64, u64, u64) = (117, 14, 50, 18, 84);
-pub const HOPFIELD_KERNELS: (u64, u64, u32, u32) = (17201925818536760789, 3159686579284799185, 1007343010, 995480043);
+pub const HOPFIELD_KERNELS: (u64, u64, u32, u32) = (17859276188295571619, 3159686579284799185, 1007343010, 995480043);
 pub const HOPFIELD_RUN: (u64, u64, u64, i64) = (2, 71578851213312, 75833354257777, 3784583);
