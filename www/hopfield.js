@@ -172,7 +172,9 @@ export function mountHopfield(element, options = {}) {
       legend: { show: false },
       scales: { x: { time: false, range: [-0.7, Math.max(1, values.length) - 0.3] }, y: range ? { range } : { auto: true } },
       axes: [{ stroke: '#bbb', grid: { show: false }, label: xLabel }, { stroke: '#bbb', grid: { stroke: '#333' }, label: yLabel, size: 55 }],
-      series: [{}, { stroke: colour, fill: `${colour}99`, paths: uPlot.paths.bars({ size: [0.8, 30] }), points: { show: false } }],
+      // Past a thousand patterns the bars are thinner than a pixel: a filled line draws the same
+      // picture without a rectangle per pattern.
+      series: [{}, { stroke: colour, fill: `${colour}99`, paths: values.length > 1000 ? undefined : uPlot.paths.bars({ size: [0.8, 30] }), points: { show: false } }],
     }, [xs, values], container);
   }
 
