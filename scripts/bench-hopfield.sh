@@ -66,6 +66,7 @@ NATIVE="$native" NUMPY="$numpy" NUMPY1="$numpy1" NUMPY_SSE="$numpy_sse" NUMPY_AV
       if (r) console.log(`  wasm on the page pool of ${r.workers} workers, ${label}: ${f(r.ms)} (range ${r.min.toFixed(1)}-${r.max.toFixed(1)}; ${(r.ms / p).toFixed(2)}x numpy; same bits as one thread: ${r.sameBits})`);
     }
   }
+  if (native.threads) console.log(`  native on ${native.threads.count} threads holding segments (the pool natively): batch ${f(native.threads.batch_ms)} (${(native.threads.batch_ms / numpy.batch.ms).toFixed(2)}x numpy), one 64x64 query ${f(native.threads.single_64x64_ms)}`);
   const best = (one, r) => (r && r.ms < one ? r.ms : one);
   const wb = wasm ? best(wasm.batch.ms, pool("batch")) / numpy.batch.ms : null;
   if (wb != null) console.log(`  target: wasm within 2x of numpy for the batch: ${wb <= 2 ? "met" : "MISSED"} (${wb.toFixed(1)}x)`);

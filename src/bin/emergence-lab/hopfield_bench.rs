@@ -3,8 +3,59 @@
 //! with ratios: `scripts/bench-hopfield.sh`). The workloads are `hopfield::bench`'s.
 
 use super::super::{Flags, UsageError};
-use emergence_lab::hopfield::bench::median_ms;
+use emergence_lab::hopfield::bench::{median_ms, workload};
+use emergence_lab::hopfield::kernels::{merge_segments, segments, ModernShard, SegmentParts};
 use std::time::Instant;
+
+/// The median time in ms of `runs` updates (after one warm-up) on `threads` threads, each
+/// holding consecutive segments as a page worker does (`www/modern-pool.js`), merged in segment
+/// order: the native twin of the page's worker pool. Also checks it against one thread's bits.
+fn median_ms_threads(d: usize, n: usize, q: usize, runs: usize, threads: usize) -> Result<(f64, usize), String> {
+    let (x, queries, beta) = workload(d, n, q);
+    let plan = segments(n, d);
+    let threads = threads.clamp(1, plan.len());
+    let mut shards = Vec::with_capacity(threads);
+    for w in 0..threads {
+        let (first, end) = (w * plan.len() / threads, (w + 1) * plan.len() / threads);
+        let (n0, n1) = (plan[first].0, plan[end - 1].1);
+        shards.push((ModernShard::new(x[n0 * d..n1 * d].to_vec(), n, d, first, end - first)?, SegmentParts::default()));
+    }
+    let (mut state, mut p) = (vec![0.0f32; q * d], vec![0.0f32; q * n]);
+    let mut all = SegmentParts::default();
+    let mut update =
+        |shards: &mut Vec<(ModernShard, SegmentParts)>, state: &mut [f32], p: &mut [f32]| -> Result<(), String> {
+            std::thread::scope(|scope| {
+                let jobs: Vec<_> = shards
+                    .iter_mut()
+                    .map(|(shard, parts)| scope.spawn(|| shard.update(&queries, q, beta, parts)))
+                    .collect();
+                jobs.into_iter().try_for_each(|j| j.join().map_err(|_| "a bench thread panicked".to_string())?)
+            })?;
+            all.scalars.clear();
+            all.states.clear();
+            all.numerators.clear();
+            for (_, parts) in shards.iter() {
+                all.scalars.extend_from_slice(&parts.scalars);
+                all.states.extend_from_slice(&parts.states);
+                all.numerators.extend_from_slice(&parts.numerators);
+            }
+            merge_segments(n, d, q, &all, state, p)
+        };
+    update(&mut shards, &mut state, &mut p)?;
+    let (mut one_state, mut one_p) = (vec![0.0f32; q * d], vec![0.0f32; q * n]);
+    emergence_lab::hopfield::kernels::modern_update(&x, n, d, &queries, q, beta, &mut one_state, &mut one_p)?;
+    if one_state != state || one_p != p {
+        return Err("the threads' merged update differs from one thread's".into());
+    }
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let start = Instant::now();
+        update(&mut shards, &mut state, &mut p)?;
+        times.push(start.elapsed().as_secs_f64() * 1e3);
+    }
+    times.sort_by(f64::total_cmp);
+    Ok((times[times.len() / 2], threads))
+}
 
 pub(crate) fn run(args: &[String]) -> Result<String, UsageError> {
     let flags = Flags::parse(args, &[], &[])?;
@@ -13,6 +64,9 @@ pub(crate) fn run(args: &[String]) -> Result<String, UsageError> {
     let now_ms = move || start.elapsed().as_secs_f64() * 1e3;
     let batch = median_ms(1024, 10_000, 100, 7, now_ms).map_err(err)?;
     let single = median_ms(4096, 10_000, 1, 15, now_ms).map_err(err)?;
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let (batch_threads, workers) = median_ms_threads(1024, 10_000, 100, 7, cores).map_err(err)?;
+    let (single_threads, _) = median_ms_threads(4096, 10_000, 1, 15, cores).map_err(err)?;
     let build = if cfg!(debug_assertions) { "debug" } else { "release" };
     let target_ms = 1000.0 / 60.0;
     if flags.json {
@@ -20,13 +74,16 @@ pub(crate) fn run(args: &[String]) -> Result<String, UsageError> {
             "build": build,
             "batch": {"d": 1024, "n": 10_000, "q": 100, "ms": batch},
             "single_64x64": {"d": 4096, "n": 10_000, "q": 1, "ms": single, "target_ms": target_ms},
+            "threads": {"count": workers, "batch_ms": batch_threads, "single_64x64_ms": single_threads},
         });
         return serde_json::to_string(&value).map_err(|e| UsageError(format!("could not write JSON: {e}")));
     }
     Ok(format!(
         "hopfield bench (native, this machine, one thread, {build} build{})\n  \
          modern update, d = 1024, N = 10000, Q = 100: {batch:.1} ms (median of 7)\n  \
-         one 64×64 query (d = 4096) against N = 10000: {single:.2} ms (target ≤ 16.7 ms for 60 fps: {})",
+         one 64×64 query (d = 4096) against N = 10000: {single:.2} ms (target ≤ 16.7 ms for 60 fps: {})\n  \
+         on {workers} threads, each holding some segments (the page's worker pool; the same bits): \
+         {batch_threads:.1} ms and {single_threads:.2} ms",
         if cfg!(debug_assertions) { "; use cargo run --release for real numbers" } else { "" },
         if single <= target_ms { "met" } else { "MISSED" }
     ))
