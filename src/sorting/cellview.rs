@@ -169,11 +169,20 @@ struct FastBubble {
     ln_q: Vec<f64>,
     /// Some value occurs twice (else no two neighbours are ever equal).
     duplicates: bool,
+    /// The cells' values as keys (`key`: the goal's order is the keys' increasing order) with
+    /// two sentinels at each end: `keys[i + 2]` is cell i's. Pair q (−2 ≤ q ≤ n) is out of order
+    /// exactly when `keys[q + 2] > keys[q + 3]`: 0 on the left and `u32::MAX` on the right are
+    /// never greater than their neighbour, so the pairs around a swap need no edge tests.
+    keys: Vec<u32>,
 }
 
 impl FastBubble {
     fn new(cells: &[Cell]) -> Self {
         let n = cells.len();
+        let down = cells.first().is_some_and(|c| c.decreasing);
+        let mut keys = vec![0, 0];
+        keys.extend(cells.iter().map(|c| key(c.value, down)));
+        keys.extend([u32::MAX, u32::MAX]);
         let mut sorted: Vec<u32> = cells.iter().map(|c| c.value).collect();
         sorted.sort_unstable();
         let mut fast = Self {
@@ -183,6 +192,7 @@ impl FastBubble {
             wanting: 0,
             ln_q: vec![f64::NAN; n + 1],
             duplicates: sorted.windows(2).any(|w| w[0] == w[1]),
+            keys,
         };
         for p in 0..n.saturating_sub(1) {
             if cells[p].inverted(cells[p].value, cells[p + 1].value) {
@@ -217,6 +227,18 @@ impl FastBubble {
         self.pairs[at] = last;
         self.slot[last as usize] = at as u32;
         self.slot[p] = u32::MAX;
+    }
+}
+
+/// A cell value as a key whose increasing order is the goal's order: flipping every bit of a
+/// u32 reverses its order, which turns a decreasing goal into an increasing one. Pair (l, r) is
+/// out of order for the goal when key(l) > key(r).
+#[inline]
+fn key(value: u32, decreasing: bool) -> u32 {
+    if decreasing {
+        !value
+    } else {
+        value
     }
 }
 
@@ -552,9 +574,6 @@ impl CellViewArray {
         // `from_cells` puts only arrays with 2n < 2^32 on the shortcut: the draws fit `below_u32`.
         let two_n = (2 * n) as u32;
         let down = self.all_decreasing;
-        // Pair (l, r) is out of order for the goal when key(l) > key(r): flipping every bit of a
-        // u32 reverses its order, which turns a decreasing goal into an increasing one.
-        let key = |v: u32| if down { !v } else { v };
         let same_type = self.same_type;
         let mut rng = self.rng.clone();
         let (mut spent, mut reads, mut swaps) = (0u64, 0u64, 0u64);
@@ -608,16 +627,23 @@ impl CellViewArray {
             // `try_swap` for the shortcut: the swapping cell's read, then the swap of pair p.
             reads += 1;
             let p = fast.pairs[k as usize] as usize;
-            let (a, b) = (key(cells[p].value), key(cells[p + 1].value));
-            cells.swap(p, p + 1);
-            let left = p.checked_sub(1).map(|q| key(cells[q].value));
-            let right = cells.get(p + 2).map(|c| key(c.value));
+            // Cells on the shortcut differ only in value and identity (one Algotype and goal,
+            // none frozen, never nudged, no ideal): exchanging those two is the whole swap.
+            debug_assert_eq!(Cell { value: 0, id: 0, ..cells[p] }, Cell { value: 0, id: 0, ..cells[p + 1] });
+            let (value_a, id_a) = (cells[p].value, cells[p].id);
+            (cells[p].value, cells[p].id) = (cells[p + 1].value, cells[p + 1].id);
+            (cells[p + 1].value, cells[p + 1].id) = (value_a, id_a);
+            // The keys of cells p − 2 … p + 3 (sentinels beyond the ends: `keys` has n + 4
+            // entries and p ≤ n − 2), before the swap.
+            let window = &mut fast.keys[p..p + 6];
+            let (outer_l, l, a, b, r, outer_r) = (window[0], window[1], window[2], window[3], window[4], window[5]);
+            (window[2], window[3]) = (b, a);
             // Pair p − 1 goes from (l, a) to (l, b) and pair p + 1 from (b, r) to (a, r). As b
             // comes strictly before a in the goal's order, either can only become out of
             // order, never stop being so: (x0, x1) and (y0, y1) are their states before and
-            // after, x0 ⇒ x1. Pair p was out of order and is strictly in order now.
-            let (x0, x1) = left.map_or((false, false), |l| (l > a, l > b));
-            let (y0, y1) = right.map_or((false, false), |r| (b > r, a > r));
+            // after, x0 ⇒ x1 (false at a sentinel). Pair p was out of order and is in order now.
+            let (x0, x1) = (l > a, l > b);
+            let (y0, y1) = (b > r, a > r);
             debug_assert!((!x0 || x1) && (!y0 || y1));
             fast.remove(p);
             if x1 && !x0 {
@@ -629,19 +655,19 @@ impl CellViewArray {
             // Cell c wants to move when pair c − 1 or pair c is out of order; only cells
             // p − 1 … p + 2 can change: p − 1 (pairs p − 2, p − 1), p (was wanting, now iff x1),
             // p + 1 (was, now iff y1) and p + 2 (pairs p + 1, p + 2).
-            let outer_left = p >= 2 && fast.out_of_order(p - 2);
-            let outer_right = fast.out_of_order(p + 2);
+            let (outer_left, outer_right) = (outer_l > l, r > outer_r);
             let gained = usize::from(x1 && !x0 && !outer_left)
                 + usize::from(x1)
                 + usize::from(y1)
                 + usize::from(y1 && !y0 && !outer_right);
             fast.wanting = fast.wanting + gained - 2;
             // Equal neighbours: pair p is unequal before and after; p − 1 and p + 1 may change.
+            // (Sentinels are not cells: a key of 0 or u32::MAX can equal one.)
             if fast.duplicates {
-                if let Some(l) = left {
+                if p > 0 {
                     equal = equal + u64::from(l == b) - u64::from(l == a);
                 }
-                if let Some(r) = right {
+                if p + 2 < cells.len() {
                     equal = equal + u64::from(r == a) - u64::from(r == b);
                 }
             }
