@@ -152,8 +152,9 @@ pub struct CellViewArray {
 /// is then a uniformly random out-of-order pair; `2|C| − 2D` of them are reads that do not swap
 /// (C = cells with an out-of-order neighbour, whose `should_move()` is true); the rest do nothing.
 /// So one draw below 2n classifies an activation and, when it swaps, also says which pair (see
-/// `fast_bubble_advance`, which also skips idle activations late in a run). This gives the same distribution of swaps, reads, activations and trajectories as running each
-/// activation's `move()`, in a fraction of the work.
+/// `CellViewArray::fast_run`, which also skips idle activations late in a run). This gives the
+/// same distribution of swaps, reads, activations and trajectories as running each activation's
+/// `move()`, in a fraction of the work.
 #[derive(Clone, Debug)]
 struct FastBubble {
     /// Out-of-order pairs p (cells p, p+1), in no particular order, for uniform choice: the
@@ -990,7 +991,7 @@ impl CellViewArray {
     }
 
     /// `MultiThreadCell.swap`: exchange two cells unless the target is an immovable frozen cell.
-    /// (Arrays on the bubble shortcut swap through `fast_swap` instead.)
+    /// (Arrays on the bubble shortcut swap inside `fast_run` instead.)
     fn try_swap(&mut self, initiator: usize, target: usize) -> Change {
         if self.cells[target].frozen {
             self.nudge(target);
