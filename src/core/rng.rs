@@ -79,14 +79,7 @@ impl Rng {
             return 0;
         }
         if let Ok(n32) = u32::try_from(n) {
-            let mut m = (self.next_u64() >> 32) * u64::from(n32);
-            if (m as u32) < n32 {
-                let threshold = n32.wrapping_neg() % n32;
-                while (m as u32) < threshold {
-                    m = (self.next_u64() >> 32) * u64::from(n32);
-                }
-            }
-            return m >> 32;
+            return u64::from(self.below_u32(n32));
         }
         let mut m = u128::from(self.next_u64()) * u128::from(n);
         if (m as u64) < n {
@@ -96,6 +89,22 @@ impl Rng {
             }
         }
         (m >> 64) as u64
+    }
+
+    /// [`Rng::below`] for a positive bound below 2^32: the same draws and the same bits, for
+    /// hot loops that know their bound (no tests of its width or of 0 per draw). Unlike
+    /// `below`, `n == 0` still uses one output (and returns 0).
+    #[inline(always)]
+    pub fn below_u32(&mut self, n: u32) -> u32 {
+        debug_assert!(n > 0, "below_u32 needs a positive bound");
+        let mut m = (self.next_u64() >> 32) * u64::from(n);
+        if (m as u32) < n {
+            let threshold = n.wrapping_neg() % n;
+            while (m as u32) < threshold {
+                m = (self.next_u64() >> 32) * u64::from(n);
+            }
+        }
+        (m >> 32) as u32
     }
 
     /// Uniform index into a slice of length `n` (`n` must fit in memory, so `usize` is exact).

@@ -94,12 +94,12 @@ pub fn run_one(config: &BatchConfig, index: u64) -> Result<RunResult, String> {
     let one_type = array.cells().windows(2).all(|w| w[0].algotype == w[1].algotype);
     let mut aggregations = Vec::with_capacity(if one_type { 0 } else { (n * n / 2).min(1 << 20) });
     let limit = config.max_ticks();
-    while array.step_swap(limit.saturating_sub(array.ticks())) == StepOutcome::Swapped {
-        dg.push(array.goal_error());
+    array.run_swaps(limit.saturating_sub(array.ticks()), |goal_error, same_type| {
+        dg.push(goal_error);
         if !one_type {
-            aggregations.push(array.same_type_pairs() as f64 / n as f64);
+            aggregations.push(same_type as f64 / n as f64);
         }
-    }
+    });
     if one_type && array.swaps() > 0 {
         // The same values the series would hold: sampling a constant gives the constant.
         aggregations = vec![array.same_type_pairs() as f64 / n as f64];

@@ -152,73 +152,94 @@ pub struct CellViewArray {
 /// is then a uniformly random out-of-order pair; `2|C| − 2D` of them are reads that do not swap
 /// (C = cells with an out-of-order neighbour, whose `should_move()` is true); the rest do nothing.
 /// So one draw below 2n classifies an activation and, when it swaps, also says which pair (see
-/// `fast_bubble_advance`, which also skips idle activations late in a run). This gives the same distribution of swaps, reads, activations and trajectories as running each
-/// activation's `move()`, in a fraction of the work.
+/// `CellViewArray::fast_run`, which also skips idle activations late in a run). This gives the
+/// same distribution of swaps, reads, activations and trajectories as running each activation's
+/// `move()`, in a fraction of the work.
 #[derive(Clone, Debug)]
 struct FastBubble {
-    /// Out-of-order pairs p (cells p, p+1), in no particular order, for uniform choice.
+    /// Out-of-order pairs p (cells p, p+1), in no particular order, for uniform choice: the
+    /// first `out` entries (room for all n − 1 pairs, so adding one never reallocates).
     pairs: Vec<u32>,
+    /// D: out-of-order pairs.
+    out: usize,
     /// Index of pair p in `pairs`, or `u32::MAX`.
     slot: Vec<u32>,
-    /// How many out-of-order pairs touch each cell (0, 1 or 2).
-    touching: Vec<u8>,
-    /// Cells with `touching > 0`.
+    /// C: cells with an out-of-order neighbour (`should_move()` true).
     wanting: usize,
     /// ln(1 − C/n) by C, NaN until first needed.
     ln_q: Vec<f64>,
+    /// Some value occurs twice (else no two neighbours are ever equal).
+    duplicates: bool,
+    /// The cells' values as keys (`key`: the goal's order is the keys' increasing order) with
+    /// two sentinels at each end: `keys[i + 2]` is cell i's. Pair q (−2 ≤ q ≤ n) is out of order
+    /// exactly when `keys[q + 2] > keys[q + 3]`: 0 on the left and `u32::MAX` on the right are
+    /// never greater than their neighbour, so the pairs around a swap need no edge tests.
+    keys: Vec<u32>,
 }
 
 impl FastBubble {
     fn new(cells: &[Cell]) -> Self {
         let n = cells.len();
+        let down = cells.first().is_some_and(|c| c.decreasing);
+        let mut keys = vec![0, 0];
+        keys.extend(cells.iter().map(|c| key(c.value, down)));
+        keys.extend([u32::MAX, u32::MAX]);
+        let mut sorted: Vec<u32> = cells.iter().map(|c| c.value).collect();
+        sorted.sort_unstable();
         let mut fast = Self {
-            pairs: Vec::new(),
+            pairs: vec![0; n.saturating_sub(1)],
+            out: 0,
             slot: vec![u32::MAX; n.saturating_sub(1)],
-            touching: vec![0; n],
             wanting: 0,
             ln_q: vec![f64::NAN; n + 1],
+            duplicates: sorted.windows(2).any(|w| w[0] == w[1]),
+            keys,
         };
         for p in 0..n.saturating_sub(1) {
             if cells[p].inverted(cells[p].value, cells[p + 1].value) {
-                fast.insert(p);
+                fast.push(p);
             }
         }
+        fast.wanting = (0..n).filter(|&c| (c > 0 && fast.out_of_order(c - 1)) || fast.out_of_order(c)).count();
         fast
     }
 
-    fn insert(&mut self, p: usize) {
-        self.slot[p] = self.pairs.len() as u32;
-        self.pairs.push(p as u32);
-        for c in [p, p + 1] {
-            if self.touching[c] == 0 {
-                self.wanting += 1;
-            }
-            self.touching[c] += 1;
-        }
+    /// Pair p is out of order (false for p outside the array).
+    #[inline]
+    fn out_of_order(&self, p: usize) -> bool {
+        self.slot.get(p).is_some_and(|&s| s != u32::MAX)
     }
 
-    /// Pair p was out of order (`before`) and is now (`after`).
-    fn update(&mut self, p: usize, before: bool, after: bool) {
-        if before && !after {
-            self.remove(p);
-        } else if after && !before {
-            self.insert(p);
-        }
+    /// Add pair p to the set (the caller keeps `wanting`).
+    #[inline]
+    fn push(&mut self, p: usize) {
+        self.slot[p] = self.out as u32;
+        self.pairs[self.out] = p as u32;
+        self.out += 1;
     }
 
+    /// Take pair p out of the set: the last pair moves into its place (the caller keeps
+    /// `wanting`).
+    #[inline]
     fn remove(&mut self, p: usize) {
         let at = self.slot[p] as usize;
-        let last = self.pairs.len() - 1;
-        self.pairs.swap(at, last);
-        self.slot[self.pairs[at] as usize] = at as u32;
-        self.pairs.pop();
+        self.out -= 1;
+        let last = self.pairs[self.out];
+        self.pairs[at] = last;
+        self.slot[last as usize] = at as u32;
         self.slot[p] = u32::MAX;
-        for c in [p, p + 1] {
-            self.touching[c] -= 1;
-            if self.touching[c] == 0 {
-                self.wanting -= 1;
-            }
-        }
+    }
+}
+
+/// A cell value as a key whose increasing order is the goal's order: flipping every bit of a
+/// u32 reverses its order, which turns a decreasing goal into an increasing one. Pair (l, r) is
+/// out of order for the goal when key(l) > key(r).
+#[inline]
+fn key(value: u32, decreasing: bool) -> u32 {
+    if decreasing {
+        !value
+    } else {
+        value
     }
 }
 
@@ -338,7 +359,10 @@ impl CellViewArray {
             a.same_type += c.same_type;
             a.active_against += c.active_against;
         }
-        if a.active == a.cells.len() && one_direction && a.cells.iter().all(|c| c.algotype == Algotype::Bubble) {
+        // The shortcut's draws are below 2n, which must fit in 32 bits (`Rng::below_u32`).
+        let small = u32::try_from(2 * a.cells.len()).is_ok();
+        if small && a.active == a.cells.len() && one_direction && a.cells.iter().all(|c| c.algotype == Algotype::Bubble)
+        {
             a.fast = Some(FastBubble::new(&a.cells));
         } else {
             a.events = Some(Events::new(a.cells.len()));
@@ -521,105 +545,153 @@ impl CellViewArray {
     }
 
     /// Activations through the [`FastBubble`] shortcut up to the next swap, at most `budget`
-    /// (≥ 1) of them; returns whether it swapped. While many cells want to move (p = C/n ≥ 1/6,
-    /// C = cells with an out-of-order neighbour), one draw below 2n classifies each activation:
-    /// below 2D it swaps pair ⌊draw/2⌋ (uniform among the D out-of-order pairs, as each has two
-    /// such draws), below 2C it only reads. When few cells want to move (late in a run), the
-    /// idle activations before the next read or swap are drawn at once, Geometric(C/n) from a
-    /// logarithm cached per C, and one draw below 2C then says which. Both give the same law
-    /// (the choice depends only on the state), and cutting a skip at the budget is exact, as
-    /// the geometric law is memoryless.
+    /// (≥ 1) of them; returns whether it swapped.
     fn fast_bubble_advance(&mut self, budget: u64) -> bool {
-        let n = self.cells.len() as u64;
-        let Some(fast) = &mut self.fast else { return false };
-        let (d, c) = (fast.pairs.len() as u64, fast.wanting as u64);
-        if c == 0 {
-            // Nothing can act (the stop rule already holds): idle activations only.
-            self.ticks = self.ticks.saturating_add(budget);
-            return false;
-        }
-        let ln_q = &mut fast.ln_q[c as usize];
-        if 6 * c < n && ln_q.is_nan() {
-            *ln_q = portable_ln((n - c) as f64 / n as f64);
-        }
-        let ln_q = *ln_q;
-        let rng = &mut self.rng;
-        let mut spent = 0u64;
-        let mut reads = 0u64;
-        let pick = if 6 * c >= n {
-            loop {
-                if spent == budget {
-                    break None;
-                }
-                let draw = rng.below(2 * n);
-                spent += 1;
-                if draw < 2 * d {
-                    break Some(draw / 2);
-                }
-                reads += u64::from(draw < 2 * c);
-            }
-        } else {
-            loop {
-                let idle = rng.geometric_with_ln(ln_q);
-                if idle >= budget - spent {
-                    spent = budget;
-                    break None;
-                }
-                spent += idle + 1;
-                let draw = rng.below(2 * c);
-                if draw < 2 * d {
-                    break Some(draw / 2);
-                }
-                reads += 1;
-                if spent == budget {
-                    break None;
-                }
-            }
-        };
-        self.ticks = self.ticks.saturating_add(spent);
-        self.steps += reads;
-        let Some(k) = pick else { return false };
-        let p = fast.pairs[k as usize] as usize;
-        self.steps += 1;
-        self.fast_swap(p);
-        self.done = self.stop_holds();
-        true
+        self.fast_run(budget, 1, &mut |_, _| {}) == 1
     }
 
-    /// `try_swap` for the bubble shortcut: an adjacent swap of active cells of one Algotype and
-    /// goal, so only pairs p − 1, p and p + 1 change and only descents, ascents and the
-    /// shortcut's pair set need updating (same-type pairs stay n − 1; every pair is active).
-    /// Pair p is out of order before the swap and strictly the other way round after it.
-    fn fast_swap(&mut self, p: usize) {
-        let n = self.cells.len();
-        let Some(fast) = &mut self.fast else { return };
+    /// Activations through the [`FastBubble`] shortcut until `max_swaps` swaps, the end of the
+    /// run or `budget` activations, whichever comes first; calls `each(goal error, same-type
+    /// pairs)` after every swap and returns the number of swaps. While many cells want to move
+    /// (p = C/n ≥ 1/6, C = cells with an out-of-order neighbour), one draw below 2n classifies
+    /// each activation: below 2D it swaps pair ⌊draw/2⌋ (uniform among the D out-of-order pairs,
+    /// as each has two such draws), below 2C it only reads. When few cells want to move (late in
+    /// a run), the idle activations before the next read or swap are drawn at once,
+    /// Geometric(C/n) from a logarithm cached per C, and one draw below 2C then says which. Both
+    /// give the same law (the choice depends only on the state), and cutting a skip at the
+    /// budget is exact, as the geometric law is memoryless. Each swap ends an iteration, so
+    /// stopping after `max_swaps` changes no draw: one call for a whole run and one call per
+    /// swap (`step_swap`) give the same run.
+    ///
+    /// The loop keeps the generator and the counts in locals (registers) and writes them back
+    /// once per call: it is nearly the whole cost of a cell-view bubble experiment. Only pairs p − 1, p and p + 1
+    /// change in a swap of pair p (same-type pairs stay n − 1, every pair is active), and the
+    /// goal's error is D itself (the out-of-order pairs); the opposite sense's count follows from
+    /// the equal adjacent pairs, n − 1 − D − equal.
+    fn fast_run(&mut self, budget: u64, max_swaps: u64, each: &mut impl FnMut(u64, u64)) -> u64 {
+        let Some(mut fast) = self.fast.take() else { return 0 };
+        let n = self.cells.len() as u64;
+        let pairs_total = n.saturating_sub(1);
+        // `from_cells` puts only arrays with 2n < 2^32 on the shortcut: the draws fit `below_u32`.
+        let two_n = (2 * n) as u32;
         let down = self.all_decreasing;
-        let inverted = |l: u32, r: u32| if down { l < r } else { l > r };
-        let (a, b) = (self.cells[p].value, self.cells[p + 1].value);
-        self.cells.swap(p, p + 1);
-        fast.remove(p);
-        // (descents, ascents) change by after − before for each changed pair.
-        let mut descents = self.descents as i64 + i64::from(a < b) - i64::from(b < a);
-        let mut ascents = self.ascents as i64 + i64::from(a > b) - i64::from(b > a);
-        if p > 0 {
-            // Pair p − 1 goes from (l, a) to (l, b).
-            let l = self.cells[p - 1].value;
-            fast.update(p - 1, inverted(l, a), inverted(l, b));
-            descents += i64::from(b < l) - i64::from(a < l);
-            ascents += i64::from(b > l) - i64::from(a > l);
+        let same_type = self.same_type;
+        let mut rng = self.rng.clone();
+        let (mut spent, mut reads, mut swaps) = (0u64, 0u64, 0u64);
+        let mut equal = pairs_total - self.descents - self.ascents;
+        let mut last_swap = self.last_swap;
+        let mut done = self.done;
+        let cells = &mut self.cells;
+        while !done && swaps < max_swaps && spent < budget {
+            let (d, c) = (fast.out as u64, fast.wanting as u64);
+            if c == 0 {
+                // Nothing can act (the stop rule already holds): idle activations only.
+                spent = budget;
+                break;
+            }
+            let pick = if 6 * c >= n {
+                loop {
+                    if spent == budget {
+                        break None;
+                    }
+                    let draw = u64::from(rng.below_u32(two_n));
+                    spent += 1;
+                    if draw < 2 * d {
+                        break Some(draw / 2);
+                    }
+                    reads += u64::from(draw < 2 * c);
+                }
+            } else {
+                let ln_q = &mut fast.ln_q[c as usize];
+                if ln_q.is_nan() {
+                    *ln_q = portable_ln((n - c) as f64 / n as f64);
+                }
+                let ln_q = *ln_q;
+                loop {
+                    let idle = rng.geometric_with_ln(ln_q);
+                    if idle >= budget - spent {
+                        spent = budget;
+                        break None;
+                    }
+                    spent += idle + 1;
+                    let draw = u64::from(rng.below_u32(2 * c as u32));
+                    if draw < 2 * d {
+                        break Some(draw / 2);
+                    }
+                    reads += 1;
+                    if spent == budget {
+                        break None;
+                    }
+                }
+            };
+            let Some(k) = pick else { break };
+            // `try_swap` for the shortcut: the swapping cell's read, then the swap of pair p.
+            reads += 1;
+            let p = fast.pairs[k as usize] as usize;
+            // Cells on the shortcut differ only in value and identity (one Algotype and goal,
+            // none frozen, never nudged, no ideal): exchanging those two is the whole swap.
+            debug_assert_eq!(Cell { value: 0, id: 0, ..cells[p] }, Cell { value: 0, id: 0, ..cells[p + 1] });
+            let (value_a, id_a) = (cells[p].value, cells[p].id);
+            (cells[p].value, cells[p].id) = (cells[p + 1].value, cells[p + 1].id);
+            (cells[p + 1].value, cells[p + 1].id) = (value_a, id_a);
+            // The keys of cells p − 2 … p + 3 (sentinels beyond the ends: `keys` has n + 4
+            // entries and p ≤ n − 2), before the swap.
+            let window = &mut fast.keys[p..p + 6];
+            let (outer_l, l, a, b, r, outer_r) = (window[0], window[1], window[2], window[3], window[4], window[5]);
+            (window[2], window[3]) = (b, a);
+            // Pair p − 1 goes from (l, a) to (l, b) and pair p + 1 from (b, r) to (a, r). As b
+            // comes strictly before a in the goal's order, either can only become out of
+            // order, never stop being so: (x0, x1) and (y0, y1) are their states before and
+            // after, x0 ⇒ x1 (false at a sentinel). Pair p was out of order and is in order now.
+            let (x0, x1) = (l > a, l > b);
+            let (y0, y1) = (b > r, a > r);
+            debug_assert!((!x0 || x1) && (!y0 || y1));
+            fast.remove(p);
+            if x1 && !x0 {
+                fast.push(p - 1);
+            }
+            if y1 && !y0 {
+                fast.push(p + 1);
+            }
+            // Cell c wants to move when pair c − 1 or pair c is out of order; only cells
+            // p − 1 … p + 2 can change: p − 1 (pairs p − 2, p − 1), p (was wanting, now iff x1),
+            // p + 1 (was, now iff y1) and p + 2 (pairs p + 1, p + 2).
+            let (outer_left, outer_right) = (outer_l > l, r > outer_r);
+            let gained = usize::from(x1 && !x0 && !outer_left)
+                + usize::from(x1)
+                + usize::from(y1)
+                + usize::from(y1 && !y0 && !outer_right);
+            fast.wanting = fast.wanting + gained - 2;
+            // Equal neighbours: pair p is unequal before and after; p − 1 and p + 1 may change.
+            // (Sentinels are not cells: a key of 0 or u32::MAX can equal one.)
+            if fast.duplicates {
+                if p > 0 {
+                    equal = equal + u64::from(l == b) - u64::from(l == a);
+                }
+                if p + 2 < cells.len() {
+                    equal = equal + u64::from(r == a) - u64::from(r == b);
+                }
+            }
+            swaps += 1;
+            last_swap = Some((p, p + 1));
+            // Both stop rules hold exactly when no pair is out of order (no frozen cells, one
+            // goal: `stop_holds`).
+            done = fast.out == 0;
+            each(fast.out as u64, same_type);
         }
-        if p + 2 < n {
-            // Pair p + 1 goes from (b, r) to (a, r).
-            let r = self.cells[p + 2].value;
-            fast.update(p + 1, inverted(b, r), inverted(a, r));
-            descents += i64::from(r < a) - i64::from(r < b);
-            ascents += i64::from(r > a) - i64::from(r > b);
-        }
-        self.descents = descents as u64;
-        self.ascents = ascents as u64;
-        self.active_against = fast.pairs.len() as u64;
-        self.swaps += 1;
-        self.last_swap = Some((p, p + 1));
+        let d = fast.out as u64;
+        let opposite = pairs_total - d - equal;
+        (self.descents, self.ascents) = if down { (opposite, d) } else { (d, opposite) };
+        self.active_against = d;
+        self.ticks = self.ticks.saturating_add(spent);
+        self.steps += reads;
+        self.swaps += swaps;
+        self.last_swap = last_swap;
+        self.rng = rng;
+        self.fast = Some(fast);
+        self.done = done;
+        debug_assert_eq!(self.done, self.stop_holds());
+        swaps
     }
 
     /// Eventful half-activations of cell `j` (see [`Events`]): what a (cell, direction) pair can
@@ -919,7 +991,7 @@ impl CellViewArray {
     }
 
     /// `MultiThreadCell.swap`: exchange two cells unless the target is an immovable frozen cell.
-    /// (Arrays on the bubble shortcut swap through `fast_swap` instead.)
+    /// (Arrays on the bubble shortcut swap inside `fast_run` instead.)
     fn try_swap(&mut self, initiator: usize, target: usize) -> Change {
         if self.cells[target].frozen {
             self.nudge(target);
@@ -1099,6 +1171,24 @@ impl CellViewArray {
         }
     }
 
+    /// [`Self::step_swap`] until the run ends or `max_ticks` activations have passed, calling
+    /// `each(goal error, same-type pairs)` after every swap (what a batch run records); returns
+    /// how it ended ([`StepOutcome::Done`] or [`StepOutcome::OutOfTicks`]). The same draws and
+    /// the same states as calling `step_swap` with the rest of the budget each time; arrays on
+    /// the bubble shortcut run all their swaps in one loop.
+    pub fn run_swaps(&mut self, max_ticks: u64, mut each: impl FnMut(u64, u64)) -> StepOutcome {
+        let end = self.ticks.saturating_add(max_ticks);
+        if self.fast.is_some() && !self.done && self.active > 0 && self.ticks < end {
+            self.fast_run(end - self.ticks, u64::MAX, &mut each);
+        }
+        loop {
+            match self.step_swap(end - self.ticks) {
+                StepOutcome::Swapped => each(self.goal_error(), self.same_type),
+                outcome => return outcome,
+            }
+        }
+    }
+
     /// Run until the stop rule holds or `max_ticks` activations have passed. Returns whether
     /// the run ended by its stop rule.
     pub fn run(&mut self, max_ticks: u64) -> bool {
@@ -1240,6 +1330,57 @@ mod tests {
             assert_eq!(a.monotonicity_error(), monotonicity_error(&a.values()));
         }
         assert!(a.is_done());
+    }
+
+    /// `run_swaps` (the shortcut's one loop over many swaps) gives exactly what `step_swap` one
+    /// swap at a time gives: the same errors after every swap, the same final state and counts;
+    /// and the errors it keeps without recounting (descents, ascents; the opposite sense from
+    /// the equal neighbours) match a recount, with duplicate values and for both goals.
+    #[test]
+    fn run_swaps_matches_step_swap_and_recounts() {
+        use super::super::setup::{SortConfig, Values};
+        let ascents = |v: &[u32]| v.windows(2).filter(|w| w[1] > w[0]).count() as u64;
+        for (values, decreasing, stop) in [
+            (Values::Distinct, false, StopRule::Official),
+            (Values::Repeats(4), false, StopRule::Complete),
+            (Values::Distinct, true, StopRule::Official),
+            (Values::Repeats(3), true, StopRule::Complete),
+        ] {
+            let mut config = SortConfig::bubble(48);
+            config.values = values;
+            config.stop = stop;
+            if decreasing {
+                config.decreasing = vec![Algotype::Bubble];
+            }
+            for seed in 0..20 {
+                let mut one = config.build(Rng::seed_from_u64(seed)).unwrap();
+                let mut many = one.clone();
+                let mut stepped = Vec::new();
+                while one.step_swap(u64::MAX) == StepOutcome::Swapped {
+                    let v = one.values();
+                    assert_eq!(one.monotonicity_error(), monotonicity_error(&v));
+                    assert_eq!(one.goal_error(), if decreasing { ascents(&v) } else { monotonicity_error(&v) });
+                    stepped.push((one.goal_error(), one.same_type_pairs()));
+                }
+                let mut looped = Vec::new();
+                let outcome = many.run_swaps(u64::MAX, |error, same| looped.push((error, same)));
+                assert_eq!(outcome, StepOutcome::Done);
+                assert_eq!(stepped, looped, "{values:?}, decreasing {decreasing}, seed {seed}");
+                assert_eq!((one.ticks(), one.steps(), one.swaps()), (many.ticks(), many.steps(), many.swaps()));
+                assert_eq!(one.cells(), many.cells());
+                assert_eq!(
+                    (one.monotonicity_error(), one.goal_error()),
+                    (many.monotonicity_error(), many.goal_error())
+                );
+                // In calls of 37 activations: the kept counts after each call equal a recount.
+                let mut chunked = config.build(Rng::seed_from_u64(seed)).unwrap();
+                while chunked.run_swaps(37, |_, _| {}) != StepOutcome::Done {
+                    let v = chunked.values();
+                    assert_eq!((chunked.descents, chunked.ascents), (monotonicity_error(&v), ascents(&v)));
+                }
+                assert_eq!(chunked.goal_error(), 0);
+            }
+        }
     }
 
     /// The bubble shortcut gives the same distributions as running every activation: swaps

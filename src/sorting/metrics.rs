@@ -78,6 +78,7 @@ pub struct DelayedGratification {
 
 impl DelayedGratification {
     /// The monotonicity error after the next swap.
+    #[inline]
     pub fn push(&mut self, error: u64) {
         let e = error as i64;
         let Some(last) = self.last else {
