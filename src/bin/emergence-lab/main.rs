@@ -352,7 +352,7 @@ fn sorting_bench(flags: &Flags) -> Result<String, UsageError> {
     let per_run = start.elapsed().as_secs_f64() / runs as f64;
     let start = std::time::Instant::now();
     let mut conditions = 0;
-    for figure in ["fig4", "fig5", "fig7", "fig8"] {
+    for &figure in reproduce::FIGURES {
         for c in reproduce::conditions(figure, 1).map_err(UsageError)? {
             reproduce::run_condition(&c, 100, &mut |_| {}).map_err(UsageError)?;
             conditions += 1;
@@ -368,7 +368,8 @@ fn sorting_bench(flags: &Flags) -> Result<String, UsageError> {
         2.0 / per_run
     );
     out += &format!(
-        "  reproduce fig4+fig5+fig7+fig8 ({conditions} conditions x 100 runs): {suite:.2} s (target in the page: 5 s)"
+        "  reproduce {} ({conditions} conditions x 100 runs): {suite:.2} s (target in the page: 5 s)",
+        reproduce::FIGURES.join("+")
     );
     Ok(out)
 }
