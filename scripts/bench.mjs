@@ -113,6 +113,9 @@ async function benchHopfield() {
     await page.goto(`${lab.base}?exp=sorting&seed=1`);
     await page.waitForFunction(() => window.__lab && window.__lab.state().ready, null, { timeout: 30000 });
     const result = await page.evaluate(async () => {
+      // No animation frames meanwhile: the page's drawing (SwiftShader, on the CPU) would take
+      // a core from the workers while the page's thread waits for them.
+      window.__lab.pause();
       const mod = await import('./pkg/webgpu-hopfield/emergence_lab.js');
       await mod.default(); // initialises this build once (the sorting page loaded another)
       const { loadBuild } = await import('./common.js');
