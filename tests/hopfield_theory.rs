@@ -518,3 +518,47 @@ fn overlaps_follow_the_state_through_steps_resets_and_updates_from_elsewhere() {
         }
     }
 }
+
+/// The worker pool hands the session the new state's scores as well (`step_with_scores`): the
+/// shards' scores, concatenated in order, must be the session's own (so the energies and the
+/// overlaps keep their bits), and bad scores change nothing.
+#[test]
+fn an_update_with_scores_from_the_shards_books_the_same_energy() {
+    use emergence_lab::hopfield::kernels::{segments, ModernShard};
+    let config = HopfieldConfig {
+        model: ModelKind::Modern,
+        patterns: emergence_lab::hopfield::PatternSource::Random,
+        count: 300,
+        side: 32,
+        beta: 0.01,
+        ..HopfieldConfig::default()
+    };
+    let (mut stepped, mut handed) =
+        (HopfieldSession::new(&config, 7).unwrap(), HopfieldSession::new(&config, 7).unwrap());
+    let (n, d) = (stepped.patterns().count(), stepped.state().len());
+    let x = stepped.patterns().flat().to_vec();
+    let plan = segments(n, d);
+    assert!(plan.len() > 2, "several shards");
+    let half = plan.len() / 2;
+    let shards = [(0, half), (half, plan.len() - half)].map(|(first, count)| {
+        let (n0, n1) = (plan[first].0, plan[first + count - 1].1);
+        ModernShard::new(x[n0 * d..n1 * d].to_vec(), n, d, first, count).unwrap()
+    });
+    for _ in 0..3 {
+        stepped.step();
+        let (state, p) = (stepped.state().to_vec(), stepped.weights().unwrap().to_vec());
+        let scores: Vec<f64> = shards.iter().flat_map(|s| s.scores(&state).unwrap()).collect();
+        let before = (handed.steps(), handed.energies().len());
+        assert!(handed.step_with_scores(&state, &p, &scores[1..]).is_err(), "too few scores");
+        let mut nan = scores.clone();
+        nan[5] = f64::NAN;
+        assert!(handed.step_with_scores(&state, &p, &nan).is_err(), "a NaN score");
+        assert_eq!((handed.steps(), handed.energies().len()), before, "errors change nothing");
+        handed.step_with_scores(&state, &p, &scores).unwrap();
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(handed.energies()), bits(stepped.energies()));
+        assert_eq!(bits(&handed.overlaps()), bits(&stepped.overlaps()));
+        assert_eq!((handed.steps(), handed.converged()), (stepped.steps(), stepped.converged()));
+    }
+    assert!(shards[0].scores(&[0.0; 3]).is_err(), "a state of the wrong length");
+}

@@ -496,9 +496,12 @@ export function mountHopfield(element, options = {}) {
         stepper = made; stepperKey = key;
       }
       const r = await stepper.update(lab.state_values(), 1, lab.effective_beta());
+      // The pool also computes the new state's scores, which the energy and the overlaps need
+      // (a pass over every stored pattern that would otherwise run on the page's thread).
+      const scores = kind === 'pool' ? await stepper.scores(r.state) : null;
       // The session moved on meanwhile (a reset, a new parameter, a CPU step): drop this update.
       if (destroyed || lab.generation() !== gen || lab.info().steps !== steps) return true;
-      const changedAny = lab.step_with(r.state, r.p);
+      const changedAny = scores ? lab.step_with_scores(r.state, r.p, scores) : lab.step_with(r.state, r.p);
       metrics[kind === 'gpu' ? 'gpuSteps' : 'poolSteps'] += 1;
       return changedAny;
     } catch (e) {

@@ -56,6 +56,17 @@ export class ModernPool {
     return this.mod.hopfield_modern_merge(this.n, this.d, q, join(Float64Array, 'scalars'), join(Float32Array, 'states'), join(Float32Array, 'numerators'));
   }
 
+  /** The scores ξ^μ·σ of `state` (Float32Array, d) for every stored pattern (Float64Array, N),
+   * each worker's rows in order: what the session's energy needs (HopfieldLab.step_with_scores). */
+  async scores(state) {
+    if (!this.workers.length) throw new Error('modern pool: already freed');
+    const parts = await Promise.all(this.workers.map((w) => this.#call(w, { kind: 'modern-shard-scores', state })));
+    const out = new Float64Array(parts.reduce((a, p) => a + p.scores.length, 0));
+    let at = 0;
+    for (const p of parts) { out.set(p.scores, at); at += p.scores.length; }
+    return out;
+  }
+
   /** Stops the workers; pending updates fail. */
   free() {
     for (const w of this.workers) w.terminate();

@@ -11,6 +11,7 @@
 //   {kind: 'modern-shard', id, x, n, d, first, count}   keep these segments' rows (modern pool,
 //        www/modern-pool.js): posts {id}
 //   {kind: 'modern-shard-update', id, queries, q, beta}  posts {id, scalars, states, numerators}
+//   {kind: 'modern-shard-scores', id, state}            posts {id, scores} (this shard's rows)
 // Messages out: {progress: 0..1} now and then, then {summary, csv}, {rows} or {trajectories},
 // or {error} (with the request's id where it had one).
 // The page cancels by terminating the worker.
@@ -130,6 +131,12 @@ self.onmessage = async ({ data }) => {
       if (!shard) throw new Error('modern pool: this worker holds no patterns');
       const r = shard.update(data.queries, data.q, data.beta);
       self.postMessage({ id: data.id, ...r }, [r.scalars.buffer, r.states.buffer, r.numerators.buffer]);
+      return;
+    }
+    if (data.kind === 'modern-shard-scores') {
+      if (!shard) throw new Error('modern pool: this worker holds no patterns');
+      const scores = shard.scores(data.state);
+      self.postMessage({ id: data.id, scores }, [scores.buffer]);
       return;
     }
     if (data.kind === 'hopfield-capacity') {

@@ -737,6 +737,16 @@ impl ModernShard {
         Ok(Self { x, d, rows, workspace: ModernWorkspace::new() })
     }
 
+    /// ξ^μ·σ in f64 for this shard's rows, in order (`patterns::dot_f64`, the same bits as the
+    /// session's energy pass): the page's pool hands them to `HopfieldSession::step_with_scores`.
+    /// Errors on a state whose length is not d.
+    pub fn scores(&self, state: &[f32]) -> Result<Vec<f64>, String> {
+        if state.len() != self.d {
+            return Err(format!("modern shard: a state of {} values for d = {}", state.len(), self.d));
+        }
+        Ok(self.x.chunks_exact(self.d).map(|row| super::patterns::dot_f64(row, state)).collect())
+    }
+
     /// This shard's parts of one update of `q` queries (Q × d, row-major) at β, replacing
     /// `parts`' contents. Errors on a wrong query length or a β that is not finite.
     pub fn update(&mut self, queries: &[f32], q: usize, beta: f32, parts: &mut SegmentParts) -> Result<(), String> {

@@ -302,6 +302,26 @@ impl HopfieldSession {
     /// the step count). Errors, changing nothing, when the model is not modern, a length is
     /// not d or N, or a value is not finite.
     pub fn step_with(&mut self, new_state: &[f32], new_p: &[f32]) -> Result<bool, String> {
+        self.book_update(new_state, new_p, None)
+    }
+
+    /// [`Self::step_with`] with the scores ξ^μ·σ of the new state as well (N values, each
+    /// `patterns::dot_f64(ξ^μ, σ)`, as the page's worker pool computes them for its rows): the
+    /// energy and the overlaps then need no pass over the stored patterns here. Computed as
+    /// `dot_f64` does, they give the bits of [`Self::step`]'s energy. Errors, changing nothing,
+    /// as `step_with` does, and when the scores are not N finite numbers.
+    pub fn step_with_scores(&mut self, new_state: &[f32], new_p: &[f32], scores: &[f64]) -> Result<bool, String> {
+        if scores.len() != self.patterns.count() || !scores.iter().all(|v| v.is_finite()) {
+            return Err(format!(
+                "an update's scores must be {} finite numbers, not {} values",
+                self.patterns.count(),
+                scores.len()
+            ));
+        }
+        self.book_update(new_state, new_p, Some(scores))
+    }
+
+    fn book_update(&mut self, new_state: &[f32], new_p: &[f32], scores: Option<&[f64]>) -> Result<bool, String> {
         let d = self.state.len();
         let Engine::Modern { p, prev_p, next, .. } = &mut self.engine else {
             return Err("only the modern model takes an update computed elsewhere".into());
@@ -321,7 +341,14 @@ impl HopfieldSession {
         p.copy_from_slice(new_p);
         self.converged = finish_modern(&mut self.state, p, prev_p, next);
         self.steps += 1;
-        let energy = self.energy_now();
+        let energy = match (scores, &self.engine) {
+            (Some(z), Engine::Modern { model, .. }) => {
+                let e = model.energy_from_scores(z, &self.state);
+                self.state_dots = z.to_vec();
+                e
+            }
+            _ => self.energy_now(),
+        };
         self.energies.push(energy);
         Ok(!self.converged)
     }

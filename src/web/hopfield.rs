@@ -190,6 +190,12 @@ impl HopfieldLab {
         self.session.step_with(&state, &p).map_err(|e| JsError::new(&e))
     }
 
+    /// [`Self::step_with`] with the new state's scores ξ^μ·σ (N values, from the worker pool's
+    /// shards, concatenated in order), so the energy needs no pass over the patterns here.
+    pub fn step_with_scores(&mut self, state: Vec<f32>, p: Vec<f32>, scores: Vec<f64>) -> Result<bool, JsError> {
+        self.session.step_with_scores(&state, &p, &scores).map_err(|e| JsError::new(&e))
+    }
+
     /// The current state (d values).
     pub fn state_values(&self) -> Vec<f32> {
         self.session.state().to_vec()
@@ -601,6 +607,11 @@ impl ModernShardHandle {
             crate::hopfield::kernels::ModernShard::new(x, n as usize, d as usize, first as usize, count as usize)
                 .map_err(|e| JsError::new(&e))?;
         Ok(Self { shard, parts: Default::default() })
+    }
+
+    /// ξ^μ·σ in f64 for this shard's rows (Float64Array), for `HopfieldLab::step_with_scores`.
+    pub fn scores(&self, state: &[f32]) -> Result<Vec<f64>, JsError> {
+        self.shard.scores(state).map_err(|e| JsError::new(&e))
     }
 
     /// This shard's parts of one update of `q` queries at β: `{scalars: Float64Array, states:
