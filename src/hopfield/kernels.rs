@@ -543,7 +543,7 @@ impl ModernWorkspace {
         merged
     }
 
-    /// One segment (`xs`: its `ns` rows), its part appended to `parts`. Blocks of
+    /// One segment (`x`: its `n` rows), its part appended to `parts`. Blocks of
     /// [`block_rows`]`(d)` rows from the segment's start (segments start on block boundaries, so
     /// these are the update's blocks):
     /// 1. scores of every query against the block, in register tiles of 2 queries × 4 patterns;
@@ -555,8 +555,8 @@ impl ModernWorkspace {
     #[allow(clippy::too_many_arguments)]
     fn segment(
         &mut self,
-        xs: &[f32],
-        ns: usize,
+        x: &[f32],
+        n: usize,
         d: usize,
         queries: &[f32],
         q: usize,
@@ -564,7 +564,7 @@ impl ModernWorkspace {
         parts: &mut SegmentParts,
     ) {
         let nb = block_rows(d);
-        let blocks = ns.div_ceil(nb);
+        let blocks = n.div_ceil(nb);
         let beta = f64::from(beta);
         refill(&mut self.run_max, q, f64::NEG_INFINITY);
         refill(&mut self.run_sum, q, 0.0);
@@ -574,12 +574,10 @@ impl ModernWorkspace {
         let states0 = parts.states.len();
         parts.states.resize(states0 + q * d, 0.0);
         let p0 = parts.numerators.len();
-        parts.numerators.resize(p0 + q * ns, 0.0);
+        parts.numerators.resize(p0 + q * n, 0.0);
         let block_max = &mut parts.scalars[scalars0 + 2 * q..];
         let out_state = &mut parts.states[states0..];
         let out_p = &mut parts.numerators[p0..];
-        let n = ns;
-        let x = xs;
 
         for b in 0..blocks {
             let n0 = b * nb;

@@ -169,20 +169,25 @@ test('hopfield: a greyscale image is stored with its grey levels and comes back 
   await second.page.close();
 });
 
+/** Opens `query`, takes `steps` steps through the handle, waits for `after(page)`, and reads
+ * the energies, the metrics and the notices (no page errors allowed). */
+async function stepAndRead(query, steps, after = async () => {}) {
+  const { page, errors } = await openPage(lab, query);
+  await ready(page);
+  await settled(page);
+  for (let i = 0; i < steps; i++) await page.evaluate(() => window.__lab.step());
+  await after(page);
+  const out = await page.evaluate(() => ({ energies: window.__lab.energies(), metrics: { ...window.__lab.metrics } }));
+  out.notices = await page.locator('.el-notice').allInnerTexts();
+  assert.deepEqual(errors, []);
+  await page.close();
+  return out;
+}
+
 for (const backend of ['webgpu', 'webgl2']) {
   test(`hopfield ${backend}: compute=gpu steps the modern model ${backend === 'webgpu' ? 'on WebGPU compute, agreeing with the CPU' : 'on the CPU, with a notice'}`, async () => {
     const url = `?exp=hopfield&seed=8&side=16&count=6&model=modern&beta=0.3&corrupt=flip&amount=0.3&backend=${backend}`;
-    const run = async (extra) => {
-      const { page, errors } = await openPage(lab, url + extra);
-      await ready(page);
-      await settled(page);
-      for (let i = 0; i < 4; i++) await page.evaluate(() => window.__lab.step());
-      const out = await page.evaluate(() => ({ energies: window.__lab.energies(), gpuSteps: window.__lab.metrics.gpuSteps || 0, poolSteps: window.__lab.metrics.poolSteps }));
-      out.notices = await page.locator('.el-notice').allInnerTexts();
-      assert.deepEqual(errors, []);
-      await page.close();
-      return out;
-    };
+    const run = (extra) => stepAndRead(url + extra, 4);
     const cpu = await run('');
     const gpu = await run('&compute=gpu');
     assert.equal(cpu.energies.length, 5);
@@ -190,15 +195,15 @@ for (const backend of ['webgpu', 'webgl2']) {
     const fallback = gpu.notices.filter((t) => t.includes('compute:'));
     if (backend === 'webgpu') {
       assert.deepEqual(fallback, [], 'no fallback notice on WebGPU');
-      assert.equal(gpu.gpuSteps, 4, 'the four steps ran on the GPU');
-      assert.equal(cpu.poolSteps, 0, 'a small store steps on the page\'s thread (compute=auto)');
+      assert.equal(gpu.metrics.gpuSteps, 4, 'the four steps ran on the GPU');
+      assert.equal(cpu.metrics.poolSteps, 0, 'a small store steps on the page\'s thread (compute=auto)');
       // f32 on both sides, different summation orders: the energies (eq. 2, |E| ≲ 2M² = 512 at
       // d = 256) agree to a few float32 roundings of the scores, far below the steps' changes.
       for (let i = 0; i < 5; i++) assert.ok(Math.abs(gpu.energies[i] - cpu.energies[i]) <= 1e-3 * Math.max(1, Math.abs(cpu.energies[i])), `energy ${i}: GPU ${gpu.energies[i]}, CPU ${cpu.energies[i]}`);
       assert.ok(cpu.energies[4] < cpu.energies[0] - 1e-3, 'the steps move the state (the comparison is not trivial)');
     } else {
       assert.equal(fallback.length, 1, `one notice says the CPU computes: ${gpu.notices.join(' / ')}`);
-      assert.equal(gpu.gpuSteps, 0);
+      assert.equal(gpu.metrics.gpuSteps, 0);
       assert.deepEqual(gpu.energies, cpu.energies, 'the CPU fallback is the CPU path, bit for bit');
     }
   });
@@ -210,19 +215,9 @@ test('hopfield: a large store steps on the worker pool (auto), with the bits of 
   // segment, so the merge matters. compute=cpu steps on the page's thread: the same energies,
   // bit for bit, and the same state.
   const url = '?exp=hopfield&seed=3&side=64&count=256&patterns=random&model=modern&beta=0.01&corrupt=flip&amount=0.3';
-  const run = async (extra) => {
-    const { page, errors } = await openPage(lab, url + extra);
-    await ready(page);
-    await settled(page);
-    for (let i = 0; i < 3; i++) await page.evaluate(() => window.__lab.step());
-    // The β strip and the pitchfork of a store this large come from a background worker.
-    await page.waitForFunction(() => document.querySelector('.el-hf-fork .uplot') && !document.querySelector('.el-fork-status'), null, { timeout: 120000 });
-    const out = await page.evaluate(() => ({ energies: window.__lab.energies(), metrics: { ...window.__lab.metrics } }));
-    out.notices = await page.locator('.el-notice').allInnerTexts();
-    assert.deepEqual(errors, []);
-    await page.close();
-    return out;
-  };
+  // The β strip and the pitchfork of a store this large come from a background worker.
+  const extras = (page) => page.waitForFunction(() => document.querySelector('.el-hf-fork .uplot') && !document.querySelector('.el-fork-status'), null, { timeout: 120000 });
+  const run = (extra) => stepAndRead(url + extra, 3, extras);
   const cpu = await run('&compute=cpu');
   const auto = await run('');
   assert.equal(cpu.metrics.poolSteps, 0);
