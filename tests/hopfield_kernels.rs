@@ -289,9 +289,7 @@ fn shards_merged_in_order_give_the_single_threaded_bits() {
                     ModernShard::new(x[n0 * d..n1 * d].to_vec(), n, d, first, count).expect("a valid shard");
                 let mut parts = SegmentParts::default();
                 shard.update(&queries, q, beta, &mut parts).expect("valid queries");
-                all.scalars.extend(&parts.scalars);
-                all.states.extend(&parts.states);
-                all.numerators.extend(&parts.numerators);
+                all.append(&parts);
                 first += count;
             }
             let (mut state, mut p) = (vec![f32::NAN; q * d], vec![f32::NAN; q * n]);

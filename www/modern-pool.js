@@ -7,6 +7,15 @@
 // update (`hopfield_modern_update`, the session's own step) whatever the pool's size.
 import { labWorker } from './common.js';
 
+/** The typed arrays `arrays`, one after another, in one new `Type` array (the workers' shares
+ * in segment order). */
+function concat(Type, arrays) {
+  const out = new Type(arrays.reduce((a, v) => a + v.length, 0));
+  let at = 0;
+  for (const v of arrays) { out.set(v, at); at += v.length; }
+  return out;
+}
+
 export class ModernPool {
   /** `mod`: the page's build (common.js loadBuild); `x`: the stored patterns (n × d, row-major).
    * Starts `size` workers (at most one per segment) and hands each its rows. */
@@ -47,12 +56,7 @@ export class ModernPool {
   async update(queries, q, beta) {
     if (!this.workers.length) throw new Error('modern pool: already freed');
     const parts = await Promise.all(this.workers.map((w) => this.#call(w, { kind: 'modern-shard-update', queries, q, beta })));
-    const join = (Type, key) => {
-      const out = new Type(parts.reduce((a, p) => a + p[key].length, 0));
-      let at = 0;
-      for (const p of parts) { out.set(p[key], at); at += p[key].length; }
-      return out;
-    };
+    const join = (Type, key) => concat(Type, parts.map((p) => p[key]));
     return this.mod.hopfield_modern_merge(this.n, this.d, q, join(Float64Array, 'scalars'), join(Float32Array, 'states'), join(Float32Array, 'numerators'));
   }
 
@@ -61,10 +65,7 @@ export class ModernPool {
   async scores(state) {
     if (!this.workers.length) throw new Error('modern pool: already freed');
     const parts = await Promise.all(this.workers.map((w) => this.#call(w, { kind: 'modern-shard-scores', state })));
-    const out = new Float64Array(parts.reduce((a, p) => a + p.scores.length, 0));
-    let at = 0;
-    for (const p of parts) { out.set(p.scores, at); at += p.scores.length; }
-    return out;
+    return concat(Float64Array, parts.map((p) => p.scores));
   }
 
   /** Stops the workers; pending updates fail. */

@@ -489,10 +489,17 @@ pub struct SegmentParts {
 }
 
 impl SegmentParts {
-    fn clear(&mut self) {
+    pub fn clear(&mut self) {
         self.scalars.clear();
         self.states.clear();
         self.numerators.clear();
+    }
+
+    /// Appends `other`'s parts (the next segments' in order): how a pool's shards are joined.
+    pub fn append(&mut self, other: &SegmentParts) {
+        self.scalars.extend_from_slice(&other.scalars);
+        self.states.extend_from_slice(&other.states);
+        self.numerators.extend_from_slice(&other.numerators);
     }
 }
 

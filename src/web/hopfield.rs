@@ -570,12 +570,10 @@ pub fn hopfield_modern_update(
 
 /// `{state, p}` as Float32Arrays.
 fn state_and_weights(state: &[f32], p: &[f32]) -> Result<JsValue, JsError> {
-    let out = js_sys::Object::new();
-    js_sys::Reflect::set(&out, &"state".into(), &js_sys::Float32Array::from(state))
-        .map_err(|_| JsError::new("modern update: could not build the result"))?;
-    js_sys::Reflect::set(&out, &"p".into(), &js_sys::Float32Array::from(p))
-        .map_err(|_| JsError::new("modern update: could not build the result"))?;
-    Ok(out.into())
+    super::js_object(
+        [("state", js_sys::Float32Array::from(state).into()), ("p", js_sys::Float32Array::from(p).into())],
+        "modern update",
+    )
 }
 
 /// The segment plan of a modern update over `n` patterns of dimension `d`
@@ -618,17 +616,14 @@ impl ModernShardHandle {
     /// Float32Array, numerators: Float32Array}` (see `hopfield::kernels::SegmentParts`).
     pub fn update(&mut self, queries: &[f32], q: u32, beta: f32) -> Result<JsValue, JsError> {
         self.shard.update(queries, q as usize, beta, &mut self.parts).map_err(|e| JsError::new(&e))?;
-        let out = js_sys::Object::new();
-        let fields: [(&str, JsValue); 3] = [
-            ("scalars", js_sys::Float64Array::from(&self.parts.scalars[..]).into()),
-            ("states", js_sys::Float32Array::from(&self.parts.states[..]).into()),
-            ("numerators", js_sys::Float32Array::from(&self.parts.numerators[..]).into()),
-        ];
-        for (key, value) in fields {
-            js_sys::Reflect::set(&out, &key.into(), &value)
-                .map_err(|_| JsError::new("modern shard: could not build the result"))?;
-        }
-        Ok(out.into())
+        super::js_object(
+            [
+                ("scalars", js_sys::Float64Array::from(&self.parts.scalars[..]).into()),
+                ("states", js_sys::Float32Array::from(&self.parts.states[..]).into()),
+                ("numerators", js_sys::Float32Array::from(&self.parts.numerators[..]).into()),
+            ],
+            "modern shard",
+        )
     }
 }
 

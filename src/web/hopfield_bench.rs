@@ -33,15 +33,12 @@ pub fn bench_modern_workload(d: u32, n: u32, q: u32) -> Result<JsValue, JsError>
         return Err(JsError::new("bench_modern_workload: the workload is larger than 1 GiB"));
     }
     let (x, queries, beta) = crate::hopfield::bench::workload(d as usize, n as usize, q as usize);
-    let out = js_sys::Object::new();
-    let fields: [(&str, JsValue); 3] = [
-        ("x", js_sys::Float32Array::from(&x[..]).into()),
-        ("queries", js_sys::Float32Array::from(&queries[..]).into()),
-        ("beta", JsValue::from_f64(f64::from(beta))),
-    ];
-    for (key, value) in fields {
-        js_sys::Reflect::set(&out, &key.into(), &value)
-            .map_err(|_| JsError::new("bench_modern_workload: could not build the result"))?;
-    }
-    Ok(out.into())
+    super::js_object(
+        [
+            ("x", js_sys::Float32Array::from(&x[..]).into()),
+            ("queries", js_sys::Float32Array::from(&queries[..]).into()),
+            ("beta", JsValue::from_f64(f64::from(beta))),
+        ],
+        "bench_modern_workload",
+    )
 }

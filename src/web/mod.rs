@@ -82,6 +82,18 @@ fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
     value.serialize(&serializer).map_err(|e| JsError::new(&format!("could not convert to JS: {e}")))
 }
 
+/// A plain JS object with these fields (typed arrays and numbers, which `to_js` would turn into
+/// plain arrays); `what` names the result in the error.
+#[cfg(feature = "hopfield")]
+fn js_object(fields: impl IntoIterator<Item = (&'static str, JsValue)>, what: &str) -> Result<JsValue, JsError> {
+    let out = js_sys::Object::new();
+    for (key, value) in fields {
+        js_sys::Reflect::set(&out, &key.into(), &value)
+            .map_err(|_| JsError::new(&format!("{what}: could not build the result")))?;
+    }
+    Ok(out.into())
+}
+
 /// A seed typed by the user: a whole number ≥ 0, or a notice that `current` was kept.
 fn seed_from_text(value: &str, current: u64) -> Result<u64, Notice> {
     value.trim().parse::<u64>().map_err(|_| {

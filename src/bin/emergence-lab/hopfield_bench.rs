@@ -31,13 +31,9 @@ fn median_ms_threads(d: usize, n: usize, q: usize, runs: usize, threads: usize) 
                     .collect();
                 jobs.into_iter().try_for_each(|j| j.join().map_err(|_| "a bench thread panicked".to_string())?)
             })?;
-            all.scalars.clear();
-            all.states.clear();
-            all.numerators.clear();
+            all.clear();
             for (_, parts) in shards.iter() {
-                all.scalars.extend_from_slice(&parts.scalars);
-                all.states.extend_from_slice(&parts.states);
-                all.numerators.extend_from_slice(&parts.numerators);
+                all.append(parts);
             }
             merge_segments(n, d, q, &all, state, p)
         };
