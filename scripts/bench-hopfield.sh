@@ -70,6 +70,16 @@ NATIVE="$native" NUMPY="$numpy" NUMPY1="$numpy1" NUMPY_SSE="$numpy_sse" NUMPY_AV
   const best = (one, r) => (r && r.ms < one ? r.ms : one);
   const wb = wasm ? best(wasm.batch.ms, pool("batch")) / numpy.batch.ms : null;
   if (wb != null) console.log(`  target: wasm within 2x of numpy for the batch: ${wb <= 2 ? "met" : "MISSED"} (${wb.toFixed(1)}x)`);
+  // The roofline: the fewest ms the batch could take at the measured peak rate of 4-lane
+  // multiplies and adds without FMA (hopfield::bench::peak_gflops), against numpy: if even that
+  // is over 2x numpy, no kernel with these lanes can meet the target on this machine.
+  const roof = (label, gflop, rate) => {
+    const ms = (gflop / rate) * 1e3, r = ms / numpy.batch.ms;
+    console.log(`  roofline, ${label}: at the measured peak of ${rate.toFixed(1)} GFLOP/s the batch (${gflop.toFixed(2)} GFLOP) needs at least ${f(ms)} = ${r.toFixed(2)}x numpy: ` +
+      (r > 2 ? "the 2x target is out of reach for 4-lane multiplies and adds on this machine" : "the 2x target is within reach in principle"));
+  };
+  if (native.peak) roof(`native, ${native.threads.count} threads`, native.peak.batch_gflop, native.peak.threads_gflops);
+  if (wasm && wasm.peak) roof(`wasm, ${wasm.peak.workers} workers`, wasm.peak.batch_gflop, wasm.peak.pool_gflops);
   const ws = wasm ? best(wasm.single_64x64.ms, pool("64x64")) : native.single_64x64.ms;
   console.log(`  target: one 64x64 query in <= 16.7 ms (60 fps), ${wasm ? "wasm" : "native"}: ${ws <= 1000 / 60 ? "met" : "MISSED"} (${ws.toFixed(1)} ms)`);
 '

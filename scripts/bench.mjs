@@ -143,11 +143,34 @@ async function benchHopfield() {
           pool.free();
         }
       };
+      // The roofline: the fastest rate of SIMD128 multiplies and adds (no FMA) with every
+      // operand in registers, on this thread and on `workers` workers at once (summed), each a
+      // module worker of its own that loads the same build.
+      const peak = async (workers) => {
+        const url = new URL('./pkg/webgpu-hopfield/emergence_lab.js', location.href).href;
+        const source = `import init, { bench_lane_peak } from ${JSON.stringify(url)};
+          await init(); postMessage('ready'); onmessage = () => postMessage(bench_lane_peak(31));`;
+        const blob = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+        const started = Array.from({ length: workers }, () => new Worker(blob, { type: 'module' }));
+        try {
+          const next = (w) => new Promise((resolve, reject) => { w.onmessage = (e) => resolve(e.data); w.onerror = (e) => reject(new Error(e.message)); });
+          await Promise.all(started.map(next));
+          const rates = started.map(next);
+          for (const w of started) w.postMessage('go'); // all at once, after every one has loaded
+          return (await Promise.all(rates)).reduce((a, b) => a + b, 0);
+        } finally {
+          for (const w of started) w.terminate();
+          URL.revokeObjectURL(blob);
+        }
+      };
+      const cores = navigator.hardwareConcurrency || 2;
       return {
         batch: { d: 1024, n: 10000, q: 100, ms: mod.bench_modern_update(1024, 10000, 100, 5) },
         single_64x64: { d: 4096, n: 10000, q: 1, ms: mod.bench_modern_update(4096, 10000, 1, 15) },
         pool_batch: { d: 1024, n: 10000, q: 100, ...(await pooled(1024, 10000, 100, 7)) },
         pool_64x64: { d: 4096, n: 10000, q: 1, ...(await pooled(4096, 10000, 1, 21)) },
+        // Last, so that its workers are gone before anything else is timed.
+        peak: { gflops: mod.bench_lane_peak(31), pool_gflops: await peak(cores), workers: cores, batch_gflop: mod.bench_update_flops(1024, 10000, 100) / 1e9 },
       };
     });
     console.log(`bench (wasm, headless Chromium): hopfield modern update, d = 1024, N = 10000, Q = 100: ${result.batch.ms.toFixed(1)} ms (median of 5, one thread)`);
@@ -155,6 +178,10 @@ async function benchHopfield() {
     const pool = (r) => `${r.ms.toFixed(2)} ms (median of ${r === result.pool_batch ? 7 : 21}, range ${r.min.toFixed(2)}–${r.max.toFixed(2)}; ${r.workers} workers; same bits as one thread: ${r.sameBits})`;
     console.log(`bench (wasm, headless Chromium): the same update on the page's worker pool: ${pool(result.pool_batch)}`);
     console.log(`bench (wasm, headless Chromium): one 64×64 query on the worker pool: ${pool(result.pool_64x64)} (target ≤ 16.7 ms)`);
+    const { peak } = result;
+    console.log(`bench (wasm, headless Chromium): roofline: SIMD128 multiplies and adds (no FMA) at most ${peak.gflops.toFixed(1)} GFLOP/s on the page's thread, ${peak.pool_gflops.toFixed(1)} on ${peak.workers} workers at once; ` +
+      `the batch's ${peak.batch_gflop.toFixed(2)} GFLOP need at least ${(peak.batch_gflop / peak.gflops * 1e3).toFixed(1)} ms on one thread (this run: ${(100 * peak.batch_gflop / peak.gflops * 1e3 / result.batch.ms).toFixed(0)} % of the peak) ` +
+      `and ${(peak.batch_gflop / peak.pool_gflops * 1e3).toFixed(1)} ms on the pool (this run: ${(100 * peak.batch_gflop / peak.pool_gflops * 1e3 / result.pool_batch.ms).toFixed(0)} %)`);
     console.log(`hopfield-bench-json: ${JSON.stringify(result)}`);
   } finally {
     await lab.close();

@@ -4,8 +4,8 @@
 
 use emergence_lab::core::rng::Rng;
 use emergence_lab::hopfield::kernels::{
-    block_rows, merge_segments, modern_update, modern_update_reference, portable_exp, segments, ModernShard,
-    ModernWorkspace, SegmentParts, MAX_SEGMENTS,
+    block_rows, lane_peak, merge_segments, modern_update, modern_update_reference, portable_exp, segments, ModernShard,
+    ModernWorkspace, SegmentParts, LANE_PEAK_OPS, MAX_SEGMENTS,
 };
 
 /// Unit roundoff of f32 (round to nearest).
@@ -318,4 +318,27 @@ fn bad_shards_and_merges_are_errors_not_panics() {
     shard.update(&vec![0.0; d], 1, 1.0, &mut parts).expect("one query");
     let (mut state, mut p) = (vec![0.0; d], vec![0.0; n]);
     assert!(merge_segments(n, d, 1, &parts, &mut state, &mut p).is_err(), "one segment of eight");
+}
+
+/// The roofline loop does the work it is timed for: its result equals the same multiplies and
+/// adds done one lane at a time (so the compiler kept every operation), and the bench's flop
+/// count of the update is 2·Q·N·d multiplies plus as many adds.
+#[test]
+fn the_roofline_loop_does_the_operations_it_counts() {
+    let iterations = 1000;
+    let (x, mut y, step) = ([1.0f32, 1.125, 1.25], [0.5f32, 0.25], 1e-7f32);
+    let (mut a, mut b) = ([0.0f32; 3], [0.0f32; 3]);
+    for _ in 0..iterations {
+        for i in 0..3 {
+            a[i] += x[i] * y[0];
+            b[i] += x[i] * y[1];
+        }
+        y[0] += step;
+        y[1] += step;
+    }
+    // Every lane holds the same value; the loop sums a0 + a1 + a2 + (b0 + b1 + b2), then the lanes.
+    let lane = ((a[0] + a[1]) + a[2]) + ((b[0] + b[1]) + b[2]);
+    assert_eq!(lane_peak(iterations).to_bits(), ((lane + lane) + (lane + lane)).to_bits());
+    assert_eq!(LANE_PEAK_OPS, 14); // 6 multiplies and 8 adds in the loop above
+    assert_eq!(emergence_lab::hopfield::bench::update_flops(1024, 10_000, 100), 4.096e9);
 }

@@ -2,7 +2,7 @@
 //! and `bench_modern_update` (wasm, run by `scripts/bench.mjs`), so both time the same thing.
 //! numpy's side is `scripts/bench_numpy.py`. Not a test: the numbers depend on the machine.
 
-use super::kernels::ModernWorkspace;
+use super::kernels::{lane_peak, ModernWorkspace, LANE_PEAK_OPS};
 
 /// The median time in ms of `runs` modern updates (after one warm-up) of `q` queries against
 /// `n` stored patterns of dimension `d` (patterns and queries uniform in [−1, 1) from a fixed
@@ -42,4 +42,44 @@ pub fn workload(d: usize, n: usize, q: usize) -> (Vec<f32>, Vec<f32>, f32) {
     let x = fill(n * d);
     let queries = fill(q * d);
     (x, queries, 1.0 / (d as f32).sqrt())
+}
+
+/// The float operations of one modern update of `q` queries against `n` stored patterns of
+/// dimension `d`, as BLAS counts them: the two matrix products Ξ Xᵀ and P X, each Q·N·d
+/// multiplies and as many adds (the softmax's Q·N exponentials are left out: they are not done
+/// in the lanes). For d = 1024, N = 10,000, Q = 100: 4.1 GFLOP.
+pub fn update_flops(d: usize, n: usize, q: usize) -> f64 {
+    4.0 * q as f64 * n as f64 * d as f64
+}
+
+/// Iterations of [`lane_peak`] per timed call: about 15 ms, long against the browser's clock
+/// (`performance.now()` steps by 0.1 ms in a page that is not cross-origin isolated) and short
+/// enough that many calls fit, so that V8's baseline code (a wasm call keeps the code it started
+/// with to its end) and interference both stay out of the fastest call.
+const PEAK_ITERATIONS: u32 = 8_000_000;
+
+/// This core's peak rate of the kernels' 4-lane multiplies and adds, in GFLOP/s: the fastest of
+/// `runs` timed calls of [`lane_peak`] (after 3 warm-up calls). The fastest, not the median,
+/// because on a busy machine interference only ever slows a run down: the best run is the
+/// closest to what the core can do, so this is a generous roofline ([`update_flops`] divided by
+/// it is a lower bound on the update's time on this core with these lanes).
+pub fn peak_gflops(runs: usize, now_ms: impl Fn() -> f64) -> Result<f64, String> {
+    if runs == 0 {
+        return Err("the number of runs must be at least 1".into());
+    }
+    let mut sink = 0.0f32;
+    for _ in 0..3 {
+        sink += lane_peak(PEAK_ITERATIONS);
+    }
+    let mut best_ms = f64::INFINITY;
+    for _ in 0..runs {
+        let start = now_ms();
+        sink += lane_peak(PEAK_ITERATIONS);
+        best_ms = best_ms.min(now_ms() - start);
+    }
+    std::hint::black_box(sink);
+    if best_ms.is_nan() || best_ms <= 0.0 {
+        return Err("the clock did not advance during the peak loop".into());
+    }
+    Ok((LANE_PEAK_OPS * 4 * u64::from(PEAK_ITERATIONS)) as f64 / (best_ms * 1e6))
 }

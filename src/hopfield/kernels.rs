@@ -454,6 +454,41 @@ fn axpy_scalar(w: &[f32], xb: &[f32], d: usize, j: usize, state: &mut [f32], q: 
     state[i] = if first { part } else { state[i] * scale.0 + part };
 }
 
+/// Lane operations (4-lane multiplies and adds) per iteration of [`lane_peak`]: 6 multiplies,
+/// 6 accumulating adds and 2 adds that move the "queries" on.
+pub const LANE_PEAK_OPS: u64 = 14;
+
+/// The roofline of the kernels above: `iterations` steps of a register tile like [`dot_2x4`]'s
+/// (2 "queries" × 3 "patterns", a multiply and an add per pair) with every operand in registers,
+/// so nothing but the rate of 4-lane multiplies and adds limits it. `hopfield::bench` times it:
+/// [`LANE_PEAK_OPS`] · 4 · `iterations` float operations per call, the most that these lanes
+/// (SIMD128 in wasm, SSE natively, no FMA) can do per second on this core, against which the
+/// update's two matrix products (2·Q·N·d multiplies and as many adds) are judged. 2 × 3 rather
+/// than the kernel's 2 × 4: with 12 live registers V8 spills nothing (2 × 4 needs 15 and ran
+/// about 25 % slower in V8). Returns a sum of the accumulators, so no work can be optimised away.
+pub fn lane_peak(iterations: u32) -> f32 {
+    use core::hint::black_box;
+    let z = F4::splat(0.0);
+    let (mut a0, mut a1, mut a2, mut b0, mut b1, mut b2) = (z, z, z, z, z, z);
+    let x0 = F4::splat(black_box(1.0));
+    let x1 = F4::splat(black_box(1.125));
+    let x2 = F4::splat(black_box(1.25));
+    let (mut y0, mut y1) = (F4::splat(black_box(0.5)), F4::splat(black_box(0.25)));
+    let step = F4::splat(black_box(1e-7));
+    for _ in 0..iterations {
+        a0 = a0.add(x0.mul(y0));
+        b0 = b0.add(x0.mul(y1));
+        a1 = a1.add(x1.mul(y0));
+        b1 = b1.add(x1.mul(y1));
+        a2 = a2.add(x2.mul(y0));
+        b2 = b2.add(x2.mul(y1));
+        y0 = y0.add(step);
+        y1 = y1.add(step);
+    }
+    let s = a0.add(a1).add(a2).add(b0.add(b1).add(b2)).lanes();
+    (s[0] + s[1]) + (s[2] + s[3])
+}
+
 /// The most segments an update is cut into (see [`segments`]): enough for a pool of up to this
 /// many workers to share the stored patterns.
 pub const MAX_SEGMENTS: usize = 8;

@@ -2,7 +2,7 @@
 //! `scripts/bench.mjs` calls it in headless Chromium beside the native and numpy numbers. The
 //! workloads are `hopfield::bench`'s, the same as `emergence-lab hopfield bench`.
 
-use crate::hopfield::bench::median_ms;
+use crate::hopfield::bench::{median_ms, peak_gflops, update_flops};
 use wasm_bindgen::prelude::*;
 
 /// The most f32s the benchmark allocates for X (1 GiB), so a typo cannot exhaust memory.
@@ -41,4 +41,20 @@ pub fn bench_modern_workload(d: u32, n: u32, q: u32) -> Result<JsValue, JsError>
         ],
         "bench_modern_workload",
     )
+}
+
+/// This thread's peak rate of the kernels' 4-lane multiplies and adds (SIMD128, no FMA), in
+/// GFLOP/s: the fastest of `runs` timed calls of the register-only loop
+/// (`hopfield::bench::peak_gflops`). `scripts/bench.mjs` runs it on the page's thread and in
+/// workers at once, for the roofline of the one-thread update and of the pool.
+#[wasm_bindgen]
+pub fn bench_lane_peak(runs: u32) -> Result<f64, JsError> {
+    peak_gflops(runs.clamp(1, 1000) as usize, now_ms).map_err(|e| JsError::new(&format!("bench_lane_peak: {e}")))
+}
+
+/// The float operations of one modern update (`hopfield::bench::update_flops`: 4·Q·N·d), for
+/// the roofline that `scripts/bench.mjs` prints.
+#[wasm_bindgen]
+pub fn bench_update_flops(d: u32, n: u32, q: u32) -> f64 {
+    update_flops(d as usize, n as usize, q as usize)
 }

@@ -3,7 +3,7 @@
 //! with ratios: `scripts/bench-hopfield.sh`). The workloads are `hopfield::bench`'s.
 
 use super::super::{Flags, UsageError};
-use emergence_lab::hopfield::bench::{median_ms, workload};
+use emergence_lab::hopfield::bench::{median_ms, peak_gflops, update_flops, workload};
 use emergence_lab::hopfield::kernels::{merge_segments, segments, ModernShard, SegmentParts};
 use std::time::Instant;
 
@@ -53,6 +53,25 @@ fn median_ms_threads(d: usize, n: usize, q: usize, runs: usize, threads: usize) 
     Ok((times[times.len() / 2], threads))
 }
 
+/// The lanes' peak rate (`hopfield::bench::peak_gflops`, GFLOP/s) on `threads` threads at once,
+/// summed: the roofline of the update on that many cores.
+fn peak_gflops_threads(threads: usize) -> Result<f64, String> {
+    std::thread::scope(|scope| {
+        let jobs: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let start = Instant::now();
+                    peak_gflops(PEAK_RUNS, move || start.elapsed().as_secs_f64() * 1e3)
+                })
+            })
+            .collect();
+        jobs.into_iter().map(|j| j.join().map_err(|_| "a bench thread panicked".to_string())?).sum()
+    })
+}
+
+/// Timed calls of the peak loop per thread.
+const PEAK_RUNS: usize = 31;
+
 pub(crate) fn run(args: &[String]) -> Result<String, UsageError> {
     let flags = Flags::parse(args, &[], &[])?;
     let err = |e: String| UsageError(format!("hopfield bench: {e}"));
@@ -63,6 +82,11 @@ pub(crate) fn run(args: &[String]) -> Result<String, UsageError> {
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
     let (batch_threads, workers) = median_ms_threads(1024, 10_000, 100, 7, cores).map_err(err)?;
     let (single_threads, _) = median_ms_threads(4096, 10_000, 1, 15, cores).map_err(err)?;
+    let peak = peak_gflops(PEAK_RUNS, now_ms).map_err(err)?;
+    let peak_threads = peak_gflops_threads(workers).map_err(err)?;
+    let flops = update_flops(1024, 10_000, 100);
+    let (gflop, bound, bound_threads) = (flops / 1e9, flops / peak / 1e6, flops / peak_threads / 1e6);
+    let eff = 100.0 * bound / batch;
     let build = if cfg!(debug_assertions) { "debug" } else { "release" };
     let target_ms = 1000.0 / 60.0;
     if flags.json {
@@ -71,6 +95,7 @@ pub(crate) fn run(args: &[String]) -> Result<String, UsageError> {
             "batch": {"d": 1024, "n": 10_000, "q": 100, "ms": batch},
             "single_64x64": {"d": 4096, "n": 10_000, "q": 1, "ms": single, "target_ms": target_ms},
             "threads": {"count": workers, "batch_ms": batch_threads, "single_64x64_ms": single_threads},
+            "peak": {"gflops": peak, "threads_gflops": peak_threads, "batch_gflop": flops / 1e9},
         });
         return serde_json::to_string(&value).map_err(|e| UsageError(format!("could not write JSON: {e}")));
     }
@@ -79,7 +104,10 @@ pub(crate) fn run(args: &[String]) -> Result<String, UsageError> {
          modern update, d = 1024, N = 10000, Q = 100: {batch:.1} ms (median of 7)\n  \
          one 64×64 query (d = 4096) against N = 10000: {single:.2} ms (target ≤ 16.7 ms for 60 fps: {})\n  \
          on {workers} threads, each holding some segments (the page's worker pool; the same bits): \
-         {batch_threads:.1} ms and {single_threads:.2} ms",
+         {batch_threads:.1} ms and {single_threads:.2} ms\n  \
+         roofline: the lanes' peak (4-wide multiplies and adds, no FMA) is {peak:.1} GFLOP/s on one thread, \
+         {peak_threads:.1} on {workers}; the batch's {gflop:.2} GFLOP need at least {bound:.1} ms on one thread \
+         (this run: {eff:.0} % of the peak) and {bound_threads:.1} ms on {workers}",
         if cfg!(debug_assertions) { "; use cargo run --release for real numbers" } else { "" },
         if single <= target_ms { "met" } else { "MISSED" }
     ))
