@@ -360,7 +360,7 @@ fn draw_into_fixed(rng: &mut Rng, word: u32, j: u32, words: &[u64], drawn: &mut 
 
 /// Uniform random k-subset of 0..n by Floyd's algorithm (O(k) draws), membership tested with a
 /// generation-stamped table; integer rejection sampling only (Lemire's rule, as [`Rng::below`],
-/// on both halves of each output: see [`floyd`]), no floats.
+/// on both halves of each output: see `floyd`), no floats.
 /// `out` is cleared and receives the k members (not sorted). `k > n` is clamped to `n`.
 pub fn sample_subset(rng: &mut Rng, n: u32, k: u32, scratch: &mut SubsetScratch, out: &mut Vec<u32>) {
     out.clear();

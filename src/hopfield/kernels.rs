@@ -458,7 +458,7 @@ fn axpy_scalar(w: &[f32], xb: &[f32], d: usize, j: usize, state: &mut [f32], q: 
 /// 6 accumulating adds and 2 adds that move the "queries" on.
 pub const LANE_PEAK_OPS: u64 = 14;
 
-/// The roofline of the kernels above: `iterations` steps of a register tile like [`dot_2x4`]'s
+/// The roofline of the kernels above: `iterations` steps of a register tile like `dot_2x4`'s
 /// (2 "queries" × 3 "patterns", a multiply and an add per pair) with every operand in registers,
 /// so nothing but the rate of 4-lane multiplies and adds limits it. `hopfield::bench` times it:
 /// [`LANE_PEAK_OPS`] · 4 · `iterations` float operations per call, the most that these lanes

@@ -39,7 +39,7 @@ pub fn lse(beta: f64, z: &[f64]) -> f64 {
 }
 
 /// β_c = 4/‖a − b‖²: the midpoint of two equal-norm patterns is stable for β < β_c and splits
-/// into retrieval of a or b above it (spec §2.2, [derived]: t' = tanh(β‖a−b‖² t/4)).
+/// into retrieval of a or b above it (spec §2.2, \[derived\]: t' = tanh(β‖a−b‖² t/4)).
 pub fn beta_critical(a: &[f32], b: &[f32]) -> f64 {
     let d2: f64 = a.iter().zip(b).map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2)).sum();
     if d2 > 0.0 {
@@ -96,7 +96,7 @@ pub fn lambert_w0(x: f64) -> f64 {
     w
 }
 
-/// Theorem 3 (spec §2.2, [recalled], constants re-derived): patterns on the sphere of radius
+/// Theorem 3 (spec §2.2, \[recalled\], constants re-derived): patterns on the sphere of radius
 /// M = K√(d − 1), failure probability p.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Theorem3 {

@@ -1,6 +1,6 @@
 //! The multitasking Hebbian network with diluted patterns (Agliari, Alessandrelli, Barra,
 //! Ricci-Tersenghi, "Parallel Learning by Multitasking Neural Networks", arXiv 2308.04106;
-//! spec §1.6, model details [recalled]): K patterns with entries in {−1, 0, +1}, P(0) = d,
+//! spec §1.6, model details \[recalled\]): K patterns with entries in {−1, 0, +1}, P(0) = d,
 //! couplings J = (1/N) Σ_μ ξ^μ ξ^μᵀ with zero diagonal, Glauber dynamics at noise T (T = 0:
 //! σ_i = sgn(h_i), ties keep the current value), Mattis magnetisations m_μ = (1/N) Σ_i ξ_i^μ σ_i.
 //!
@@ -20,7 +20,7 @@ pub fn magnetisations(patterns: &[i8], n: usize, state: &[i8]) -> Vec<f64> {
         .collect()
 }
 
-/// The spec's initial state (§1.6 [computed]): ξ¹ on its support, a fair random ±1 elsewhere.
+/// The spec's initial state (§1.6 \[computed\]): ξ¹ on its support, a fair random ±1 elsewhere.
 pub fn initial_state(first: &[i8], rng: &mut Rng) -> Vec<i8> {
     first
         .iter()

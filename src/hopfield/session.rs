@@ -47,7 +47,7 @@ pub struct PitchforkPoint {
     pub theory: f64,
 }
 
-/// The pitchfork of the two most similar stored patterns (spec §2.2 [derived]).
+/// The pitchfork of the two most similar stored patterns (spec §2.2 \[derived\]).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Pitchfork {
     pub a: usize,
