@@ -166,7 +166,7 @@ async function benchHopfield() {
       const cores = navigator.hardwareConcurrency || 2;
       return {
         batch: { d: 1024, n: 10000, q: 100, ms: mod.bench_modern_update(1024, 10000, 100, 5) },
-        single_64x64: { d: 4096, n: 10000, q: 1, ms: mod.bench_modern_update(4096, 10000, 1, 15) },
+        single_64x64: { d: 4096, n: 10000, q: 1, ms: mod.bench_modern_update(4096, 10000, 1, 15), stream_ms: mod.bench_stream_ms(4096, 10000, 15) },
         pool_batch: { d: 1024, n: 10000, q: 100, ...(await pooled(1024, 10000, 100, 7)) },
         pool_64x64: { d: 4096, n: 10000, q: 1, ...(await pooled(4096, 10000, 1, 21)) },
         // Last, so that its workers are gone before anything else is timed.
@@ -182,6 +182,8 @@ async function benchHopfield() {
     console.log(`bench (wasm, headless Chromium): roofline: SIMD128 multiplies and adds (no FMA) at most ${peak.gflops.toFixed(1)} GFLOP/s on the page's thread, ${peak.pool_gflops.toFixed(1)} on ${peak.workers} workers at once; ` +
       `the batch's ${peak.batch_gflop.toFixed(2)} GFLOP need at least ${(peak.batch_gflop / peak.gflops * 1e3).toFixed(1)} ms on one thread (this run: ${(100 * peak.batch_gflop / peak.gflops * 1e3 / result.batch.ms).toFixed(0)} % of the peak) ` +
       `and ${(peak.batch_gflop / peak.pool_gflops * 1e3).toFixed(1)} ms on the pool (this run: ${(100 * peak.batch_gflop / peak.pool_gflops * 1e3 / result.pool_batch.ms).toFixed(0)} %)`);
+    const s = result.single_64x64;
+    console.log(`bench (wasm, headless Chromium): memory roofline: one pass over the 64×64 query's stored patterns (164 MB) takes ${s.stream_ms.toFixed(2)} ms on the page's thread; the query took ${(s.ms / s.stream_ms).toFixed(2)}× that on one thread, ${(result.pool_64x64.ms / s.stream_ms).toFixed(2)}× on the pool`);
     console.log(`hopfield-bench-json: ${JSON.stringify(result)}`);
   } finally {
     await lab.close();

@@ -4,8 +4,8 @@
 
 use emergence_lab::core::rng::Rng;
 use emergence_lab::hopfield::kernels::{
-    block_rows, lane_peak, merge_segments, modern_update, modern_update_reference, portable_exp, segments, ModernShard,
-    ModernWorkspace, SegmentParts, LANE_PEAK_OPS, MAX_SEGMENTS,
+    block_rows, lane_peak, lane_sum, merge_segments, modern_update, modern_update_reference, portable_exp, segments,
+    ModernShard, ModernWorkspace, SegmentParts, LANE_PEAK_OPS, MAX_SEGMENTS,
 };
 
 /// Unit roundoff of f32 (round to nearest).
@@ -320,11 +320,11 @@ fn bad_shards_and_merges_are_errors_not_panics() {
     assert!(merge_segments(n, d, 1, &parts, &mut state, &mut p).is_err(), "one segment of eight");
 }
 
-/// The roofline loop does the work it is timed for: its result equals the same multiplies and
+/// The roofline loops do the work they are timed for: its result equals the same multiplies and
 /// adds done one lane at a time (so the compiler kept every operation), and the bench's flop
 /// count of the update is 2·Q·N·d multiplies plus as many adds.
 #[test]
-fn the_roofline_loop_does_the_operations_it_counts() {
+fn the_roofline_loops_do_the_operations_they_count() {
     let iterations = 1000;
     let (x, mut y, step) = ([1.0f32, 1.125, 1.25], [0.5f32, 0.25], 1e-7f32);
     let (mut a, mut b) = ([0.0f32; 3], [0.0f32; 3]);
@@ -341,4 +341,18 @@ fn the_roofline_loop_does_the_operations_it_counts() {
     assert_eq!(lane_peak(iterations).to_bits(), ((lane + lane) + (lane + lane)).to_bits());
     assert_eq!(LANE_PEAK_OPS, 14); // 6 multiplies and 8 adds in the loop above
     assert_eq!(emergence_lab::hopfield::bench::update_flops(1024, 10_000, 100), 4.096e9);
+
+    // The memory roofline's pass reads every value once: 4 sums of 4 lanes, then the tail.
+    let x = uniform(&mut Rng::seed_from_u64(5), 16 * 40 + 7);
+    let mut sums = [[0.0f32; 4]; 4];
+    for c in x.chunks_exact(16) {
+        for (s, l) in sums.iter_mut().zip(c.chunks_exact(4)) {
+            for i in 0..4 {
+                s[i] += l[i];
+            }
+        }
+    }
+    let lane: Vec<f32> = (0..4).map(|i| (sums[0][i] + sums[1][i]) + (sums[2][i] + sums[3][i])).collect();
+    let tail: f32 = x[640..].iter().sum();
+    assert_eq!(lane_sum(&x).to_bits(), (((lane[0] + lane[1]) + (lane[2] + lane[3])) + tail).to_bits());
 }

@@ -2,7 +2,7 @@
 //! and `bench_modern_update` (wasm, run by `scripts/bench.mjs`), so both time the same thing.
 //! numpy's side is `scripts/bench_numpy.py`. Not a test: the numbers depend on the machine.
 
-use super::kernels::{lane_peak, ModernWorkspace, LANE_PEAK_OPS};
+use super::kernels::{lane_peak, lane_sum, ModernWorkspace, LANE_PEAK_OPS};
 
 /// The median time in ms of `runs` modern updates (after one warm-up) of `q` queries against
 /// `n` stored patterns of dimension `d` (patterns and queries uniform in [−1, 1) from a fixed
@@ -82,4 +82,25 @@ pub fn peak_gflops(runs: usize, now_ms: impl Fn() -> f64) -> Result<f64, String>
         return Err("the clock did not advance during the peak loop".into());
     }
     Ok((LANE_PEAK_OPS * 4 * u64::from(PEAK_ITERATIONS)) as f64 / (best_ms * 1e6))
+}
+
+/// The median time in ms of `runs` passes of [`lane_sum`] over the stored patterns X (n × d)
+/// of [`workload`] (after one warm-up pass): the least time one update of one query can take on
+/// this thread, since it must read all of X. For 10,000 patterns of 64×64, X is 164 MB: more
+/// than any core's cache, so this is the memory's read rate, the bound of the 64×64 target.
+pub fn stream_ms(d: usize, n: usize, runs: usize, now_ms: impl Fn() -> f64) -> Result<f64, String> {
+    if d == 0 || n == 0 || runs == 0 {
+        return Err("d, n and the number of runs must all be at least 1".into());
+    }
+    let (x, _, _) = workload(d, n, 1);
+    let mut sink = lane_sum(&x);
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let start = now_ms();
+        sink += lane_sum(std::hint::black_box(&x));
+        times.push(now_ms() - start);
+    }
+    std::hint::black_box(sink);
+    times.sort_by(f64::total_cmp);
+    Ok(times[times.len() / 2])
 }

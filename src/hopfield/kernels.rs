@@ -489,6 +489,25 @@ pub fn lane_peak(iterations: u32) -> f32 {
     (s[0] + s[1]) + (s[2] + s[3])
 }
 
+/// The memory roofline of the kernels: the sum of `x` with the same 4-lane adds (4 running
+/// sums of 4 lanes), a single pass that reads every value once and does almost nothing with it.
+/// `hopfield::bench` times it over the stored patterns of the one-query workload: one modern
+/// update must read all of X at least once, so it cannot take less time than this pass.
+pub fn lane_sum(x: &[f32]) -> f32 {
+    let z = F4::splat(0.0);
+    let (mut s0, mut s1, mut s2, mut s3) = (z, z, z, z);
+    let chunks = x.chunks_exact(16);
+    let tail: f32 = chunks.remainder().iter().sum();
+    for c in chunks {
+        s0 = s0.add(load_at(c, 0));
+        s1 = s1.add(load_at(c, 4));
+        s2 = s2.add(load_at(c, 8));
+        s3 = s3.add(load_at(c, 12));
+    }
+    let s = s0.add(s1).add(s2.add(s3)).lanes();
+    ((s[0] + s[1]) + (s[2] + s[3])) + tail
+}
+
 /// The most segments an update is cut into (see [`segments`]): enough for a pool of up to this
 /// many workers to share the stored patterns.
 pub const MAX_SEGMENTS: usize = 8;

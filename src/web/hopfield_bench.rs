@@ -2,7 +2,7 @@
 //! `scripts/bench.mjs` calls it in headless Chromium beside the native and numpy numbers. The
 //! workloads are `hopfield::bench`'s, the same as `emergence-lab hopfield bench`.
 
-use crate::hopfield::bench::{median_ms, peak_gflops, update_flops};
+use crate::hopfield::bench::{median_ms, peak_gflops, stream_ms, update_flops};
 use wasm_bindgen::prelude::*;
 
 /// The most f32s the benchmark allocates for X (1 GiB), so a typo cannot exhaust memory.
@@ -57,4 +57,16 @@ pub fn bench_lane_peak(runs: u32) -> Result<f64, JsError> {
 #[wasm_bindgen]
 pub fn bench_update_flops(d: u32, n: u32, q: u32) -> f64 {
     update_flops(d as usize, n as usize, q as usize)
+}
+
+/// The median time in ms of `repeats` passes over the stored patterns X (n × d) of the
+/// benchmark's workload that only read and add them (`hopfield::bench::stream_ms`): the least
+/// time one update of one query can take on this thread.
+#[wasm_bindgen]
+pub fn bench_stream_ms(d: u32, n: u32, repeats: u32) -> Result<f64, JsError> {
+    if (n as u64) * (d as u64) > MAX_FLOATS {
+        return Err(JsError::new("bench_stream_ms: the workload is larger than 1 GiB"));
+    }
+    stream_ms(d as usize, n as usize, repeats as usize, now_ms)
+        .map_err(|e| JsError::new(&format!("bench_stream_ms: {e}")))
 }
