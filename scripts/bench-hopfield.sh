@@ -81,7 +81,7 @@ NATIVE="$native" NUMPY="$numpy" NUMPY1="$numpy1" NUMPY_SSE="$numpy_sse" NUMPY_AV
   if (native.peak) roof(`native, ${native.threads.count} threads`, native.peak.batch_gflop, native.peak.threads_gflops);
   if (wasm && wasm.peak) roof(`wasm, ${wasm.peak.workers} workers`, wasm.peak.batch_gflop, wasm.peak.pool_gflops);
   const stream = (label, r) => r && r.single_64x64.stream_ms &&
-    console.log(`  memory roofline, ${label}: one pass over the 64x64 query's 164 MB of patterns takes ${f(r.single_64x64.stream_ms)} on one thread; the one-thread query ${(r.single_64x64.ms / r.single_64x64.stream_ms).toFixed(2)}x that`);
+    console.log(`  memory roofline, ${label}: one pass over the stored patterns of the 64x64 query (164 MB) takes ${f(r.single_64x64.stream_ms)} on one thread; the one-thread query ${(r.single_64x64.ms / r.single_64x64.stream_ms).toFixed(2)}x that`);
   stream("native", native);
   stream("wasm", wasm);
   const ws = wasm ? best(wasm.single_64x64.ms, pool("64x64")) : native.single_64x64.ms;
