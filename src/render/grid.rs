@@ -179,33 +179,9 @@ impl GridRenderer {
 
     fn pipeline(&mut self, gpu: &Gpu, format: wgpu::TextureFormat) {
         let (layout, shader) = (&self.pipeline_layout, &self.shader);
-        self.pipelines.entry(format).or_insert_with(|| {
-            gpu.device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-                label: Some("grid"),
-                layout: Some(layout),
-                vertex: wgpu::VertexState {
-                    module: shader,
-                    entry_point: Some("vs_main"),
-                    compilation_options: Default::default(),
-                    buffers: &[],
-                },
-                primitive: wgpu::PrimitiveState::default(),
-                depth_stencil: None,
-                multisample: wgpu::MultisampleState::default(),
-                fragment: Some(wgpu::FragmentState {
-                    module: shader,
-                    entry_point: Some("fs_main"),
-                    compilation_options: Default::default(),
-                    targets: &[Some(wgpu::ColorTargetState {
-                        format,
-                        blend: None,
-                        write_mask: wgpu::ColorWrites::ALL,
-                    })],
-                }),
-                multiview_mask: None,
-                cache: None,
-            })
-        });
+        self.pipelines
+            .entry(format)
+            .or_insert_with(|| super::opaque_pipeline(&gpu.device, "grid", layout, shader, &[], format));
     }
 
     /// The texture for a `columns`×`rows` grid (made again only when the size changes).
