@@ -86,8 +86,10 @@ pub fn peak_gflops(runs: usize, now_ms: impl Fn() -> f64) -> Result<f64, String>
 
 /// The median time in ms of `runs` passes of [`lane_sum`] over the stored patterns X (n × d)
 /// of [`workload`] (after one warm-up pass): the least time one update of one query can take on
-/// this thread, since it must read all of X. For 10,000 patterns of 64×64, X is 164 MB: more
-/// than any core's cache, so this is the memory's read rate, the bound of the 64×64 target.
+/// this thread, since it must read all of X. For 10,000 patterns of 64×64, X is 164 MB: far
+/// more than a core's own caches, so this is the rate at which the shared last-level cache and
+/// the memory deliver X (it varies with what else the machine runs), the bound of the 64×64
+/// target.
 pub fn stream_ms(d: usize, n: usize, runs: usize, now_ms: impl Fn() -> f64) -> Result<f64, String> {
     if d == 0 || n == 0 || runs == 0 {
         return Err("d, n and the number of runs must all be at least 1".into());
