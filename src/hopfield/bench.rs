@@ -16,11 +16,27 @@ pub fn median_ms(d: usize, n: usize, q: usize, runs: usize, now_ms: impl Fn() ->
     let (mut out_state, mut out_p) = (vec![0.0f32; q * d], vec![0.0f32; q * n]);
     let mut ws = ModernWorkspace::new();
     ws.update(&x, n, d, &queries, q, beta, &mut out_state, &mut out_p)?; // warm up
+    median_time_ms(runs, now_ms, || {
+        ws.update(&x, n, d, &queries, q, beta, &mut out_state, &mut out_p)?;
+        std::hint::black_box((&out_state, &out_p));
+        Ok(())
+    })
+}
+
+/// The median time in ms of `runs` calls of `run` (at least 1), by the clock `now_ms`; the
+/// first error of `run` ends it.
+pub fn median_time_ms(
+    runs: usize,
+    now_ms: impl Fn() -> f64,
+    mut run: impl FnMut() -> Result<(), String>,
+) -> Result<f64, String> {
+    if runs == 0 {
+        return Err("the number of runs must be at least 1".into());
+    }
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs {
         let start = now_ms();
-        ws.update(&x, n, d, &queries, q, beta, &mut out_state, &mut out_p)?;
-        std::hint::black_box((&out_state, &out_p));
+        run()?;
         times.push(now_ms() - start);
     }
     times.sort_by(f64::total_cmp);
@@ -96,13 +112,10 @@ pub fn stream_ms(d: usize, n: usize, runs: usize, now_ms: impl Fn() -> f64) -> R
     }
     let (x, _, _) = workload(d, n, 1);
     let mut sink = lane_sum(&x);
-    let mut times = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let start = now_ms();
+    let ms = median_time_ms(runs, now_ms, || {
         sink += lane_sum(std::hint::black_box(&x));
-        times.push(now_ms() - start);
-    }
+        Ok(())
+    });
     std::hint::black_box(sink);
-    times.sort_by(f64::total_cmp);
-    Ok(times[times.len() / 2])
+    ms
 }

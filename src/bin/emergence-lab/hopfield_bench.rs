@@ -3,7 +3,7 @@
 //! with ratios: `scripts/bench-hopfield.sh`). The workloads are `hopfield::bench`'s.
 
 use super::super::{Flags, UsageError};
-use emergence_lab::hopfield::bench::{median_ms, peak_gflops, stream_ms, update_flops, workload};
+use emergence_lab::hopfield::bench::{median_ms, median_time_ms, peak_gflops, stream_ms, update_flops, workload};
 use emergence_lab::hopfield::kernels::{merge_segments, segments, ModernShard, SegmentParts};
 use std::time::Instant;
 
@@ -43,14 +43,9 @@ fn median_ms_threads(d: usize, n: usize, q: usize, runs: usize, threads: usize) 
     if one_state != state || one_p != p {
         return Err("the threads' merged update differs from one thread's".into());
     }
-    let mut times = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let start = Instant::now();
-        update(&mut shards, &mut state, &mut p)?;
-        times.push(start.elapsed().as_secs_f64() * 1e3);
-    }
-    times.sort_by(f64::total_cmp);
-    Ok((times[times.len() / 2], threads))
+    let start = Instant::now();
+    let ms = median_time_ms(runs, || start.elapsed().as_secs_f64() * 1e3, || update(&mut shards, &mut state, &mut p))?;
+    Ok((ms, threads))
 }
 
 /// The lanes' peak rate (`hopfield::bench::peak_gflops`, GFLOP/s) on `threads` threads at once,
