@@ -3,7 +3,7 @@
 # Installs: the wasm32 target, wasm-bindgen-cli at exactly the version in Cargo.lock, wasm-pack,
 # geckodriver, Debian's chromium + chromium-driver + firefox-esr + mesa-vulkan-drivers (lavapipe,
 # Firefox's WebGPU adapter), and the npm packages (npm ci). Never Debian's binaryen
-# (its wasm-opt 108 writes wasm that does not load; see ../shared/toolchain.md F3).
+# (its wasm-opt 108 writes wasm that does not load; see docs/toolchain.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"

@@ -12,7 +12,7 @@ fn rel(got: f64, want: f64) -> f64 {
 
 #[test]
 fn false_match_json() {
-    // plot_effect_of_n.py, errorsA64 at n = 10000 (index 49): 4.04e-21 in the spec.
+    // plot_effect_of_n.py, errorsA64 at n = 10000 (index 49): 4.04e-21 to three digits.
     let v = json(&["dendrites", "false-match", "--n", "300", "--a", "64", "--s", "24", "--theta", "12", "--json"]);
     assert!(rel(v["p"].as_f64().unwrap(), 0.00109461662333690) < 1e-9, "{v}");
     assert!(rel(v["log10_p"].as_f64().unwrap(), 0.00109461662333690f64.log10()) < 1e-9);

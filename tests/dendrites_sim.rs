@@ -1,6 +1,7 @@
 //! The bit-level Monte Carlo and the importance sampler of `dendrites::simulate` against the
-//! exact theory (spec §3). Every statistical check allows 4 standard errors of the estimate
-//! (a two-sided normal tail of 6e-5 per check); every run is seeded, so a pass is reproducible.
+//! exact theory (docs/dendrites.md, "How the official code simulates"). Every statistical check
+//! allows 4 standard errors of the estimate (a two-sided normal tail of 6e-5 per check); every run
+//! is seeded, so a pass is reproducible.
 
 use emergence_lab::core::rng::Rng;
 use emergence_lab::dendrites::logmath::ln_choose;
@@ -26,8 +27,8 @@ fn fm(n: u64, a: u64, s: u64, theta: u64) -> McKind {
 
 #[test]
 fn e3_plain_monte_carlo_agrees_with_the_exact_false_match() {
-    // (n, a, trials): the F-sim points of spec §2 (s = 24, θ = 12); the trial counts give
-    // relative SEs of about 3 %, 2.5 % and 1.5 %.
+    // (n, a, trials): the F-sim points of docs/dendrites.md, "Labels" (s = 24, θ = 12); the trial
+    // counts give relative SEs of about 3 %, 2.5 % and 1.5 %.
     for (n, a, trials) in [(300, 64, 1_000_000), (500, 128, 400_000), (700, 256, 200_000)] {
         let est = plain(fm(n, a, 24, 12), 11, trials);
         let exact = theory::false_match(n, a, 24, 12).unwrap().value();
@@ -82,8 +83,8 @@ fn e3_every_threshold_on_both_code_paths_agrees_with_theory() {
 
 #[test]
 fn e4_several_segments_agree_with_the_exact_form_not_the_bound() {
-    // The README's set-classification check: n = 100, w = 7, M = 500 (spec §3). At θ = 4 the
-    // exact 1 − (1 − P)^M = 0.134729 and the bound M·P = 0.144691 differ by 0.00996; with
+    // The README's set-classification check: n = 100, w = 7, M = 500 (docs/dendrites.md). At θ = 4
+    // the exact 1 − (1 − P)^M = 0.134729 and the bound M·P = 0.144691 differ by 0.00996; with
     // 50,000 vectors the SE is 0.00153, so the bound is about 6.5 SE away and the check that
     // it lies beyond 4 SE has ample room.
     let kind = McKind::FalseMatch { n: 100, a: 7, s: 7, theta: 4, segments: 500 };
@@ -120,8 +121,8 @@ fn e5_noise_within_the_tolerance_never_breaks_a_match() {
 #[test]
 fn e6_union_segment_agrees_with_the_exact_mixture_and_not_the_rounded_mean() {
     // n = 1000, a = 200, s = 25, M = 2, θ = 15: exact mixture 0.050773, the official rounded
-    // S(M) gives 0.04739 (spec §3, §4.2 item 6). With 400,000 vectors the SE is 3.5e-4: the
-    // rounded value is about 10 SE away.
+    // S(M) gives 0.04739 (docs/dendrites.md, "Where the official material errs", 6). With 400,000
+    // vectors the SE is 3.5e-4: the rounded value is about 10 SE away.
     let kind = McKind::UnionSegment { n: 1000, a: 200, s: 25, theta: 15, m: 2 };
     let est = plain(kind, 7, 400_000);
     let exact = theory::union_segment(1000, 200, 25, 15, 2, UnionMethod::Exact).unwrap().value();
@@ -166,8 +167,8 @@ fn union_input_exact(n: u64, a: u64, s: u64, theta: u64, m: u64) -> f64 {
 
 #[test]
 fn e7_union_input_agrees_with_the_exact_chain() {
-    // n = 1000, a = 30, s = 20, θ = 10, M = 10 (the input-union table of spec §2: 0.0186 with
-    // the official expected-size approximation). SE ≈ 3e-4 at 200,000 vectors.
+    // n = 1000, a = 30, s = 20, θ = 10, M = 10 (the input-union data of `sdr_paper_unions.py`:
+    // 0.0186 with the official expected-size approximation). SE ≈ 3e-4 at 200,000 vectors.
     let exact = union_input_exact(1000, 30, 20, 10, 10);
     let est = plain(McKind::UnionInput { n: 1000, a: 30, s: 20, theta: 10, m: 10 }, 8, 200_000);
     assert_within_4se("E7", &est, exact);
@@ -187,9 +188,10 @@ fn importance(n: u64, a: u64, s: u64, theta: u64, lambda: f64, seed: u64, sample
 
 #[test]
 fn importance_sampler_reaches_far_below_one_over_n() {
-    // Spec §3 "Importance sampling test": 200,000 samples per point; the default λ (a Fisher
-    // mean heuristic) and a second λ (the spec's) must both agree with E3 within 4 SE, and the
-    // effective sample size must be large enough for the SE to mean something (> 1000).
+    // docs/dendrites.md, "How the official code simulates": 200,000 samples per point; the default
+    // λ (a Fisher mean heuristic) and a second λ (an earlier hand-tuned one) must both agree with
+    // E3 within 4 SE, and the effective sample size must be large enough for the SE to mean
+    // something (> 1000).
     for (n, a, second_lambda) in [(19_900, 64, 300.0), (10_000, 64, 150.0), (2_000, 128, 10.0), (4_000, 128, 25.0)] {
         let exact = theory::false_match(n, a, 24, 12).unwrap().value();
         for lambda in [ImportanceSimulation::default_lambda(n, a, 24, 12), second_lambda] {
@@ -216,8 +218,8 @@ fn effective_sample_size_flags_a_poor_tilt() {
     // θ = s = 40 at n = 10^6, a = 64 (P ≈ 2e-175): a constant tilt cannot follow the conditional
     // law (which spreads the 40 segment picks over the 64 draws), so a few samples carry nearly
     // all the weight. The effective sample size says so (a handful out of 20,000 hits), which is
-    // the signal to distrust the SE (spec §5). Where the tilt fits, it is in the thousands
-    // (`importance_sampler_reaches_far_below_one_over_n`).
+    // the signal to distrust the SE (docs/dendrites.md, "How the official code simulates"). Where
+    // the tilt fits, it is in the thousands (`importance_sampler_reaches_far_below_one_over_n`).
     let (est, ess) = importance(1_000_000, 64, 40, 40, 1e8, 4, 20_000);
     assert!(est.hits > 10_000, "{est:?}");
     assert!(ess < 100.0, "ESS {ess}");

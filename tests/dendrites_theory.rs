@@ -1,5 +1,7 @@
 //! The exact theory of Ahmad & Hawkins (`emergence_lab::dendrites::theory`) against
-//! (1) every number the spec (`shared/specs/dendrites.md`) quotes, at the precision it prints,
+//! (1) the reference values of the figures and tables of docs/dendrites.md ("Labels"): the numbers
+//! the official scripts, notebook and README print, and exact big-integer values, at the precision
+//! printed,
 //! (2) the full-precision numbers hard-coded in Numenta's official `htmresearch/projects/sdr_paper`
 //! files (read from the GitHub repository; each array names its file), at 1e-9 relative,
 //! (3) exact big-integer arithmetic at random parameter points (n up to 10^6), at 1e-12 relative,
@@ -15,7 +17,7 @@ use num_bigint::BigUint;
 use num_traits::{One, Zero};
 
 /// Relative tolerance for the official figure data: the scripts print sympy's 15-digit floats,
-/// which reproduce the exact values to ~5e-15 (spec §0); 1e-9 is the issue's requirement.
+/// which reproduce the exact values to ~5e-15; 1e-9 is the issue's requirement.
 const OFFICIAL: f64 = 1e-9;
 
 fn assert_rel(got: f64, want: f64, tol: f64, what: &str) {
@@ -47,7 +49,7 @@ fn fnp(a: u64, s: u64, theta: u64, v: u64) -> f64 {
     theory::false_negative(a, s, theta, v).expect("valid parameters").value()
 }
 
-/// `plot_effect_of_n.py`, `errorsA64`: E3 with s = 24, θ = 12, a = 64, for n = 300, 500, …, 19900 (the list starts at n = 300 although the script plots a = 128, 256 and dense from n = 500: spec §4.2 item 1).
+/// `plot_effect_of_n.py`, `errorsA64`: E3 with s = 24, θ = 12, a = 64, for n = 300, 500, …, 19900 (the list starts at n = 300 although the script plots a = 128, 256 and dense from n = 500: docs/dendrites.md, "Where the official material errs", 1).
 const EFFECT_OF_N_A64: [f64; 99] = [
     0.00109461662333690,
     5.69571108769533e-6,
@@ -150,7 +152,7 @@ const EFFECT_OF_N_A64: [f64; 99] = [
     1.07499989501613e-24,
 ];
 
-/// `plot_effect_of_n.py`, `errorsA128`: E3 with s = 24, θ = 12, a = 128, for n = 300, 500, …, 19900 (the list starts at n = 300 although the script plots a = 128, 256 and dense from n = 500: spec §4.2 item 1).
+/// `plot_effect_of_n.py`, `errorsA128`: E3 with s = 24, θ = 12, a = 128, for n = 300, 500, …, 19900 (the list starts at n = 300 although the script plots a = 128, 256 and dense from n = 500: docs/dendrites.md, "Where the official material errs", 1).
 const EFFECT_OF_N_A128: [f64; 99] = [
     0.292078213737764,
     0.00736788303358289,
@@ -253,7 +255,7 @@ const EFFECT_OF_N_A128: [f64; 99] = [
     7.49308887332261e-21,
 ];
 
-/// `plot_effect_of_n.py`, `errorsA256`: E3 with s = 24, θ = 12, a = 256, for n = 300, 500, …, 19900 (the list starts at n = 300 although the script plots a = 128, 256 and dense from n = 500: spec §4.2 item 1).
+/// `plot_effect_of_n.py`, `errorsA256`: E3 with s = 24, θ = 12, a = 256, for n = 300, 500, …, 19900 (the list starts at n = 300 although the script plots a = 128, 256 and dense from n = 500: docs/dendrites.md, "Where the official material errs", 1).
 const EFFECT_OF_N_A256: [f64; 99] = [
     0.999997973443107,
     0.629372754740777,
@@ -356,7 +358,7 @@ const EFFECT_OF_N_A256: [f64; 99] = [
     3.74182390049037e-17,
 ];
 
-/// `plot_effect_of_n.py`, `errorsAHalfOfN`: E3 with s = 24, θ = 12, labelled a = n/2, but a = n/4 (spec §4.2 item 2), for n = 300, 500, …, 19900 (the list starts at n = 300 although the script plots a = 128, 256 and dense from n = 500: spec §4.2 item 1).
+/// `plot_effect_of_n.py`, `errorsAHalfOfN`: E3 with s = 24, θ = 12, labelled a = n/2, but a = n/4 (docs/dendrites.md, "Where the official material errs", 2), for n = 300, 500, …, 19900 (the list starts at n = 300 although the script plots a = 128, 256 and dense from n = 500: docs/dendrites.md, "Where the official material errs", 1).
 const EFFECT_OF_N_AHALFOFN: [f64; 99] = [
     0.00518604306750049,
     0.00595902789913702,
@@ -1096,7 +1098,8 @@ fn effect_of_n_lists_match_to_1e9() {
         assert_rel(fm(n, 64, 24, 12), EFFECT_OF_N_A64[i], OFFICIAL, &format!("a=64 n={n}"));
         assert_rel(fm(n, 128, 24, 12), EFFECT_OF_N_A128[i], OFFICIAL, &format!("a=128 n={n}"));
         assert_rel(fm(n, 256, 24, 12), EFFECT_OF_N_A256[i], OFFICIAL, &format!("a=256 n={n}"));
-        // The dashed curve: a = n/4, not the n/2 of its label (spec §4.2 item 2).
+        // The dashed curve: a = n/4, not the n/2 of its label (docs/dendrites.md, "Where the official
+        // material errs", 2).
         assert_rel(fm(n, n / 4, 24, 12), EFFECT_OF_N_AHALFOFN[i], OFFICIAL, &format!("a=n/4 n={n}"));
     }
 }
@@ -1131,8 +1134,9 @@ fn noise_lists_match_to_1e9_except_sympy_losses() {
                 continue;
             }
             // sympy lost precision on these tiny sums (the notebook evaluates the per-term form):
-            // θ=8 v=26 is 0.9% off (spec §4.2 item 3); θ=8 v=32 is 8e-8 off and θ=12 v=26 4e-9 off
-            // (checked with exact fractions). The spec's printed values are tested below.
+            // θ=8 v=26 is 0.9% off (docs/dendrites.md, "Where the official material errs", 3); θ=8
+            // v=32 is 8e-8 off and θ=12 v=26 4e-9 off (checked with exact fractions). The exact
+            // values, at their printed precision, are tested below.
             if [(8, 26), (8, 32), (12, 26)].contains(&(theta, v)) {
                 continue;
             }
@@ -1168,7 +1172,7 @@ fn segment_union_lists_match_rounded_method() {
     }
     // n = 10000 and 20000: M ≤ 2 use the script's exact-sum form; from M = 3 it switches to the
     // per-term sympy form that is up to 1e-3 off (measured against exact fractions), so those
-    // are tested at the spec's printed precision in `spec_union_tables`.
+    // are tested at their printed precision in `spec_union_tables`.
     for (n, list) in [(10000, &UNION_SEGMENT_N10000), (20000, &UNION_SEGMENT_N20000)] {
         for m in 1..=2 {
             let got = theory::union_segment(n, 200, 25, 15, m, UnionMethod::Rounded).expect("valid").value();
@@ -1285,7 +1289,7 @@ fn threshold_medians_match_plot_optimal_threshold() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Every number the spec quotes, at its printed precision.
+// Every reference value of docs/dendrites.md's figures and tables, at its printed precision.
 
 #[test]
 fn spec_e1_capacity() {
@@ -1301,7 +1305,8 @@ fn spec_e1_capacity() {
 #[test]
 fn spec_scaling_examples() {
     assert_printed(fm(200_000, 2000, 20, 10), "1.65e-15", "s=20 θ=10");
-    // The sister paper's "1.6×10^-18" is a typo for 1.65e-15 (spec §4.2 item 4).
+    // The sister paper's "1.6×10^-18" is a typo for 1.65e-15 (docs/dendrites.md, "Where the official
+    // material errs", 4).
     assert_printed(fm(200_000, 2000, 10, 10), "9.78e-21", "s=θ=10");
     assert_printed(fm(200_000, 2000, 10, 10), "9.8e-21", "s=θ=10");
 }
@@ -1337,7 +1342,8 @@ fn spec_effect_of_n_tables() {
     for (n, text) in [(300, "5.19e-3"), (1000, "6.57e-3"), (4000, "7.04e-3"), (20000, "7.17e-3")] {
         assert_printed(fm(n, n / 4, 24, 12), text, &format!("dense n={n}"));
     }
-    // §4.2 items 1, 2: the dense list's first element is a = n/4 = 75 at n = 300; a = n/2 gives 0.584.
+    // docs/dendrites.md, "Where the official material errs", 1 and 2: the dense list's first
+    // element is a = n/4 = 75 at n = 300; a = n/2 gives 0.584.
     assert_printed(fm(300, 75, 24, 12), "5.18604e-3", "a=75");
     assert_printed(fm(300, 150, 24, 12), "0.584", "a=n/2");
     assert_printed(fm(300, 128, 24, 12), "0.292078", "first a=128 element");
@@ -1357,7 +1363,7 @@ fn spec_simulation_theory_column() {
         (256, 300, "0.999998"),
         (256, 700, "0.121088"),
         (256, 3500, "2.23e-8"),
-        // §3, the Monte Carlo and importance-sampling tables' exact column.
+        // The exact values of the Monte Carlo and importance-sampling checks (docs/dendrites.md).
         (64, 300, "1.0946e-3"),
         (256, 700, "0.12109"),
         (128, 2000, "3.99e-9"),
@@ -1395,7 +1401,7 @@ fn spec_noise_values() {
         (16, 32, "5.90e-4"),
         (12, 96, "0.9703"),
         (16, 19, "2.66e-8"),
-        // §4.2 item 3: the notebook's 3.113e-16 is sympy's precision loss.
+        // "Where the official material errs", 3: the notebook's 3.113e-16 is sympy's precision loss.
         (8, 26, "3.142e-16"),
     ] {
         assert_printed(fnp(128, 30, theta, v), text, &format!("θ={theta} v={v}"));
@@ -1404,7 +1410,7 @@ fn spec_noise_values() {
 
 #[test]
 fn spec_union_tables() {
-    // F-u1: S(19) for n = 1000. The spec prints "≈ 318, 382 and 439"; the official list holds
+    // F-u1: S(19) for n = 1000, read as "≈ 318, 382 and 439"; the official list holds
     // 318.767…, so 318 is truncated, not rounded (checked to 1e-12 in union_synapse_counts_match).
     assert_printed(theory::union_synapses(1000, 25, 19), "382", "S(19) s=25");
     assert_printed(theory::union_synapses(1000, 30, 19), "439", "S(19) s=30");
@@ -1423,7 +1429,7 @@ fn spec_union_tables() {
             assert_printed(got, text, &format!("F-u2 n={n} M={m}"));
         }
     }
-    // §3 / §4.2 item 6: the exact mixture against the rounded approximation.
+    // "Where the official material errs", 6: the exact mixture against the rounded approximation.
     let exact = |n| theory::union_segment(n, 200, 25, 15, 2, UnionMethod::Exact).expect("valid").value();
     assert_printed(exact(1000), "0.050773", "exact mixture n=1000");
     assert_printed(exact(1000), "0.0508", "exact mixture n=1000");
@@ -1445,7 +1451,7 @@ fn spec_union_tables() {
 
 #[test]
 fn exact_union_mixture_for_two_patterns_is_the_overlap_sum() {
-    // For M = 2 the union size is 2s − o with o ~ Hypergeom(n, s, s) (spec E6).
+    // For M = 2 the union size is 2s − o with o ~ Hypergeom(n, s, s) (E6 in docs/dendrites.md).
     let (n, a, s, theta) = (1000, 200, 25, 15);
     let mut want = 0.0;
     for (o, p) in theory::overlap_pmf(n, s, s).expect("valid") {
@@ -1469,11 +1475,11 @@ fn exact_union_mixture_for_two_patterns_is_the_overlap_sum() {
 
 #[test]
 fn spec_set_classification() {
-    // §3 / README: n = 100, w = 7, M = 500. Exact column [computed], and the README's bound
+    // The README's check: n = 100, w = 7, M = 500. Exact values (computed here), and the README's bound
     // M·P_fm ("the formula leads to 0.002826477 … 0.144691001 … 2.03654E-05 … 3.12352E-08").
     // The exact column is checked against 1 − (1 − P)^500 from exact fractions (Python
-    // `fractions`), to 1e-12: the spec prints 0.134729 for θ = 4, but the exact value
-    // 0.13472849336… rounds to 0.134728 (the spec rounded twice).
+    // `fractions`), to 1e-12: 0.134729 is sometimes quoted for θ = 4, but the exact value
+    // 0.13472849336… rounds to 0.134728 (0.134729 comes from rounding twice).
     for (theta, exact, exact_full, bound) in [
         (4, "0.134728", 0.1347284933610461, "0.144691001"),
         (5, "0.002822", 0.002822494089913359, "0.002826477"),

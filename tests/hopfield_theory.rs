@@ -1,4 +1,4 @@
-//! The Hopfield science against its theory (shared/specs/hopfield.md): energy monotonicity,
+//! The Hopfield science against its theory (docs/hopfield.md): energy monotonicity,
 //! the modern bounds, the β → 0 average, the pitchfork threshold, the dense energy differences'
 //! closed forms, classical capacity, 2-cycles, the multitasking hierarchy, Theorem 3's
 //! constants, bit packing, image import and corruption counts.
@@ -168,7 +168,7 @@ fn pitchfork_threshold() {
 #[test]
 fn dense_energy_difference_closed_forms() {
     // Exact integers: n = 2 is 4× the Hebbian field with zero diagonal (N·h_l), n = 3 is
-    // Σ_μ ξ_l^μ (6a_μ² + 2) (spec §1.2 [derived]).
+    // Σ_μ ξ_l^μ (6a_μ² + 2) (derived here: docs/hopfield.md, "What the lab derived itself").
     for seed in 0..10u64 {
         let mut rng = Rng::seed_from_u64(100 + seed);
         let (n, p) = (50, 7);
@@ -263,7 +263,8 @@ fn error_free_capacity_order_of_magnitude() {
     };
     assert!(run(5) >= 0.99);
     assert!(run(75) <= 0.05);
-    // The dense line for n = 3 at N = 100 is N²/(6 ln N) = 361.9 (spec §1.2).
+    // The dense line for n = 3 at N = 100 is N²/(6 ln N) = 361.9 (Krotov & Hopfield's
+    // N^{n−1}/(2(2n−3)!! ln N); docs/hopfield.md).
     assert!((theory_lines(100, Some(3)).dense_error_free.unwrap() - 361.9).abs() < 0.05);
 }
 
@@ -294,7 +295,8 @@ fn synchronous_two_cycle_is_detected() {
 
 #[test]
 fn multitask_hierarchical_magnetisations() {
-    // Spec §1.6 table: K = 2, d = 0.3, N = 4000, T = 0: |m_k|/(1 − d) = 0.995, 0.305 (theory 1,
+    // docs/hopfield.md ("What the lab derived itself"): K = 2, d = 0.3, N = 4000, T = 0: |m_k|/(1 −
+    // d) = 0.995, 0.305 (theory 1,
     // 0.3), finite-size scatter ≈ ±0.03; we allow 0.05 per seed.
     for seed in 0..2 {
         let m = hierarchical_run(4000, 2, 0.3, seed, 100).unwrap();
@@ -306,7 +308,8 @@ fn multitask_hierarchical_magnetisations() {
 
 #[test]
 fn theorem3_constants() {
-    // Spec §2.2: c = 3.1546 (β = 1, K = 3, d = 20, p = 0.001) and 1.3718 (K = 1, d = 75).
+    // Ramsauer et al., Theorem 3: c = 3.1546 (β = 1, K = 3, d = 20, p = 0.001) and 1.3718 (K = 1, d
+    // = 75).
     let t = theorem3(1.0, 3.0, 20.0, 0.001);
     assert!((t.a + 0.007678).abs() < 1e-6 && (t.b - 3.6).abs() < 1e-12, "{t:?}");
     assert!((t.c - 3.154611).abs() < 1e-5, "{t:?}");

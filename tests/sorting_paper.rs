@@ -1,5 +1,5 @@
 //! The sorting experiment against the numbers Zhang, Goldstein & Levin print (arXiv 2401.05375,
-//! spec §4), through the same `reproduce` conditions the CLI and the page run.
+//! Figs. 4–9), through the same `reproduce` conditions the CLI and the page run.
 //!
 //! Tolerances. Each paper value is itself a mean over 100 runs, so ours and theirs both carry a
 //! standard error SD/√R. We accept |ours − paper| < 4·√(SD²/R_ours + SD²/100) (SD: our sample
@@ -7,7 +7,7 @@
 //! read-off uncertainty where the value is read from a figure rather than printed.
 //!
 //! Where the model cannot match the paper, the test checks the documented behaviour instead and
-//! says why (spec §5, and docs/sorting.md).
+//! says why (docs/sorting.md, "What matches, what does not, and why").
 #![cfg(not(target_arch = "wasm32"))]
 
 use emergence_lab::sorting::batch::{run_one, BatchConfig};
@@ -54,10 +54,10 @@ fn fig5_immovable_error_tolerance_matches() {
 }
 
 /// Movable frozen cells: the paper's Fig. 5B depends on the official 1 s stop poll and is not
-/// reproducible (spec §5). What the model guarantees instead: frozen cells never swap with each
-/// other, so their relative order is fixed; with the "complete" rule, bubble ends sorted with one
-/// frozen cell, and with two it keeps one descent exactly when the pair starts out of order
-/// (probability ½).
+/// reproducible (docs/sorting.md, "Stop rules"). What the model guarantees instead: frozen cells
+/// never swap with each other, so their relative order is fixed; with the "complete" rule, bubble
+/// ends sorted with one frozen cell, and with two it keeps one descent exactly when the pair starts
+/// out of order (probability ½).
 #[test]
 fn fig5_movable_documented_behaviour() {
     let config = |k| BatchConfig {

@@ -6,7 +6,8 @@
 //! # Tolerance (derived, not fitted)
 //! u = 2⁻²⁴ (f32 unit roundoff), γ_k = k·u / (1 − k·u). Everything below is a worst-case bound
 //! (Higham, "Accuracy and Stability of Numerical Algorithms", §3.1 for sums and dot products;
-//! WGSL spec §"Floating Point Accuracy" for `exp` and `/`), computed per element from the data:
+//! the WGSL specification, section "Floating Point Accuracy", for `exp` and `/`), computed per
+//! element from the data:
 //! 1. Scores: any f32 evaluation of a d-term dot product is off by at most γ_d Σ_k |ξ_k x_k|
 //!    (any order, with or without FMA); the product with β adds one rounding. So the GPU score
 //!    s̃_i = s_i + e_i with |e_i| ≤ B_i = |β| (γ_d A_i (1 + u) + u |ξ·x_i|), A_i = Σ_k |ξ_k x_ik|.

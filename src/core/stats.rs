@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 /// Mean and standard deviation over runs. The SD uses the population formula (divide by N),
-/// as the sorting paper's analysis code does (numpy's default `std`, spec §3).
+/// as the sorting paper's analysis code does (numpy's default `std`; docs/sorting.md, "Metrics").
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct MeanSd {
     pub mean: f64,

@@ -1,9 +1,10 @@
 //! The figures of the page (and of `emergence-lab dendrites figure`): each is the paper's
-//! curves, rebuilt from the theory (spec §2), plus the user's current curve, and the points a
-//! simulation should check. Curves are plain numbers; the page draws them with log axes.
+//! curves, rebuilt from the theory (docs/dendrites.md, "Labels"), plus the user's current
+//! curve, and the points a simulation should check. Curves are plain numbers; the page draws
+//! them with log axes.
 //!
-//! Where the official figures erred (spec §4.2) the curves here are right and the notes say
-//! what the official picture shows instead.
+//! Where the official figures erred (docs/dendrites.md, "Where the official material errs") the
+//! curves here are right and the notes say what the official picture shows instead.
 
 use super::logmath::Prob;
 use super::simulate::McKind;
@@ -189,8 +190,8 @@ pub fn figure(id: &str, p: &DendriteParams) -> Result<Figure, String> {
                 Style::Current,
                 xs.iter().map(|&n| (n as f64, e3(n, p.a, p.s, p.theta))),
             ));
-            f.notes.push("The official plot_effect_of_n.py draws the a = 128, a = 256 and dense lists 200 cells to the right of their true n; they are drawn at their true n here (spec §4.2, 1).".into());
-            f.notes.push("The dashed curve is labelled a = n/2 in the official figure, but its numbers are for a = n/4 (a = n/2 gives about 0.58 at every n; spec §4.2, 2).".into());
+            f.notes.push("The official plot_effect_of_n.py draws the a = 128, a = 256 and dense lists 200 cells to the right of their true n; they are drawn at their true n here (docs/dendrites.md, 'Where the official material errs', 1).".into());
+            f.notes.push("The dashed curve is labelled a = n/2 in the official figure, but its numbers are for a = n/4 (a = n/2 gives about 0.58 at every n; docs/dendrites.md, 'Where the official material errs', 2).".into());
             for (i, &n) in grid(from, top, 1, None).iter().step_by(((top - from) / 6 + 1) as usize).enumerate() {
                 if i < 8 {
                     f.simulate.extend(false_match_request(&current, n as f64, n, p.a, p.s, p.theta));
@@ -236,7 +237,7 @@ pub fn figure(id: &str, p: &DendriteParams) -> Result<Figure, String> {
                         .map(|&v| (v as f64 / 128.0, theory::false_negative(128, 30, theta, v).ok().and_then(y_of))),
                 ));
             }
-            // Observed values quoted from plot_noise_results.py (spec §2, F-noise).
+            // Observed values quoted from plot_noise_results.py (F-noise in docs/dendrites.md, "Labels").
             for (theta, points) in [
                 (8, &[(64.0, 7.358e-4)][..]),
                 (12, &[(64.0, 0.0717)][..]),
@@ -270,7 +271,7 @@ pub fn figure(id: &str, p: &DendriteParams) -> Result<Figure, String> {
                 }
             }
             f.notes.push("n plays no part in E5; the official simulation used n = 6000. A false negative is exactly impossible while v ≤ s − θ, so those points are missing from the log axis.".into());
-            f.notes.push("The official notebook prints 3.113e-16 for θ = 8, v = 26; the exact value is 3.142e-16 (sympy lost precision; spec §4.2, 3).".into());
+            f.notes.push("The official notebook prints 3.113e-16 for θ = 8, v = 26; the exact value is 3.142e-16 (sympy lost precision; docs/dendrites.md, 'Where the official material errs', 3).".into());
             f.marker =
                 fn_at(p.v).map(|y| Marker { x: p.v as f64 / p.a.max(1) as f64, y, label: format!("v = {}", p.v) });
         }
@@ -314,7 +315,8 @@ pub fn figure(id: &str, p: &DendriteParams) -> Result<Figure, String> {
                     xs.iter().map(|&n| (n as f64, e3(n, a, 24, 12))),
                 ));
             }
-            // Simulated values hard-coded in plot_numerical_results.py (spec §2, F-sim).
+            // Simulated values hard-coded in plot_numerical_results.py (F-sim in docs/dendrites.md,
+            // "Labels").
             for (a, points) in [
                 (64, &[(300.0, 1.09318e-3), (500.0, 5.74e-6), (700.0, 1.1e-7)][..]),
                 (
@@ -394,7 +396,7 @@ pub fn figure(id: &str, p: &DendriteParams) -> Result<Figure, String> {
                     });
                 }
             }
-            f.notes.push("a = 200, s = 25 per pattern, θ = 15. The official sdr_paper_unions.py puts the rounded mean union size into E3; the exact mixture over the union size differs by about 7% at n = 1000 and 2% at n = 10000 (spec §4.2, 6). Simulations agree with the exact mixture.".into());
+            f.notes.push("a = 200, s = 25 per pattern, θ = 15. The official sdr_paper_unions.py puts the rounded mean union size into E3; the exact mixture over the union size differs by about 7% at n = 1000 and 2% at n = 10000 (docs/dendrites.md, 'Where the official material errs', 6). Simulations agree with the exact mixture.".into());
             f.marker = at(p.m).map(|y| Marker { x: p.m as f64, y, label: format!("M = {}", p.m) });
         }
         "uin" => {

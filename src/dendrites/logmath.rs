@@ -187,7 +187,7 @@ pub fn ln_gamma(x: f64) -> f64 {
 }
 
 /// ln C(n, k), the number of k-subsets of n (the "number of distinct SDRs", capacity, of
-/// 1601.00720 and 1503.07469). −∞ when k > n (the spec's C = 0 convention).
+/// 1601.00720 and 1503.07469). −∞ when k > n (the C = 0 convention of docs/dendrites.md, "Labels").
 ///
 /// Computed as k·ln(n/k) − (n−k)·ln1p(−k/n) + ½ln(n/(2πk(n−k))) + δ(n) − δ(k) − δ(n−k) with the
 /// Stirling remainder δ: every piece is accurate relatively, so ln C is good to a few ulps even
@@ -213,11 +213,11 @@ pub fn ln_choose(n: u64, k: u64) -> f64 {
 
 /// ln C(x, y) = ln Γ(x+1) − ln Γ(y+1) − ln Γ(x−y+1) for real x, y: the gamma-function binomial
 /// that sympy evaluates when `sdr_paper_unions.py` (`falseMatchDendritevsMPatterns`) puts the
-/// non-integer expected union size into the false-match formula (spec E7).
+/// non-integer expected union size into the false-match formula (E7 in docs/dendrites.md, "Labels").
 ///
-/// Convention outside the range: C(x, y) = 0 (ln = −∞) when y < 0, y > x or x < 0 — the spec's
-/// C = 0 convention, not Γ's analytic continuation (which would give finite, even negative,
-/// values for negative non-integer arguments). NaN arguments give NaN.
+/// Convention outside the range: C(x, y) = 0 (ln = −∞) when y < 0, y > x or x < 0 — the
+/// C = 0 convention of docs/dendrites.md ("Labels"), not Γ's analytic continuation (which would
+/// give finite, even negative, values for negative non-integer arguments). NaN arguments give NaN.
 pub fn ln_choose_real(x: f64, y: f64) -> f64 {
     if x.is_nan() || y.is_nan() {
         return f64::NAN;

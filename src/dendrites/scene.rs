@@ -1,11 +1,11 @@
 //! The bit-level picture: one segment (or a union segment, or a neuron's K segments) and the
 //! patterns it is tested against, sample by sample, as colours for the renderer's grid.
 //!
-//! Draws follow the official simulator's structure (`sdr_calculations2.cpp`, spec §3): a
-//! segment is s random cells (false match) or s of the a cells of a learned pattern (noise);
-//! noise keeps a − v of the pattern's cells and adds v cells that were inactive. Every draw
-//! comes from [`Rng`]: stream 0 of the seed builds the segments, stream 1 + i is test sample i,
-//! so sample i looks the same however the user got there.
+//! Draws follow the official simulator's structure (`sdr_calculations2.cpp`; docs/dendrites.md,
+//! "How the official code simulates"): a segment is s random cells (false match) or s of the a
+//! cells of a learned pattern (noise); noise keeps a − v of the pattern's cells and adds v cells
+//! that were inactive. Every draw comes from [`Rng`]: stream 0 of the seed builds the segments,
+//! stream 1 + i is test sample i, so sample i looks the same however the user got there.
 
 use super::DendriteParams;
 use crate::core::rng::Rng;

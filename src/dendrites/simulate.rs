@@ -2,7 +2,7 @@
 //! and a sequential importance sampler for false-match probabilities far below 1/N.
 //!
 //! **What matches the official code** (Numenta `htmresearch`, `projects/sdr_paper`;
-//! spec §3 "Simulation procedure in the official code"):
+//! docs/dendrites.md, "How the official code simulates"):
 //! - Every SDR is a uniform random subset of the cells, and every overlap is counted cell by
 //!   cell against a bitset of the other SDR (the C++ `matchSparse`/`numMatches` count the ON
 //!   bits shared with the stored rows). Nothing is drawn from the hypergeometric law: that law
@@ -54,7 +54,7 @@ pub const MAX_DRAWS_PER_TRIAL: u64 = 10_000_000;
 /// The 95 % two-sided normal quantile used by the C++ `estimateBounds`.
 const Z95: f64 = 1.96;
 
-/// What one Monte Carlo sample tests (spec §3).
+/// What one Monte Carlo sample tests (docs/dendrites.md, "How the official code simulates").
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum McKind {
@@ -392,8 +392,8 @@ pub struct McEstimate {
 }
 
 impl McEstimate {
-    /// The binomial estimate of `hits` out of `trials` i.i.d. Bernoulli trials (spec §3: "A 95%
-    /// interval is ±1.96·sqrt(p(1−p)/N)"; with no hits, the rule of three). With no trials at
+    /// The binomial estimate of `hits` out of `trials` i.i.d. Bernoulli trials (the C++
+    /// `estimateBounds`: a 95 % interval of ±1.96·sqrt(p(1−p)/N); with no hits, the rule of three). With no trials at
     /// all: p = 0 and the uninformative interval [0, 1].
     pub fn binomial(trials: u64, hits: u64) -> Self {
         if trials == 0 {
@@ -601,7 +601,7 @@ impl Simulation {
     /// reached, or more than k − θ cells drawn outside F).
     ///
     /// **Why the smaller set is the one drawn per trial.** The C++ holds the segment (s cells)
-    /// and draws a test vectors (a cells) against it (spec §3, `classificationFalseMatchTrial`).
+    /// and draws a test vectors (a cells) against it (`classificationFalseMatchTrial`).
     /// The overlap of a uniform a-subset with any fixed s-set and that of a uniform s-subset with
     /// any fixed a-set have the same law, Hypergeom(n, a, s) (its pmf
     /// C(s,k)·C(n−s,a−k)/C(n,a) = C(a,k)·C(n−a,s−k)/C(n,s) is symmetric in a and s), and in
@@ -805,7 +805,8 @@ fn pow2(k: i64) -> f64 {
 /// probabilities far below f64's range (1e−308) representable.
 const RESCALE: i64 = 200;
 
-/// Sequential tilted importance sampler for E3 (spec §3 "Importance sampling test").
+/// Sequential tilted importance sampler for E3 (docs/dendrites.md, "How the official code
+/// simulates", last paragraph).
 ///
 /// The a active cells are drawn one at a time without replacement. At step i, with r_s segment
 /// cells and r_o other cells still free (r_s + r_o = n − i), the uniform draw picks a segment
@@ -865,8 +866,8 @@ impl ImportanceSimulation {
     /// λ = μ·(n − s − a + μ) / ((s − μ)·(a − μ)). Setting μ = θ gives λ. It is clamped to at least 1
     /// (never tilt away from the event) and is 1 when θ ≥ min(s, a) (the event is then a single
     /// configuration or impossible; plain λ is as good as any) or θ = 0.
-    /// Examples: n = 2000, a = 128, s = 24, θ = 12 → 16.0 (the spec used 10);
-    /// n = 19900, a = 64 → 381 (the spec used 300).
+    /// Examples: n = 2000, a = 128, s = 24, θ = 12 → 16.0 (an earlier hand-tuned check used 10);
+    /// n = 19900, a = 64 → 381 (it used 300).
     pub fn default_lambda(n: u64, a: u64, s: u64, theta: u64) -> f64 {
         if theta == 0 || theta >= s.min(a) || a > n || s > n {
             return 1.0;
@@ -1002,8 +1003,8 @@ impl ImportanceSimulation {
 
     /// Kish's effective sample size of the estimator's terms, (Σ xᵢ)² / Σ xᵢ² with xᵢ = wᵢ·1{hitᵢ}:
     /// how many equally weighted hits the estimate is worth. Much smaller than the number of hits
-    /// means a few heavy weights dominate and the standard error is not to be trusted (spec §5:
-    /// cross-check with a second λ).
+    /// means a few heavy weights dominate and the standard error is not to be trusted
+    /// (cross-check with a second λ, as the tests do).
     pub fn effective_sample_size(&self) -> f64 {
         if self.sum_sq > 0.0 {
             self.sum * self.sum / self.sum_sq

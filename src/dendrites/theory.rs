@@ -3,9 +3,9 @@
 //! (arXiv 1601.00720), and of "Properties of Sparse Distributed Representations and their
 //! Application to Hierarchical Temporal Memory" (arXiv 1503.07469), in log space.
 //!
-//! Labels E1–E7 and F-… are those of `shared/specs/dendrites.md`; the arXiv equation numbers
-//! have not been checked against the PDFs, so the doc comments cite sections by name and the
-//! official code (Numenta `htmresearch/projects/sdr_paper`) by file.
+//! Labels E1–E7 and F-… are this project's own, defined in docs/dendrites.md ("Labels"); the
+//! arXiv equation numbers have not been checked against the PDFs, so the doc comments cite
+//! sections by name and the official code (Numenta `htmresearch/projects/sdr_paper`) by file.
 //!
 //! Every probability is a hypergeometric tail. It is summed from the point of the tail nearest
 //! the mode outwards, by the ratio recurrence term(b+1)/term(b) = (s−b)(a−b)/((b+1)(n−s−a+b+1)),
@@ -192,7 +192,8 @@ pub struct SetMatch {
 /// E4: the chance that a random pattern matches (overlap ≥ θ) any of M independent random
 /// segments / stored patterns. 1503.07469 gives the upper bound M·P_fm (the `README.md` of
 /// `sdr_paper` quotes it as "the formula"); the exact value 1 − (1 − P_fm)^M is what the
-/// simulations in that README agree with (spec §4.2 item 5).
+/// simulations in that README agree with (docs/dendrites.md, "Where the official material
+/// errs", 5).
 pub fn set_match(n: u64, a: u64, s: u64, theta: u64, m: u64) -> Result<SetMatch, String> {
     let p = false_match(n, a, s, theta)?;
     let exact = if m == 0 { Prob::zero() } else { Prob::from_ln_q(m as f64 * p.ln_q) };
@@ -212,8 +213,9 @@ pub fn set_match(n: u64, a: u64, s: u64, theta: u64, m: u64) -> Result<SetMatch,
 /// v ≤ s − θ or θ = 0; θ > s gives 1 (the segment can never reach θ).
 ///
 /// The notebook prints 3.113e-16 for θ = 8, v = 26 (a = 128, s = 30); the exact value is
-/// 3.142e-16 — sympy lost precision on the tiny sum (spec §4.2 item 3). The same file's θ = 8,
-/// v = 32 (2.2324e-12, 8·10^-8 off) and θ = 12, v = 26 (4·10^-9 off) lost a little too.
+/// 3.142e-16 — sympy lost precision on the tiny sum (docs/dendrites.md, "Where the official
+/// material errs", 3). The same file's θ = 8, v = 32 (2.2324e-12, 8·10^-8 off) and θ = 12,
+/// v = 26 (4·10^-9 off) lost a little too.
 pub fn false_negative(a: u64, s: u64, theta: u64, v: u64) -> Result<Prob, String> {
     check_n(a)?;
     check_at_most("s", s, "a", a)?;
@@ -320,8 +322,8 @@ fn hypergeom_pmf_linear(n: u64, k: u64, draws: u64) -> Vec<(u64, f64)> {
 ///
 /// `Rounded` is the official method, E3 with s := round(S(M)) — an approximation: at n = 1000,
 /// a = 200, s = 25, θ = 15, M = 2 it gives 0.0474 where the exact mixture and Monte Carlo give
-/// 0.0508, and 2.36e-14 against 2.31e-14 at n = 10000 (spec §4.2 item 6). `Exact` mixes E3 over
-/// [`union_size_distribution`].
+/// 0.0508, and 2.36e-14 against 2.31e-14 at n = 10000 (docs/dendrites.md, "Where the official
+/// material errs", 6). `Exact` mixes E3 over [`union_size_distribution`].
 pub fn union_segment(n: u64, a: u64, s: u64, theta: u64, m: u64, method: UnionMethod) -> Result<Prob, String> {
     check_n(n)?;
     check_at_most("a", a, "n", n)?;
@@ -357,8 +359,9 @@ pub fn union_input_size(n: u64, a: u64, m: u64) -> f64 {
 /// A(M) active cells; a segment of s synapses and threshold θ false-matches with
 /// Σ_{b=θ}^{s} C(s,b)·C(n−s, A−b)/C(n,A), with the gamma-function binomials
 /// C(x,y) = Γ(x+1)/(Γ(y+1)Γ(x−y+1)) that sympy uses for the non-integer A
-/// ([`super::logmath::ln_choose_real`]). Outside 0 ≤ y ≤ x a binomial is 0 (the spec's C = 0
-/// convention, as a forum user needed once the union passed 50% density), not Γ's continuation.
+/// ([`super::logmath::ln_choose_real`]). Outside 0 ≤ y ≤ x a binomial is 0 (the C = 0
+/// convention of docs/dendrites.md, "Labels", as a forum user needed once the union passed 50%
+/// density), not Γ's continuation.
 /// With a non-integer A the terms need not add to exactly 1, so P is clamped to ≤ 1 and
 /// 1 − P is taken from P. θ = 0 gives 1; θ > s gives 0.
 pub fn union_input(n: u64, a: u64, s: u64, theta: u64, m: u64) -> Result<Prob, String> {

@@ -1,4 +1,4 @@
-//! The capacity and retrieval experiments of the issue (spec §2.1, §2.2, §4.3 item 7):
+//! The capacity and retrieval experiments (theory lines: docs/hopfield.md, "Models and sources"):
 //! fixed points and noisy-start retrieval for the classical, dense (xⁿ) and exponential models
 //! with their theory lines; retrieval by the modern model; the two-pattern metastable state.
 //!
@@ -19,11 +19,11 @@ use serde::Serialize;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase", tag = "model")]
 pub enum CapacityModel {
-    /// Hebbian (1/N, zero diagonal), keep-on-tie (spec §1.1).
+    /// Hebbian (1/N, zero diagonal), keep-on-tie (Hopfield 1982; the lab's tie rule).
     Classical,
-    /// Krotov–Hopfield F(x) = xⁿ (spec §1.2).
+    /// Krotov–Hopfield F(x) = xⁿ (Krotov & Hopfield 2016).
     Dense { order: u32, rectified: bool },
-    /// Demircigil F = exp (spec §1.3).
+    /// Demircigil F = exp (Demircigil et al. 2017).
     Exp,
 }
 
@@ -139,7 +139,7 @@ pub fn run_test(config: &CapacityConfig, index: u64) -> Result<TestResult, Strin
     Ok(TestResult { fixed_points, patterns: p, starts, perfect, retrieved, overlap_sum })
 }
 
-/// Theory lines for N neurons (spec §2.1, §1.2, §1.3).
+/// Theory lines for N neurons (docs/hopfield.md, "Models and sources").
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct TheoryLines {
     /// 0.138 N (Amit–Gutfreund–Sompolinsky 1985: retrieval with a small fraction of errors).

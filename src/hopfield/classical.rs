@@ -1,6 +1,6 @@
-//! The classical binary Hopfield network (Hopfield 1982; spec §1.1) and the update machinery
-//! that every binary model shares (asynchronous sweeps in a seeded random order, synchronous
-//! updates with 2-cycle detection).
+//! The classical binary Hopfield network (Hopfield 1982; docs/hopfield.md, "Models and
+//! sources") and the update machinery that every binary model shares (asynchronous sweeps in a
+//! seeded random order, synchronous updates with 2-cycle detection).
 //!
 //! Arithmetic is in integers: with patterns in {−1, 0, +1}, N·w_ij = Σ_μ ξ_i^μ ξ_j^μ is an
 //! integer, and so is N·h_i. The sign decisions, the tie test and the energy are therefore
@@ -8,10 +8,10 @@
 
 use crate::core::rng::Rng;
 
-/// What sgn(0) is (spec §1.1: "choose one and document it").
+/// What sgn(0) is (docs/hopfield.md, "Tie rule": the choice changes small-N results).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum TieRule {
-    /// Keep the current value when the field is exactly 0 (the spec's runs; the default).
+    /// Keep the current value when the field is exactly 0 (the default).
     #[default]
     Keep,
     /// The blog's code: a field ≤ 0 gives −1.
@@ -34,10 +34,10 @@ impl TieRule {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FieldForm {
     /// The N×N matrix N·W (zero diagonal) with fields kept up to date after every flip
-    /// (h += 2σ_i W[:, i], spec §4.2): O(1) to test a component, O(N) per flip, N² memory.
+    /// (h += 2σ_i W[:, i]): O(1) to test a component, O(N) per flip, N² memory.
     Dense,
-    /// h = X(Xᵀσ) − diag·σ from the overlaps m = Xᵀσ (spec §4.2: "for images use the factored
-    /// form"): O(P) to test a component and per flip, no N² matrix.
+    /// h = X(Xᵀσ) − diag·σ from the overlaps m = Xᵀσ (the form to use for images, where
+    /// P ≪ N): O(P) to test a component and per flip, no N² matrix.
     Factored,
 }
 
@@ -134,7 +134,7 @@ impl Dynamics {
     }
 
     /// The rest of the current asynchronous sweep (a whole sweep when at its start); returns
-    /// the number of flips. Converged means a whole sweep without a flip (spec §1.1).
+    /// the number of flips. Converged means a whole sweep without a flip.
     pub fn async_sweep<N: BinaryNet + ?Sized>(&mut self, net: &mut N, rng: &mut Rng) -> usize {
         let n = net.state().len();
         let mut flips = 0;
@@ -182,7 +182,8 @@ pub fn sign_patterns(values: &[f32]) -> Vec<i8> {
         .collect()
 }
 
-/// The classical network with Hebbian storage W = (1/N) Σ_μ ξ^μ ξ^μᵀ, w_ii = 0 (spec §1.1).
+/// The classical network with Hebbian storage W = (1/N) Σ_μ ξ^μ ξ^μᵀ, w_ii = 0 (Hopfield 1982,
+/// with the usual 1/N).
 #[derive(Clone, Debug)]
 pub struct Classical {
     n: usize,
@@ -274,7 +275,7 @@ impl Classical {
         &self.m
     }
 
-    /// 2N·E = −Σ_i σ_i N·h_i, exactly (E = −½ σᵀWσ, spec §1.1).
+    /// 2N·E = −Σ_i σ_i N·h_i, exactly (E = −½ σᵀWσ, no bias).
     pub fn scaled_energy(&self) -> i64 {
         match self.form {
             FieldForm::Dense => -(0..self.n).map(|i| i64::from(self.sigma[i]) * self.h[i]).sum::<i64>(),

@@ -1,5 +1,5 @@
 //! Dense associative memories: Krotov & Hopfield (2016) with F(x) = xⁿ (optionally rectified)
-//! and Demircigil et al. (2017) with F = exp (spec §1.2, §1.3).
+//! and Demircigil et al. (2017) with F = exp (docs/hopfield.md, "Models and sources").
 //!
 //! The update is the energy difference of blog eq. 16, one component l at a time:
 //! σ_l ← sgn Σ_μ [F(ξ_l^μ + a_μ) − F(−ξ_l^μ + a_μ)], a_μ = Σ_{j≠l} ξ_j^μ σ_j. With ξ_l^μ ∈
@@ -7,16 +7,16 @@
 //! integer in −N..=N, so D is tabulated once.
 //! - Polynomial F: D(a) is an exact integer ((a+1)ⁿ − (a−1)ⁿ = 2 Σ_{odd k} C(n,k) a^{n−k});
 //!   the sum is accumulated in i64, i128 or a 512-bit integer, whichever the bound
-//!   2·P·(N+1)ⁿ needs, so the decision is exact with no overflow (spec §4.2).
+//!   2·P·(N+1)ⁿ needs, so the decision is exact with no overflow.
 //! - F = exp: D(a) = (e − e⁻¹)·eᵃ, so the decision is the sign of Σ_μ ξ_l^μ e^{a_μ − max a},
-//!   i.e. ln S⁺ against ln S⁻ with the max shift (spec §1.3, §4.2). The terms are gathered by
-//!   exponent first: a true tie (equal counts at every exponent; e is transcendental) is
-//!   detected exactly, and otherwise the signed counts are summed smallest term first in f64
-//!   with [`portable_exp`] values (the same bits on every platform).
+//!   i.e. ln S⁺ against ln S⁻ with the max shift (exp overflows f64 beyond 709). The terms are
+//!   gathered by exponent first: a true tie (equal counts at every exponent; e is
+//!   transcendental) is detected exactly, and otherwise the signed counts are summed smallest
+//!   term first in f64 with [`portable_exp`] values (the same bits on every platform).
 //!
 //! The blog's dense retrieval decides every component from the old state (a Jacobi pass,
-//! spec §3 quirk ii); we offer that as the synchronous mode and the paper's asynchronous
-//! update as the default.
+//! quirk ii in docs/hopfield.md, "The blog post and its code"); we offer that as the synchronous
+//! mode and the paper's asynchronous update as the default.
 
 use super::classical::{BinaryNet, TieRule};
 use crate::core::rng::portable_ln;
@@ -159,7 +159,8 @@ pub struct DenseNet {
     interaction: Interaction,
     /// ξ as N × P (neuron-major).
     xi_t: Vec<i8>,
-    /// m_μ = ξ^μ · σ, kept up to date (O(P) per flip, spec §1.2).
+    /// m_μ = ξ^μ · σ, kept up to date (O(P) per flip; docs/hopfield.md, "What the lab derived
+    /// itself").
     m: Vec<i64>,
     sigma: Vec<i8>,
     table: DiffTable,
@@ -317,7 +318,7 @@ impl DenseNet {
         Some(acc.to_f64())
     }
 
-    /// ln(−E) = lse(1, Xᵀσ) for the exp model (the energy in log space, spec §1.3).
+    /// ln(−E) = lse(1, Xᵀσ) for the exp model (the energy in log space; blog eqs. 12–14).
     pub fn log_neg_energy(&self) -> f64 {
         let top = self.m.iter().copied().max().unwrap_or(0);
         let s: f64 = self.m.iter().map(|&m| portable_exp((m - top) as f64)).sum();
@@ -359,7 +360,7 @@ impl BinaryNet for DenseNet {
     }
 
     /// Polynomial: E = −Σ_μ F(m_μ) (blog eq. 9). Exp: −ln(−E) = −lse(1, Xᵀσ), a monotone
-    /// transform of E = −Σ_μ exp(m_μ) that cannot overflow (spec §1.3).
+    /// transform of E = −Σ_μ exp(m_μ) that cannot overflow (blog eqs. 12–13).
     fn energy(&self) -> f64 {
         match self.interaction {
             Interaction::Poly { n, rectified } => {

@@ -1,6 +1,6 @@
 //! The f32 kernels of the modern Hopfield update (Ramsauer et al. 2020/21, "Hopfield Networks is
-//! All You Need", eq. 3; batched over queries as in eq. 23; spec `shared/specs/hopfield.md` §1.4
-//! and §4.2): for stored patterns X (N × d, row-major) and queries Ξ (Q × d, row-major),
+//! All You Need", eq. 3; batched over queries as in eq. 23; docs/hopfield.md,
+//! "Models and sources"): for stored patterns X (N × d, row-major) and queries Ξ (Q × d, row-major),
 //!
 //! ```text
 //! S = β Ξ Xᵀ   (Q × N),   P = row-softmax(S) (max-shifted),   Ξ' = P X   (Q × d).

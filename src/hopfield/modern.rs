@@ -1,7 +1,7 @@
 //! The modern continuous Hopfield network (Ramsauer et al., "Hopfield Networks is All You
-//! Need", arXiv 2008.02217; spec §1.4, §2.2): ξ^new = X softmax(β Xᵀξ) (eq. 3), its energy
-//! (eq. 2), iteration until the association weights settle (hflayers' rule, spec §4.1), the
-//! separation Δ_i and Theorem 5's bound, the two-pattern pitchfork β_c = 4/‖a − b‖², and
+//! Need", arXiv 2008.02217; docs/hopfield.md, "Models and sources"): ξ^new = X softmax(β Xᵀξ)
+//! (eq. 3), its energy (eq. 2), iteration until the association weights settle (hflayers' rule),
+//! the separation Δ_i and Theorem 5's bound, the two-pattern pitchfork β_c = 4/‖a − b‖², and
 //! Theorem 3's capacity constant through Lambert W.
 //!
 //! Patterns are rows here (X is N × d), so the update reads ξ' = softmax(β X ξ)ᵀ X. The update
@@ -20,15 +20,16 @@ pub enum Scaling {
     #[default]
     Paper,
     /// The blog code's `do_normalization=True`: softmax(β Xᵀξ / √d), so the blog's "β = 8" at
-    /// d = 4096 is 0.125 in the paper's formula (spec §3). The energy uses the same scaled β
-    /// (the blog's energy uses β = 1 inside lse, a quirk we do not copy).
+    /// d = 4096 is 0.125 in the paper's formula (docs/hopfield.md, "The blog post and its code").
+    /// The energy uses the same scaled β (the blog's energy uses β = 1 inside lse, a quirk we do
+    /// not copy).
     Blog,
 }
 
-/// hflayers' stopping rule: ‖p_t − p_{t−1}‖₂ ≤ 1e-4 (spec §4.1).
+/// hflayers' stopping rule: ‖p_t − p_{t−1}‖₂ ≤ 1e-4 (`update_steps_eps` in `hflayers/functional.py`).
 pub const P_TOLERANCE: f64 = 1e-4;
 
-/// lse(β, z) = β⁻¹ ln Σ_l exp(β z_l), max-shifted (spec §1.3 eq. 14, §4.2). β > 0.
+/// lse(β, z) = β⁻¹ ln Σ_l exp(β z_l), max-shifted (blog eq. 14). β > 0.
 pub fn lse(beta: f64, z: &[f64]) -> f64 {
     let top = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     if !top.is_finite() {
@@ -39,7 +40,8 @@ pub fn lse(beta: f64, z: &[f64]) -> f64 {
 }
 
 /// β_c = 4/‖a − b‖²: the midpoint of two equal-norm patterns is stable for β < β_c and splits
-/// into retrieval of a or b above it (spec §2.2, \[derived\]: t' = tanh(β‖a−b‖² t/4)).
+/// into retrieval of a or b above it (t' = tanh(β‖a−b‖² t/4), derived here: docs/hopfield.md,
+/// "What the lab derived itself").
 pub fn beta_critical(a: &[f32], b: &[f32]) -> f64 {
     let d2: f64 = a.iter().zip(b).map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2)).sum();
     if d2 > 0.0 {
@@ -61,7 +63,8 @@ pub fn portable_tanh(x: f64) -> f64 {
 }
 
 /// The positive root t* of t = tanh(β‖a−b‖² t/4) (0 at or below β_c): the reduced two-pattern
-/// dynamics of spec §2.2, iterated from t = 1 (monotone convergence).
+/// dynamics of docs/hopfield.md ("What the lab derived itself"), iterated from t = 1 (monotone
+/// convergence).
 pub fn pitchfork_theory(beta: f64, dist2: f64) -> f64 {
     let g = beta * dist2 / 4.0;
     if g <= 1.0 {
@@ -96,8 +99,9 @@ pub fn lambert_w0(x: f64) -> f64 {
     w
 }
 
-/// Theorem 3 (spec §2.2, \[recalled\], constants re-derived): patterns on the sphere of radius
-/// M = K√(d − 1), failure probability p.
+/// Theorem 3 of Ramsauer et al. (docs/hopfield.md, "Theorems of Ramsauer et al. used by the
+/// lab"; the paper's worked constants are reproduced by the tests): patterns on the sphere of
+/// radius M = K√(d − 1), failure probability p.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Theorem3 {
     pub a: f64,
@@ -203,7 +207,7 @@ impl Modern {
         self.m_max
     }
 
-    /// The Lemma's bounds 0 ≤ E ≤ 2M² for ‖ξ‖ ≤ M (spec §2.2).
+    /// The Lemma's bounds 0 ≤ E ≤ 2M² for ‖ξ‖ ≤ M (Ramsauer et al.; docs/hopfield.md).
     pub fn energy_bounds(&self) -> (f64, f64) {
         (0.0, 2.0 * self.m_max * self.m_max)
     }
@@ -264,7 +268,7 @@ impl Modern {
         Ok(Iteration { state, p, steps, converged })
     }
 
-    /// Δ_i = x_iᵀx_i − max_{j≠i} x_iᵀx_j (Definition 1, spec §2.2); +∞ for a single pattern.
+    /// Δ_i = x_iᵀx_i − max_{j≠i} x_iᵀx_j (Ramsauer et al., Definition 1); +∞ for a single pattern.
     pub fn separation(&self, i: usize) -> f64 {
         let z = self.scores(self.pattern(i));
         let own = z[i];
@@ -272,7 +276,7 @@ impl Modern {
         own - other
     }
 
-    /// Δ̃_i with a query: x_iᵀξ − max_{j≠i} x_jᵀξ (Theorem 5's mechanism, spec §2.2).
+    /// Δ̃_i with a query: x_iᵀξ − max_{j≠i} x_jᵀξ (Ramsauer et al., Theorem 5's mechanism).
     pub fn query_separation(&self, xi: &[f32], i: usize) -> f64 {
         let z = self.scores(xi);
         let other = z.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, &v)| v).fold(f64::NEG_INFINITY, f64::max);
@@ -287,7 +291,8 @@ impl Modern {
     }
 
     /// Theorem 5's bound on the retrieval error from a query, 2εM with
-    /// ε = (N − 1) exp(−βΔ̃_i) (spec §2.2, "the mechanism"): ‖f(ξ) − x_i‖ ≤ 2(N−1)e^{−βΔ̃_i}M.
+    /// ε = (N − 1) exp(−βΔ̃_i) (Theorem 5's mechanism; docs/hopfield.md): ‖f(ξ) − x_i‖ ≤
+    /// 2(N−1)e^{−βΔ̃_i}M.
     pub fn theorem5_bound(&self, xi: &[f32], i: usize) -> f64 {
         let delta = self.query_separation(xi, i);
         2.0 * (self.n as f64 - 1.0) * portable_exp(-self.effective_beta() * delta) * self.m_max

@@ -1,11 +1,12 @@
 //! The multitasking Hebbian network with diluted patterns (Agliari, Alessandrelli, Barra,
 //! Ricci-Tersenghi, "Parallel Learning by Multitasking Neural Networks", arXiv 2308.04106;
-//! spec §1.6, model details \[recalled\]): K patterns with entries in {−1, 0, +1}, P(0) = d,
-//! couplings J = (1/N) Σ_μ ξ^μ ξ^μᵀ with zero diagonal, Glauber dynamics at noise T (T = 0:
-//! σ_i = sgn(h_i), ties keep the current value), Mattis magnetisations m_μ = (1/N) Σ_i ξ_i^μ σ_i.
+//! model details as the lab reads the paper, docs/hopfield.md, "Models and sources"): K
+//! patterns with entries in {−1, 0, +1}, P(0) = d, couplings J = (1/N) Σ_μ ξ^μ ξ^μᵀ with zero
+//! diagonal, Glauber dynamics at noise T (T = 0: σ_i = sgn(h_i), ties keep the current value),
+//! Mattis magnetisations m_μ = (1/N) Σ_i ξ_i^μ σ_i.
 //!
 //! The couplings and the T = 0 dynamics are [`Classical`]'s (it stores {−1, 0, +1} patterns
-//! exactly); this module adds Glauber noise, the spec's initial state and the magnetisations.
+//! exactly); this module adds Glauber noise, the starting state and the magnetisations.
 
 use super::classical::{BinaryNet, Classical, Dynamics, TieRule};
 use super::kernels::portable_exp;
@@ -20,7 +21,8 @@ pub fn magnetisations(patterns: &[i8], n: usize, state: &[i8]) -> Vec<f64> {
         .collect()
 }
 
-/// The spec's initial state (§1.6 \[computed\]): ξ¹ on its support, a fair random ±1 elsewhere.
+/// The starting state of the lab's runs (docs/hopfield.md, "What the lab derived itself"): ξ¹ on
+/// its support, a fair random ±1 elsewhere.
 pub fn initial_state(first: &[i8], rng: &mut Rng) -> Vec<i8> {
     first
         .iter()
@@ -37,7 +39,7 @@ pub fn initial_state(first: &[i8], rng: &mut Rng) -> Vec<i8> {
 }
 
 /// One Glauber update of component i at inverse noise β = 1/T: σ_i = +1 with probability
-/// (1 + tanh(βh_i))/2 = 1/(1 + e^{−2βh_i}), h_i = Σ_j J_ij σ_j (spec §1.6), with the portable
+/// (1 + tanh(βh_i))/2 = 1/(1 + e^{−2βh_i}), h_i = Σ_j J_ij σ_j (Agliari et al.), with the portable
 /// exp so the draw is the same on every platform. True when σ_i changed.
 pub fn glauber_component(net: &mut Classical, i: usize, beta: f64, rng: &mut Rng) -> bool {
     let h = net.scaled_field(i) as f64 / net.neurons() as f64;
@@ -64,9 +66,9 @@ pub fn glauber_sweep(net: &mut Classical, dynamics: &mut Dynamics, temperature: 
     }
 }
 
-/// The spec's experiment (§1.6 table): N neurons, K diluted patterns at dilution d, T = 0
-/// asynchronous dynamics from [`initial_state`] until a sweep without flips (at most
-/// `max_sweeps`). Returns m_μ for every pattern (μ = 1 first).
+/// The experiment of docs/hopfield.md ("What the lab derived itself", multitasking): N neurons,
+/// K diluted patterns at dilution d, T = 0 asynchronous dynamics from [`initial_state`] until a
+/// sweep without flips (at most `max_sweeps`). Returns m_μ for every pattern (μ = 1 first).
 pub fn hierarchical_run(n: usize, k: usize, dilution: f64, seed: u64, max_sweeps: usize) -> Result<Vec<f64>, String> {
     let mut rng = Rng::seed_from_u64(seed);
     let set = PatternSet::sparse(n, 1, k, dilution, &mut rng);

@@ -1,11 +1,11 @@
 //! Stored patterns: random ±1, sparse/diluted, correlated, on the sphere, a built-in set of
-//! pictures made for the lab, image import and bit packing for URLs (spec §4.3 item 1).
+//! pictures made for the lab, image import and bit packing for URLs.
 //!
 //! Sign convention: **+1 is ink (black), −1 is background (white)**, as the blog's binarisation
-//! (mean of RGB > 128 → −1, spec §3). The blog maps greyscale with L/255·2 − 1, which makes
-//! white +1; we use 1 − 2L/255 instead so that a picture and its binarisation agree in sign.
-//! No model depends on the global sign (the classical energy is even in σ; the other models
-//! are equivariant under x → −x of patterns and state together).
+//! (mean of RGB > 128 → −1; docs/hopfield.md, "The blog post and its code"). The blog maps
+//! greyscale with L/255·2 − 1, which makes white +1; we use 1 − 2L/255 instead so that a picture
+//! and its binarisation agree in sign. No model depends on the global sign (the classical energy is
+//! even in σ; the other models are equivariant under x → −x of patterns and state together).
 
 use crate::core::rng::{portable_ln, Rng};
 use ndarray::Array2;
@@ -79,7 +79,7 @@ impl PatternSet {
         self.flat().iter().all(|&v| v == 1.0 || v == -1.0)
     }
 
-    /// M = max_i ‖x_i‖ (Ramsauer et al., spec §1.4), in f64.
+    /// M = max_i ‖x_i‖ (Ramsauer et al.), in f64.
     pub fn max_norm(&self) -> f64 {
         (0..self.count()).map(|i| norm(self.row(i))).fold(0.0, f64::max)
     }
@@ -91,13 +91,14 @@ impl PatternSet {
         Self { width, height, data, names: (0..p).map(|i| format!("{prefix} {}", i + 1)).collect() }
     }
 
-    /// P patterns with independent fair ±1 entries (spec §1.1).
+    /// P patterns with independent fair ±1 entries (the classical capacity results' setting).
     pub fn random_pm1(width: usize, height: usize, count: usize, rng: &mut Rng) -> Self {
         Self::generated(width, height, count, "random", || if rng.coin() { 1.0 } else { -1.0 })
     }
 
-    /// Diluted patterns (spec §1.6): each entry is 0 with probability `dilution`, else ±1 with
-    /// equal probability. The draw per entry: one uniform for the blank, one coin for the sign.
+    /// Diluted patterns (the multitasking network's; docs/hopfield.md): each entry is 0 with
+    /// probability `dilution`, else ±1 with equal probability. The draw per entry: one uniform for
+    /// the blank, one coin for the sign.
     pub fn sparse(width: usize, height: usize, count: usize, dilution: f64, rng: &mut Rng) -> Self {
         let d = dilution.clamp(0.0, 1.0);
         Self::generated(width, height, count, "sparse", || {
@@ -111,7 +112,7 @@ impl PatternSet {
         })
     }
 
-    /// Correlated patterns (spec §4.3): a random ±1 base, and each pattern is the base with each
+    /// Correlated patterns: a random ±1 base, and each pattern is the base with each
     /// entry flipped independently with probability `flip` (so two patterns agree in a fraction
     /// 1 − 2q(1 − q) of their entries).
     pub fn correlated(width: usize, height: usize, count: usize, flip: f64, rng: &mut Rng) -> Self {
@@ -130,7 +131,7 @@ impl PatternSet {
         })
     }
 
-    /// Patterns uniform on the sphere of radius `radius` (Theorem 3's setting, spec §2.2):
+    /// Patterns uniform on the sphere of radius `radius` (Theorem 3's setting, Ramsauer et al.):
     /// independent standard Gaussian entries, normalised.
     pub fn sphere(width: usize, height: usize, count: usize, radius: f64, rng: &mut Rng) -> Self {
         let d = width * height;
@@ -148,7 +149,7 @@ impl PatternSet {
 
     /// The built-in pictures (at least 8, [`BUILTIN_NAMES`]), drawn procedurally at `side`×`side`
     /// (clamped to 16..=64: below 16 cells some faces would coincide): faces that share a head outline and differ in eyes, mouth and hair,
-    /// so they are strongly correlated, as the blog's Simpsons faces are (spec §3). Licence:
+    /// so they are strongly correlated, as the blog's Simpsons faces are (docs/hopfield.md). Licence:
     /// [`BUILTIN_LICENCE`]. `count` takes the first pictures (at most all of them).
     pub fn builtin(side: usize, count: usize) -> Self {
         let side = side.clamp(BUILTIN_SIDE.0, BUILTIN_SIDE.1);
@@ -353,8 +354,8 @@ fn face_ink(index: usize, u: f64, v: f64, h: f64) -> bool {
 /// How an image becomes a pattern.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum ImportMode {
-    /// The blog's rule (spec §3): mean of RGB > threshold (0..255, the blog uses 128) → −1
-    /// (white), else +1.
+    /// The blog's rule (docs/hopfield.md, "The blog post and its code"): mean of RGB > threshold
+    /// (0..255, the blog uses 128) → −1 (white), else +1.
     Binarise { threshold: f32 },
     /// 1 − 2L/255 ∈ [−1, 1] with L the mean of RGB rounded to an integer 0..=255 (the blog's
     /// L/255·2 − 1 with the sign flipped so ink is +1, see the module docs; the blog's L is an

@@ -1,5 +1,5 @@
 //! Queries: a stored pattern corrupted as the blog does it (mask the lower half) and in the
-//! other ways spec §4.3 item 2 lists (a rectangle, k flips, Gaussian noise, inversion).
+//! other ways the page offers (a rectangle, k flips, Gaussian noise, inversion).
 
 use super::patterns::gaussian;
 use crate::core::rng::Rng;
@@ -7,12 +7,12 @@ use crate::core::rng::Rng;
 /// What a masked cell is set to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fill {
-    /// +1 (the blog's fill for binary images, spec §3).
+    /// +1 (the blog's fill for binary images; docs/hopfield.md, "The blog post and its code").
     Plus,
     Minus,
     /// 0 (the blog's fill for greyscale images).
     Zero,
-    /// A fair random ±1 per cell (as `utils.py`'s random mask, spec §3).
+    /// A fair random ±1 per cell (as `utils.py`'s random mask in the blog's code).
     Noise,
 }
 
@@ -20,8 +20,8 @@ pub enum Fill {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Corruption {
     None,
-    /// The blog's mask (spec §3): rows i > h/2 (0-based, integer division) set to `fill`; on
-    /// 64×64 that is rows 33..=63, 31 rows.
+    /// The blog's mask (docs/hopfield.md, "The blog post and its code"): rows i > h/2 (0-based,
+    /// integer division) set to `fill`; on 64×64 that is rows 33..=63, 31 rows.
     MaskHalf {
         fill: Fill,
     },

@@ -1,6 +1,6 @@
 //! The interactive run the page drives: stored patterns, a query, and one model stepped a
 //! component, a sweep or an update at a time, with its energy, overlaps, weights, the β film
-//! strip and the two-pattern pitchfork (spec §4.3 items 4–6).
+//! strip and the two-pattern pitchfork.
 //!
 //! A session is a deterministic function of (config, seed, steps): the patterns come from
 //! `Rng::for_stream(seed, 0)`, the query's corruption from stream 1 and the update order (and
@@ -47,7 +47,8 @@ pub struct PitchforkPoint {
     pub theory: f64,
 }
 
-/// The pitchfork of the two most similar stored patterns (spec §2.2 \[derived\]).
+/// The pitchfork of the two most similar stored patterns (derived here: docs/hopfield.md, "What
+/// the lab derived itself").
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Pitchfork {
     pub a: usize,
@@ -158,7 +159,7 @@ impl HopfieldSession {
         let target = config.target.min(p - 1);
         let mut qrng = Rng::for_stream(seed, 1);
         let raw = if config.model == ModelKind::Multitask {
-            // The spec's initial state (§1.6): the target on its support, random elsewhere.
+            // The multitasking start (docs/hopfield.md): the target on its support, random elsewhere.
             initial_state(&sign_patterns(patterns.row(target)), &mut qrng).into_iter().map(f32::from).collect()
         } else {
             corrupt(
@@ -468,7 +469,7 @@ impl HopfieldSession {
         }
     }
 
-    /// Modern: (0, 2M²), the Lemma's bounds after the first update (spec §2.2).
+    /// Modern: (0, 2M²), the Lemma's bounds after the first update (Ramsauer et al.).
     pub fn energy_bounds(&self) -> Option<(f64, f64)> {
         match &self.engine {
             Engine::Modern { model, .. } => Some(model.energy_bounds()),
@@ -486,8 +487,8 @@ impl HopfieldSession {
         Modern::from_patterns(&self.patterns, beta, scaling)
     }
 
-    /// The β film strip (the blog's figure, spec §3): the state after one modern update of the
-    /// query at each β (at most [`MAX_BETAS`]; β in the session's scaling; the binary models
+    /// The β film strip (the blog's figure; docs/hopfield.md, "The blog post and its code"): the
+    /// state after one modern update of the query at each β (at most [`MAX_BETAS`]; β in the session's scaling; the binary models
     /// show what the modern update would do with their patterns). An empty vector for a β that
     /// is not a positive number.
     pub fn beta_strip(&self, betas: &[f64]) -> Vec<Vec<f32>> {

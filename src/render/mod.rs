@@ -2,8 +2,8 @@
 //! colours) and knows nothing of the sciences or of the DOM: the web layer hands it a
 //! `wgpu::SurfaceTarget` and a frame to draw.
 //!
-//! Device policy (see `../shared/toolchain.md` F6): one WebGPU device per page, shared by every
-//! canvas on it; a WebGL2 context belongs to one canvas, so each WebGL2 canvas has its own.
+//! Device policy (see docs/toolchain.md, "One WebGPU device per page"): one WebGPU device per
+//! page, shared by every canvas on it; a WebGL2 context belongs to one canvas, so each WebGL2 canvas has its own.
 
 pub mod bars;
 pub mod grid;

@@ -2,7 +2,7 @@
 //! stored patterns kept in one storage buffer, batched over queries.
 //!
 //! The update is Ramsauer et al. (ICLR 2021) eq. 3, for Q queries at once (their eq. 23 with the
-//! queries as rows; spec `shared/specs/hopfield.md` §1.4): S = β Ξ Xᵀ, P = row-softmax(S)
+//! queries as rows; docs/hopfield.md, "Models and sources"): S = β Ξ Xᵀ, P = row-softmax(S)
 //! (max-shifted), Ξ' = P X. The CPU path is `crate::hopfield::kernels::modern_update`; this one
 //! computes the same numbers in f32 with a different summation order, so the two agree within
 //! the rounding bounds that `tests/web_hopfield.rs` derives, not bit for bit.

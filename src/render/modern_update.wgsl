@@ -1,5 +1,5 @@
 // The modern Hopfield update (Ramsauer et al., "Hopfield Networks is All You Need", ICLR 2021,
-// eq. 3; spec shared/specs/hopfield.md §1.4), batched over Q queries (eq. 23 with the queries as
+// eq. 3; docs/hopfield.md, "Models and sources"), batched over Q queries (eq. 23 with the queries as
 // rows): S = β Ξ Xᵀ (Q × N), P = softmax of each row of S (max-shifted), Ξ' = P X (Q × d).
 // Stored patterns X are N × d and queries Ξ are Q × d, both row-major f32.
 //

@@ -1,5 +1,6 @@
 //! Batch runs: many independent repetitions and their summary, as the paper reports them
-//! (100 repetitions per condition, mean and SD, spec §4 "common setup").
+//! (100 repetitions per condition, mean and SD, as in all of the paper's experiments: n = 100
+//! distinct values, reshuffled for every repetition).
 
 use super::cellview::{Algotype, StepOutcome};
 use super::metrics::{delayed_gratification, sortedness_count, sortedness_percent, DelayedGratification};
@@ -289,11 +290,12 @@ pub fn run_batch(config: &BatchConfig, runs: usize) -> Result<BatchSummary, Stri
 mod tests {
     use super::*;
 
-    /// Spec §1.3 item 4: with distinct values, swaps = inversions of a uniform random
-    /// permutation, whose mean is n(n−1)/4 = 2475 and SD sqrt(n(n−1)(2n+5)/72) ≈ 167.9 for
-    /// n = 100. Over R = 100 runs the sample mean has standard error 167.9/√100 ≈ 16.8; we
-    /// accept 4 standard errors (two-sided false-alarm rate ≈ 6e-5). The paper's printed
-    /// cell-view bubble mean, 2448.8 (p.13), lies within 2 SE of 2475.
+    /// Each cell-view bubble swap removes one inversion (docs/sorting.md, "Bubble cells"), so with
+    /// distinct values, swaps = inversions of a uniform random permutation, whose mean is
+    /// n(n−1)/4 = 2475 and SD sqrt(n(n−1)(2n+5)/72) ≈ 167.9 for n = 100. Over R = 100 runs the
+    /// sample mean has standard error 167.9/√100 ≈ 16.8; we accept 4 standard errors (two-sided
+    /// false-alarm rate ≈ 6e-5). The paper's printed cell-view bubble mean, 2448.8 (p.13), lies
+    /// within 2 SE of 2475.
     #[test]
     fn mean_swaps_match_inversion_theory_at_n100() {
         let s = run_batch(&BatchConfig::bubble(100, 1), 100).unwrap();
@@ -306,7 +308,8 @@ mod tests {
         assert!((s.swaps.sd - sd).abs() < 4.0 * sd / (200.0f64).sqrt(), "{:?}", s.swaps);
         assert_eq!(s.final_monotonicity_error.mean, 0.0);
         assert_eq!(s.fully_sorted_share, 1.0);
-        // Read steps ≈ 2 × swaps (spec §5: "close to 2"; the official code ran 4,863 at n = 100).
+        // Read steps ≈ 2 × swaps (as in runs of the official code: 4,863 at n = 100; docs/sorting.md,
+        // "What running the official code showed").
         let ratio = s.steps.mean / s.swaps.mean;
         assert!(ratio > 1.8 && ratio < 2.1, "{ratio}");
     }

@@ -1,9 +1,9 @@
 //! Cell-view ("bottom-up") sorting: every element is an agent with its own rule (Algotype).
 //!
 //! Rules follow the official code (`Zhangtaining/cell_research`, `modules/multithread/*Cell.py`)
-//! as described in `../shared/specs/sorting.md` §1.3, where it differs from the paper's prose.
+//! where it differs from the paper's prose (docs/sorting.md, "The official code's rules").
 //!
-//! Scheduling (§1.3 "Concurrency model"): the official code runs one Python thread per cell and
+//! Scheduling (docs/sorting.md, "Scheduling"): the official code runs one Python thread per cell and
 //! every `move()` holds one global lock, so exactly one cell acts at a time in an order the OS
 //! picks. The faithful tick-based model is: **each tick, one active (non-frozen) cell chosen
 //! uniformly at random calls `move()`**. Frozen cells' threads are never started, so they never
@@ -57,8 +57,9 @@ pub enum StopRule {
     /// The official drivers: without frozen cells, when the array is sorted (`is_sorted` poll);
     /// with frozen cells, when no active cell's `should_move()` is true — frozen neighbours
     /// are ignored there, so a run can stop while active cells are still inverted with frozen
-    /// ones (`no_cells_should_move`, spec §1.3). The code polls this every 1 s of wall time;
-    /// a tick-based port checks it after every change, so it stops at the first such moment.
+    /// ones (`no_cells_should_move`; docs/sorting.md, "Stop rules"). The code polls this every
+    /// 1 s of wall time; a tick-based port checks it after every change, so it stops at the first
+    /// such moment.
     #[default]
     Official,
     /// Stop when no activation can change the array or a cell's state any more.
@@ -246,7 +247,7 @@ fn key(value: u32, decreasing: bool) -> u32 {
 /// Exact skipping of idle activations, for every array that is not on the bubble shortcut
 /// (chimeras, selection and insertion cells, frozen cells, opposite goals).
 ///
-/// The scheduler (spec §1.3 "Concurrency model") activates a uniformly random active cell, and
+/// The scheduler (docs/sorting.md, "Scheduling") activates a uniformly random active cell, and
 /// a bubble cell then picks a direction with p = 1/2: 2A equally likely (cell, direction) pairs
 /// for A active cells (cells other than bubble ignore the direction). A pair is *eventful* if
 /// its `move()` would count a read, nudge a frozen cell, swap, or change the cell's own state;
@@ -417,8 +418,9 @@ impl CellViewArray {
         Self::from_cells(cells, rng, FrozenKind::Movable, StopRule::Official)
     }
 
-    /// The paper's setup (spec §4, "common setup"): a shuffled `range(n)`, cell-view bubble. The
-    /// same generator first shuffles and then schedules, so one seed fixes the whole run.
+    /// The paper's setup (n distinct values, reshuffled per run): a shuffled `range(n)`, cell-view
+    /// bubble. The same generator first shuffles and then schedules, so one seed fixes the whole
+    /// run.
     pub fn shuffled(n: usize, mut rng: Rng) -> Self {
         let mut values: Vec<u32> = (0..n as u32).collect();
         rng.shuffle(&mut values);
@@ -463,7 +465,7 @@ impl CellViewArray {
     }
 
     /// E for the array's goal: descents for an increasing run, ascents when every cell sorts
-    /// decreasing (the mirrored test, spec §3).
+    /// decreasing (the mirrored test of the official analysis code).
     pub fn goal_error(&self) -> u64 {
         if self.all_decreasing {
             self.ascents
@@ -472,7 +474,7 @@ impl CellViewArray {
         }
     }
 
-    /// Sortedness (code definition, spec §3) toward the array's goal.
+    /// Sortedness (the analysis code's definition; docs/sorting.md, "Metrics") toward the array's goal.
     pub fn sortedness_percent(&self) -> f64 {
         sortedness_percent(self.cells.len(), self.goal_error())
     }
@@ -755,7 +757,7 @@ impl CellViewArray {
 
     /// The insertion cells that can act now, into `events.acting`. An insertion cell acts only
     /// if no out-of-order pair of active neighbours (for its goal) lies to its left and it is
-    /// out of order with its left neighbour (`is_enable_to_move`, spec §1.3): that is the right
+    /// out of order with its left neighbour (`InsertionSortCell.is_enable_to_move`): that is the right
     /// cell of the first such pair, or a cell just right of an out-of-order frozen cell (which
     /// it swaps if movable and nudges either way).
     fn collect_acting(&mut self) {
@@ -900,9 +902,10 @@ impl CellViewArray {
         swapped
     }
 
-    /// `BubbleSortCell.move()` (spec §1.3): pick right with p = 0.5, else left; swap when the
-    /// target exists and the pair is out of order for this cell. `should_move()` — inverted with
-    /// an ACTIVE neighbour, frozen neighbours ignored — counts one read step.
+    /// `BubbleSortCell.move()` (docs/sorting.md, "Bubble cells"): pick right with p = 0.5, else
+    /// left; swap when the target exists and the pair is out of order for this cell.
+    /// `should_move()` — inverted with an ACTIVE neighbour, frozen neighbours ignored — counts one
+    /// read step.
     fn bubble_move(&mut self, i: usize) -> Change {
         let go_right = self.rng.coin();
         self.bubble_move_toward(i, go_right)
@@ -933,11 +936,11 @@ impl CellViewArray {
         }
     }
 
-    /// `InsertionSortCell.move()` (spec §1.3): the cell may act only if everything to its left is
-    /// sorted for its goal, where the scan restarts after each frozen cell
+    /// `InsertionSortCell.move()` (docs/sorting.md, "Insertion cells"): the cell may act only if
+    /// everything to its left is sorted for its goal, where the scan restarts after each frozen cell
     /// (`is_enable_to_move`); then it swaps with its left neighbour if out of order.
     ///
-    /// `should_move()` for insertion is not spelled out in the spec; we count a read when the
+    /// `should_move()` for insertion is our reading of the official code: we count a read when the
     /// cell is enabled and out of order with an ACTIVE left neighbour (the bubble pattern), which
     /// makes reads ≈ swaps as in Fig. 4B (cell-view insertion: ≈2,500 vs ≈2,475 swaps).
     fn insertion_move(&mut self, i: usize) -> Change {
@@ -958,7 +961,8 @@ impl CellViewArray {
         self.try_swap(i, i - 1)
     }
 
-    /// `SelectionSortCell.move()` (spec §1.3): the cell tries to occupy its ideal position.
+    /// `SelectionSortCell.move()` (docs/sorting.md, "Selection cells"): the cell tries to occupy
+    /// its ideal position.
     /// If the occupant is frozen, the ideal moves right and, when the mover is smaller, `swap()`
     /// is called anyway (movable frozen cells are swapped; afterwards the mover's ideal is one
     /// right of where it sits). Otherwise a smaller mover swaps with the occupant (long range;
@@ -1305,7 +1309,7 @@ mod tests {
 
     #[test]
     fn swaps_equal_initial_inversions_and_run_ends_sorted() {
-        // Spec §1.3 item 4 and §5: exact in every run with distinct values, no frozen cells.
+        // docs/sorting.md, "Bubble cells": exact in every run with distinct values, no frozen cells.
         for seed in 0..50 {
             let mut a = CellViewArray::shuffled(100, Rng::for_stream(99, seed));
             let inv = inversions(&a.values());

@@ -1,4 +1,5 @@
-//! Metrics of the sorting paper, exactly as its analysis code computes them (spec §3).
+//! Metrics of the sorting paper, exactly as its analysis code computes them (docs/sorting.md,
+//! "Metrics, exactly as the analysis code computes them").
 
 /// Monotonicity error (paper p.9): E = Σ_{i≥1} [V_i < V_{i−1}], the number of adjacent
 /// descents of an increasing goal (`delay_gratification_analysis.get_monotonicity`).
@@ -27,7 +28,7 @@ pub fn sortedness_count(values: &[u32]) -> u64 {
     values.windows(2).filter(|w| w[1] >= w[0]).count() as u64
 }
 
-/// Aggregation value, code definition (`get_aggregation_value_avg`, spec §3):
+/// Aggregation value, code definition (`get_aggregation_value_avg` in the official analysis code):
 /// A = (1/n)·#{i < n−1 : type_i = type_{i+1}}. Only the right neighbour is compared and the last
 /// cell scores 0, so the denominator is n.
 pub fn aggregation<T: PartialEq>(types: &[T]) -> f64 {
@@ -38,7 +39,7 @@ pub fn aggregation<T: PartialEq>(types: &[T]) -> f64 {
 }
 
 /// Delayed gratification of one run (paper p.9 and Fig. 6D), with the official procedure
-/// `avg_wandering_range` and its corner cases (spec §3):
+/// `avg_wandering_range` and its corner cases (docs/sorting.md, "Metrics"):
 /// 1. `errors` is the monotonicity error after every swap;
 /// 2. consecutive duplicates are dropped; 3. first differences are taken;
 /// 4. consecutive same-sign differences merge into runs d_1, d_2, … alternating in sign;
@@ -157,7 +158,7 @@ pub fn touched_pairs(a: usize, b: usize, n: usize) -> [Option<usize>; 4] {
 
 /// Number of inversions, pairs i < j with V_i > V_j, by merge sort in O(n log n). With distinct
 /// values every adjacent swap of an inverted pair removes exactly one inversion, so this is
-/// the exact swap count of cell-view bubble and insertion sort (spec §1.3, §5).
+/// the exact swap count of cell-view bubble and insertion sort (as in every run of the official code).
 pub fn inversions(values: &[u32]) -> u64 {
     let mut v = values.to_vec();
     let mut buf = vec![0u32; v.len()];

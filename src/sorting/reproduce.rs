@@ -1,6 +1,6 @@
 //! "Reproduce the paper": the conditions behind Figs. 4, 5, 7 and 8 of Zhang, Goldstein &
 //! Levin (arXiv 2401.05375), each with the paper's printed or read-off value beside ours
-//! (`../shared/specs/sorting.md` §4). Used by the CLI (`sorting reproduce`) and the page.
+//! (docs/sorting.md, "Reproductions"). Used by the CLI (`sorting reproduce`) and the page.
 
 use super::batch::{run_one, summarize, BatchConfig, BatchSummary, RunResult};
 use super::cellview::{Algotype, FrozenKind, StopRule};
@@ -126,7 +126,7 @@ pub fn conditions(figure: &str, seed: u64) -> Result<Vec<Condition>, String> {
     let name = |a: Algotype| a.id();
     match figure {
         "fig4" => {
-            // Efficiency (spec §4 E2). Bars read off Fig. 4 (about ±50); cell-view swap means
+            // Efficiency (Fig. 4; text p.11). Bars read off Fig. 4 (about ±50); cell-view swap means
             // from the text (p.13).
             let paper: [(Algotype, Paper, Paper, Paper, Paper); 3] = [
                 (
@@ -167,8 +167,9 @@ pub fn conditions(figure: &str, seed: u64) -> Result<Vec<Condition>, String> {
             }
         }
         "fig5" => {
-            // Error tolerance (spec §4 E3): cell-view values printed on the bars. The movable
-            // numbers depend on the official 1 s stop poll (spec §5), so both stop rules run.
+            // Error tolerance (Fig. 5; text pp.11–12): cell-view values printed on the bars. The
+            // movable numbers depend on the official 1 s stop poll (docs/sorting.md, "Stop rules"),
+            // so both stop rules run.
             let movable = [(B, [0.0, 0.8, 2.64]), (I, [1.67, 5.28, 9.96]), (S, [2.24, 4.36, 13.24])];
             let immovable = [(B, [1.91, 3.72, 5.37]), (I, [1.83, 3.65, 5.33]), (S, [1.0, 1.96, 2.91])];
             for (a, values) in immovable {
@@ -194,7 +195,7 @@ pub fn conditions(figure: &str, seed: u64) -> Result<Vec<Condition>, String> {
                             config: cell(config(&[a], k, FrozenKind::Movable, stop), seed),
                             rows: vec![(
                                 Metric::FinalMonotonicityError,
-                                printed(values[k - 1], "Fig. 5B (not reproducible, spec §5)"),
+                                printed(values[k - 1], "Fig. 5B (not reproducible, see docs/sorting.md)"),
                             )],
                         });
                     }
@@ -202,8 +203,9 @@ pub fn conditions(figure: &str, seed: u64) -> Result<Vec<Condition>, String> {
             }
         }
         "fig7" => {
-            // Delayed gratification vs frozen cells (spec §4 E4); Fig. 7 matches immovable cells
-            // (spec §2). Traditional runs with frozen cells are not in the lab yet.
+            // Delayed gratification vs frozen cells (Fig. 7; text p.12); Fig. 7 matches immovable cells
+            // (docs/sorting.md, "What running the official code showed"). Traditional runs with
+            // frozen cells are not in the lab yet.
             let cellv = [(B, [0.24, 0.29, 0.32, 0.37]), (I, [1.10, 1.13, 1.15, 1.19]), (S, [3.33, 3.39, 3.30, 3.07])];
             let trad = [(B, 0.08), (I, 1.08), (S, 6.1)];
             for (a, v) in trad {
@@ -226,7 +228,7 @@ pub fn conditions(figure: &str, seed: u64) -> Result<Vec<Condition>, String> {
             }
         }
         "fig8" => {
-            // Chimeric arrays (spec §4 E5): swaps (text p.13), aggregation peaks (a) read off
+            // Chimeric arrays (Fig. 8; text pp.12–14): swaps (text p.13), aggregation peaks (a) read off
             // Fig. 8A and (b) from the text p.14; three types use 150 cells.
             let pure = [(B, 2448.8), (I, 2482.8), (S, 1095.5)];
             for (a, v) in pure {
@@ -282,7 +284,7 @@ pub fn conditions(figure: &str, seed: u64) -> Result<Vec<Condition>, String> {
             }
         }
         "fig9" => {
-            // Opposite goals (spec §4 E6): 50 + 50 cells, one Algotype sorting down. Final
+            // Opposite goals (Fig. 9; text p.15): 50 + 50 cells, one Algotype sorting down. Final
             // sortedness in the increasing sense (text p.15); final aggregation read off Fig. 9.
             // The stop rule is the lab's reading of "stopped changing for several time steps":
             // 10 sweeps without a change of sortedness (`SortConfig::stall_sweeps`).

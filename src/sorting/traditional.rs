@@ -1,5 +1,5 @@
 //! Traditional (top-down) sorting algorithms, instrumented as in the paper (Methods p.7–8,
-//! Fig. 2; spec §1.1): each comparison or swap is one "sorting step"; Fig. 4A counts swaps only,
+//! Fig. 2): each comparison or swap is one "sorting step"; Fig. 4A counts swaps only,
 //! Fig. 4B swaps plus comparisons ("reading"). The monotonicity error after every swap is kept
 //! for delayed gratification (Fig. 7).
 

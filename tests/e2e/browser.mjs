@@ -1,6 +1,6 @@
 // Shared harness for the end-to-end suite: serves dist/ on 127.0.0.1 and launches Debian's
 // Chromium through playwright-core with the flags that give a stable WebGPU (SwiftShader)
-// adapter and WebGL2 in headless mode (../shared/toolchain.md §3, F5).
+// adapter and WebGL2 in headless mode (docs/toolchain.md, "WebGPU in headless Chromium").
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';

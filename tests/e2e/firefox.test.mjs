@@ -1,7 +1,7 @@
 // Smoke test of the built site in headless Firefox ESR through geckodriver (selenium-webdriver;
 // Playwright cannot drive Debian's Firefox). Firefox needs three prefs and MOZ_WEBGL_FORCE_EGL=1
 // in geckodriver's environment for WebGL2, and a Vulkan driver (Mesa's lavapipe) for WebGPU
-// (../shared/toolchain.md §8).
+// (docs/toolchain.md, "Headless Firefox").
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';

@@ -47,7 +47,7 @@ for (const backend of ['webgpu', 'webgl2']) {
     const end = await page.evaluate(() => ({ info: window.__lab.state().info, query: window.__lab.state().query }));
     assert.ok(end.info.converged, 'asynchronous sweeps converge');
     assert.ok(end.info.overlap_target > start.overlap_target, `overlap with the target rose from ${start.overlap_target} to ${end.info.overlap_target}`);
-    // The energy never increases under asynchronous updates (spec §1.1).
+    // The energy never increases under asynchronous updates (Hopfield 1982; docs/hopfield.md).
     const energies = await page.evaluate(() => window.__lab.energies());
     for (let i = 1; i < energies.length; i++) assert.ok(energies[i] <= energies[i - 1] + 1e-9 * Math.abs(energies[i - 1]), `energy rose at step ${i}: ${energies}`);
     const done = await stagePixels(page);
