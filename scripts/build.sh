@@ -27,11 +27,16 @@ build() { # $1: output folder, rest: cargo flags
       -o "$out/pkg/$name/emergence_lab_bg.wasm" "$out/pkg/$name/emergence_lab_bg.wasm"
   fi
 }
-experiments="sorting dendrites hopfield"
+# The experiments come from the registry (src/lab/registry.rs), through the CLI; each has a
+# Cargo feature of its name that carries its bindings.
+cargo run -q -- experiments --json > "$out/experiments.json"
+experiments=$(cargo run -q -- experiments --ids)
 for e in $experiments; do build "webgpu-$e" --no-default-features --features "$e"; done
 build webgl
 
 cp www/*.html www/*.js www/*.css "$out/"
+mkdir -p "$out/experiments"
+cp www/experiments/*.js "$out/experiments/"
 cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css "$out/vendor/"
 cp node_modules/uplot/LICENSE "$out/vendor/uPlot.LICENSE" 2>/dev/null || true
 

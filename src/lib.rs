@@ -2,14 +2,16 @@
 //!
 //! Layers (see ARCHITECTURE.md):
 //! - sciences, pure Rust with no browser or GPU code: [`sorting`], [`dendrites`], [`hopfield`],
-//!   and the pieces they share in [`core`]; the registry of experiments is [`experiments`];
+//!   and the pieces they share in [`core`] (the experiment trait among them);
+//! - [`lab`]: the registry of experiments, the URL codec and the generic lab core every
+//!   experiment's handle, the workers and the CLI use;
 //! - `render` (wasm only): wgpu drawing of plain data;
 //! - `web` (wasm only): the only module that touches `wasm-bindgen`, `web-sys` and `js-sys`.
 
 pub mod core;
 pub mod dendrites;
-pub mod experiments;
 pub mod hopfield;
+pub mod lab;
 pub mod sorting;
 
 #[cfg(target_arch = "wasm32")]

@@ -27,13 +27,18 @@ fn same_seed_same_numbers_in_wasm() {
 
 #[wasm_bindgen_test]
 fn bad_url_gives_notices_not_panics() {
-    let mut lab = SortingLab::new("?exp=nope&seed=abc&n=-5");
+    let mut lab = ok(SortingLab::new("?exp=nope&seed=abc&n=-5"));
     let notices = lab.take_notices().unwrap();
     assert_eq!(js_sys::Array::from(&notices).length(), 3);
     assert_eq!(lab.param("n").as_deref(), Some("10"));
-    lab.step_forward();
+    lab.step();
     lab.advance(16.0, false);
     assert_eq!(lab.position(), 1.0);
+}
+
+/// The value of a binding's result, or a panic with the JS error's message.
+fn ok<T>(result: Result<T, wasm_bindgen::JsError>) -> T {
+    result.unwrap_or_else(|e| panic!("{:?}", wasm_bindgen::JsValue::from(e)))
 }
 
 fn canvas(w: u32, h: u32) -> web_sys::HtmlCanvasElement {
@@ -45,8 +50,8 @@ fn canvas(w: u32, h: u32) -> web_sys::HtmlCanvasElement {
     c
 }
 
-async fn pixels(view: &mut View, lab: &SortingLab, w: u32, h: u32) -> Vec<u8> {
-    let value = JsFuture::from(view.read_sorting(lab, w, h)).await.expect("read back");
+async fn pixels(view: &mut View, lab: &mut SortingLab, w: u32, h: u32) -> Vec<u8> {
+    let value = JsFuture::from(lab.read_pixels(view, w, h)).await.expect("read back");
     js_sys::Uint8Array::new(&value).to_vec()
 }
 
@@ -61,20 +66,20 @@ async fn draws_and_steps(backend: &str) {
         .await
         .unwrap_or_else(|e| panic!("{backend}: {:?}", wasm_bindgen::JsValue::from(e)));
     assert_eq!(view.backend(), backend);
-    let mut lab = SortingLab::new("exp=sorting&seed=3&n=50");
-    assert!(view.draw_sorting(&lab).expect("draw on the canvas"));
-    let before = pixels(&mut view, &lab, w, h).await;
+    let mut lab = ok(SortingLab::new("exp=sorting&seed=3&n=50"));
+    assert!(lab.draw(&mut view).expect("draw on the canvas"));
+    let before = pixels(&mut view, &mut lab, w, h).await;
     assert_eq!(before.len(), (w * h * 4) as usize);
     let fg = foreground(&before);
     // 50 bars with heights 1/50…50/50 of 120 px, each 3 px wide (4 px slots with a gap).
     assert!(fg > 5_000 && fg < (w * h) as usize, "{backend}: {fg} foreground pixels");
-    lab.step_forward();
+    lab.step();
     lab.advance(0.0, false);
     assert_eq!(lab.position(), 1.0);
-    let after = pixels(&mut view, &lab, w, h).await;
+    let after = pixels(&mut view, &mut lab, w, h).await;
     assert_ne!(before, after, "{backend}: a swap must change the picture");
     // Same state, same pixels.
-    let again = pixels(&mut view, &lab, w, h).await;
+    let again = pixels(&mut view, &mut lab, w, h).await;
     assert_eq!(after, again);
 }
 
@@ -98,15 +103,15 @@ async fn bit_view_draws_its_overlap(backend: &str) {
     let mut view = create_view(canvas(w, h), backend.into())
         .await
         .unwrap_or_else(|e| panic!("{backend}: {:?}", wasm_bindgen::JsValue::from(e)));
-    let mut lab = DendritesLab::new("exp=dendrites&seed=3&n=256&a=64&s=32&theta=8&view=match");
-    assert!(view.draw_dendrites(&lab).expect("draw on the canvas"));
+    let mut lab = ok(DendritesLab::new("exp=dendrites&seed=3&n=256&a=64&s=32&theta=8&view=match"));
+    assert!(lab.draw(&mut view).expect("draw on the canvas"));
     let mut last = Vec::new();
     for sample in 0..4 {
-        let value = JsFuture::from(view.read_dendrites(&lab, w, h)).await.expect("read back");
+        let value = JsFuture::from(lab.read_pixels(&mut view, w, h)).await.expect("read back");
         let rgba = js_sys::Uint8Array::new(&value).to_vec();
         let overlap_px = count_colour(&rgba, [250, 160, 40]);
         let synapse_px = count_colour(&rgba, [70, 120, 215]);
-        let info = lab.info().expect("info");
+        let info = lab.readout().expect("readout");
         let overlap = js_sys::Reflect::get(&info, &"overlap".into()).unwrap().as_f64().unwrap() as usize;
         // Every cell has the same whole-pixel area: the lit share of the 32 synapses' pixels
         // is the overlap's share, exactly.
@@ -114,7 +119,8 @@ async fn bit_view_draws_its_overlap(backend: &str) {
         assert_eq!(overlap_px * 32, (overlap_px + synapse_px) * overlap, "{backend} sample {sample}");
         assert_ne!(rgba, last, "{backend}: a new sample changes the picture");
         last = rgba;
-        lab.step_forward();
+        lab.step();
+        lab.advance(0.0, false);
     }
 }
 
@@ -135,18 +141,18 @@ async fn hopfield_stage_draws_the_state(backend: &str) {
         .unwrap_or_else(|e| panic!("{backend}: {:?}", wasm_bindgen::JsValue::from(e)));
     let mut lab = HopfieldLab::new("exp=hopfield&seed=2&model=classical&side=16&count=4&corrupt=half&fill=plus")
         .unwrap_or_else(|e| panic!("{:?}", wasm_bindgen::JsValue::from(e)));
-    let read = |view: &mut View, lab: &HopfieldLab| {
-        JsFuture::from(view.read_grid(&lab.stage_picture(), lab.stage_columns(), w, h).expect("a picture"))
-    };
-    let before = js_sys::Uint8Array::new(&read(&mut view, &lab).await.expect("read back")).to_vec();
+    let read = |view: &mut View, lab: &mut HopfieldLab| JsFuture::from(lab.read_pixels(view, w, h));
+    let before = js_sys::Uint8Array::new(&read(&mut view, &mut lab).await.expect("read back")).to_vec();
     // Ink (+1) and paper (−1) cells are both on the stage: the three pictures are drawn.
     let ink = count_colour(&before, [24, 28, 38]);
     let paper = count_colour(&before, [236, 232, 220]);
     assert!(ink > 500 && paper > 500, "{backend}: ink {ink}, paper {paper}");
-    assert!(lab.step(), "{backend}: the first sweep changes the masked half");
-    let after = js_sys::Uint8Array::new(&read(&mut view, &lab).await.expect("read back")).to_vec();
+    lab.step();
+    assert!(lab.advance(0.0, false), "{backend}: the first sweep changes the masked half");
+    assert_eq!(lab.position(), 1.0);
+    let after = js_sys::Uint8Array::new(&read(&mut view, &mut lab).await.expect("read back")).to_vec();
     assert_ne!(before, after, "{backend}: a step changes the state picture");
-    assert!(view.draw_grid(&lab.stage_picture(), lab.stage_columns()).expect("draw on the canvas"));
+    assert!(lab.draw(&mut view).expect("draw on the canvas"));
 }
 
 #[wasm_bindgen_test]

@@ -1,8 +1,20 @@
-// Pieces every experiment's page module shares: the wasm builds, the GPU queue, DOM helpers,
-// downloads, and opening a wgpu view with the WebGPU → WebGL2 fallback.
+// Pieces the page skeleton (shell.js), the experiments' modules and the workers share: the
+// registry, the wasm builds, the GPU queue, DOM helpers, downloads, and opening a wgpu view with
+// the WebGPU → WebGL2 fallback.
 
 const BASE = new URL('.', import.meta.url);
 const builds = {};
+let registryPromise = null;
+
+/** The registry of experiments (`experiments.json`, written by the build from the Rust
+ * registry: `emergence-lab experiments --json`): [{id, title, step_unit, extra_controls}]. */
+export function registry() {
+  registryPromise ??= fetch(new URL('experiments.json', BASE)).then((r) => {
+    if (!r.ok) throw new Error(`experiments.json: ${r.status} ${r.statusText}`);
+    return r.json();
+  });
+  return registryPromise;
+}
 
 /** Load a wasm build once: 'webgpu-sorting', 'webgpu-dendrites', 'webgpu-hopfield' (small:
  * one experiment, no WebGL2) or 'webgl' (every experiment, the fallback). */
@@ -89,7 +101,8 @@ function sizeCanvas(canvas) {
 export async function openLab(query, canvas, makeLab, experiment) {
   const forced = forcedBackend(query);
   const wantGpu = forced !== 'webgl2' && 'gpu' in navigator;
-  let mod = await loadBuild(wantGpu ? `webgpu-${experiment}` : 'webgl');
+  // An experiment without its own small build (a new one) uses the build with everything.
+  let mod = wantGpu ? await loadBuild(`webgpu-${experiment}`).catch(() => loadBuild('webgl')) : await loadBuild('webgl');
   let lab = makeLab(mod, null);
   let view = null, note = '', detail = '';
   const open = (target, backend) => {
@@ -171,42 +184,9 @@ export function noticeBoard(list, emit) {
   };
 }
 
-/** The keys every lab shares: Space play/pause, "." step, "," back, R reset (not while typing). */
-export function transportKeys(handle) {
-  return (e) => {
-    if (e.target.closest && e.target.closest('input, select, textarea')) return;
-    if (e.ctrlKey || e.metaKey || e.altKey) return;
-    if (e.key === ' ') { e.preventDefault(); handle.state().playing ? handle.pause() : handle.play(); }
-    else if (e.key === '.') handle.step();
-    else if (e.key === ',') handle.back();
-    else if (e.key === 'r' || e.key === 'R') handle.reset();
-  };
-}
-
-/** The seed field with a "new seed" button; `get()` is the lab's seed, `set(text)` changes it. */
-export function seedField(get, set, help) {
-  const id = `el-seed-${Math.random().toString(36).slice(2, 8)}`;
-  const input = el('input', { id, type: 'text', inputmode: 'numeric', value: get(), size: 12 });
-  input.dataset.key = 'seed';
-  input.addEventListener('change', () => { set(input.value); input.value = get(); });
-  const dice = el('button', { type: 'button', class: 'el-btn', title: 'new random seed', onclick: () => {
-    // Math.random only proposes a seed; every draw of the lab comes from it (CODE_STYLE.md).
-    input.value = String(Math.floor(Math.random() * 2 ** 32));
-    set(input.value);
-  } }, 'new seed');
-  return el('div', { class: 'el-field' }, el('label', { for: id, text: 'Seed' }), input, dice, el('small', { class: 'el-help', text: help }));
-}
-
 /** Say which backend draws: the badge beside the transport, and the overlay when none does. */
 export function showBackend(view, badge, overlay) {
   badge.textContent = view ? [view.backend() === 'webgpu' ? 'WebGPU' : 'WebGL2', view.adapter()].filter(Boolean).join(' · ') : 'no GPU';
   badge.dataset.backend = view ? view.backend() : 'none';
   if (!view) overlay.textContent = 'No GPU drawing available in this browser; see the notice.';
-}
-
-/** The controls to show: an embed's `controls=` list, else all (full page) or `embedDefaults`. */
-export function wantedControls(query, chrome, embedDefaults) {
-  const controls = /(?:^|[?&])controls=([^&]*)/.exec(query);
-  if (controls) return decodeURIComponent(controls[1]).split(',').map((s) => s.trim()).filter(Boolean);
-  return chrome ? null : embedDefaults;
 }

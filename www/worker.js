@@ -18,17 +18,17 @@
 //
 // The page names its build in the worker's URL (worker.js?build=webgpu-hopfield): the worker
 // loads the same module (from the cache), which has the bindings of the page's experiment. The
-// default is the WebGL2 build, which has every experiment.
+// default is the WebGL2 build, which has every experiment. A job a build cannot run, or a kind no
+// one knows, is answered with {error} naming it, never sent to the wrong handle.
 const BUILD = (() => {
   const asked = new URL(self.location.href).searchParams.get('build') ?? '';
-  return /^(webgpu-(sorting|dendrites|hopfield)|webgl)$/.test(asked) ? asked : 'webgl';
+  return /^(webgpu-[a-z0-9-]+|webgl)$/.test(asked) ? asked : 'webgl';
 })();
-let DendritesSimulation, HopfieldCapacity, HopfieldLab, ModernShard, SortingBatch, SortingReproduce, SortingTrajectories;
+let mod = null;
 let shard = null; // this worker's ModernShard, when it belongs to a modern pool
 const ready = (async () => {
-  const mod = await import(`./pkg/${BUILD}/emergence_lab.js`);
+  mod = await import(`./pkg/${BUILD}/emergence_lab.js`);
   await mod.default({ module_or_path: new URL(`./pkg/${BUILD}/emergence_lab_bg.wasm`, import.meta.url) });
-  ({ DendritesSimulation, HopfieldCapacity, HopfieldLab, ModernShard, SortingBatch, SortingReproduce, SortingTrajectories } = mod);
 })();
 
 function loop(job, total, step, finish) {
@@ -54,7 +54,7 @@ function simulatePoints({ requests, seed, trials }) {
   const total = sizes.reduce((a, b) => a + b, 0);
   let before = 0, last = 0;
   requests.forEach((request, i) => {
-    const sim = new DendritesSimulation(request.kind, String(seed ?? '1'), i, !!request.importance);
+    const sim = new mod.DendritesSimulation(request.kind, String(seed ?? '1'), i, !!request.importance);
     const n = sizes[i];
     let done = 0, chunk = 1000;
     while (done < n) {
@@ -79,7 +79,7 @@ function capacityCurve({ model, order, beta, neurons, patterns, tests, flip, see
   const total = patterns.reduce((a, p) => a + p * tests, 0);
   let before = 0, last = 0;
   for (const p of patterns) {
-    const job = new HopfieldCapacity(String(model), order | 0, Number(beta) || 1, neurons | 0, p | 0, tests | 0, flip | 0, String(seed ?? '1'));
+    const job = new mod.HopfieldCapacity(String(model), order | 0, Number(beta) || 1, neurons | 0, p | 0, tests | 0, flip | 0, String(seed ?? '1'));
     let done = 0;
     while ((done = job.run_next()) < job.total()) {
       const now = performance.now();
@@ -96,7 +96,7 @@ function capacityCurve({ model, order, beta, neurons, patterns, tests, flip, see
 // The pitchfork in chunks of β, so progress flows (each chunk finds the same pair of patterns).
 const FORK_CHUNK = 6;
 function hopfieldExtras({ query, stripBetas, forkBetas }) {
-  const lab = new HopfieldLab(String(query ?? ''));
+  const lab = new mod.HopfieldLab(String(query ?? ''));
   try {
     const strip = lab.beta_strip_picture(Float64Array.from(stripBetas));
     const chunks = Math.max(1, Math.ceil(forkBetas.length / FORK_CHUNK));
@@ -113,57 +113,67 @@ function hopfieldExtras({ query, stripBetas, forkBetas }) {
   }
 }
 
+function batch(data) {
+  const job = new mod.SortingBatch(String(data.query ?? ''), Math.max(1, Math.min(100000, Number(data.runs) || 100)));
+  const total = job.total();
+  loop(job, total, () => job.run_next(1), () => self.postMessage({ summary: job.summary(), csv: job.csv() }));
+  job.free();
+}
+
+function trajectories(data) {
+  const job = new mod.SortingTrajectories(String(data.query ?? ''), Number(data.runs) || 30, Number(data.points) || 200, !!data.traditional);
+  loop(job, job.total(), () => job.run_next(), () => self.postMessage({ trajectories: Array.from(job.trajectories(), (p) => Array.from(p)) }));
+  job.free();
+}
+
+function reproduce(data) {
+  const job = new mod.SortingReproduce(String(data.figure), String(data.seed ?? '1'), Number(data.runs) || 100, data.worker | 0, Math.max(1, data.workers | 0));
+  const total = job.total_runs();
+  loop({ done: () => job.done_runs() }, total, () => job.run_next(5), () => self.postMessage({ rows: job.rows() }));
+  job.free();
+}
+
+function modernShard(data) {
+  shard?.free();
+  shard = null;
+  shard = new mod.ModernShard(data.x, data.n, data.d, data.first, data.count);
+  self.postMessage({ id: data.id });
+}
+
+function modernShardUpdate(data) {
+  if (!shard) throw new Error('modern pool: this worker holds no patterns');
+  const r = shard.update(data.queries, data.q, data.beta);
+  self.postMessage({ id: data.id, ...r }, [r.scalars.buffer, r.states.buffer, r.numerators.buffer]);
+}
+
+function modernShardScores(data) {
+  if (!shard) throw new Error('modern pool: this worker holds no patterns');
+  const scores = shard.scores(data.state);
+  self.postMessage({ id: data.id, scores }, [scores.buffer]);
+}
+
+// The jobs: kind → [the export of the build it needs, the function that runs it].
+const JOBS = {
+  batch: ['SortingBatch', batch],
+  trajectories: ['SortingTrajectories', trajectories],
+  reproduce: ['SortingReproduce', reproduce],
+  'dendrites-sim': ['DendritesSimulation', simulatePoints],
+  'hopfield-capacity': ['HopfieldCapacity', capacityCurve],
+  'hopfield-extras': ['HopfieldLab', hopfieldExtras],
+  'modern-shard': ['ModernShard', modernShard],
+  'modern-shard-update': ['ModernShard', modernShardUpdate],
+  'modern-shard-scores': ['ModernShard', modernShardScores],
+};
+
 self.onmessage = async ({ data }) => {
   try {
     await ready;
-    if (data.kind === 'hopfield-extras') {
-      hopfieldExtras(data);
-      return;
-    }
-    if (data.kind === 'modern-shard') {
-      shard?.free();
-      shard = null;
-      shard = new ModernShard(data.x, data.n, data.d, data.first, data.count);
-      self.postMessage({ id: data.id });
-      return;
-    }
-    if (data.kind === 'modern-shard-update') {
-      if (!shard) throw new Error('modern pool: this worker holds no patterns');
-      const r = shard.update(data.queries, data.q, data.beta);
-      self.postMessage({ id: data.id, ...r }, [r.scalars.buffer, r.states.buffer, r.numerators.buffer]);
-      return;
-    }
-    if (data.kind === 'modern-shard-scores') {
-      if (!shard) throw new Error('modern pool: this worker holds no patterns');
-      const scores = shard.scores(data.state);
-      self.postMessage({ id: data.id, scores }, [scores.buffer]);
-      return;
-    }
-    if (data.kind === 'hopfield-capacity') {
-      capacityCurve(data);
-      return;
-    }
-    if (data.kind === 'dendrites-sim') {
-      simulatePoints(data);
-      return;
-    }
-    if (data.kind === 'trajectories') {
-      const job = new SortingTrajectories(String(data.query ?? ''), Number(data.runs) || 30, Number(data.points) || 200, !!data.traditional);
-      loop(job, job.total(), () => job.run_next(), () => self.postMessage({ trajectories: Array.from(job.trajectories(), (p) => Array.from(p)) }));
-      job.free();
-      return;
-    }
-    if (data.kind === 'reproduce') {
-      const job = new SortingReproduce(String(data.figure), String(data.seed ?? '1'), Number(data.runs) || 100, data.worker | 0, Math.max(1, data.workers | 0));
-      const total = job.total_runs();
-      loop({ done: () => job.done_runs() }, total, () => job.run_next(5), () => self.postMessage({ rows: job.rows() }));
-      job.free();
-      return;
-    }
-    const batch = new SortingBatch(String(data.query ?? ''), Math.max(1, Math.min(100000, Number(data.runs) || 100)));
-    const total = batch.total();
-    loop(batch, total, () => batch.run_next(1), () => self.postMessage({ summary: batch.summary(), csv: batch.csv() }));
-    batch.free();
+    const kind = String(data?.kind ?? '');
+    const job = Object.hasOwn(JOBS, kind) ? JOBS[kind] : null;
+    if (!job) throw new Error(`unknown job kind "${kind.slice(0, 40)}"; this worker runs ${Object.keys(JOBS).join(', ')}`);
+    const [needs, run] = job;
+    if (typeof mod[needs] !== 'function') throw new Error(`the job "${kind}" needs ${needs}, which the ${BUILD} build does not carry`);
+    run(data);
   } catch (e) {
     self.postMessage({ id: data?.id, error: String(e && e.message ? e.message : e) });
   }

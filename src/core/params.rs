@@ -1,7 +1,7 @@
 //! Parameter schema: what an experiment can be told, with ranges, defaults and help.
 //!
 //! The page builds its parameter panel from this schema (exported as JSON by the web layer),
-//! and the URL codec ([`crate::core::urlstate`]) uses it to validate every value, so a rule
+//! and the URL codec (`crate::lab::urlstate`) uses it to validate every value, so a rule
 //! such as "n lies in 10..=10000" is written once, here, beside the science that needs it.
 
 use serde::Serialize;
@@ -71,15 +71,32 @@ impl ParamValue {
     }
 }
 
+/// How prominent a control is: the first view shows the essential ones; advanced ones are one
+/// click away. Either kind keeps its value (and its place in the URL) while hidden.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Essential,
+    Advanced,
+}
+
+/// When a parameter matters for the current values of the others (e.g. β only for the modern
+/// model). `None`: always. An irrelevant parameter is hidden but keeps its value.
+pub type Relevance = Option<fn(&Params) -> bool>;
+
 #[derive(Clone, Debug, Serialize)]
 pub struct ParamSpec {
     pub key: &'static str,
+    /// A one-line label; `help` is the full text, shown on demand.
     pub label: &'static str,
     #[serde(flatten)]
     pub kind: ParamKind,
     pub default: ParamValue,
     pub apply: Apply,
     pub help: &'static str,
+    pub level: Level,
+    #[serde(skip)]
+    pub when: Relevance,
 }
 
 /// A message for the user about input that was clamped or dropped.
@@ -96,6 +113,11 @@ impl Notice {
 }
 
 impl ParamSpec {
+    /// Whether this parameter matters for the values in `params` (see [`Relevance`]).
+    pub fn relevant(&self, params: &Params) -> bool {
+        self.when.is_none_or(|when| when(params))
+    }
+
     /// Parse a raw text value. Out-of-range numbers are clamped (with a notice); text that
     /// cannot be read at all gives a notice and `None` (the caller keeps the default).
     pub fn parse(&self, raw: &str) -> (Option<ParamValue>, Option<Notice>) {
@@ -299,6 +321,8 @@ mod tests {
             default: ParamValue::Int(100),
             apply: Apply::Reset,
             help: "",
+            level: Level::Essential,
+            when: None,
         }
     }
 
@@ -331,6 +355,8 @@ mod tests {
             default: ParamValue::Packed(String::new()),
             apply: Apply::Reset,
             help: "",
+            level: Level::Essential,
+            when: None,
         };
         assert_eq!(spec.parse("Ab-_9").0, Some(ParamValue::Packed("Ab-_9".into())));
         assert!(spec.parse("a+b").0.is_none() && spec.parse("a+b").1.is_some());
@@ -346,6 +372,8 @@ mod tests {
             default: ParamValue::Float(100.0),
             apply: Apply::Live,
             help: "",
+            level: Level::Essential,
+            when: None,
         };
         assert!(spec.parse("NaN").0.is_none());
         assert!(spec.parse("inf").0.is_none());

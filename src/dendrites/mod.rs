@@ -2,8 +2,8 @@
 //! operate on sparse distributed representations? A mathematical theory of sparsity, neurons
 //! and active dendrites" (arXiv 1601.00720, 2016), and its companion "Properties of Sparse
 //! Distributed Representations and their Application to Hierarchical Temporal Memory"
-//! (arXiv 1503.07469, 2015). The lab's specification is `shared/specs/dendrites.md`; its
-//! equation labels (E1–E7) and figure labels (F-n, F-s, …) are the spec's, not arXiv's.
+//! (arXiv 1503.07469, 2015). The equation labels (E1–E7) and figure labels (F-n, F-s, …) are
+//! this project's own, defined in docs/dendrites.md ("Labels"), not arXiv's numbering.
 //!
 //! - [`logmath`]: log-gamma, log-binomials (integer and Γ-based), log-sum-exp, [`logmath::Prob`].
 //! - [`theory`]: E1–E7 exactly, in log space, and the NMDA-threshold grid (F-θ).
@@ -11,12 +11,13 @@
 //! - [`figures`]: the curves of each figure, for the page and the CLI.
 
 pub mod figures;
+pub mod lab;
 pub mod logmath;
 pub mod scene;
 pub mod simulate;
 pub mod theory;
 
-use crate::core::params::{Apply, Notice, ParamKind, ParamSpec, ParamValue, Params};
+use crate::core::params::{Apply, Level, Notice, ParamKind, ParamSpec, ParamValue, Params};
 use serde::Serialize;
 use theory::UnionMethod;
 
@@ -26,7 +27,7 @@ pub const MAX_N: i64 = 1_000_000;
 /// grid still has a pixel per cell on a large screen).
 pub const MAX_DRAWN_CELLS: u64 = 262_144;
 
-/// The figures of the page, `(id, title)`, in menu order (spec §2's labels).
+/// The figures of the page, `(id, title)`, in menu order (the labels of docs/dendrites.md).
 pub const FIGURES: &[(&str, &str)] = &[
     ("fn", "F-n: effect of the population size n"),
     ("fs", "F-s: effect of the number of synapses s"),
@@ -53,7 +54,9 @@ static SCHEMA: &[ParamSpec] = &[
         kind: ParamKind::Choice { options: FIGURE_IDS },
         default: ParamValue::Choice("fn"),
         apply: Apply::Live,
-        help: "Which figure of the paper to show beside the bit view (labels from shared/specs/dendrites.md §2).",
+        help: "Which figure of the paper to show beside the bit view (the labels are this lab's own; docs/dendrites.md lists them).",
+        level: Level::Essential,
+        when: None,
     },
     ParamSpec {
         key: "view",
@@ -62,6 +65,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Choice("match"),
         apply: Apply::Live,
         help: "match: a segment against random patterns (E3). noise: a learned pattern with v of its cells replaced (E5). union: one segment holding the synapses of M patterns (E6). neuron: K segments, any of which may fire (E4).",
+        level: Level::Essential,
+        when: None,
     },
     ParamSpec {
         key: "n",
@@ -70,6 +75,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Int(2048),
         apply: Apply::Live,
         help: "Population size: the number of cells (bits). The bit view draws up to 262,144 of them.",
+        level: Level::Essential,
+        when: None,
     },
     ParamSpec {
         key: "a",
@@ -78,6 +85,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Int(40),
         apply: Apply::Live,
         help: "Active cells in a pattern (the 2015 paper's w); at most n.",
+        level: Level::Essential,
+        when: None,
     },
     ParamSpec {
         key: "s",
@@ -86,6 +95,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Int(20),
         apply: Apply::Live,
         help: "Synapses on the dendritic segment; at most n.",
+        level: Level::Essential,
+        when: None,
     },
     ParamSpec {
         key: "theta",
@@ -94,6 +105,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Int(10),
         apply: Apply::Live,
         help: "NMDA-spike threshold: the segment matches when at least θ of its synapses see active cells; at most s.",
+        level: Level::Essential,
+        when: None,
     },
     ParamSpec {
         key: "v",
@@ -102,6 +115,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Int(10),
         apply: Apply::Live,
         help: "Noise: v of the a active cells are replaced by v cells that were inactive (E5); at most a.",
+        level: Level::Essential,
+        when: Some(|p| p.choice("view") == "noise" || p.choice("fig") == "noise"),
     },
     ParamSpec {
         key: "m",
@@ -110,6 +125,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Int(4),
         apply: Apply::Live,
         help: "Patterns stored in one union (E6: the segment holds the synapses of M patterns; E7: the input is the union of M patterns).",
+        level: Level::Essential,
+        when: Some(uses_unions),
     },
     ParamSpec {
         key: "k",
@@ -118,6 +135,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Int(8),
         apply: Apply::Live,
         help: "Independent segments on one neuron, or stored patterns in set classification (E4): the cell fires when any segment reaches θ.",
+        level: Level::Essential,
+        when: Some(uses_segments),
     },
     ParamSpec {
         key: "union",
@@ -126,6 +145,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Choice("exact"),
         apply: Apply::Live,
         help: "E6. exact: the mixture of E3 over the distribution of the union size. rounded: the official sdr_paper_unions.py, which puts the rounded mean size S(M) into E3 (about 7% off at n = 1000).",
+        level: Level::Advanced,
+        when: Some(uses_unions),
     },
     ParamSpec {
         key: "set",
@@ -134,6 +155,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Choice("exact"),
         apply: Apply::Live,
         help: "E4. exact: 1 − (1 − p)^K for independent random segments or patterns. bound: the 2015 paper's union bound K·p (what the official README calls the formula).",
+        level: Level::Advanced,
+        when: Some(uses_segments),
     },
     ParamSpec {
         key: "trials",
@@ -142,6 +165,18 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Int(2_000_000),
         apply: Apply::Live,
         help: "Test vectors per simulated point (the official C++ used 10⁸). Importance-sampled points use a tenth of this, at most 200,000.",
+        level: Level::Advanced,
+        when: None,
+    },
+    ParamSpec {
+        key: "speed",
+        label: "Speed",
+        kind: ParamKind::Float { min: 0.5, max: 5000.0, log: true },
+        default: ParamValue::Float(5.0),
+        apply: Apply::Live,
+        help: "Samples drawn per second while playing.",
+        level: Level::Essential,
+        when: None,
     },
 ];
 
@@ -197,4 +232,14 @@ pub fn params_from(params: &Params) -> (DendriteParams, Vec<Notice>) {
         trials: get("trials").max(1),
     };
     (p, notices)
+}
+
+/// Whether the bit view or the figure shows unions (E6, E7), where M and the union method matter.
+fn uses_unions(p: &Params) -> bool {
+    p.choice("view") == "union" || matches!(p.choice("fig"), "u1" | "u2" | "uin")
+}
+
+/// Whether the bit view or the figure shows several segments (E4), where K and the set rule matter.
+fn uses_segments(p: &Params) -> bool {
+    p.choice("view") == "neuron" || p.choice("fig") == "neuron"
 }

@@ -1,31 +1,34 @@
 //! Hopfield networks from 1982 to "Hopfield Networks is All You Need" (Ramsauer et al., arXiv
-//! 2008.02217). The lab's specification is `shared/specs/hopfield.md` (cited as "spec §…").
+//! 2008.02217). docs/hopfield.md ("Models and sources") says which formula comes from where.
 //! We follow the papers; where the blog's code differs (β/√d, β = 1 inside the energy, Jacobi
-//! dense updates; spec §3 end) the blog's choice is a labelled option at most.
+//! dense updates; docs/hopfield.md, "The blog post and its code") the blog's choice is a labelled
+//! option at most.
 //!
 //! - [`kernels`]: the f32 kernels of the modern update (XᵀΞ, softmax, XP), cache-blocked,
 //!   SIMD128 in wasm, bit-identical natively and in wasm.
 //! - [`patterns`]: random, sparse, correlated and spherical patterns, the built-in pictures,
 //!   image import and bit packing; [`queries`]: masks, flips, noise, inversion.
-//! - [`classical`] (§1.1), [`dense`] (§1.2, §1.3), [`modern`] (§1.4, §2.2), [`multitask`] (§1.6).
+//! - [`classical`] (Hopfield 1982), [`dense`] (Krotov & Hopfield 2016; Demircigil et al. 2017),
+//!   [`modern`] (Ramsauer et al. 2020), [`multitask`] (Agliari et al., arXiv 2308.04106).
 //! - [`capacity`]: the capacity, retrieval and metastable experiments; [`session`]: the
 //!   interactive run the page drives.
 //!
 //! Naming on screen: d is the dimension (neurons) and P the number of stored patterns for every
-//! model (spec §1 warns that Ramsauer et al. call the patterns N).
+//! model (Ramsauer et al. call the patterns N; docs/hopfield.md, "Models and sources").
 
 pub mod bench;
 pub mod capacity;
 pub mod classical;
 pub mod dense;
 pub mod kernels;
+pub mod lab;
 pub mod modern;
 pub mod multitask;
 pub mod patterns;
 pub mod queries;
 pub mod session;
 
-use crate::core::params::{Apply, Notice, ParamKind, ParamSpec, ParamValue, Params};
+use crate::core::params::{Apply, Level, Notice, ParamKind, ParamSpec, ParamValue, Params};
 use classical::TieRule;
 use modern::Scaling;
 use queries::{Corruption, Fill};
@@ -33,16 +36,16 @@ use queries::{Corruption, Fill};
 /// Which network the session runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum ModelKind {
-    /// Classical binary network (spec §1.1).
+    /// Classical binary network (Hopfield 1982).
     #[default]
     Classical,
-    /// Krotov–Hopfield F(x) = xⁿ (§1.2).
+    /// Krotov–Hopfield F(x) = xⁿ (Krotov & Hopfield 2016).
     Dense,
-    /// Demircigil F = exp (§1.3).
+    /// Demircigil F = exp (Demircigil et al. 2017).
     Exp,
-    /// Ramsauer et al.'s continuous network (§1.4).
+    /// Ramsauer et al.'s continuous network (arXiv 2008.02217, eqs. 2–3).
     Modern,
-    /// Multitasking network with diluted patterns (§1.6).
+    /// Multitasking network with diluted patterns (Agliari et al., arXiv 2308.04106).
     Multitask,
 }
 
@@ -71,7 +74,7 @@ impl ModelKind {
     /// Most stored patterns the page allows for this model, so that one step stays well under
     /// a frame at d = 4096 (a classical sweep costs O(dP) with the factored field, a dense or
     /// exp sweep O(dP) to O(dP log P); the modern update is the kernel's N = 10,000 target;
-    /// the multitasking regime is low storage, K finite, spec §1.6).
+    /// the multitasking regime is low storage, K finite, as in Agliari et al.).
     pub fn max_count(self) -> usize {
         match self {
             ModelKind::Classical => 1000,
@@ -85,10 +88,12 @@ impl ModelKind {
 /// Synchronous or asynchronous updates of the binary models.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum UpdateMode {
-    /// One component at a time, a fresh random order per sweep (spec §1.1).
+    /// One component at a time, a fresh random order per sweep (docs/hopfield.md, "Models and
+    /// sources").
     #[default]
     Async,
-    /// All components from the old state (2-cycles possible; the blog's dense pass, §3 ii).
+    /// All components from the old state (2-cycles possible; the blog's dense pass, quirk ii in
+    /// docs/hopfield.md, "The blog post and its code").
     Sync,
 }
 
@@ -217,6 +222,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Choice("classical"),
         apply: Apply::Reset,
         help: "classical: Hopfield 1982, Hebbian W = (1/d)Σξξᵀ, zero diagonal. dense: Krotov–Hopfield F(x) = xⁿ. exp: Demircigil F = exp (log space). modern: Ramsauer et al., ξ ← X softmax(β Xᵀξ). multitask: diluted patterns, several retrieved at once (Agliari et al.).",
+        level: Level::Essential,
+        when: None,
     },
     ParamSpec {
         key: "update",
@@ -225,6 +232,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Choice("async"),
         apply: Apply::Reset,
         help: "Binary models. async: one neuron at a time, a new random order each sweep (energy never increases). sync: every neuron from the old state at once (may end in a 2-cycle; the blog's dense code does this).",
+        level: Level::Advanced,
+        when: Some(|p| ModelKind::from_id(p.choice("model")).is_binary() && p.choice("model") != "multitask"),
     },
     ParamSpec {
         key: "order",
@@ -233,6 +242,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Int(3),
         apply: Apply::Reset,
         help: "Dense model: the interaction F(x) = xⁿ; n = 2 is the classical network. Computed exactly in integers.",
+        level: Level::Essential,
+        when: Some(|p| p.choice("model") == "dense"),
     },
     ParamSpec {
         key: "rectified",
@@ -241,6 +252,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Bool(false),
         apply: Apply::Reset,
         help: "Dense model: F(x) = xⁿ for x ≥ 0 and 0 below (Krotov & Hopfield's rectified polynomial).",
+        level: Level::Advanced,
+        when: Some(|p| p.choice("model") == "dense"),
     },
     ParamSpec {
         key: "beta",
@@ -249,6 +262,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Float(1.0),
         apply: Apply::Reset,
         help: "Modern model: inverse temperature. Large β retrieves single patterns; small β averages (metastable states, then the global average).",
+        level: Level::Essential,
+        when: Some(|p| p.choice("model") == "modern"),
     },
     ParamSpec {
         key: "scaling",
@@ -257,6 +272,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Choice("paper"),
         apply: Apply::Reset,
         help: "paper: softmax(β Xᵀξ). blog: the blog code's softmax(β Xᵀξ/√d), so its \"β = 8\" at d = 4096 is 0.125 in the paper's formula.",
+        level: Level::Advanced,
+        when: Some(|p| p.choice("model") == "modern"),
     },
     ParamSpec {
         key: "compute",
@@ -265,6 +282,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Choice("auto"),
         apply: Apply::Live,
         help: "Modern model: where each step's update runs. cpu: the wasm SIMD kernel on the page's thread, the same bits as the CLI. workers: the same kernel on a pool of Web Workers, one per core, each holding a share of the stored patterns; merged in a fixed order, so the same bits as cpu. auto: workers for large stores (N·d ≥ 2²⁰ values) where there is more than one core, otherwise cpu. gpu: WebGPU compute shaders (where the browser has WebGPU; it agrees with the CPU to float rounding, not bit for bit). Stepping back and a link's step= replay on the page's thread.",
+        level: Level::Advanced,
+        when: Some(|p| p.choice("model") == "modern"),
     },
     ParamSpec {
         key: "patterns",
@@ -273,6 +292,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Choice("builtin"),
         apply: Apply::Reset,
         help: "builtin: 10 correlated faces made for the lab. random: fair ±1. sparse: 0 with probability \"dilution\". correlated: a random base with each entry flipped with probability \"flip\". sphere: Gaussian, normalised to ‖x‖ = side. drawn: your own, drawn on the grid or imported from an image (binarised or greyscale).",
+        level: Level::Essential,
+        when: None,
     },
     ParamSpec {
         key: "count",
@@ -281,6 +302,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Int(6),
         apply: Apply::Reset,
         help: "Stored patterns. Limits: classical 1000, dense and exp 500, modern 10,000, multitask 16; builtin has 10; drawn patterns are stored whole.",
+        level: Level::Essential,
+        when: Some(|p| p.choice("patterns") != "drawn"),
     },
     ParamSpec {
         key: "side",
@@ -289,6 +312,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Int(32),
         apply: Apply::Reset,
         help: "The patterns are side × side grids; d = side². Drawn patterns keep their own size.",
+        level: Level::Advanced,
+        when: None,
     },
     ParamSpec {
         key: "flip",
@@ -297,6 +322,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Float(0.1),
         apply: Apply::Reset,
         help: "Correlated patterns: each entry of the shared base is flipped with probability q (0.5: independent).",
+        level: Level::Essential,
+        when: Some(|p| p.choice("patterns") == "correlated"),
     },
     ParamSpec {
         key: "dilution",
@@ -305,6 +332,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Float(0.3),
         apply: Apply::Reset,
         help: "Sparse patterns and the multitasking network: the probability that an entry is 0 (blank).",
+        level: Level::Essential,
+        when: Some(|p| p.choice("patterns") == "sparse" || p.choice("model") == "multitask"),
     },
     ParamSpec {
         key: "target",
@@ -313,6 +342,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Int(0),
         apply: Apply::Reset,
         help: "Which stored pattern (counting from 0) the query is made from.",
+        level: Level::Advanced,
+        when: None,
     },
     ParamSpec {
         key: "corrupt",
@@ -321,6 +352,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Choice("half"),
         apply: Apply::Reset,
         help: "none; half: the blog's mask (rows below the middle set to the fill); rect: a rectangle set to the fill; flip: a fraction \"amount\" of the cells negated; noise: Gaussian noise of σ = amount; invert: every cell negated.",
+        level: Level::Essential,
+        when: None,
     },
     ParamSpec {
         key: "fill",
@@ -329,6 +362,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Choice("plus"),
         apply: Apply::Reset,
         help: "What masked cells become: +1 (the blog's binary images), −1, 0 (the blog's greyscale images) or random ±1.",
+        level: Level::Advanced,
+        when: Some(|p| matches!(p.choice("corrupt"), "half" | "rect")),
     },
     ParamSpec {
         key: "amount",
@@ -337,6 +372,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Float(0.1),
         apply: Apply::Reset,
         help: "flip: the fraction of cells negated (0…1). noise: the standard deviation σ.",
+        level: Level::Essential,
+        when: Some(|p| matches!(p.choice("corrupt"), "flip" | "noise")),
     },
     ParamSpec {
         key: "rect",
@@ -345,6 +382,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::List(Vec::new()),
         apply: Apply::Reset,
         help: "x,y,w,h of the masked rectangle in cells (empty: the centre quarter).",
+        level: Level::Advanced,
+        when: Some(|p| p.choice("corrupt") == "rect"),
     },
     ParamSpec {
         key: "tie",
@@ -352,7 +391,9 @@ static SCHEMA: &[ParamSpec] = &[
         kind: ParamKind::Choice { options: &["keep", "negative"] },
         default: ParamValue::Choice("keep"),
         apply: Apply::Reset,
-        help: "Binary models, a field of exactly 0: keep the current value (the spec's rule), or −1 (the blog code's \"≤ 0 → −1\").",
+        help: "Binary models, a field of exactly 0: keep the current value (the lab's default), or −1 (the blog code's \"≤ 0 → −1\").",
+        level: Level::Advanced,
+        when: Some(|p| ModelKind::from_id(p.choice("model")).is_binary()),
     },
     ParamSpec {
         key: "drawn",
@@ -361,6 +402,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Packed(String::new()),
         apply: Apply::Reset,
         help: "Your drawn and imported patterns, packed: 1 bit per cell while all are ±1, 8 bits (256 grey levels) once one is grey.",
+        level: Level::Advanced,
+        when: Some(|_| false),
     },
     ParamSpec {
         key: "temperature",
@@ -369,6 +412,18 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Float(0.0),
         apply: Apply::Reset,
         help: "Multitasking network: Glauber noise T (0: deterministic sgn updates).",
+        level: Level::Essential,
+        when: Some(|p| p.choice("model") == "multitask"),
+    },
+    ParamSpec {
+        key: "speed",
+        label: "Speed",
+        kind: ParamKind::Float { min: 0.5, max: 60.0, log: true },
+        default: ParamValue::Float(8.0),
+        apply: Apply::Live,
+        help: "Steps per second while playing.",
+        level: Level::Essential,
+        when: None,
     },
 ];
 

@@ -3,13 +3,14 @@
 //!
 //! Each array element is an agent ("cell") that decides locally whether to swap. The rules
 //! follow the authors' official code (GitHub `Zhangtaining/cell_research`, `modules/multithread`)
-//! where it differs from the paper's prose; `../shared/specs/sorting.md` §1.3 lists the
-//! differences.
+//! where it differs from the paper's prose; docs/sorting.md, "The official code's rules", lists
+//! the differences.
 //!
 //! - `cellview`: the three cell rules, frozen cells, stop rules, the random scheduler;
 //! - `setup`: a run's initial state from a [`setup::SortConfig`] (values, Algotypes, frozen cells);
 //! - `traditional`: the top-down algorithms with the paper's step accounting;
-//! - `metrics`: sortedness, monotonicity error, delayed gratification, aggregation (spec §3);
+//! - `metrics`: sortedness, monotonicity error, delayed gratification, aggregation (as the
+//!   official analysis code computes them);
 //! - `batch`: repetitions and their summary; trajectories (Fig. 3);
 //! - `reproduce`: the conditions of Figs. 4, 5, 7, 8 with the paper's values beside;
 //! - `session`: an interactive run with step-back and live series.
@@ -19,13 +20,14 @@
 
 pub mod batch;
 pub mod cellview;
+pub mod lab;
 pub mod metrics;
 pub mod reproduce;
 pub mod session;
 pub mod setup;
 pub mod traditional;
 
-use crate::core::params::{Apply, Notice, ParamKind, ParamSpec, ParamValue, Params};
+use crate::core::params::{Apply, Level, Notice, ParamKind, ParamSpec, ParamValue, Params};
 use cellview::{Algotype, FrozenKind, StopRule};
 use setup::{Placement, SortConfig, Values};
 
@@ -45,6 +47,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Int(100),
         apply: Apply::Reset,
         help: "Array length (paper: 100). With more cells than pixel columns, each column shows the range (lowest to highest) of the cells it covers.",
+        level: Level::Essential,
+        when: None,
     },
     ParamSpec {
         key: "bubble",
@@ -53,6 +57,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Int(100),
         apply: Apply::Reset,
         help: "Relative share of cell-view bubble cells: look left or right (½ each), swap if out of order (official BubbleSortCell).",
+        level: Level::Essential,
+        when: None,
     },
     ParamSpec {
         key: "insertion",
@@ -61,6 +67,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Int(0),
         apply: Apply::Reset,
         help: "Insertion cells move left only when everything to their left is sorted; the check restarts after a frozen cell (official InsertionSortCell).",
+        level: Level::Essential,
+        when: None,
     },
     ParamSpec {
         key: "selection",
@@ -69,6 +77,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Int(0),
         apply: Apply::Reset,
         help: "Selection cells swap into an ideal position that starts at 0 and moves right when denied (≥ denies; official SelectionSortCell).",
+        level: Level::Essential,
+        when: None,
     },
     ParamSpec {
         key: "repeats",
@@ -77,6 +87,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Int(1),
         apply: Apply::Reset,
         help: "1: distinct values 0…n−1. R > 1: values 1…n/R, each R times (paper Fig. 8D: 10); R must divide n.",
+        level: Level::Advanced,
+        when: None,
     },
     ParamSpec {
         key: "frozen",
@@ -85,6 +97,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Int(0),
         apply: Apply::Reset,
         help: "Damaged cells that never initiate a move (paper Fig. 5: 1–3).",
+        level: Level::Essential,
+        when: None,
     },
     ParamSpec {
         key: "frozen_kind",
@@ -93,6 +107,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Choice("movable"),
         apply: Apply::Reset,
         help: "Movable: others can still swap them (the released code). Immovable: nobody can (the paper's Type 2).",
+        level: Level::Essential,
+        when: Some(|p| p.int("frozen") > 0 || !p.list("freeze").is_empty()),
     },
     ParamSpec {
         key: "placement",
@@ -101,6 +117,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Choice("replacement"),
         apply: Apply::Reset,
         help: "Replacement: k random draws that may repeat (official code). Distinct: exactly k cells.",
+        level: Level::Advanced,
+        when: Some(|p| p.int("frozen") > 0 && p.list("freeze").is_empty()),
     },
     ParamSpec {
         key: "unfreeze",
@@ -109,6 +127,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Int(0),
         apply: Apply::Reset,
         help: "Beyond the paper (its Discussion's future work): a frozen cell recovers after this many swap attempts by its neighbours. 0: never, as in the paper.",
+        level: Level::Advanced,
+        when: Some(|p| p.int("frozen") > 0 || !p.list("freeze").is_empty()),
     },
     ParamSpec {
         key: "stop",
@@ -117,6 +137,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Choice("official"),
         apply: Apply::Reset,
         help: "Official: sorted, or with frozen cells no active cell wants to move (frozen neighbours ignored; the code polls this every second). Complete: no activation can change anything.",
+        level: Level::Advanced,
+        when: None,
     },
     ParamSpec {
         key: "bubble_goal",
@@ -125,6 +147,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Choice("increasing"),
         apply: Apply::Reset,
         help: "Order bubble cells sort toward (reverse_direction flips every comparison). Opposite goals in one array: Fig. 9.",
+        level: Level::Advanced,
+        when: Some(|p| p.int("bubble") > 0),
     },
     ParamSpec {
         key: "insertion_goal",
@@ -133,6 +157,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Choice("increasing"),
         apply: Apply::Reset,
         help: "Order insertion cells sort toward.",
+        level: Level::Advanced,
+        when: Some(|p| p.int("insertion") > 0),
     },
     ParamSpec {
         key: "selection_goal",
@@ -141,6 +167,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Choice("increasing"),
         apply: Apply::Reset,
         help: "Order selection cells sort toward.",
+        level: Level::Advanced,
+        when: Some(|p| p.int("selection") > 0),
     },
     ParamSpec {
         key: "stall",
@@ -149,6 +177,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Int(10),
         apply: Apply::Reset,
         help: "Opposite goals never run out of moves; the paper stops when sortedness \"stopped changing for several time steps\". The lab stops after this many sweeps (activations = active cells) without a change. Used only with opposite goals.",
+        level: Level::Advanced,
+        when: Some(opposite_goals),
     },
     ParamSpec {
         key: "cells",
@@ -157,6 +187,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::List(Vec::new()),
         apply: Apply::Reset,
         help: "Type or paste values (comma- or space-separated) to start from this array instead of a shuffled one; its length replaces n. Empty: shuffled.",
+        level: Level::Advanced,
+        when: None,
     },
     ParamSpec {
         key: "freeze",
@@ -165,6 +197,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::List(Vec::new()),
         apply: Apply::Reset,
         help: "Initial positions (0-based) of cells frozen by hand; click a bar to toggle. When given, they replace the random frozen cells.",
+        level: Level::Advanced,
+        when: None,
     },
     ParamSpec {
         key: "speed",
@@ -173,6 +207,8 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Float(200.0),
         apply: Apply::Live,
         help: "Swaps per second while playing.",
+        level: Level::Essential,
+        when: None,
     },
 ];
 
@@ -218,11 +254,12 @@ pub fn config_from_params(params: &Params) -> (SortConfig, Vec<Notice>) {
     }
     frozen_at.sort_unstable();
     frozen_at.dedup();
-    let decreasing = if params.choice("direction") == "decreasing" {
-        algotypes.iter().map(|(a, _)| *a).collect()
-    } else {
-        Vec::new()
-    };
+    // Each Algotype's own goal (`bubble_goal`, …; Fig. 9 mixes opposite goals in one array).
+    let decreasing = algotypes
+        .iter()
+        .map(|(a, _)| *a)
+        .filter(|a| params.choice(&format!("{}_goal", a.id())) == "decreasing")
+        .collect();
     let config = SortConfig {
         stall_sweeps: params.int("stall").clamp(1, 1000) as u32,
         unfreeze_after: params.int("unfreeze").clamp(0, 1_000_000) as u32,
@@ -242,4 +279,15 @@ pub fn config_from_params(params: &Params) -> (SortConfig, Vec<Notice>) {
         stop: if params.choice("stop") == "complete" { StopRule::Complete } else { StopRule::Official },
     };
     (config, notices)
+}
+
+/// Whether two Algotypes of the array sort toward opposite goals (Fig. 9), where the run never
+/// sorts and the stall rule stops it.
+fn opposite_goals(p: &Params) -> bool {
+    let goals: Vec<&str> = Algotype::ALL
+        .into_iter()
+        .filter(|a| p.int(a.id()) > 0)
+        .map(|a| p.choice(&format!("{}_goal", a.id())))
+        .collect();
+    goals.iter().any(|g| *g != goals[0])
 }

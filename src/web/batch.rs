@@ -2,7 +2,7 @@
 //! report progress between chunks and the page can cancel by terminating it.
 
 use super::to_js;
-use crate::core::urlstate;
+use crate::lab::urlstate;
 use crate::sorting::batch::{run_one, summarize, trajectory, BatchConfig, RunResult};
 use crate::sorting::config_from_params;
 use wasm_bindgen::prelude::*;

@@ -1,79 +1,17 @@
-//! The dendrites experiment's handle: parameters and URL, the bit-level scene, the figures,
-//! and the Monte Carlo handle the Web Worker drives.
+//! The dendrites experiment's handle: the lab's common methods ([`super::lab::lab_handle`])
+//! over [`DendritesRun`] (the bit view, a sample per step), plus the figures, and the Monte
+//! Carlo handle the Web Worker drives.
 
-use super::{notices_to_js, to_js};
-use crate::core::params::{Notice, ParamValue};
-use crate::core::urlstate::{self, LabState};
-use crate::dendrites::scene::{Scene, ViewMode};
+use super::to_js;
+use crate::dendrites::figures;
+use crate::dendrites::lab::DendritesRun;
 use crate::dendrites::simulate::{ImportanceSimulation, McKind, Simulation};
-use crate::dendrites::{figures, params_from, DendriteParams};
-use crate::experiments::Experiment;
 use wasm_bindgen::prelude::*;
 
-/// Most test samples one seek may draw (a frame never freezes on a typed-in step).
-const MAX_SEEK: u64 = 1_000_000;
-
-#[wasm_bindgen]
-pub struct DendritesLab {
-    state: LabState,
-    params: DendriteParams,
-    scene: Scene,
-    notices: Vec<Notice>,
-}
-
-impl DendritesLab {
-    fn from_state(mut state: LabState, mut notices: Vec<Notice>) -> Self {
-        if state.experiment != Experiment::Dendrites {
-            // A sorting URL handed to this handle: keep the seed, take dendrite defaults.
-            let seed = state.seed;
-            state = LabState::default_for(Experiment::Dendrites);
-            state.seed = seed;
-        }
-        let params = Self::repair(&mut state, &mut notices);
-        let mut scene = Scene::new(ViewMode::from_id(state.params.choice("view")), params, state.seed);
-        state.step = state.step.min(MAX_SEEK - 1);
-        scene.seek(state.step + 1);
-        Self { state, params, scene, notices }
-    }
-
-    /// Apply the cross-parameter rules (a ≤ n, θ ≤ s, …) and write the repaired values back, so
-    /// the URL always shows what is drawn.
-    fn repair(state: &mut LabState, notices: &mut Vec<Notice>) -> DendriteParams {
-        let (params, repairs) = params_from(&state.params);
-        let schema = Experiment::Dendrites.schema();
-        for (key, value) in [("a", params.a), ("s", params.s), ("theta", params.theta), ("v", params.v)] {
-            if state.params.get(key) != Some(&ParamValue::Int(value as i64)) {
-                state.params.set_text(schema, key, &value.to_string());
-            }
-        }
-        notices.extend(repairs);
-        params
-    }
-
-    fn rebuild_scene(&mut self) {
-        let samples = self.scene.info().samples;
-        self.scene = Scene::new(ViewMode::from_id(self.state.params.choice("view")), self.params, self.state.seed);
-        self.scene.seek(samples);
-    }
-
-    pub(crate) fn scene(&self) -> &Scene {
-        &self.scene
-    }
-}
+super::lab::lab_handle!(DendritesLab, DendritesRun);
 
 #[wasm_bindgen]
 impl DendritesLab {
-    /// Build from a URL query string. Never fails: bad values become notices.
-    #[wasm_bindgen(constructor)]
-    pub fn new(query: &str) -> DendritesLab {
-        let (state, notices) = urlstate::decode(query);
-        Self::from_state(state, notices)
-    }
-
-    pub fn schema() -> Result<JsValue, JsError> {
-        to_js(Experiment::Dendrites.schema())
-    }
-
     /// `[{id, title}]` of the figures, in menu order.
     pub fn figure_list() -> Result<JsValue, JsError> {
         let list: Vec<_> =
@@ -81,77 +19,21 @@ impl DendritesLab {
         to_js(&list)
     }
 
-    pub fn take_notices(&mut self) -> Result<JsValue, JsError> {
-        let notices = std::mem::take(&mut self.notices);
-        notices_to_js(&notices)
-    }
-
-    /// The canonical URL query (step = the current sample of the bit view).
-    pub fn query(&self) -> String {
-        let mut state = self.state.clone();
-        state.step = self.scene.info().samples.saturating_sub(1);
-        state.to_query()
-    }
-
-    pub fn param(&self, key: &str) -> Option<String> {
-        if key == "seed" {
-            return Some(self.state.seed.to_string());
-        }
-        self.state.params.get(key).map(ParamValue::to_text)
-    }
-
-    /// Change one parameter (or `seed`) from text; returns the notices it caused.
-    pub fn set_param(&mut self, key: &str, value: &str) -> Result<JsValue, JsError> {
-        let mut notices = Vec::new();
-        if key == "seed" {
-            match super::seed_from_text(value, self.state.seed) {
-                Ok(seed) => self.state.seed = seed,
-                Err(notice) => notices.push(notice),
-            }
-        } else {
-            let schema = Experiment::Dendrites.schema();
-            notices.extend(self.state.params.set_text(schema, key, value));
-        }
-        self.params = Self::repair(&mut self.state, &mut notices);
-        self.rebuild_scene();
-        notices_to_js(&notices)
-    }
-
-    /// Draw the next test sample.
-    pub fn step_forward(&mut self) {
-        let next = (self.scene.info().samples + 1).min(MAX_SEEK);
-        self.scene.seek(next);
-    }
-
-    pub fn step_back(&mut self) {
-        let prev = self.scene.info().samples.saturating_sub(1).max(1);
-        self.scene.seek(prev);
-    }
-
-    /// Back to the first sample.
-    pub fn reset(&mut self) {
-        self.scene.seek(1);
-    }
-
-    /// The bit view's numbers: samples, hits, overlap, θ, matched, synapses, note.
-    pub fn info(&self) -> Result<JsValue, JsError> {
-        to_js(self.scene.info())
-    }
-
     /// The figure chosen by `fig` for the current parameters.
     pub fn figure(&self) -> Result<JsValue, JsError> {
-        let f = figures::figure(self.state.params.choice("fig"), &self.params).map_err(|e| JsError::new(&e))?;
+        let fig = self.core.state().params.choice("fig");
+        let f = figures::figure(fig, self.core.run().params()).map_err(|e| JsError::new(&e))?;
         to_js(&f)
     }
 
     /// The overlap distribution with the θ cut-off.
     pub fn histogram(&self) -> Result<JsValue, JsError> {
-        to_js(&figures::overlap_histogram(&self.params).map_err(|e| JsError::new(&e))?)
+        to_js(&figures::overlap_histogram(self.core.run().params()).map_err(|e| JsError::new(&e))?)
     }
 
     /// The numbers the page substitutes into the equations.
     pub fn summary(&self) -> Result<JsValue, JsError> {
-        to_js(&figures::summary(&self.params).map_err(|e| JsError::new(&e))?)
+        to_js(&figures::summary(self.core.run().params()).map_err(|e| JsError::new(&e))?)
     }
 }
 

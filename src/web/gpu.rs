@@ -1,17 +1,10 @@
 //! Page-wide GPU access and the [`View`] handle that draws an experiment on a canvas.
 
-#[cfg(feature = "dendrites")]
-use super::dendrites::DendritesLab;
-#[cfg(feature = "sorting")]
-use super::sorting::SortingLab;
 use super::to_js;
+use crate::core::picture::{Layout, Picture};
 use crate::dendrites::scene::colour;
-#[cfg(feature = "sorting")]
-use crate::render::bars::BarsFrame;
-use crate::render::bars::{Bar, BarsRenderer};
-use crate::render::grid::{GridFrame, GridRenderer};
-#[cfg(feature = "dendrites")]
-use crate::render::grid::{GridLayout, Meter};
+use crate::render::bars::{Bar, BarsFrame, BarsRenderer};
+use crate::render::grid::{GridFrame, GridLayout, GridRenderer, Meter};
 use crate::render::{self, Backend, CanvasTarget, FrameStatus, Gpu, RenderError};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -19,7 +12,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 /// The one WebGPU device of this page, or why there is none. Requested once: devices made and
-/// dropped per call stop later adapter requests (`../shared/toolchain.md` F6). `www/lab.js`
+/// dropped per call stop later adapter requests (docs/toolchain.md). `www/common.js`
 /// serialises `create_view` calls, so no two requests race.
 enum WebGpuSlot {
     Untried,
@@ -73,16 +66,11 @@ pub struct View {
     gpu: Rc<Gpu>,
     canvas: HtmlCanvasElement,
     target: CanvasTarget,
-    /// Made on first use (only the sorting page draws bars).
-    #[cfg_attr(not(feature = "sorting"), allow(dead_code))]
+    /// Made on first use (only bar pictures need it).
     bars: Option<BarsRenderer>,
-    #[cfg_attr(not(feature = "sorting"), allow(dead_code))]
     scratch: Vec<Bar>,
-    /// Made on first use (a sorting page never builds it).
+    /// Made on first use (a bar picture never builds it).
     grid: Option<GridRenderer>,
-    /// The bit view's colours (the dendrites page).
-    #[cfg_attr(not(feature = "dendrites"), allow(dead_code))]
-    cells: Vec<[u8; 4]>,
 }
 
 /// Open a view on `canvas`. `backend` is `"webgpu"`, `"webgl2"` or `"auto"`.
@@ -112,7 +100,7 @@ pub async fn create_view(canvas: HtmlCanvasElement, backend: String) -> Result<V
         other => return Err(JsError::new(&format!("unknown backend \"{other}\" (webgpu, webgl2 or auto)"))),
     };
     let target = CanvasTarget::new(&gpu, surface, w, h).map_err(|e| JsError::new(&e.to_string()))?;
-    Ok(View { gpu, canvas, target, bars: None, scratch: Vec::new(), grid: None, cells: Vec::new() })
+    Ok(View { gpu, canvas, target, bars: None, scratch: Vec::new(), grid: None })
 }
 
 async fn webgl2(canvas: &HtmlCanvasElement) -> Result<(Rc<Gpu>, wgpu::Surface<'static>), JsError> {
@@ -147,73 +135,6 @@ impl View {
         vec![w, h]
     }
 
-    /// Draw the sorting lab's array. Returns `false` when the frame was skipped.
-    #[cfg(feature = "sorting")]
-    pub fn draw_sorting(&mut self, lab: &SortingLab) -> Result<bool, JsError> {
-        lab.fill_bars(&mut self.scratch, self.target.size().0);
-        let gpu = &self.gpu;
-        let bars = self.bars.get_or_insert_with(|| BarsRenderer::new(gpu));
-        let frame = BarsFrame { bars: &self.scratch, background: super::sorting::BACKGROUND };
-        let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| {
-            bars.encode(gpu, enc, view, format, size, &frame)
-        };
-        present(gpu, &mut self.target, &self.canvas, &mut draw)
-    }
-
-    /// Render the sorting lab offscreen at `width`×`height` and resolve to its RGBA bytes
-    /// (`Uint8Array`, rows top to bottom). Used for PNG export and pixel tests.
-    #[cfg(feature = "sorting")]
-    pub fn read_sorting(&mut self, lab: &SortingLab, width: u32, height: u32) -> js_sys::Promise {
-        lab.fill_bars(&mut self.scratch, width);
-        let gpu = &self.gpu;
-        let bars = self.bars.get_or_insert_with(|| BarsRenderer::new(gpu));
-        let frame = BarsFrame { bars: &self.scratch, background: super::sorting::BACKGROUND };
-        let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| {
-            bars.encode(gpu, enc, view, format, size, &frame)
-        };
-        read_back(gpu, width, height, &mut draw)
-    }
-
-    /// Draw the dendrites lab's bit view. Returns `false` when the frame was skipped.
-    #[cfg(feature = "dendrites")]
-    pub fn draw_dendrites(&mut self, lab: &DendritesLab) -> Result<bool, JsError> {
-        let scene = lab.scene();
-        scene.fill_colours(&mut self.cells);
-        let (value, threshold, reached) = scene.meter();
-        let gpu = &self.gpu;
-        let grid = self.grid.get_or_insert_with(|| GridRenderer::new(gpu));
-        let frame = GridFrame {
-            cells: &self.cells,
-            background: colour::BACKGROUND,
-            meter: Some(Meter { value, threshold, reached }),
-            columns: None,
-        };
-        let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| {
-            grid.encode(gpu, enc, view, format, size, &frame)
-        };
-        present(gpu, &mut self.target, &self.canvas, &mut draw)
-    }
-
-    /// Render the bit view offscreen at `width`×`height`; resolves to RGBA bytes.
-    #[cfg(feature = "dendrites")]
-    pub fn read_dendrites(&mut self, lab: &DendritesLab, width: u32, height: u32) -> js_sys::Promise {
-        let scene = lab.scene();
-        scene.fill_colours(&mut self.cells);
-        let (value, threshold, reached) = scene.meter();
-        let gpu = &self.gpu;
-        let grid = self.grid.get_or_insert_with(|| GridRenderer::new(gpu));
-        let frame = GridFrame {
-            cells: &self.cells,
-            background: colour::BACKGROUND,
-            meter: Some(Meter { value, threshold, reached }),
-            columns: None,
-        };
-        let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| {
-            grid.encode(gpu, enc, view, format, size, &frame)
-        };
-        read_back(gpu, width, height, &mut draw)
-    }
-
     /// Draw a composite picture: `rgba` holds one colour per cell (4 bytes each, reading
     /// order) laid out in `columns` columns; the background is the lab's. Used for pictures
     /// assembled by a handle (the Hopfield stage, the β film strip).
@@ -246,13 +167,6 @@ impl View {
         Ok(read_back(gpu, width, height, &mut draw))
     }
 
-    /// The cell under canvas pixel (x, y) of the bit view, or -1.
-    #[cfg(feature = "dendrites")]
-    pub fn dendrites_cell_at(&self, lab: &DendritesLab, x: f32, y: f32) -> i32 {
-        let count = lab.scene().info().drawn as usize;
-        GridLayout::new(count, self.target.size(), true, None).cell_at(x, y, count).map_or(-1, |c| c as i32)
-    }
-
     /// GPU validation errors since the last call (an array of strings).
     pub fn take_errors(&self) -> Result<JsValue, JsError> {
         let mut errors = render::take_gpu_errors();
@@ -260,6 +174,89 @@ impl View {
             errors.push(RenderError::DeviceLost.to_string());
         }
         to_js(&errors)
+    }
+}
+
+impl View {
+    /// The drawing buffer's width in pixels.
+    pub(crate) fn width(&self) -> u32 {
+        self.target.size().0
+    }
+
+    fn bar_frame(&mut self, picture: &Picture) {
+        self.scratch.clear();
+        self.scratch.extend(picture.bars.iter().map(|b| Bar { bottom: b.bottom, top: b.top, rgba: b.rgba }));
+    }
+
+    /// Draw a picture (plain data from an experiment) on the canvas. Returns `false` when the
+    /// frame was skipped.
+    pub(crate) fn draw_picture(&mut self, picture: &Picture) -> Result<bool, JsError> {
+        let gpu = &self.gpu;
+        match picture.layout {
+            Layout::Bars => {
+                self.bar_frame(picture);
+                let gpu = &self.gpu;
+                let bars = self.bars.get_or_insert_with(|| BarsRenderer::new(gpu));
+                let frame = BarsFrame { bars: &self.scratch, background: picture.background };
+                let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| {
+                    bars.encode(gpu, enc, view, format, size, &frame)
+                };
+                present(gpu, &mut self.target, &self.canvas, &mut draw)
+            }
+            Layout::Grid => {
+                let grid = self.grid.get_or_insert_with(|| GridRenderer::new(gpu));
+                let frame = grid_frame(picture);
+                let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| {
+                    grid.encode(gpu, enc, view, format, size, &frame)
+                };
+                present(gpu, &mut self.target, &self.canvas, &mut draw)
+            }
+        }
+    }
+
+    /// Render a picture offscreen at `width`×`height`; resolves to its RGBA bytes.
+    pub(crate) fn read_picture(&mut self, picture: &Picture, width: u32, height: u32) -> js_sys::Promise {
+        let gpu = &self.gpu;
+        match picture.layout {
+            Layout::Bars => {
+                self.bar_frame(picture);
+                let gpu = &self.gpu;
+                let bars = self.bars.get_or_insert_with(|| BarsRenderer::new(gpu));
+                let frame = BarsFrame { bars: &self.scratch, background: picture.background };
+                let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| {
+                    bars.encode(gpu, enc, view, format, size, &frame)
+                };
+                read_back(gpu, width, height, &mut draw)
+            }
+            Layout::Grid => {
+                let grid = self.grid.get_or_insert_with(|| GridRenderer::new(gpu));
+                let frame = grid_frame(picture);
+                let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| {
+                    grid.encode(gpu, enc, view, format, size, &frame)
+                };
+                read_back(gpu, width, height, &mut draw)
+            }
+        }
+    }
+
+    /// The grid cell of `picture` under canvas pixel (x, y), or -1 (bar pictures: -1).
+    pub(crate) fn cell_at(&self, picture: &Picture, x: f32, y: f32) -> i32 {
+        if picture.layout != Layout::Grid {
+            return -1;
+        }
+        let count = picture.cells.len();
+        GridLayout::new(count, self.target.size(), picture.meter.is_some(), picture.columns)
+            .cell_at(x, y, count)
+            .map_or(-1, |c| c as i32)
+    }
+}
+
+fn grid_frame(picture: &Picture) -> GridFrame<'_> {
+    GridFrame {
+        cells: &picture.cells,
+        background: picture.background,
+        meter: picture.meter.map(|m| Meter { value: m.value, threshold: m.threshold, reached: m.reached }),
+        columns: picture.columns,
     }
 }
 

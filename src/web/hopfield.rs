@@ -1,296 +1,84 @@
-//! The Hopfield experiment's handle: parameters and URL, the session, the pictures the page
-//! draws with wgpu (the stage, the stored patterns, the β film strip) and the plots' numbers,
-//! plus the capacity job the Web Worker drives.
+//! The Hopfield experiment's handle: the lab's common methods ([`super::lab::lab_handle`])
+//! over [`HopfieldRun`] (the stage), plus the pictures only this page draws (the stored
+//! patterns, the β film strip), the plots' numbers, drawing and import, and the capacity job
+//! the Web Worker drives.
 
 use super::{notices_to_js, to_js};
+use crate::core::experiment::Experiment;
 use crate::core::params::Notice;
-use crate::core::urlstate::{self, LabState};
-use crate::experiments::Experiment;
 use crate::hopfield::capacity::{
     self, CapacityConfig, CapacityModel, QueryNoise, RetrieveConfig, RetrieveKind, RetrieveSummary, TestResult,
 };
+use crate::hopfield::lab::{composite, HopfieldRun, GAP, MAX_THUMBNAILS};
 use crate::hopfield::modern::Scaling;
 use crate::hopfield::patterns::{self, ImportMode, PatternSet};
-use crate::hopfield::session::HopfieldSession;
-use crate::hopfield::{config_from_params, HopfieldConfig};
 use wasm_bindgen::prelude::*;
 
-/// Cells between two pictures of a composite.
-const GAP: usize = 2;
-/// Most stored patterns the thumbnails show.
-const MAX_THUMBNAILS: usize = 48;
-const BACKGROUND: [u8; 4] = crate::dendrites::scene::colour::BACKGROUND;
-/// +1 is ink, −1 paper (the blog draws +1 black on white); 0 (a masked cell) is mid grey.
-const INK: [f32; 3] = [24.0, 28.0, 38.0];
-const PAPER: [f32; 3] = [236.0, 232.0, 220.0];
-
-/// One value as a colour; `scale` maps the picture's values into −1..1.
-fn shade(v: f32, scale: f32) -> [u8; 4] {
-    let t = ((v * scale).clamp(-1.0, 1.0) + 1.0) / 2.0; // 0: paper, 1: ink
-    let c = |i: usize| (PAPER[i] + (INK[i] - PAPER[i]) * t).round() as u8;
-    [c(0), c(1), c(2), 255]
-}
-
-/// 1/max|v| when a picture leaves −1..1 (continuous patterns), else 1.
-fn scale_of(v: &[f32]) -> f32 {
-    let m = v.iter().fold(0.0f32, |m, x| m.max(x.abs()));
-    if m > 1.0 && m.is_finite() {
-        1.0 / m
-    } else {
-        1.0
-    }
-}
-
-/// Pictures of `width`×`height` cells side by side, `per_row` to a row, into RGBA bytes.
-/// Returns (bytes, columns).
-fn composite(pictures: &[&[f32]], width: usize, height: usize, per_row: usize) -> (Vec<u8>, u32) {
-    let per_row = per_row.max(1).min(pictures.len().max(1));
-    let rows = pictures.len().div_ceil(per_row).max(1);
-    let columns = per_row * width + (per_row - 1) * GAP;
-    let lines = rows * height + (rows - 1) * GAP;
-    let mut out = vec![0u8; columns * lines * 4];
-    for px in out.chunks_exact_mut(4) {
-        px.copy_from_slice(&BACKGROUND);
-    }
-    for (k, picture) in pictures.iter().enumerate() {
-        let (x0, y0) = ((k % per_row) * (width + GAP), (k / per_row) * (height + GAP));
-        let scale = scale_of(picture);
-        for y in 0..height {
-            for x in 0..width {
-                let Some(&v) = picture.get(y * width + x) else { continue };
-                let at = ((y0 + y) * columns + x0 + x) * 4;
-                out[at..at + 4].copy_from_slice(&shade(v, scale));
-            }
-        }
-    }
-    (out, columns as u32)
-}
-
-#[wasm_bindgen]
-pub struct HopfieldLab {
-    state: LabState,
-    config: HopfieldConfig,
-    session: HopfieldSession,
-    notices: Vec<Notice>,
-    /// Counts rebuilds (new patterns, query or model), so the page knows when patterns it
-    /// uploaded to the GPU, or an update it started there, belong to an older session.
-    generation: u32,
-}
-
-/// Most steps replayed from a URL (`step=`), so a typed-in number cannot freeze the tab.
-const MAX_REPLAY: u64 = 2_000;
-
-impl HopfieldLab {
-    /// Build from a validated state. A configuration that cannot build a session falls back to
-    /// the defaults (with a notice); an error only if even those fail, which the page reports.
-    fn from_state(mut state: LabState, mut notices: Vec<Notice>) -> Result<Self, String> {
-        if state.experiment != Experiment::Hopfield {
-            let seed = state.seed;
-            state = LabState::default_for(Experiment::Hopfield);
-            state.seed = seed;
-        }
-        let (config, repairs) = config_from_params(&state.params);
-        notices.extend(repairs);
-        let session = match HopfieldSession::new(&config, state.seed) {
-            Ok(session) => session,
-            Err(e) => {
-                notices.push(Notice::new("patterns", format!("{e}; showing the built-in pictures instead.")));
-                HopfieldSession::new(&HopfieldConfig::default(), state.seed)?
-            }
-        };
-        let mut lab = Self { state, config, session, notices, generation: 0 };
-        if lab.state.step > MAX_REPLAY {
-            lab.notices.push(Notice::new(
-                "step",
-                format!("step {} is more than {MAX_REPLAY}; replaying {MAX_REPLAY}.", lab.state.step),
-            ));
-            lab.state.step = MAX_REPLAY;
-        }
-        for _ in 0..lab.state.step {
-            if !lab.session.step() {
-                break;
-            }
-        }
-        Ok(lab)
-    }
-
-    /// Rebuild after a change; if nothing can be built, keep the running session and say so.
-    fn rebuild(&mut self) {
-        self.state.step = 0;
-        let notices = std::mem::take(&mut self.notices);
-        let generation = self.generation.wrapping_add(1);
-        match Self::from_state(self.state.clone(), notices) {
-            Ok(lab) => *self = Self { generation, ..lab },
-            Err(e) => self.notices.push(Notice::new("patterns", format!("{e}; the change was not applied."))),
-        }
-    }
-}
+super::lab::lab_handle!(HopfieldLab, HopfieldRun);
 
 #[wasm_bindgen]
 impl HopfieldLab {
-    /// Build from a URL query string. Bad values become notices; an exception only if not even
-    /// the default configuration builds.
-    #[wasm_bindgen(constructor)]
-    pub fn new(query: &str) -> Result<HopfieldLab, JsError> {
-        let (state, notices) = urlstate::decode(query);
-        Self::from_state(state, notices).map_err(|e| JsError::new(&format!("the Hopfield lab could not start: {e}")))
-    }
-
-    pub fn schema() -> Result<JsValue, JsError> {
-        to_js(Experiment::Hopfield.schema())
-    }
-
-    pub fn take_notices(&mut self) -> Result<JsValue, JsError> {
-        let notices = std::mem::take(&mut self.notices);
-        notices_to_js(&notices)
-    }
-
-    /// The canonical URL query (step = the steps taken since the query).
-    pub fn query(&self) -> String {
-        let mut state = self.state.clone();
-        state.step = self.session.steps() as u64;
-        state.to_query()
-    }
-
-    pub fn param(&self, key: &str) -> Option<String> {
-        if key == "seed" {
-            return Some(self.state.seed.to_string());
-        }
-        self.state.params.get(key).map(crate::core::params::ParamValue::to_text)
-    }
-
-    /// Change one parameter (or `seed`); every change restarts from the query. Returns notices.
-    pub fn set_param(&mut self, key: &str, value: &str) -> Result<JsValue, JsError> {
-        let mut notices = Vec::new();
-        if key == "seed" {
-            match super::seed_from_text(value, self.state.seed) {
-                Ok(seed) => self.state.seed = seed,
-                Err(notice) => notices.push(notice),
-            }
-        } else {
-            let schema = Experiment::Hopfield.schema();
-            notices.extend(self.state.params.set_text(schema, key, value));
-        }
-        self.rebuild();
-        notices.append(&mut self.notices);
-        notices_to_js(&notices)
-    }
-
-    /// One step of the model (a sweep, a synchronous update or a modern update). False when
-    /// nothing changed (converged).
-    pub fn step(&mut self) -> bool {
-        self.session.step()
-    }
-
     /// One modern update computed elsewhere (the page's WebGPU compute path): the new state
-    /// (d values) and the weights p (N values), booked like [`Self::step`]. Returns whether
-    /// anything changed; throws a sentence (and changes nothing) for the binary models, wrong
-    /// lengths or values that are not finite.
+    /// (d values) and the weights p (N values), booked like a step. Returns whether anything
+    /// changed; throws a sentence (and changes nothing) for the binary models, wrong lengths or
+    /// values that are not finite.
     pub fn step_with(&mut self, state: Vec<f32>, p: Vec<f32>) -> Result<bool, JsError> {
-        self.session.step_with(&state, &p).map_err(|e| JsError::new(&e))
+        self.core.with_run(|run| run.session_mut().step_with(&state, &p)).map_err(|e| JsError::new(&e))
     }
 
     /// [`Self::step_with`] with the new state's scores ξ^μ·σ (N values, from the worker pool's
     /// shards, concatenated in order), so the energy needs no pass over the patterns here.
     pub fn step_with_scores(&mut self, state: Vec<f32>, p: Vec<f32>, scores: Vec<f64>) -> Result<bool, JsError> {
-        self.session.step_with_scores(&state, &p, &scores).map_err(|e| JsError::new(&e))
+        self.core.with_run(|run| run.session_mut().step_with_scores(&state, &p, &scores)).map_err(|e| JsError::new(&e))
     }
 
     /// The current state (d values).
     pub fn state_values(&self) -> Vec<f32> {
-        self.session.state().to_vec()
-    }
-
-    /// How many times the session was rebuilt (see the field).
-    pub fn generation(&self) -> u32 {
-        self.generation
+        self.core.run().session().state().to_vec()
     }
 
     /// One neuron (binary asynchronous models); other models take a whole step.
     pub fn step_component(&mut self) -> bool {
-        self.session.step_component()
-    }
-
-    /// Back one step: replay from the query (the session is deterministic).
-    pub fn back(&mut self) {
-        let target = self.session.steps().saturating_sub(1);
-        self.session.reset();
-        for _ in 0..target {
-            self.session.step();
-        }
+        self.core.with_run(|run| run.session_mut().step_component())
     }
 
     /// Run to convergence (at most `max_steps`); returns the steps taken.
     pub fn run(&mut self, max_steps: u32) -> u32 {
-        self.session.run(max_steps as usize) as u32
-    }
-
-    pub fn reset(&mut self) {
-        self.session.reset();
-    }
-
-    /// `{steps, converged, two_cycle, model, width, height, count, target, energy, bounds,
-    /// effective_beta, names}`.
-    pub fn info(&self) -> Result<JsValue, JsError> {
-        let s = &self.session;
-        to_js(&serde_json::json!({
-            "steps": s.steps(),
-            "converged": s.converged(),
-            "two_cycle": s.two_cycle(),
-            "model": self.config.model.id(),
-            "width": s.width(),
-            "height": s.height(),
-            "count": s.patterns().count(),
-            "target": s.target(),
-            "energy": s.energies().last().copied().map(crate::dendrites::logmath::finite_or_null),
-            "bounds": s.energy_bounds().map(|(lo, hi)| [lo, hi]),
-            "names": s.patterns().names.iter().take(MAX_THUMBNAILS).collect::<Vec<_>>(),
-            "overlap_target": s.overlap(s.target()),
-        }))
+        self.core.with_run(|run| run.session_mut().run(max_steps as usize)) as u32
     }
 
     /// Energy after each step (the query's first).
     pub fn energies(&self) -> Vec<f64> {
-        self.session.energies().to_vec()
+        self.core.run().session().energies().to_vec()
     }
 
     /// Overlap with every stored pattern.
     pub fn overlaps(&self) -> Vec<f64> {
-        self.session.overlaps()
+        self.core.run().session().overlaps()
     }
 
     /// The modern model's softmax weights p of the last update (empty for the binary models).
     pub fn weights(&self) -> Vec<f32> {
-        self.session.weights().map(<[f32]>::to_vec).unwrap_or_default()
+        self.core.run().session().weights().map(<[f32]>::to_vec).unwrap_or_default()
     }
 
-    /// The stage: query | current state | target pattern, as RGBA cells.
-    pub fn stage_picture(&self) -> Vec<u8> {
-        let s = &self.session;
-        let target = s.patterns().row(s.target().min(s.patterns().count().saturating_sub(1)));
-        composite(&[s.query(), s.state(), target], s.width(), s.height(), 3).0
-    }
-
-    pub fn stage_columns(&self) -> u32 {
-        (3 * self.session.width() + 2 * GAP) as u32
-    }
-
-    /// The stored patterns (at most 48), `per_row` to a row.
+    /// The stored patterns (at most 48), `per_row` to a row, as RGBA bytes.
     pub fn patterns_picture(&self, per_row: u32) -> Vec<u8> {
-        let s = &self.session;
+        let s = self.core.run().session();
         let rows: Vec<&[f32]> = (0..s.patterns().count().min(MAX_THUMBNAILS)).map(|i| s.patterns().row(i)).collect();
         composite(&rows, s.width(), s.height(), per_row as usize).0
     }
 
     pub fn patterns_columns(&self, per_row: u32) -> u32 {
-        let shown = self.session.patterns().count().clamp(1, MAX_THUMBNAILS);
+        let s = self.core.run().session();
+        let shown = s.patterns().count().clamp(1, MAX_THUMBNAILS);
         let per_row = (per_row as usize).clamp(1, shown);
-        (per_row * self.session.width() + (per_row - 1) * GAP) as u32
+        (per_row * s.width() + (per_row - 1) * GAP) as u32
     }
 
     /// The β film strip: the query after one modern update at each β, side by side.
     pub fn beta_strip_picture(&self, betas: Vec<f64>) -> Vec<u8> {
-        let s = &self.session;
+        let s = self.core.run().session();
         let strip = s.beta_strip(&betas);
         let rows: Vec<&[f32]> = strip.iter().map(Vec::as_slice).collect();
         composite(&rows, s.width(), s.height(), rows.len()).0
@@ -298,30 +86,31 @@ impl HopfieldLab {
 
     pub fn beta_strip_columns(&self, count: u32) -> u32 {
         let k = (count as usize).max(1);
-        (k * self.session.width() + (k - 1) * GAP) as u32
+        (k * self.core.run().session().width() + (k - 1) * GAP) as u32
     }
 
     /// The two-pattern pitchfork `{a, b, dist2, beta_c, points: [{beta, t_plus, t_minus, theory}]}`.
     pub fn pitchfork(&self, betas: Vec<f64>) -> Result<JsValue, JsError> {
-        to_js(&self.session.pitchfork(&betas))
+        to_js(&self.core.run().session().pitchfork(&betas))
     }
 
     /// The stored patterns as one row-major array (N × d), for the GPU compute path.
     pub fn patterns_flat(&self) -> Vec<f32> {
-        self.session.patterns().flat().to_vec()
+        self.core.run().session().patterns().flat().to_vec()
     }
 
     /// The current query (d values).
     pub fn query_values(&self) -> Vec<f32> {
-        self.session.query().to_vec()
+        self.core.run().session().query().to_vec()
     }
 
     /// The effective β of the modern update (β, or β/√d with the blog's scaling).
     pub fn effective_beta(&self) -> f64 {
-        let d = self.session.patterns().dim().max(1) as f64;
-        match self.state.params.choice("scaling") {
-            "blog" => self.config.beta / d.sqrt(),
-            _ => self.config.beta,
+        let d = self.core.run().session().patterns().dim().max(1) as f64;
+        let beta = self.core.run().config().beta;
+        match self.core.state().params.choice("scaling") {
+            "blog" => beta / d.sqrt(),
+            _ => beta,
         }
     }
 
@@ -331,7 +120,7 @@ impl HopfieldLab {
     /// holds exactly what is stored (1 bit per cell while every value is ±1, 8 bits otherwise).
     /// Returns the notices.
     pub fn add_drawn(&mut self, values: Vec<f32>) -> Result<JsValue, JsError> {
-        let (w, h) = (self.session.width(), self.session.height());
+        let (w, h) = (self.core.run().session().width(), self.core.run().session().height());
         if values.len() != w * h {
             return Err(JsError::new(&format!(
                 "a drawn picture needs {}×{} = {} cells, not {}",
@@ -343,7 +132,7 @@ impl HopfieldLab {
         }
         let mut rows: Vec<Vec<f32>> = Vec::new();
         let mut names: Vec<String> = Vec::new();
-        if let Ok(set) = patterns::unpack_set(&self.config.drawn) {
+        if let Ok(set) = patterns::unpack_set(&self.core.run().config().drawn) {
             if set.width == w && set.height == h {
                 rows.extend((0..set.count()).map(|i| set.row(i).to_vec()));
                 names.extend(set.names.iter().cloned());
@@ -355,17 +144,14 @@ impl HopfieldLab {
         let set = PatternSet::from_rows(w, h, rows, names).map_err(|e| JsError::new(&e))?;
         let packed = patterns::pack_set(&set).map_err(|e| JsError::new(&e))?;
         let count = set.count();
-        let schema = Experiment::Hopfield.schema();
-        let mut notices = Vec::new();
-        notices.extend(self.state.params.set_text(schema, "drawn", &packed));
-        notices.extend(self.state.params.set_text(schema, "patterns", "drawn"));
-        notices.extend(self.state.params.set_text(schema, "count", &count.to_string()));
-        self.rebuild();
-        notices.append(&mut self.notices);
+        let mut notices: Vec<Notice> = Vec::new();
+        notices.extend(self.core.set_param("drawn", &packed));
+        notices.extend(self.core.set_param("patterns", "drawn"));
+        notices.extend(self.core.set_param("count", &count.to_string()));
         notices_to_js(&notices)
     }
 
-    /// An image file's pixels (RGBA, `w`×`h`) resized to the session's grid, for [`add_drawn`]:
+    /// An image file's pixels (RGBA, `w`×`h`) resized to the session's grid, for `add_drawn`:
     /// binarised with the blog's rule (mean of RGB > `threshold` is paper: −1, else ink: +1), or
     /// with `greyscale` as 1 − 2L/255 on the 256 grey levels (ImportMode::Greyscale).
     pub fn import_rgba(
@@ -386,8 +172,13 @@ impl HopfieldLab {
         } else {
             ImportMode::Binarise { threshold: threshold.clamp(0.0, 255.0) }
         };
-        patterns::from_rgba(rgba, w as usize, h as usize, self.session.width(), self.session.height(), mode)
-            .map_err(|e| JsError::new(&e))
+        let s = self.core.run().session();
+        patterns::from_rgba(rgba, w as usize, h as usize, s.width(), s.height(), mode).map_err(|e| JsError::new(&e))
+    }
+
+    /// Whether a step would change nothing (kept for the page's off-thread stepping).
+    pub fn converged(&self) -> bool {
+        self.core.run().done()
     }
 }
 

@@ -4,9 +4,12 @@
 //! handle the Web Worker runs. Expected failures become JS exceptions with a message
 //! (`Result<_, JsError>`); unexpected panics are logged by `console_error_panic_hook`.
 //!
-//! The frame loop itself is a `requestAnimationFrame` callback in `www/lab.js` that calls
-//! [`SortingLab::advance`] and [`View::draw_sorting`]; keeping it in JS lets the page pause
-//! off-screen embeds with an `IntersectionObserver` without crossing the boundary each frame.
+//! Every experiment's handle is written by [`lab::lab_handle`] over the generic
+//! [`crate::lab::LabCore`], so all of them answer the same methods (`query`, `set_param`,
+//! `step`, `back`, `advance`, `readout`, `draw`, …). The frame loop itself is a
+//! `requestAnimationFrame` callback in `www/shell.js` that calls `advance` and `draw`; keeping
+//! it in JS lets the page pause off-screen embeds with an `IntersectionObserver` without
+//! crossing the boundary each frame.
 
 // Each experiment's bindings come with its Cargo feature (all three by default); the site's
 // WebGPU builds carry one experiment each (see Cargo.toml and scripts/build.sh).
@@ -21,6 +24,7 @@ mod hopfield;
 mod hopfield_bench;
 #[cfg(feature = "hopfield")]
 mod hopfield_gpu;
+mod lab;
 #[cfg(feature = "sorting")]
 mod reproduce;
 #[cfg(feature = "sorting")]
@@ -66,14 +70,27 @@ pub fn lab_version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
 
-/// The list of experiments in the lab: `[{id, title}]`.
+/// The registry: `[{id, title, step_unit, extra_controls}]`, in menu order (every experiment
+/// of the lab, whether or not this build carries its bindings).
 #[wasm_bindgen]
 pub fn experiments() -> Result<JsValue, JsError> {
-    let list: Vec<_> = crate::experiments::Experiment::ALL
-        .iter()
-        .map(|e| serde_json::json!({ "id": e.id(), "title": e.title() }))
-        .collect();
-    to_js(&list)
+    to_js(crate::lab::registry::ALL)
+}
+
+/// The experiments whose handles this build carries (`["sorting"]` in a one-experiment build).
+#[wasm_bindgen]
+pub fn build_experiments() -> Vec<String> {
+    let mut out = Vec::new();
+    if cfg!(feature = "sorting") {
+        out.push("sorting".to_string());
+    }
+    if cfg!(feature = "dendrites") {
+        out.push("dendrites".to_string());
+    }
+    if cfg!(feature = "hopfield") {
+        out.push("hopfield".to_string());
+    }
+    out
 }
 
 fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
@@ -92,16 +109,6 @@ fn js_object(fields: impl IntoIterator<Item = (&'static str, JsValue)>, what: &s
             .map_err(|_| JsError::new(&format!("{what}: could not build the result")))?;
     }
     Ok(out.into())
-}
-
-/// A seed typed by the user: a whole number ≥ 0, or a notice that `current` was kept.
-fn seed_from_text(value: &str, current: u64) -> Result<u64, Notice> {
-    value.trim().parse::<u64>().map_err(|_| {
-        Notice::new(
-            "seed",
-            format!("seed: \"{}\" is not a whole number ≥ 0; kept {current}.", crate::core::params::shorten(value)),
-        )
-    })
 }
 
 fn notices_to_js(notices: &[Notice]) -> Result<JsValue, JsError> {

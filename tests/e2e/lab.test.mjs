@@ -219,6 +219,8 @@ test('click a bar to freeze it; paste an initial array', async () => {
   await canvas.click({ position: { x: box.width * (3.5 / 20), y: box.height - 3 } });
   await page.waitForFunction(() => !/[?&]freeze=\d/.test(location.search));
 
+  // The initial array is an advanced setting: one click away.
+  await page.locator('.el-more').click();
   await page.fill('input[data-key="cells"]', '5, 3, 9, 1, 7, 2');
   await page.press('input[data-key="cells"]', 'Enter');
   await page.locator('input[data-key="cells"]').blur();

@@ -8,7 +8,9 @@
 //! `--json` prints one JSON object on stdout. Errors go to stderr with exit status 2 and name
 //! the bad flag.
 
+use emergence_lab::core::experiment::Experiment;
 use emergence_lab::core::stats::MeanSd;
+use emergence_lab::lab::registry;
 use emergence_lab::sorting::batch::{self, BatchConfig, BatchSummary};
 use emergence_lab::sorting::cellview::{Algotype, FrozenKind, StopRule};
 use emergence_lab::sorting::reproduce;
@@ -21,6 +23,9 @@ mod hopfield;
 
 const USAGE: &str = "\
 usage: emergence-lab <experiment> <command> [--flag value]... [--json]
+
+  experiments [--ids] [--json]   the lab's experiments (id, title, step unit)
+  <experiment> scenarios [--json]   its named scenarios: id, title, the URL query that opens one
 
 experiments and commands:
   sorting run    cell-view (or traditional) sorting runs and their summary
@@ -101,6 +106,10 @@ fn main() -> ExitCode {
 
 fn run(args: &[String]) -> Result<String, UsageError> {
     match (args.first().map(String::as_str), args.get(1).map(String::as_str)) {
+        (Some("experiments"), _) => experiments(&Flags::parse(&args[1..], &[], &["ids"])?),
+        (Some(exp), Some("scenarios")) if registry::find(exp).is_ok() => {
+            scenarios(exp, &Flags::parse(&args[2..], &[], &[])?)
+        }
         (Some("sorting"), Some("run")) => sorting_run(&Flags::parse(
             &args[2..],
             &[
@@ -136,6 +145,47 @@ fn run(args: &[String]) -> Result<String, UsageError> {
 }
 
 /// `--flag value` pairs plus boolean switches (`--json` and the command's own).
+/// `emergence-lab experiments`: the registry, for the build and for course authors.
+fn experiments(flags: &Flags) -> Result<String, UsageError> {
+    if flags.switches.iter().any(|s| s == "ids") {
+        return Ok(registry::ids().join(" "));
+    }
+    if flags.json {
+        return serde_json::to_string(registry::ALL).map_err(|e| UsageError(e.to_string()));
+    }
+    Ok(registry::ALL
+        .iter()
+        .map(|e| format!("{:<10} {} (one step: one {})", e.id, e.title, e.step_unit))
+        .collect::<Vec<_>>()
+        .join("\n"))
+}
+
+/// `emergence-lab <experiment> scenarios`: id, title and query of each scenario, from the
+/// registry the page reads too.
+fn scenarios(exp: &str, flags: &Flags) -> Result<String, UsageError> {
+    let entry = registry::find(exp).map_err(UsageError)?;
+    let list: Vec<serde_json::Value> = (entry.scenarios)()
+        .iter()
+        .map(|s| {
+            serde_json::json!({
+                "id": s.id,
+                "title": s.title,
+                "query": registry::scenario_query(entry, s),
+                "narrative": s.narrative,
+                "watch": s.watch,
+            })
+        })
+        .collect();
+    if flags.json {
+        return serde_json::to_string(&list).map_err(|e| UsageError(e.to_string()));
+    }
+    Ok((entry.scenarios)()
+        .iter()
+        .map(|s| format!("{:<26} {}  ?{}", s.id, s.title, registry::scenario_query(entry, s)))
+        .collect::<Vec<_>>()
+        .join("\n"))
+}
+
 struct Flags {
     values: BTreeMap<String, String>,
     switches: Vec<String>,
@@ -379,7 +429,7 @@ fn summary_table(s: &BatchSummary) -> String {
     let mix: Vec<String> = s.algotypes.iter().map(|(a, k)| format!("{}×{k}", a.id())).collect();
     let mut out = format!(
         "{} — {} {}, n = {}, {} runs, seed {} (mean ± SD)\n",
-        emergence_lab::experiments::Experiment::Sorting.title(),
+        emergence_lab::sorting::lab::SortingRun::TITLE,
         if s.traditional { "traditional" } else { "cell-view" },
         mix.join(" + "),
         s.n,

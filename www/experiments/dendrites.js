@@ -1,9 +1,11 @@
-// Emergence Lab: the active-dendrites page (Ahmad & Hawkins). Wiring only: the theory, the
-// figures' numbers, the bit-level scene and the Monte Carlo are Rust (src/dendrites, through
-// src/web/dendrites.rs); the bit view is drawn by wgpu; the figures by uPlot with log axes.
+// The dendrites experiment's own parts of the page (the skeleton is shell.js): the colour
+// legend, the equations with the current numbers (MathML), the paper's figures with log axes
+// (uPlot; log axes drawn as log10 on linear axes because uPlot's log ticks stop near 1e-16), the
+// overlap histogram, and simulated points in a Web Worker with their intervals. The theory, the
+// figures' numbers, the bit view and the Monte Carlo are Rust (src/dendrites).
 
-import uPlot from './vendor/uPlot.esm.js';
-import { el, fmt, download, openLab, labWorker, transportButtons, observeCanvas, rgbaToPng, noticeBoard, transportKeys, seedField, showBackend, wantedControls } from './common.js';
+import uPlot from '../vendor/uPlot.esm.js';
+import { el, fmt, download } from '../common.js';
 
 // Cell colours of the bit view (src/dendrites/scene.rs, `colour`).
 const LEGEND = [
@@ -15,8 +17,6 @@ const CURRENT = '#ffffff';
 const SIM = '#ff5fd2';
 // Integer parameters with a log-scale slider (their range spans decades).
 const LOG_SLIDERS = new Set(['n', 'a', 's', 'k', 'trials']);
-const EMBED_DEFAULT_CONTROLS = ['play', 'step', 'back', 'reset', 'view', 'theta', 'v'];
-const SPEEDS = [1, 5, 30, 200, 2000];
 
 // Log axes are drawn as log10 of the value on a linear axis: uPlot's own log axes cannot
 // place ticks below about 1e-16, and these probabilities go down to 1e-300.
@@ -40,153 +40,23 @@ export function fmtP(p, log10) {
 }
 const prob = (j) => (j ? fmtP(j.p, j.log10_p) : 'too costly here (see the CLI)');
 
-export function mountDendrites(element, options = {}) {
-  const chrome = options.chrome !== false;
-  const listeners = {};
-  const emit = (event, detail) => (listeners[event] || []).forEach((fn) => { try { fn(detail); } catch (e) { console.error(e); } });
-  let mod = null, lab = null, view = null, canvas = null, started = false, destroyed = false, visible = true;
-  let playing = false, speed = 5, carry = 0, lastTime = null, frameId = 0, needDraw = true, drawnOnce = false;
-  let figureDirty = true, stateDirty = false, lastStateEmit = 0, simWorker = null, resizeObserver = null;
-  let figPlot = null, histPlot = null, currentFigure = null;
-  const simResults = new Map(); // key: figure id + query without step → [{request, estimate}]
-  const t0 = performance.now();
-  const metrics = { firstFrameMs: null, wasmLoadMs: null, build: null };
 
-  element.classList.add('el-host');
-  const root = el('div', { class: chrome ? 'el-lab el-full el-dendrites' : 'el-lab el-embed el-dendrites', tabindex: '0' });
-  canvas = el('canvas', { class: 'el-canvas', 'aria-label': 'bit view: the n cells, the segment\'s synapses and the current pattern' });
-  const stage = el('div', { class: 'el-stage' }, canvas);
-  const overlay = el('div', { class: 'el-overlay', role: 'status' });
-  stage.append(overlay);
-  const notices = el('ul', { class: 'el-notices', role: 'status', 'aria-live': 'polite' });
-  const readout = el('div', { class: 'el-readout', 'aria-live': 'off' });
-  const badge = el('span', { class: 'el-badge', title: 'drawing backend' }, 'starting…');
-  const transport = el('div', { class: 'el-transport', role: 'toolbar', 'aria-label': 'transport' });
-  const params = el('form', { class: 'el-params', onsubmit: (e) => e.preventDefault() });
+/** The module's state and panels for one lab (a page may hold several). */
+function create(ctx) {
+  const notice = ctx.notice, emit = ctx.emit;
+  let figPlot = null, histPlot = null, currentFigure = null, simWorker = null, figureDirty = true;
+  const simResults = new Map(); // key: figure id + query without step → [{request, estimate}]
   const equations = el('div', { class: 'el-equations', 'aria-label': 'equations with the current numbers' });
   const figureBox = el('div', { class: 'el-figure' });
   const histBox = el('div', { class: 'el-histogram' });
   const simBox = el('div', { class: 'el-sim' });
-  root.append(stage, transport, readout, notices);
-  if (chrome) root.append(params, equations, figureBox, simBox, histBox);
-  else root.append(params);
-  element.append(root);
-
-  const notice = noticeBoard(notices, emit);
-  const takeNotices = () => { for (const n of lab.take_notices()) notice(n.message); };
-
-  // ---- controls ---------------------------------------------------------------------------
-  const buttons = {};
-  function makeControls(wanted) {
-    const show = (name) => wanted === null || wanted.includes(name);
-    const defs = {
-      reset: ['⟲', 'First sample (R)', () => handle.reset()],
-      back: ['◀', 'Previous sample (,)', () => handle.back()],
-      play: ['▶', 'Play / pause: draw samples (Space)', () => (playing ? handle.pause() : handle.play())],
-      step: ['▶|', 'Next sample (.)', () => handle.step()],
-    };
-    transport.replaceChildren();
-    transportButtons(transport, defs, show, buttons);
-    if (show('speed')) {
-      const sel = el('select', { class: 'el-speed', 'aria-label': 'samples per second' });
-      for (const s of SPEEDS) sel.append(el('option', { value: s, text: `${s}/s` }));
-      sel.value = String(speed);
-      sel.addEventListener('change', () => { speed = Number(sel.value); });
-      transport.append(sel);
-    }
-    transport.append(badge);
-    params.replaceChildren();
-    for (const spec of mod.DendritesLab.schema()) if (show(spec.key)) params.append(paramControl(spec));
-    if (show('seed')) params.append(seedControl());
-  }
-
-  function paramControl(spec) {
-    const id = `el-${spec.key}-${Math.random().toString(36).slice(2, 8)}`;
-    const label = el('label', { for: id, text: spec.label });
-    const current = lab.param(spec.key);
-    let input, slider = null;
-    if (spec.type === 'choice') {
-      input = el('select', { id });
-      const titles = spec.key === 'fig' ? new Map(mod.DendritesLab.figure_list().map((f) => [f.id, f.title])) : null;
-      for (const o of spec.options) input.append(el('option', { value: o, text: titles?.get(o) ?? o }));
-      input.value = current;
-      input.addEventListener('change', () => setParam(spec.key, input.value));
-    } else {
-      input = el('input', { id, type: 'number', value: current, min: spec.min, max: spec.max, step: 1 });
-      input.addEventListener('change', () => { setParam(spec.key, input.value); });
-      const log = LOG_SLIDERS.has(spec.key);
-      slider = el('input', { type: 'range', 'aria-label': `${spec.label} slider`, 'data-slider': spec.key,
-        min: log ? Math.log10(Math.max(1, spec.min)) : spec.min, max: log ? Math.log10(spec.max) : spec.max, step: log ? 0.01 : 1 });
-      slider.value = log ? Math.log10(Math.max(1, Number(current))) : current;
-      slider.addEventListener('input', () => {
-        const v = log ? Math.round(10 ** Number(slider.value)) : Number(slider.value);
-        input.value = v;
-        setParam(spec.key, v, true);
-      });
-    }
-    input.dataset.key = spec.key;
-    return el('div', { class: 'el-field' }, label, input, slider, el('small', { class: 'el-help', text: spec.help }));
-  }
-
-  const seedControl = () => seedField(() => lab.param('seed'), (v) => setParam('seed', v),
-    'Every random draw of the bit view and of the simulations comes from this seed.');
-
-  function setParam(key, value, fromSlider = false) {
-    for (const n of lab.set_param(key, String(value))) notice(n.message);
-    syncInputs(fromSlider ? key : null);
-    changed();
-  }
-
-  // Inputs show the lab's values after repairs (θ ≤ s, …) and changes made elsewhere.
-  function syncInputs(skipSlider) {
-    for (const input of params.querySelectorAll('[data-key]')) {
-      const v = lab.param(input.dataset.key);
-      if (v !== undefined && document.activeElement !== input) input.value = v;
-    }
-    for (const slider of params.querySelectorAll('[data-slider]')) {
-      const key = slider.dataset.slider;
-      if (key === skipSlider) continue;
-      const v = Number(lab.param(key));
-      slider.value = LOG_SLIDERS.has(key) ? Math.log10(Math.max(1, v)) : v;
-    }
-    // Sliders whose range depends on another parameter.
-    const limits = { theta: 's', v: 'a' };
-    for (const [key, of] of Object.entries(limits)) {
-      const slider = params.querySelector(`[data-slider="${key}"]`);
-      if (slider) { slider.max = lab.param(of); slider.value = lab.param(key); }
-    }
-  }
-
-  function changed() {
-    needDraw = true;
-    figureDirty = true;
-    emitState(true);
-    schedule();
-  }
-
-  function emitState(force) {
-    const now = performance.now();
-    if (!force && now - lastStateEmit < 250) { stateDirty = true; return; }
-    stateDirty = false;
-    lastStateEmit = now;
-    emit('state', handle.state());
-  }
-
-  // ---- read-outs ------------------------------------------------------------------------------
-  function updateReadout() {
-    const i = lab.info();
-    const what = { match: 'false matches', noise: 'matches kept', union: 'false matches', neuron: 'false firings' }[lab.param('view')] ?? 'hits';
-    readout.textContent = `sample ${i.samples} · overlap ${i.overlap} of θ = ${i.theta} → ${i.matched ? 'MATCH' : 'no match'} · ${what} so far: ${i.hits} of ${i.samples}`
-      + ` · synapses ${i.synapses}` + (i.drawn < Number(lab.param('n')) ? ` · drawing the first ${i.drawn} cells` : '') + (i.note ? ` · ${i.note}` : '');
-    readout.dataset.matched = String(i.matched);
-    if (buttons.play) buttons.play.textContent = playing ? '❚❚' : '▶';
-  }
+  const dirty = () => { figureDirty = true; ctx.schedule(); };
 
   function makeLegend() {
     const legend = el('div', { class: 'el-legend', 'aria-label': 'colours' });
     for (const [name, colour] of LEGEND) legend.append(el('span', {}, el('i', { style: `background:${colour}` }), name));
     legend.append(el('span', {}, el('i', { style: 'background:#fff' }), 'meter: overlap, white line θ'));
-    transport.after(legend);
+    ctx.readout.before(legend);
   }
 
   // ---- equations (MathML with the current numbers) -------------------------------------------
@@ -196,7 +66,7 @@ export function mountDendrites(element, options = {}) {
   const sum = (from, to) => `<munderover><mo>∑</mo><mrow>${from}</mrow><mrow>${to}</mrow></munderover>`;
   const math = (body) => `<math display="block"><mrow>${body}</mrow></math>`;
   function updateEquations() {
-    const s = lab.summary();
+    const s = ctx.lab.summary();
     const p = s.params;
     const rows = [
       ['E1 · number of patterns', math(`${C(mn(p.n), mn(p.a))}${mo('=')}<msup>${mn(10)}${mn(s.sdr_count_log10.toFixed(3))}</msup>`)],
@@ -219,7 +89,7 @@ export function mountDendrites(element, options = {}) {
 
   // ---- figures ---------------------------------------------------------------------------------
   function simKey() {
-    return `${lab.param('fig')}|${lab.query().replace(/(^|&)step=\d+/, '')}`;
+    return `${ctx.lab.param('fig')}|${ctx.lab.query().replace(/(^|&)step=\d+/, '')}`;
   }
 
   function figureData(fig, sims, tx, ty) {
@@ -244,8 +114,8 @@ export function mountDendrites(element, options = {}) {
   }
 
   function drawFigure() {
-    if (!chrome) return;
-    const fig = lab.figure();
+    if (!ctx.chrome) return;
+    const fig = ctx.lab.figure();
     currentFigure = fig;
     const sims = simResults.get(simKey()) ?? [];
     const tx = fig.x_log ? log10OrNull : (v) => v;
@@ -279,8 +149,8 @@ export function mountDendrites(element, options = {}) {
     const btn = (text, fn) => el('button', { type: 'button', class: 'el-btn', onclick: fn }, text);
     figureBox.append(el('div', { class: 'el-exports' }, el('span', { text: 'Export this figure: ' }),
       btn('CSV', () => download(`dendrites-${fig.id}.csv`, figureCsv(fig, sims), 'text/csv')),
-      btn('JSON', () => download(`dendrites-${fig.id}.json`, JSON.stringify({ figure: fig, simulation: sims, query: lab.query() }, null, 2), 'application/json')),
-      btn('PNG of the bit view', async () => { try { download('dendrites-bits.png', await handle.png(), 'image/png'); } catch (e) { notice(String(e.message || e), 'error'); } })));
+      btn('JSON', () => download(`dendrites-${fig.id}.json`, JSON.stringify({ figure: fig, simulation: sims, query: ctx.lab.query() }, null, 2), 'application/json')),
+      btn('PNG of the bit view', async () => { try { download('dendrites-bits.png', await ctx.handle.png(), 'image/png'); } catch (e) { notice(String(e.message || e), 'error'); } })));
     updateSimBox(fig, sims);
     emit('figure', { id: fig.id, series: fig.series.length, simulated: sims.length });
   }
@@ -356,13 +226,13 @@ export function mountDendrites(element, options = {}) {
   // ---- simulation (Web Worker) -------------------------------------------------------------
   const simUi = {};
   function makeSimBox() {
-    if (!chrome) return;
+    if (!ctx.chrome) return;
     simUi.go = el('button', { type: 'button', class: 'el-btn el-sim-run' }, 'Simulate these points');
     simUi.cancel = el('button', { type: 'button', class: 'el-btn', disabled: '' }, 'Cancel');
     simUi.bar = el('progress', { max: 1, value: 0, class: 'el-progress el-sim-progress' });
     simUi.status = el('span', { class: 'el-sim-status', role: 'status' });
     simUi.table = el('div', { class: 'el-sim-table' });
-    simUi.go.addEventListener('click', () => handle.simulate().catch((e) => notice(`simulation: ${e.message || e}`, 'error')));
+    simUi.go.addEventListener('click', () => api.simulate().catch((e) => notice(`simulation: ${e.message || e}`, 'error')));
     simUi.cancel.addEventListener('click', () => { stopSim('cancelled'); });
     simBox.append(el('h3', { text: 'Theory against simulation (Web Worker)' }),
       el('p', { class: 'el-help', text: 'Bit-level Monte Carlo as the official C++ does it (random segments of s cells, random patterns of a cells, overlap by popcount), seeded from this page\'s seed. Points below 1e-4 use the importance sampler for E3 (weights never use the closed form). Error bars are 95% intervals; a run with no hits shows the one-sided bound 3/N.' }),
@@ -373,7 +243,7 @@ export function mountDendrites(element, options = {}) {
     if (!simUi.go) return;
     simUi.go.disabled = !fig.simulate.length || !!simWorker;
     simUi.go.title = fig.simulate.length ? `${fig.simulate.length} points` : 'this figure is theory only';
-    if (!simWorker) simUi.status.textContent = fig.simulate.length ? `${fig.simulate.length} points can be simulated, ${lab.param('trials')} samples each` : 'this figure is theory only';
+    if (!simWorker) simUi.status.textContent = fig.simulate.length ? `${fig.simulate.length} points can be simulated, ${ctx.lab.param('trials')} samples each` : 'this figure is theory only';
     if (!sims.length) { simUi.table.replaceChildren(); return; }
     const t = el('table', { class: 'el-table el-sim-results' },
       el('tr', {}, ...['series', 'x', 'theory', 'simulated', '± SE', 'z', 'hits / N', 'method'].map((h) => el('th', { text: h }))));
@@ -390,13 +260,13 @@ export function mountDendrites(element, options = {}) {
   function stopSim(text) {
     simWorker?.terminate();
     simWorker = null;
-    if (simUi.go) { simUi.cancel.disabled = true; simUi.status.textContent = text; figureDirty = true; schedule(); }
+    if (simUi.go) { simUi.cancel.disabled = true; simUi.status.textContent = text; dirty();  }
   }
 
   // ---- histogram -------------------------------------------------------------------------------
   function drawHistogram() {
-    if (!chrome) return;
-    const h = lab.histogram();
+    if (!ctx.chrome) return;
+    const h = ctx.lab.histogram();
     const lp = h.probability.map((p) => (p === null ? null : log10OrNull(p)));
     const below = lp.map((p, i) => (h.overlap[i] < h.theta ? p : null));
     const above = lp.map((p, i) => (h.overlap[i] >= h.theta ? p : null));
@@ -425,78 +295,26 @@ export function mountDendrites(element, options = {}) {
     }
   }
 
-  // ---- frame loop -------------------------------------------------------------------------------
-  function frame(now) {
-    frameId = 0;
-    if (destroyed) return;
-    const dt = lastTime === null ? 0 : Math.min(100, now - lastTime);
-    lastTime = now;
-    if (playing) {
-      carry += (dt / 1000) * speed;
-      const whole = Math.floor(carry);
-      carry -= whole;
-      for (let i = 0; i < whole && i < 2000; i++) lab.step_forward();
-      if (whole > 0) { needDraw = true; stateDirty = true; }
-    }
-    if (stateDirty) emitState(false);
-    if (needDraw && view) {
-      try {
-        if (view.draw_dendrites(lab)) {
-          needDraw = false;
-          if (!drawnOnce) {
-            drawnOnce = true;
-            metrics.firstFrameMs = performance.now() - t0;
-            emit('frame', { first: true, ms: metrics.firstFrameMs });
-          }
-        }
-        for (const e of view.take_errors()) notice(`GPU: ${e}`, 'error');
-      } catch (e) {
-        notice(`Drawing stopped: ${e.message || e}. The numbers, figures and exports keep working.`, 'error');
-        view = null;
-        badge.textContent = 'no GPU';
-      }
-    }
-    if (figureDirty && chrome) { figureDirty = false; refreshFigures(); }
-    updateReadout();
-    if (playing || needDraw || stateDirty) schedule();
-  }
-  function schedule() {
-    if (!frameId && !destroyed && visible && started) frameId = requestAnimationFrame(frame);
-  }
 
-  let keydown = null;
-  const docKeydown = (e) => { if (e.target === document.body) keydown(e); };
-
-  // ---- the handle -------------------------------------------------------------------------------
-  const handle = {
-    element: root,
-    metrics,
-    play() { if (!started) return; playing = true; lastTime = null; carry = 0; changed(); },
-    pause() { playing = false; changed(); },
-    step() { if (!started) return; playing = false; lab.step_forward(); needDraw = true; emitState(true); schedule(); },
-    back() { if (!started) return; playing = false; lab.step_back(); needDraw = true; emitState(true); schedule(); },
-    reset() { if (!started) return; playing = false; lab.reset(); needDraw = true; emitState(true); schedule(); },
-    setParams(values) { for (const [k, v] of Object.entries(values)) setParam(k, v); },
-    state() {
-      if (!started) return { ready: false };
-      return { ready: true, experiment: 'dendrites', query: lab.query(), playing, clean: !needDraw || !view,
-        backend: view ? view.backend() : 'none', build: metrics.build, info: lab.info(), summary: lab.summary() };
+  const api = {
+    resize() {
+      figPlot?.setSize({ width: Math.max(300, figureBox.clientWidth), height: 380 });
+      histPlot?.setSize({ width: Math.max(300, histBox.clientWidth), height: 220 });
     },
-    figure() { return currentFigure; },
-    on(event, fn) { (listeners[event] ||= []).push(fn); return () => { listeners[event] = listeners[event].filter((f) => f !== fn); }; },
-    setVisible(v) { visible = v; if (v) { lastTime = null; schedule(); } },
-    /** Run the current figure's simulation points in a Web Worker; resolves to the results. */
+    equations, figureBox, histBox, simBox, makeLegend, makeSimBox, refreshFigures,
+    get figureDirty() { return figureDirty; }, set figureDirty(v) { figureDirty = v; },
+    figure: () => currentFigure,
+    stop: () => { simWorker?.terminate(); figPlot?.destroy(); histPlot?.destroy(); },
     simulate() {
-      if (!started) return Promise.reject(new Error('not started'));
-      const fig = lab.figure();
+      const fig = ctx.lab.figure();
       if (!fig.simulate.length) return Promise.reject(new Error('this figure is theory only'));
       stopSim('');
       const key = simKey();
-      const trials = Number(lab.param('trials'));
+      const trials = Number(ctx.lab.param('trials'));
       const results = [];
       simResults.set(key, results);
       return new Promise((resolve, reject) => {
-        const worker = labWorker(mod);
+        const worker = ctx.worker();
         simWorker = worker;
         const t1 = performance.now();
         if (simUi.go) { simUi.go.disabled = true; simUi.cancel.disabled = false; simUi.bar.value = 0; simUi.status.textContent = 'simulating…'; }
@@ -506,8 +324,7 @@ export function mountDendrites(element, options = {}) {
           if (data.progress !== undefined) { if (simUi.bar) simUi.bar.value = data.progress; return; }
           if (data.point !== undefined) {
             results.push({ request: fig.simulate[data.point], estimate: data.estimate });
-            figureDirty = true;
-            schedule();
+            dirty();
             return;
           }
           if (data.finished) {
@@ -518,60 +335,52 @@ export function mountDendrites(element, options = {}) {
           }
         };
         worker.onerror = (e) => { stopSim('failed'); reject(new Error(e.message)); };
-        worker.postMessage({ kind: 'dendrites-sim', requests: fig.simulate, seed: lab.param('seed'), trials });
+        worker.postMessage({ kind: 'dendrites-sim', requests: fig.simulate, seed: ctx.lab.param('seed'), trials });
       });
     },
-    async readPixels(w, h) {
-      if (!view) throw new Error('no GPU view: drawing is not available in this browser');
-      return view.read_dendrites(lab, w, h);
-    },
-    async png() {
-      const [w, h] = [canvas.width, canvas.height];
-      return rgbaToPng(await handle.readPixels(w, h), w, h);
-    },
-    destroy() {
-      destroyed = true;
-      if (frameId) cancelAnimationFrame(frameId);
-      simWorker?.terminate();
-      resizeObserver?.disconnect();
-      document.removeEventListener('keydown', docKeydown);
-      figPlot?.destroy(); histPlot?.destroy();
-      root.remove();
-      lab?.free(); view?.free();
-      lab = null; view = null; started = false;
-    },
   };
-
-  keydown = transportKeys(handle);
-  handle.ready = (async () => {
-    const query = options.query ?? '';
-    const opened = await openLab(query, canvas, (m, old) => new m.DendritesLab(old ? old.query() : query), 'dendrites');
-    ({ mod, lab, view, canvas } = opened);
-    if (opened.note) notice(opened.note, view ? 'warn' : 'error', opened.detail);
-    metrics.build = mod.kind;
-    metrics.wasmLoadMs = mod.loadMs;
-    showBackend(view, badge, overlay);
-    takeNotices();
-    makeControls(wantedControls(query, chrome, EMBED_DEFAULT_CONTROLS));
-    if (chrome) { makeLegend(); makeSimBox(); }
-    if (/(?:^|[?&])autoplay=1(?:&|$)/.test(query)) playing = true;
-    root.addEventListener('keydown', keydown);
-    if (chrome) document.addEventListener('keydown', docKeydown);
-    if (view) resizeObserver = observeCanvas(() => canvas, () => view, () => { needDraw = true; schedule(); });
-    if (chrome) new ResizeObserver(() => {
-      const width = Math.max(300, figureBox.clientWidth);
-      figPlot?.setSize({ width, height: 380 });
-      histPlot?.setSize({ width: Math.max(300, histBox.clientWidth), height: 220 });
-    }).observe(figureBox);
-    started = true;
-    emit('ready', handle.state());
-    schedule();
-    return handle;
-  })().catch((e) => {
-    notice(`The lab could not start: ${e.message || e}`, 'error');
-    emit('error', e);
-    throw e;
-  });
-  Object.defineProperty(handle, 'canvas', { get: () => canvas });
-  return handle;
+  return api;
 }
+
+const own = (ctx) => (ctx.dendrites ??= create(ctx));
+
+export default {
+  embedControls: ['play', 'step', 'back', 'reset', 'view', 'theta', 'v'],
+  logSliders: ['n', 'a', 's', 'k', 'trials'],
+  canvasLabel: 'bit view: the n cells, the segment\'s synapses and the current pattern',
+  optionLabel(ctx, key, value) {
+    if (key !== 'fig') return value;
+    ctx.figureTitles ??= new Map(ctx.mod.DendritesLab.figure_list().map((f) => [f.id, f.title]));
+    return ctx.figureTitles.get(value) ?? value;
+  },
+  // Sliders whose range depends on another parameter: θ ≤ s, v ≤ a.
+  sliderMax(ctx, key) { return key === 'theta' ? ctx.lab.param('s') : key === 'v' ? ctx.lab.param('a') : null; },
+
+  setup(ctx) {
+    const d = own(ctx);
+    d.makeLegend();
+    if (!ctx.chrome) return;
+    ctx.panels.append(d.equations, d.figureBox, d.simBox, d.histBox);
+    d.makeSimBox();
+    new ResizeObserver(() => d.resize()).observe(d.figureBox);
+  },
+  changed(ctx) { own(ctx).figureDirty = true; },
+  frame(ctx) {
+    const d = own(ctx);
+    if (d.figureDirty && ctx.chrome) { d.figureDirty = false; d.refreshFigures(); }
+    return false;
+  },
+  readoutText(ctx, i) {
+    const what = { match: 'false matches', noise: 'matches kept', union: 'false matches', neuron: 'false firings' }[ctx.lab.param('view')] ?? 'hits';
+    ctx.readout.dataset.matched = String(i.matched);
+    const expected = typeof i.expected === 'number' ? ` (expected ${fmtP(i.expected * i.samples)})` : '';
+    return `sample ${i.samples} · overlap ${i.overlap} of θ = ${i.theta} → ${i.matched ? 'MATCH' : 'no match'} · ${what} so far: ${i.hits} of ${i.samples}${expected}`
+      + ` · synapses ${i.synapses}` + (i.drawn < Number(ctx.lab.param('n')) ? ` · drawing the first ${i.drawn} cells` : '') + (i.note ? ` · ${i.note}` : '');
+  },
+  state(ctx) { return { summary: ctx.lab.summary() }; },
+  extend(ctx) {
+    const d = own(ctx);
+    return { figure: () => d.figure(), simulate: () => d.simulate() };
+  },
+  destroy(ctx) { own(ctx).stop(); },
+};

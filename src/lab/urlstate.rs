@@ -4,10 +4,11 @@
 //!
 //! Rust owns both directions so that validation lives in one place: [`decode`] never fails.
 //! Every malformed, unknown or out-of-range value is clamped or dropped and reported as a
-//! [`Notice`] that the page shows; whatever is left is a working lab.
+//! [`Notice`] that the page shows; whatever is left is a working lab. `scenario=ID` sets the
+//! scenario's parameters first; parameters given in the URL then override them.
 
-use super::params::{shorten, Notice, Params};
-use crate::experiments::Experiment;
+use super::registry::{self, Entry};
+use crate::core::params::{shorten, Notice, Params};
 use serde::Serialize;
 
 /// Which wgpu browser backend the page should use.
@@ -32,18 +33,30 @@ impl BackendPref {
 }
 
 /// Page-level options that travel in the URL but are not science.
-#[derive(Clone, Debug, PartialEq, Serialize, Default)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ViewOptions {
     pub backend: BackendPref,
     /// Which controls an embed shows (`None`: all of them).
     pub controls: Option<Vec<String>>,
     pub autoplay: bool,
+    /// The scenario the state came from (its chip is marked and its narrative shown).
+    pub scenario: Option<&'static str>,
+    /// Whether the scenario's narrative is shown (`narrative=0` hides it in an embed).
+    pub narrative: bool,
+}
+
+impl Default for ViewOptions {
+    fn default() -> Self {
+        Self { backend: BackendPref::Auto, controls: None, autoplay: false, scenario: None, narrative: true }
+    }
 }
 
 /// The complete, validated state of one lab.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LabState {
-    pub experiment: Experiment,
+    /// The experiment's registry entry (serialised as its id).
+    #[serde(serialize_with = "entry_id")]
+    pub experiment: &'static Entry,
     pub seed: u64,
     /// Position in the run, in the experiment's own step unit (swaps for sorting).
     pub step: u64,
@@ -51,18 +64,24 @@ pub struct LabState {
     pub view: ViewOptions,
 }
 
+fn entry_id<S: serde::Serializer>(entry: &&'static Entry, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(entry.id)
+}
+
 pub const DEFAULT_SEED: u64 = 1;
-/// Names an embed may list in `controls=` besides parameter keys.
+/// Names an embed may list in `controls=` besides parameter keys and an experiment's own
+/// transport buttons ([`Entry::extra_controls`]): the transport, the seed, the scenario chips,
+/// the panels below the picture (plots, exports, batch runs) and the share/embed button.
 pub const CONTROL_NAMES: &[&str] =
-    &["play", "step", "back", "reset", "speed", "seed", "plots", "export", "batch", "freeze"];
+    &["play", "step", "back", "reset", "speed", "seed", "scenarios", "plots", "export", "batch", "share", "freeze"];
 
 impl LabState {
-    pub fn default_for(experiment: Experiment) -> Self {
+    pub fn default_for(experiment: &'static Entry) -> Self {
         Self {
             experiment,
             seed: DEFAULT_SEED,
             step: 0,
-            params: Params::defaults(experiment.schema()),
+            params: Params::defaults((experiment.schema)()),
             view: ViewOptions::default(),
         }
     }
@@ -70,11 +89,14 @@ impl LabState {
     /// Canonical query string (no leading `?`), in a fixed key order.
     pub fn to_query(&self) -> String {
         let mut pairs: Vec<(String, String)> = vec![
-            ("exp".into(), self.experiment.id().into()),
+            ("exp".into(), self.experiment.id.into()),
             ("seed".into(), self.seed.to_string()),
             ("step".into(), self.step.to_string()),
         ];
-        for spec in self.experiment.schema() {
+        if let Some(id) = self.view.scenario {
+            pairs.push(("scenario".into(), id.into()));
+        }
+        for spec in (self.experiment.schema)() {
             if let Some(v) = self.params.get(spec.key) {
                 pairs.push((spec.key.into(), v.to_text()));
             }
@@ -88,40 +110,93 @@ impl LabState {
         if self.view.autoplay {
             pairs.push(("autoplay".into(), "1".into()));
         }
+        if !self.view.narrative {
+            pairs.push(("narrative".into(), "0".into()));
+        }
         pairs.iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect::<Vec<_>>().join("&")
     }
 }
 
-/// Decode a query string (with or without the leading `?`). Never fails.
+/// Decode a query string (with or without the leading `?`) for the experiment its `exp=` names
+/// (the default one when absent or unknown, with a notice). Never fails.
 pub fn decode(query: &str) -> (LabState, Vec<Notice>) {
     let pairs = parse_query(query);
     let mut notices = Vec::new();
-
     let experiment = match pairs.iter().find(|(k, _)| k == "exp") {
-        None => Experiment::default(),
-        Some((_, v)) => match Experiment::from_id(v) {
-            Ok(e) => e,
-            Err(message) => {
-                notices.push(Notice::new("exp", message));
-                Experiment::default()
-            }
-        },
+        None => registry::default_entry(),
+        Some((_, v)) => registry::find(v).unwrap_or_else(|message| {
+            notices.push(Notice::new("exp", message));
+            registry::default_entry()
+        }),
     };
-    let mut state = LabState::default_for(experiment);
-    let schema = experiment.schema();
+    let state = decode_pairs(&pairs, experiment, &mut notices);
+    (state, notices)
+}
 
-    for (key, raw) in &pairs {
+/// Decode a query for one experiment (a handle built for it). A URL naming another experiment of
+/// the lab keeps its seed, step and view options and takes this experiment's defaults; an
+/// unknown `exp` is reported.
+pub fn decode_for(query: &str, experiment: &'static Entry) -> (LabState, Vec<Notice>) {
+    let pairs = parse_query(query);
+    let mut notices = Vec::new();
+    let mut own = true;
+    if let Some((_, v)) = pairs.iter().find(|(k, _)| k == "exp") {
+        match registry::find(v) {
+            Ok(e) if std::ptr::eq(e, experiment) => {}
+            Ok(_) => own = false,
+            Err(_) => notices.push(Notice::new(
+                "exp",
+                format!("exp: there is no experiment \"{}\"; showing {}.", shorten(v), experiment.title),
+            )),
+        }
+    }
+    let pairs: Vec<(String, String)> = if own {
+        pairs
+    } else {
+        pairs.into_iter().filter(|(k, _)| matches!(k.as_str(), "seed" | "step" | "backend" | "autoplay")).collect()
+    };
+    let state = decode_pairs(&pairs, experiment, &mut notices);
+    (state, notices)
+}
+
+fn decode_pairs(pairs: &[(String, String)], experiment: &'static Entry, notices: &mut Vec<Notice>) -> LabState {
+    let mut state = LabState::default_for(experiment);
+    let schema = (experiment.schema)();
+
+    // The scenario first, so that parameters in the URL override it.
+    if let Some((_, raw)) = pairs.iter().rev().find(|(k, _)| k == "scenario") {
+        let id = raw.trim();
+        match (experiment.scenarios)().iter().find(|s| s.id == id) {
+            Some(scenario) => {
+                state.view.scenario = Some(scenario.id);
+                for (key, value) in parse_query(scenario.query) {
+                    match key.as_str() {
+                        "seed" => state.seed = parse_u64(&value).unwrap_or(DEFAULT_SEED),
+                        _ => notices.extend(state.params.set_text(schema, &key, &value)),
+                    }
+                }
+            }
+            None if id.is_empty() => {}
+            None => notices.push(Notice::new(
+                "scenario",
+                format!(
+                    "scenario: {} has no scenario \"{}\"; the scenarios are {}.",
+                    experiment.title,
+                    shorten(id),
+                    (experiment.scenarios)().iter().map(|s| s.id).collect::<Vec<_>>().join(", ")
+                ),
+            )),
+        }
+    }
+
+    for (key, raw) in pairs {
         match key.as_str() {
-            "exp" => {}
+            "exp" | "scenario" => {}
             "seed" => match parse_u64(raw) {
                 Some(s) => state.seed = s,
                 None => notices.push(Notice::new(
                     "seed",
-                    format!(
-                        "seed: \"{}\" is not a whole number from 0 to 2^64−1; using {}.",
-                        shorten(raw),
-                        DEFAULT_SEED
-                    ),
+                    format!("seed: \"{}\" is not a whole number from 0 to 2^64−1; using {}.", shorten(raw), state.seed),
                 )),
             },
             "step" => match parse_u64(raw) {
@@ -143,7 +218,10 @@ pub fn decode(query: &str) -> (LabState, Vec<Notice>) {
             "controls" => {
                 let mut list = Vec::new();
                 for name in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-                    if CONTROL_NAMES.contains(&name) || schema.iter().any(|s| s.key == name) {
+                    if CONTROL_NAMES.contains(&name)
+                        || experiment.extra_controls.contains(&name)
+                        || schema.iter().any(|s| s.key == name)
+                    {
                         list.push(name.to_string());
                     } else {
                         notices.push(Notice::new(
@@ -155,6 +233,7 @@ pub fn decode(query: &str) -> (LabState, Vec<Notice>) {
                 state.view.controls = Some(list);
             }
             "autoplay" => state.view.autoplay = matches!(raw.as_str(), "1" | "true" | "yes" | "on"),
+            "narrative" => state.view.narrative = !matches!(raw.as_str(), "0" | "false" | "no" | "off"),
             _ => {
                 if let Some(n) = state.params.set_text(schema, key, raw) {
                     notices.push(n);
@@ -162,7 +241,7 @@ pub fn decode(query: &str) -> (LabState, Vec<Notice>) {
             }
         }
     }
-    (state, notices)
+    state
 }
 
 fn parse_u64(raw: &str) -> Option<u64> {
@@ -254,7 +333,7 @@ mod tests {
     #[test]
     fn bad_input_gives_notices_and_a_working_default() {
         let (s, notices) = decode("?exp=nope&seed=abc&n=-5");
-        assert_eq!(s.experiment, Experiment::Sorting);
+        assert_eq!(s.experiment.id, "sorting");
         assert_eq!(s.seed, DEFAULT_SEED);
         assert_eq!(s.params.int("n"), 10);
         let keys: Vec<_> = notices.iter().map(|n| n.key.as_str()).collect();
