@@ -4,6 +4,8 @@
 #                    what a visitor with WebGPU loads (the page's experiment, and its worker)
 #   dist/pkg/webgl   every experiment, WebGPU + WebGL2: fetched only when no WebGPU adapter is
 #                    found (and by pages that run several experiments on WebGL2)
+#   dist/experiments.json  the registry (src/lab/registry.rs), which the page reads
+# EL_TEST_BUILDS=1 (npm test) adds the test-only random walk's build and experiments-test.json.
 # Prints the sizes (raw and gzip). npm binaryen's wasm-opt -Oz shrinks the WebGPU builds (what
 # most visitors load; about 20 s each). EL_WASM_OPT=all shrinks the WebGL2 build too (a few
 # minutes on 2 cores); EL_WASM_OPT=0 none.
@@ -33,10 +35,26 @@ cargo run -q -- experiments --json > "$out/experiments.json"
 experiments=$(cargo run -q -- experiments --ids)
 for e in $experiments; do build "webgpu-$e" --no-default-features --features "$e"; done
 build webgl
+if [ "${EL_TEST_BUILDS:-0}" = 1 ]; then
+  # For tests/e2e/walk.test.mjs: the test-only fourth experiment's own build (no wasm-opt) and a
+  # registry that lists it; the site's experiments.json does not.
+  EL_WASM_OPT=0 build webgpu-walk --no-default-features --features walk
+  cargo run -q -- experiments --json --with-test > "$out/experiments-test.json"
+fi
 
 cp www/*.html www/*.js www/*.css "$out/"
 mkdir -p "$out/experiments"
 cp www/experiments/*.js "$out/experiments/"
+# Mark the experiments that have a page module (www/experiments/<id>.js), so the page imports
+# only modules that exist; the others get the skeleton alone.
+for registry_file in "$out"/experiments*.json; do
+  node -e '
+    const fs = require("fs"), file = process.argv[1];
+    const list = JSON.parse(fs.readFileSync(file, "utf8"));
+    for (const e of list) e.module = fs.existsSync(`www/experiments/${e.id}.js`);
+    fs.writeFileSync(file, JSON.stringify(list));
+  ' "$registry_file"
+done
 cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css "$out/vendor/"
 cp node_modules/uplot/LICENSE "$out/vendor/uPlot.LICENSE" 2>/dev/null || true
 

@@ -38,7 +38,7 @@ read -r p f < <(count_cargo "$logs/wasm-ff.log"); [ "$rc" = 0 ] || { status=1; [
 passed=$((passed + p)); failed=$((failed + f)); parts+=("wasm-pack/firefox $p passed/$f failed")
 
 echo "== 3/3 build + browser end-to-end (Node test runner, playwright-core, Debian Chromium)"
-if bash scripts/build.sh 2>&1 | tee "$logs/build.log" && [ "${PIPESTATUS[0]}" = 0 ]; then
+if EL_TEST_BUILDS=1 bash scripts/build.sh 2>&1 | tee "$logs/build.log" && [ "${PIPESTATUS[0]}" = 0 ]; then
   node --test --test-concurrency=1 tests/e2e/ 2>&1 | tee "$logs/e2e.log"; rc=${PIPESTATUS[0]}
   p=$(awk '/^# pass /{print $3}' "$logs/e2e.log" | tail -1); f=$(awk '/^# fail /{print $3}' "$logs/e2e.log" | tail -1)
   p=${p:-0}; f=${f:-0}; [ "$rc" = 0 ] || { status=1; [ "$f" -gt 0 ] || f=1; }

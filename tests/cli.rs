@@ -99,3 +99,27 @@ fn sorting_reproduce_prints_ours_beside_the_paper() {
     assert_eq!(code, 2);
     assert!(err.contains("fig6"));
 }
+
+#[test]
+fn experiments_and_scenarios_come_from_the_registry() {
+    let list = cli::json(&["experiments", "--json"]);
+    let ids: Vec<&str> = list.as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["sorting", "dendrites", "hopfield"]);
+    let (code, out, _) = lab(&["experiments", "--ids"]);
+    assert_eq!((code, out.trim()), (0, "sorting dendrites hopfield"));
+    let (_, out, _) = lab(&["experiments", "--ids", "--with-test"]);
+    assert_eq!(out.trim(), "sorting dendrites hopfield walk");
+    for id in ids {
+        let scenarios = cli::json(&[id, "scenarios", "--json"]);
+        let scenarios = scenarios.as_array().unwrap();
+        assert!(scenarios.len() >= 6, "{id}");
+        for s in scenarios {
+            let query = s["query"].as_str().unwrap();
+            assert_eq!(query, format!("exp={id}&scenario={}", s["id"].as_str().unwrap()));
+            assert!(!s["title"].as_str().unwrap().is_empty() && !s["narrative"].as_str().unwrap().is_empty());
+        }
+    }
+    let (code, _, err) = lab(&["sorting", "scenarios", "--bogus"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("bogus"), "{err}");
+}

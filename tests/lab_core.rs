@@ -108,7 +108,10 @@ fn controls_show_only_what_applies() {
     };
     assert_eq!(visible("model=classical"), ["model", "patterns", "count", "corrupt", "speed"]);
     assert_eq!(visible("model=modern"), ["model", "beta", "patterns", "count", "corrupt", "speed"]);
-    assert_eq!(visible("model=dense&corrupt=flip"), ["model", "order", "patterns", "count", "corrupt", "amount", "speed"]);
+    assert_eq!(
+        visible("model=dense&corrupt=flip"),
+        ["model", "order", "patterns", "count", "corrupt", "amount", "speed"]
+    );
     // Sorting: the stall rule only with opposite goals; a goal only for an Algotype in the mix.
     let relevant = |query: &str, key: &str| {
         LabCore::<SortingRun>::new(query).unwrap().controls().iter().any(|c| c.key == key && c.relevant)
@@ -141,4 +144,15 @@ fn the_registry_lists_every_experiment_once_with_its_handle_type() {
     assert_eq!(state.view.controls.unwrap().len(), 3);
     let (_, notices) = urlstate::decode("exp=sorting&controls=play,neuron");
     assert_eq!(notices.len(), 1);
+}
+
+#[test]
+fn an_unreadable_value_says_what_was_kept() {
+    let mut core = LabCore::<SortingRun>::new("exp=sorting&n=-5").unwrap();
+    let notices = core.take_notices();
+    assert!(notices[0].message.ends_with("using 10."), "{notices:?}");
+    let notices = core.set_param("n", "abc");
+    assert!(notices[0].message.ends_with("\"abc\" is not a whole number; kept 10."), "{notices:?}");
+    let (_, notices) = urlstate::decode("exp=sorting&n=abc");
+    assert!(notices[0].message.ends_with("using the default 100."), "{notices:?}");
 }

@@ -25,6 +25,7 @@ handle.on('state', (s) => {
 });
 handle.ready.then(() => {
   const s = handle.state();
+  document.querySelector('.el-footer')?.append(` · version ${handle.metrics.version}`);
   history.replaceState(null, '', `${location.pathname}?${s.query}`);
   // Show the experiment's own introduction and mark it in the menu.
   for (const about of document.querySelectorAll('.el-about[data-exp]')) about.hidden = about.dataset.exp !== s.experiment;

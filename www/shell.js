@@ -44,11 +44,12 @@ const DEFAULT_MODULE = {
 
 const BASE = new URL('.', import.meta.url);
 const modules = {};
-function loadModule(id) {
-  modules[id] ??= import(new URL(`experiments/${id}.js`, BASE).href)
-    .then((m) => ({ ...DEFAULT_MODULE, ...m.default }))
-    .catch(() => ({ ...DEFAULT_MODULE }));
-  return modules[id];
+/** An experiment's page module, or the defaults when the registry says it has none. */
+function loadModule(entry) {
+  if (!entry.module) return Promise.resolve({ ...DEFAULT_MODULE });
+  modules[entry.id] ??= import(new URL(`experiments/${entry.id}.js`, BASE).href)
+    .then((m) => ({ ...DEFAULT_MODULE, ...m.default }));
+  return modules[entry.id];
 }
 
 /** The experiment a query names (`exp=`), or the registry's first; unknown ids are reported by Rust. */
@@ -81,7 +82,7 @@ export function mount(element, options = {}) {
   let wanted = null, showAdvanced = false, schema = [], resizeObserver = null, moduleBusy = false;
   const jobs = new Set();
   const t0 = performance.now();
-  const metrics = { firstFrameMs: null, wasmLoadMs: null, build: null };
+  const metrics = { firstFrameMs: null, wasmLoadMs: null, build: null, version: null };
 
   element.classList.add('el-host');
   const root = el('div', { class: chrome ? 'el-lab el-full' : 'el-lab el-embed', tabindex: '0' });
@@ -377,7 +378,9 @@ export function mount(element, options = {}) {
       const spec = schema.find((s) => s.key === name);
       const box = el('input', { type: 'checkbox', value: name, 'data-control': name });
       box.checked = defaults.has(name);
-      return el('label', { class: 'el-share-control' }, box, ` ${spec ? spec.label : name}`);
+      const names = { play: 'Play/pause', back: 'Step back', step: 'Step', reset: 'Reset', scenarios: 'Scenario chips', seed: 'Seed' };
+      const transportName = module.transport[name]?.[1];
+      return el('label', { class: 'el-share-control' }, box, ` ${spec ? spec.label : names[name] ?? transportName ?? name}`);
     });
     const autoplay = el('input', { type: 'checkbox', class: 'el-share-autoplay' });
     const narrativeBox = el('input', { type: 'checkbox', class: 'el-share-narrative' });
@@ -538,13 +541,14 @@ export function mount(element, options = {}) {
     const list = await registry();
     const id = experimentOf(query, list);
     entry = list.find((e) => e.id === id);
-    module = await loadModule(id);
+    module = await loadModule(entry);
     canvas.setAttribute('aria-label', module.canvasLabel);
     const opened = await openLab(query, canvas, (m, old) => new (handleClass(m, id))(old ? old.query() : query), id);
     ({ mod, lab, view, canvas } = opened);
     if (opened.note) notice(opened.note, view ? 'warn' : 'error', opened.detail);
     metrics.build = mod.kind;
     metrics.wasmLoadMs = mod.loadMs;
+    metrics.version = mod.lab_version();
     const cls = handleClass(mod, id);
     schema = cls.schema();
     scenarioList = cls.scenarios();

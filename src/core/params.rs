@@ -298,10 +298,23 @@ impl Params {
             return Some(Notice::new(key, format!("unknown parameter \"{}\" ignored.", shorten(key))));
         };
         let (value, notice) = spec.parse(raw);
-        if let Some(v) = value {
-            self.values.insert(spec.key, v);
+        match value {
+            Some(v) => {
+                self.values.insert(spec.key, v);
+                notice
+            }
+            // Unreadable: the current value stays, which is the default only until it was set.
+            None => notice.map(|mut n| {
+                let current = self.values.get(spec.key).map(ParamValue::to_text).unwrap_or_default();
+                if current != spec.default.to_text() {
+                    let default_suffix = format!("; using the default {}.", spec.default.to_text());
+                    if let Some(head) = n.message.strip_suffix(&default_suffix) {
+                        n.message = format!("{head}; kept {current}.");
+                    }
+                }
+                n
+            }),
         }
-        notice
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, &ParamValue)> {

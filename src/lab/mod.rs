@@ -7,6 +7,7 @@
 pub mod registry;
 pub mod runner;
 pub mod urlstate;
+pub mod walk;
 
 pub use registry::Entry;
 pub use runner::LabCore;

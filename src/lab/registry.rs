@@ -39,11 +39,14 @@ pub const fn entry<E: Experiment>() -> Entry {
     }
 }
 
-/// Every experiment of the lab, in menu order; the first is the default.
+/// Every experiment of the lab, in menu order; the first is the default. (The test-only random
+/// walk joins with the Cargo feature `walk`, to test that an experiment needs nothing else.)
 pub static ALL: &[Entry] = &[
     entry::<crate::sorting::lab::SortingRun>(),
     entry::<crate::dendrites::lab::DendritesRun>(),
     entry::<crate::hopfield::lab::HopfieldRun>(),
+    #[cfg(feature = "walk")]
+    entry::<super::walk::Walk>(),
 ];
 
 /// The experiment shown when a URL names none.
@@ -79,7 +82,7 @@ mod tests {
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), ALL.len());
-        for e in ALL {
+        for e in ALL.iter().filter(|e| e.id != "walk") {
             let scenarios = (e.scenarios)();
             assert!(scenarios.len() >= 6, "{}: {} scenarios", e.id, scenarios.len());
             let mut sids: Vec<_> = scenarios.iter().map(|s| s.id).collect();

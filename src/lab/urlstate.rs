@@ -140,7 +140,9 @@ pub fn decode_for(query: &str, experiment: &'static Entry) -> (LabState, Vec<Not
     let pairs = parse_query(query);
     let mut notices = Vec::new();
     let mut own = true;
-    if let Some((_, v)) = pairs.iter().find(|(k, _)| k == "exp") {
+    if let Some((_, v)) =
+        pairs.iter().find(|(k, _)| k == "exp").filter(|(_, v)| !v.trim().eq_ignore_ascii_case(experiment.id))
+    {
         match registry::find(v) {
             Ok(e) if std::ptr::eq(e, experiment) => {}
             Ok(_) => own = false,

@@ -183,60 +183,45 @@ impl View {
         self.target.size().0
     }
 
-    fn bar_frame(&mut self, picture: &Picture) {
-        self.scratch.clear();
-        self.scratch.extend(picture.bars.iter().map(|b| Bar { bottom: b.bottom, top: b.top, rgba: b.rgba }));
+    /// Encode `picture` with the renderer of its layout and hand the drawing to `sink` (present
+    /// on the canvas, or render offscreen and read back), with the GPU, target and canvas.
+    fn with_picture<T>(
+        &mut self,
+        picture: &Picture,
+        sink: impl FnOnce(&Rc<Gpu>, &mut CanvasTarget, &HtmlCanvasElement, &mut render::DrawFn<'_>) -> T,
+    ) -> T {
+        let View { gpu, canvas, target, bars, scratch, grid } = self;
+        match picture.layout {
+            Layout::Bars => {
+                scratch.clear();
+                scratch.extend(picture.bars.iter().map(|b| Bar { bottom: b.bottom, top: b.top, rgba: b.rgba }));
+                let renderer = bars.get_or_insert_with(|| BarsRenderer::new(gpu));
+                let frame = BarsFrame { bars: scratch, background: picture.background };
+                let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| {
+                    renderer.encode(gpu, enc, view, format, size, &frame)
+                };
+                sink(gpu, target, canvas, &mut draw)
+            }
+            Layout::Grid => {
+                let renderer = grid.get_or_insert_with(|| GridRenderer::new(gpu));
+                let frame = grid_frame(picture);
+                let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| {
+                    renderer.encode(gpu, enc, view, format, size, &frame)
+                };
+                sink(gpu, target, canvas, &mut draw)
+            }
+        }
     }
 
     /// Draw a picture (plain data from an experiment) on the canvas. Returns `false` when the
     /// frame was skipped.
     pub(crate) fn draw_picture(&mut self, picture: &Picture) -> Result<bool, JsError> {
-        let gpu = &self.gpu;
-        match picture.layout {
-            Layout::Bars => {
-                self.bar_frame(picture);
-                let gpu = &self.gpu;
-                let bars = self.bars.get_or_insert_with(|| BarsRenderer::new(gpu));
-                let frame = BarsFrame { bars: &self.scratch, background: picture.background };
-                let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| {
-                    bars.encode(gpu, enc, view, format, size, &frame)
-                };
-                present(gpu, &mut self.target, &self.canvas, &mut draw)
-            }
-            Layout::Grid => {
-                let grid = self.grid.get_or_insert_with(|| GridRenderer::new(gpu));
-                let frame = grid_frame(picture);
-                let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| {
-                    grid.encode(gpu, enc, view, format, size, &frame)
-                };
-                present(gpu, &mut self.target, &self.canvas, &mut draw)
-            }
-        }
+        self.with_picture(picture, |gpu, target, canvas, draw| present(gpu, target, canvas, draw))
     }
 
     /// Render a picture offscreen at `width`×`height`; resolves to its RGBA bytes.
     pub(crate) fn read_picture(&mut self, picture: &Picture, width: u32, height: u32) -> js_sys::Promise {
-        let gpu = &self.gpu;
-        match picture.layout {
-            Layout::Bars => {
-                self.bar_frame(picture);
-                let gpu = &self.gpu;
-                let bars = self.bars.get_or_insert_with(|| BarsRenderer::new(gpu));
-                let frame = BarsFrame { bars: &self.scratch, background: picture.background };
-                let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| {
-                    bars.encode(gpu, enc, view, format, size, &frame)
-                };
-                read_back(gpu, width, height, &mut draw)
-            }
-            Layout::Grid => {
-                let grid = self.grid.get_or_insert_with(|| GridRenderer::new(gpu));
-                let frame = grid_frame(picture);
-                let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| {
-                    grid.encode(gpu, enc, view, format, size, &frame)
-                };
-                read_back(gpu, width, height, &mut draw)
-            }
-        }
+        self.with_picture(picture, |gpu, _, _, draw| read_back(gpu, width, height, draw))
     }
 
     /// The grid cell of `picture` under canvas pixel (x, y), or -1 (bar pictures: -1).

@@ -48,6 +48,15 @@ pub use hopfield_gpu::ModernGpu;
 pub use reproduce::SortingReproduce;
 #[cfg(feature = "sorting")]
 pub use sorting::SortingLab;
+#[cfg(feature = "walk")]
+pub use walk::WalkLab;
+
+/// The test-only fourth experiment's handle: nothing but the lab's common methods.
+#[cfg(feature = "walk")]
+mod walk {
+    use wasm_bindgen::prelude::*;
+    super::lab::lab_handle!(WalkLab, crate::lab::walk::Walk);
+}
 
 use crate::core::params::Notice;
 use wasm_bindgen::prelude::*;
@@ -64,33 +73,10 @@ pub fn build_has_webgl() -> bool {
     cfg!(feature = "webgl")
 }
 
-/// The crate version, for the page footer and exported JSON.
+/// The crate version, for the page's footer (`metrics.version`).
 #[wasm_bindgen]
 pub fn lab_version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
-}
-
-/// The registry: `[{id, title, step_unit, extra_controls}]`, in menu order (every experiment
-/// of the lab, whether or not this build carries its bindings).
-#[wasm_bindgen]
-pub fn experiments() -> Result<JsValue, JsError> {
-    to_js(crate::lab::registry::ALL)
-}
-
-/// The experiments whose handles this build carries (`["sorting"]` in a one-experiment build).
-#[wasm_bindgen]
-pub fn build_experiments() -> Vec<String> {
-    let mut out = Vec::new();
-    if cfg!(feature = "sorting") {
-        out.push("sorting".to_string());
-    }
-    if cfg!(feature = "dendrites") {
-        out.push("dendrites".to_string());
-    }
-    if cfg!(feature = "hopfield") {
-        out.push("hopfield".to_string());
-    }
-    out
 }
 
 fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {

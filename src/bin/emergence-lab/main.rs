@@ -24,7 +24,8 @@ mod hopfield;
 const USAGE: &str = "\
 usage: emergence-lab <experiment> <command> [--flag value]... [--json]
 
-  experiments [--ids] [--json]   the lab's experiments (id, title, step unit)
+  experiments [--ids] [--json]   the lab's experiments (id, title, step unit); --with-test adds
+                                 the test-only random walk (for the test build)
   <experiment> scenarios [--json]   its named scenarios: id, title, the URL query that opens one
 
 experiments and commands:
@@ -106,7 +107,7 @@ fn main() -> ExitCode {
 
 fn run(args: &[String]) -> Result<String, UsageError> {
     match (args.first().map(String::as_str), args.get(1).map(String::as_str)) {
-        (Some("experiments"), _) => experiments(&Flags::parse(&args[1..], &[], &["ids"])?),
+        (Some("experiments"), _) => experiments(&Flags::parse(&args[1..], &[], &["ids", "with-test"])?),
         (Some(exp), Some("scenarios")) if registry::find(exp).is_ok() => {
             scenarios(exp, &Flags::parse(&args[2..], &[], &[])?)
         }
@@ -146,14 +147,20 @@ fn run(args: &[String]) -> Result<String, UsageError> {
 
 /// `--flag value` pairs plus boolean switches (`--json` and the command's own).
 /// `emergence-lab experiments`: the registry, for the build and for course authors.
+/// `--with-test` adds the test-only random walk (`src/lab/walk.rs`), for the test build.
 fn experiments(flags: &Flags) -> Result<String, UsageError> {
+    let walk = registry::entry::<emergence_lab::lab::walk::Walk>();
+    let mut all: Vec<&registry::Entry> = registry::ALL.iter().collect();
+    if flags.switches.iter().any(|s| s == "with-test") && !all.iter().any(|e| e.id == walk.id) {
+        all.push(&walk);
+    }
     if flags.switches.iter().any(|s| s == "ids") {
-        return Ok(registry::ids().join(" "));
+        return Ok(all.iter().map(|e| e.id).collect::<Vec<_>>().join(" "));
     }
     if flags.json {
-        return serde_json::to_string(registry::ALL).map_err(|e| UsageError(e.to_string()));
+        return serde_json::to_string(&all).map_err(|e| UsageError(e.to_string()));
     }
-    Ok(registry::ALL
+    Ok(all
         .iter()
         .map(|e| format!("{:<10} {} (one step: one {})", e.id, e.title, e.step_unit))
         .collect::<Vec<_>>()
