@@ -43,6 +43,9 @@ before(async () => {
   const end = Date.now() + 5000;
   while (!errors.some((e) => e.includes('console probe')) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
   assert.ok(errors.some((e) => e.includes('console probe')), 'console errors are captured');
+  // Let the probe page's lab finish loading: Firefox reports a module import that a navigation
+  // aborts (the experiment's page module) as an uncaught error of the page being left.
+  await waitFor('const l = window.__lab; return l && l.state().ready;', 'the probe page');
   errors.length = 0;
 });
 

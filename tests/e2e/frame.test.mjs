@@ -232,3 +232,32 @@ test('the share/embed builder: link, iframe and element snippets each show the l
   await page.close();
   await viaLink.page.close();
 });
+
+test('scenario= opens a scenario from the element attribute and from mount()', async () => {
+  const { page, errors } = await openPage(lab, 'embed-demo.html');
+  const state = await page.evaluate(async () => {
+    const { mount } = await import('./lab.js');
+    const host = document.createElement('div');
+    host.style.height = '400px';
+    document.body.prepend(host);
+    const viaMount = mount(host, { query: 'exp=hopfield', chrome: false, scenario: 'modern-one-step' });
+    await viaMount.ready;
+    const element = document.createElement('emergence-lab');
+    element.setAttribute('experiment', 'dendrites');
+    element.setAttribute('scenario', 'unions');
+    element.setAttribute('narrative', '0');
+    element.style.height = '400px';
+    element.style.display = 'block';
+    document.body.prepend(element);
+    await new Promise((resolve) => element.addEventListener('lab-mounted', resolve, { once: true }));
+    await element.handle.ready;
+    return [viaMount.state().scenario, viaMount.state().query, element.handle.state().scenario,
+      element.querySelector('.el-narrative')?.hidden];
+  });
+  assert.equal(state[0], 'modern-one-step');
+  assert.match(state[1], /model=modern/);
+  assert.equal(state[2], 'unions');
+  assert.equal(state[3], true, 'narrative=0 hides the narrative');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
