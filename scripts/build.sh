@@ -43,8 +43,10 @@ if [ "${EL_TEST_BUILDS:-0}" = 1 ]; then
 fi
 
 cp www/*.html www/*.js www/*.css "$out/"
-mkdir -p "$out/experiments"
+mkdir -p "$out/experiments" "$out/docs"
 cp www/experiments/*.js "$out/experiments/"
+# The project's own docs, which the page cites (served as text).
+cp docs/*.md "$out/docs/"
 # Mark the experiments that have a page module (www/experiments/<id>.js), so the page imports
 # only modules that exist; the others get the skeleton alone.
 for registry_file in "$out"/experiments*.json; do

@@ -54,6 +54,11 @@ export function serialGpu(fn) {
   return run;
 }
 
+/** A link to one of the project's docs (copied into the site's docs/ by the build). */
+export function docLink(file, label = `docs/${file}`) {
+  return el('a', { href: new URL(`docs/${file}`, BASE).href, target: '_blank', rel: 'noopener' }, label);
+}
+
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {

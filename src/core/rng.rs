@@ -33,6 +33,13 @@ pub struct Rng {
     s: [u64; 4],
 }
 
+/// The seed of stream `index` derived from a user's `seed`: the lab's one recipe for giving
+/// each run, each simulated point and each test of a batch its own generator (SplitMix64 of the
+/// seed mixed with the index), so work can be split in any way and give the same numbers.
+pub fn stream_seed(seed: u64, index: u64) -> u64 {
+    SplitMix64::new(seed ^ index.wrapping_mul(0xD1B5_4A32_D192_ED03)).next_u64()
+}
+
 impl Rng {
     /// The lab's way to turn a user-visible seed into a generator.
     pub fn seed_from_u64(seed: u64) -> Self {
@@ -44,8 +51,7 @@ impl Rng {
     /// An independent stream for item `index` of a batch seeded with `seed`: lets a batch be
     /// split across workers in any chunking and still give the same numbers.
     pub fn for_stream(seed: u64, index: u64) -> Self {
-        let mut sm = SplitMix64::new(seed ^ index.wrapping_mul(0xD1B5_4A32_D192_ED03));
-        Self::seed_from_u64(sm.next_u64())
+        Self::seed_from_u64(stream_seed(seed, index))
     }
 
     /// Raw state constructor (the all-zero state is invalid and is replaced by a fixed one).

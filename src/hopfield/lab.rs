@@ -302,4 +302,15 @@ static SCENARIOS: &[Scenario] = &[
             until: Until::Steps { steps: 1 },
         },
     },
+    Scenario {
+        id: "metastable-states",
+        title: "Metastable states",
+        narrative: "Twelve patterns that share most of their cells (a common base with 10 % of it flipped in each), \
+            at β = 0.04: the modern network settles, but on no single memory: its softmax weight stays spread \
+            over the similar patterns (the largest below 0.35), a metastable state that averages them \
+            (Ramsauer et al., Section 2). Raise β and it falls into one pattern; the pitchfork below shows \
+            where the two closest patterns split, at β_c = 4/‖a − b‖².",
+        query: "seed=7&model=modern&patterns=correlated&count=12&side=16&flip=0.1&corrupt=none&beta=0.04&speed=4",
+        watch: Watch { key: "max_weight", label: "largest softmax weight", min: 0.05, max: 0.35, until: Until::Done },
+    },
 ];

@@ -56,7 +56,8 @@ impl DendritesSimulation {
         let kind: McKind =
             serde_wasm_bindgen::from_value(kind).map_err(|e| JsError::new(&format!("simulation: {e}")))?;
         let seed: u64 = seed.trim().parse().map_err(|_| JsError::new("simulation: the seed is not a whole number"))?;
-        let seed = point_seed(seed, stream);
+        // Point `stream` of a figure has its own generator (streams from 1; 0 is the page's).
+        let seed = crate::core::rng::stream_seed(seed, u64::from(stream) + 1);
         match kind {
             McKind::FalseMatch { n, a, s, theta, segments: 1 } if importance => {
                 let lambda = ImportanceSimulation::default_lambda(n, a, s, theta);
@@ -93,12 +94,6 @@ impl DendritesSimulation {
     pub fn is_importance(&self) -> bool {
         self.importance.is_some()
     }
-}
-
-/// The seed of simulated point `stream` of a figure (SplitMix64 of the page seed and the index,
-/// as [`crate::core::rng::Rng::for_stream`] does for runs).
-pub fn point_seed(seed: u64, stream: u32) -> u64 {
-    crate::core::rng::SplitMix64::new(seed ^ (u64::from(stream) + 1).wrapping_mul(0xD1B5_4A32_D192_ED03)).next_u64()
 }
 
 /// Benchmark helper (scripts/bench.mjs): E3 at (n, a, s, θ) `repeats` times, summed so the work

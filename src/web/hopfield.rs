@@ -273,7 +273,7 @@ impl HopfieldCapacity {
             }
             CapacityJob::Modern { base, tests, results } => {
                 if results.len() < *tests {
-                    let seed = crate::core::rng::SplitMix64::new(base.seed ^ (results.len() as u64 + 1)).next_u64();
+                    let seed = crate::core::rng::stream_seed(base.seed, results.len() as u64 + 1);
                     let fixed = RetrieveConfig { noise: QueryNoise::Flip(0), seed, ..*base };
                     let noisy = RetrieveConfig { seed, ..*base };
                     let a = capacity::run_retrieve(&fixed).map_err(|e| JsError::new(&e))?;

@@ -261,3 +261,19 @@ test('scenario= opens a scenario from the element attribute and from mount()', a
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the docs the page cites are part of the site', async () => {
+  for (const id of ['sorting', 'dendrites', 'hopfield']) {
+    const { page, errors } = await openPage(lab, `?exp=${id}`);
+    await ready(page);
+    await page.waitForTimeout(300);
+    const hrefs = await page.locator('a[href*="docs/"]').evaluateAll((as) => [...new Set(as.map((a) => a.href))]);
+    assert.ok(hrefs.length >= 1, `${id}: links to docs`);
+    for (const href of hrefs) {
+      const head = await page.evaluate(async (u) => { const r = await fetch(u); return [r.status, (await r.text()).slice(0, 2)]; }, href);
+      assert.deepEqual(head, [200, '# '], href);
+    }
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+});

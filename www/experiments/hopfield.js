@@ -6,7 +6,7 @@
 
 import uPlot from '../vendor/uPlot.esm.js';
 import { ModernPool } from '../modern-pool.js';
-import { el, fmt, download, serialGpu } from '../common.js';
+import { el, fmt, download, serialGpu, docLink } from '../common.js';
 
 const STRIP_BETAS = 9;
 const PITCHFORK_BETAS = 48;
@@ -158,7 +158,7 @@ function create(ctx) {
         ctx.restore();
       }] },
     }, [xs, fork.points.map((p) => p.t_plus), fork.points.map((p) => p.t_minus), fork.points.map((p) => p.theory)], forkBox);
-    forkBox.append(el('p', { class: 'el-help', text: 'Every stored pattern takes part in the update; the start is the midpoint of a and b shifted by ±0.01 of their half-difference. Below β_c the metastable midpoint is stable (t* = 0); above it the state falls to a or b (derived in docs/hopfield.md, "What the lab derived itself"). With the blog scaling, β is divided by √d inside the update and β_c is shown in slider units.' }));
+    forkBox.append(el('p', { class: 'el-help' }, 'Every stored pattern takes part in the update; the start is the midpoint of a and b shifted by ±0.01 of their half-difference. Below β_c the metastable midpoint is stable (t* = 0); above it the state falls to a or b (derived in ', docLink('hopfield.md'), ', "What the lab derived itself"). With the blog scaling, β is divided by √d inside the update and β_c is shown in slider units.'));
     emit('extras', { strip: betas.length, pitchfork: fork.points.length, beta_c: bc });
   }
 

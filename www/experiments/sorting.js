@@ -3,7 +3,7 @@
 // runs, "Reproduce the paper" and the problem-space traversal, all in Web Workers.
 
 import uPlot from '../vendor/uPlot.esm.js';
-import { el, fmt, download } from '../common.js';
+import { el, fmt, download, docLink } from '../common.js';
 
 // Axis steps for whole-number axes (swaps): 1, 2, 5, 10, 20, 50, …
 const INTEGER_STEPS = Array.from({ length: 30 }, (_, i) => [1, 2, 5][i % 3] * 10 ** Math.floor(i / 3));
@@ -195,7 +195,7 @@ function makeReproduce(ctx) {
     });
   }
   box.append(el('h3', { text: 'Reproduce the paper (Web Workers)' }),
-    el('p', { class: 'el-help', text: 'Each condition runs the given number of repetitions (the paper used 100) from this seed. Ours: mean ± SD over runs; paper: the printed value, or the value read off the figure (≈). See docs/sorting.md for where and why they differ.' }),
+    el('p', { class: 'el-help' }, 'Each condition runs the given number of repetitions (the paper used 100) from this seed. Ours: mean ± SD over runs; paper: the printed value, or the value read off the figure (≈). See ', docLink('sorting.md'), ' for where and why they differ.'),
     el('div', { class: 'el-repro-buttons' }, ...buttons),
     el('label', { for: 'el-repro-runs', text: 'runs per condition ' }), runs, bar, cancel, status, result);
   return box;
