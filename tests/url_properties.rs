@@ -32,10 +32,11 @@ fn known_keys() -> Vec<&'static str> {
 
 /// Values worth trying: choice options, scenario and experiment ids, control names.
 fn known_values() -> Vec<String> {
-    let mut values: BTreeSet<String> = ["webgpu", "webgl2", "auto", "1", "0", "true", "-0", "1e400", "NaN", "inf", "-inf"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut values: BTreeSet<String> =
+        ["webgpu", "webgl2", "auto", "1", "0", "true", "-0", "1e400", "NaN", "inf", "-inf"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
     for e in registry::ALL {
         values.insert(e.id.to_string());
         values.extend((e.scenarios)().iter().map(|s| s.id.to_string()));

@@ -20,9 +20,10 @@ export const CHROMIUM_FLAGS = [
 
 /**
  * Serve dist/ (under `prefix`, to check that the site works under any sub-path) and launch
- * Chromium. `flags` replaces the default flag set (e.g. to take the GPU away).
+ * Chromium. `flags` replaces the default flag set (e.g. to take the GPU away); `csp: true` keeps
+ * the pages' Content-Security-Policy in force (otherwise Playwright bypasses it).
  */
-export async function startLab({ prefix = '/', flags = CHROMIUM_FLAGS } = {}) {
+export async function startLab({ prefix = '/', flags = CHROMIUM_FLAGS, csp = false } = {}) {
   const server = await serve(path.join(ROOT, 'dist'), 0, '127.0.0.1', prefix);
   const base = `http://127.0.0.1:${server.address().port}${prefix}`;
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'emergence-lab-chromium-'));
@@ -31,6 +32,9 @@ export async function startLab({ prefix = '/', flags = CHROMIUM_FLAGS } = {}) {
     headless: true,
     args: flags,
     viewport: { width: 1200, height: 900 },
+    // The pages' Content-Security-Policy forbids evaluating strings, which Playwright's
+    // waitForFunction does; tests/e2e/csp.test.mjs runs the pages with the policy on.
+    bypassCSP: !csp,
   });
   fs.mkdirSync(SHOTS, { recursive: true });
   return {

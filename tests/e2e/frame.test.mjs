@@ -277,3 +277,25 @@ test('the docs the page cites are part of the site', async () => {
     await page.close();
   }
 });
+
+test('markup in URL values is shown as text, never run', async () => {
+  for (const id of ['sorting', 'dendrites', 'hopfield']) {
+    const key = EXPERIMENTS.find((x) => x.id === id).key;
+    const markup = '<img src=x onerror="window.__pwned=1">';
+    const q = new URLSearchParams({ exp: id, seed: '<b>7</b>', [key]: markup, scenario: '<svg onload="window.__pwned=2">', controls: `play,<i>x</i>,${key}` });
+    const { page, errors } = await openPage(lab, `?${q}`);
+    const dialogs = [];
+    page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
+    await ready(page);
+    const texts = (await page.locator('.el-notice').allInnerTexts()).join(' | ');
+    assert.ok(texts.includes('<b>7</b>') && texts.includes('<svg'), `the markup is shown as text: ${texts}`);
+    const injected = await page.evaluate(() => ({
+      pwned: window.__pwned ?? null,
+      elements: document.querySelectorAll('.el-lab b, .el-lab svg, .el-lab img, .el-lab i:not(.el-legend i)').length,
+    }));
+    assert.deepEqual(injected, { pwned: null, elements: 0 });
+    assert.deepEqual(dialogs, []);
+    assert.deepEqual(errors, [], 'no errors, and no CSP violation');
+    await page.close();
+  }
+});

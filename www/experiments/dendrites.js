@@ -60,7 +60,10 @@ function create(ctx) {
   }
 
   // ---- equations (MathML with the current numbers) -------------------------------------------
-  const mi = (x) => `<mi>${x}</mi>`, mn = (x) => `<mn>${x}</mn>`, mo = (x) => `<mo>${x}</mo>`;
+  // The equations are MathML markup built here from numbers; every number or word that goes into
+  // them is escaped, so nothing from outside can become markup.
+  const esc = (x) => String(x).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const mi = (x) => `<mi>${esc(x)}</mi>`, mn = (x) => `<mn>${esc(x)}</mn>`, mo = (x) => `<mo>${esc(x)}</mo>`;
   const C = (a, b) => `<mrow><mi>C</mi><mo>(</mo>${a}<mo>,</mo>${b}<mo>)</mo></mrow>`;
   const frac = (a, b) => `<mfrac><mrow>${a}</mrow><mrow>${b}</mrow></mfrac>`;
   const sum = (from, to) => `<munderover><mo>∑</mo><mrow>${from}</mrow><mrow>${to}</mrow></munderover>`;
