@@ -172,9 +172,15 @@ export function mount(element, options = {}) {
     narrative.hidden = false;
     narrative.replaceChildren(el('h3', { class: 'el-narrative-title', text: s.title }), el('p', { text: s.narrative }),
       el('p', { class: 'el-watch' }, el('b', { text: 'Look for: ' }), el('span', { class: 'el-watch-label', text: s.watch.label }), ' ',
-        el('output', { class: 'el-watch-value' }), el('span', { class: 'el-watch-range', text: ` (expected ${rangeText(s.watch)}${s.watch.until.until === 'done' ? ' at the end of the run' : ` after ${fmt(s.watch.until.steps + 1)} ${entry.step_unit}s`})` })));
+        el('output', { class: 'el-watch-value' }), el('span', { class: 'el-watch-range', text: ` (expected ${rangeText(s.watch)} ${whenText(s.watch.until)})` })));
     updateWatch();
   }
+  /** When a promise holds: "at the end of the run", or "after 2,000 samples" (as counted on screen). */
+  const whenText = (until) => {
+    if (until.until === 'done') return 'at the end of the run';
+    const n = until.steps + (entry.first_shown ?? 0);
+    return `after ${n.toLocaleString('en')} ${entry.step_unit}${n === 1 ? '' : 's'}`;
+  };
   const rangeText = (w) => (w.min === w.max ? fmt(w.min, 3) : `${fmt(w.min, 3)} to ${fmt(w.max, 3)}`);
   let lastWatch = 0;
   function updateWatch(force = false) {
@@ -454,7 +460,7 @@ export function mount(element, options = {}) {
 
   function updateReadout() {
     const text = module.readoutText(ctx, lab.readout());
-    readout.textContent = text + (lab.busy() ? ` · going to ${entry.step_unit} ${fmt(lab.target())}…` : '');
+    readout.textContent = text + (lab.busy() ? ` · going to ${entry.step_unit} ${fmt(lab.target() + (entry.first_shown ?? 0))}…` : '');
     if (buttons.play) buttons.play.textContent = playing ? '❚❚' : '▶';
   }
 

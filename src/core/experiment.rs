@@ -72,6 +72,8 @@ pub trait Experiment: Sized {
     const CHUNK: u64;
     /// Steps per second while playing, unless the schema has a `speed` parameter.
     const SPEED: f64 = 10.0;
+    /// How position 0 is counted on screen (dendrites: position 0 shows sample 1).
+    const FIRST_SHOWN: u64 = 0;
     /// Transport buttons this experiment adds to play/step/back/reset (for `controls=`).
     const EXTRA_CONTROLS: &'static [&'static str] = &[];
 

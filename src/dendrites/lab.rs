@@ -60,6 +60,7 @@ impl Experiment for DendritesRun {
     const ID: &'static str = "dendrites";
     const TITLE: &'static str = "Active dendrites";
     const STEP_UNIT: &'static str = "sample";
+    const FIRST_SHOWN: u64 = 1;
     const MAX_STEP: u64 = MAX_SAMPLES - 1;
     const CHUNK: u64 = 500;
 

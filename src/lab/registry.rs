@@ -13,6 +13,8 @@ pub struct Entry {
     pub title: &'static str,
     /// The unit of one step (`step=` in the URL).
     pub step_unit: &'static str,
+    /// The count shown at position 0 (1 where position 0 already shows the first sample).
+    pub first_shown: u64,
     #[serde(skip)]
     pub schema: fn() -> &'static [ParamSpec],
     #[serde(skip)]
@@ -33,6 +35,7 @@ pub const fn entry<E: Experiment>() -> Entry {
         id: E::ID,
         title: E::TITLE,
         step_unit: E::STEP_UNIT,
+        first_shown: E::FIRST_SHOWN,
         schema: E::schema,
         scenarios: E::scenarios,
         extra_controls: E::EXTRA_CONTROLS,

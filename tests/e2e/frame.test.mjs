@@ -120,6 +120,9 @@ for (const x of EXPERIMENTS) {
       assert.equal(await p.locator('.el-narrative-title').innerText(), s.title);
       assert.ok((await p.locator('.el-narrative').innerText()).includes(s.narrative.slice(0, 40)), 'the narrative is shown');
       assert.equal(await p.locator(`.el-chip[data-scenario="${s.id}"]`).getAttribute('aria-pressed'), 'true');
+      // When the promise holds, counted as the read-out counts (sample 1 is position 0).
+      const when = { 'why-sparse': 'after 2,000 samples)', 'modern-one-step': 'after 1 step)', 'cells-sort': 'at the end of the run)' }[s.id];
+      if (when) assert.ok((await p.locator('.el-watch-range').innerText()).endsWith(when), `${s.id}: ${when}`);
       const state = await p.evaluate(() => window.__lab.state());
       assert.equal(state.scenario, s.id);
       for (const pair of s.query.split('&').filter((kv) => !kv.startsWith('exp=') && !kv.startsWith('scenario='))) assert.ok(state.query.includes(pair), `${pair} in ${state.query}`);
