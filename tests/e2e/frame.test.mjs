@@ -302,3 +302,27 @@ test('markup in URL values is shown as text, never run', async () => {
     await page.close();
   }
 });
+
+test('workers: a job that throws, a job cancelled mid-run, and the same job run again', async () => {
+  const { page, errors } = await openPage(lab, '?exp=sorting&seed=2&n=200');
+  await ready(page);
+  // A job that throws in the worker: the page gets its sentence and keeps working.
+  const thrown = await page.evaluate(() => window.__lab.runJob('reproduce', { figure: 'fig99', seed: '1', runs: 1, worker: 0, workers: 1 }).then(() => 'resolved', (e) => e.message));
+  assert.match(thrown, /there is no figure "fig99"; choose one of fig4/);
+  // Cancel a long batch mid-run: the worker is gone, the buttons come back.
+  await page.fill('#el-runs', '100000');
+  await page.click('.el-batch-run');
+  await page.waitForFunction(() => document.querySelector('.el-batch .el-progress').value > 0);
+  await page.getByRole('button', { name: 'Cancel', exact: true }).first().click();
+  await page.waitForFunction(() => document.querySelector('.el-batch-result').textContent === 'cancelled');
+  assert.equal(await page.locator('.el-batch-run').isEnabled(), true);
+  // Run it again, smaller: it completes.
+  const summary = page.evaluate(() => new Promise((resolve) => window.__lab.on('batch', resolve)));
+  await page.fill('#el-runs', '20');
+  await page.click('.el-batch-run');
+  assert.equal((await summary).runs, 20);
+  await page.evaluate(() => window.__lab.step());
+  await settled(page, 'window.__lab.state().position === 1');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
