@@ -57,6 +57,12 @@ pub struct Scenario {
     pub watch: Watch,
 }
 
+/// A read-out by key as a number (booleans as 0 or 1), or `None`.
+pub fn readout_number(readout: &serde_json::Value, key: &str) -> Option<f64> {
+    let value = readout.get(key)?;
+    value.as_f64().or_else(|| value.as_bool().map(|b| f64::from(u8::from(b))))
+}
+
 /// One experiment of the lab: its schema and scenarios, how to build a run from validated
 /// parameters, how to move it, and what to show. Every random choice comes from `seed`
 /// (`core::rng`), so a run is a deterministic function of (seed, parameters, position).
@@ -104,8 +110,7 @@ pub trait Experiment: Sized {
 
     /// One read-out by key, as a number (booleans as 0 or 1); costly ones may live only here.
     fn measure(&self, key: &str) -> Option<f64> {
-        let value = self.readout().get(key).cloned()?;
-        value.as_f64().or_else(|| value.as_bool().map(|b| f64::from(u8::from(b))))
+        readout_number(&self.readout(), key)
     }
 
     /// The picture for a target `width` pixels wide.

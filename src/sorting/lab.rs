@@ -102,10 +102,7 @@ impl Experiment for SortingRun {
         match key {
             "dg" => self.session.delayed_gratification(),
             "aggregation_peak" => Some(self.aggregation_peak()),
-            _ => {
-                let value = self.readout().get(key).cloned()?;
-                value.as_f64().or_else(|| value.as_bool().map(|b| f64::from(u8::from(b))))
-            }
+            _ => crate::core::experiment::readout_number(&self.readout(), key),
         }
     }
 
