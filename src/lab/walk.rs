@@ -1,6 +1,6 @@
 //! A test-only fourth experiment (Cargo feature `walk`): a seeded random walk drawn as bars. It
 //! is here to show, and to test, that an experiment that implements
-//! [`Experiment`](crate::core::experiment::Experiment) and is listed in the registry gets
+//! `Experiment` (`crate::core::experiment`) and is listed in the registry gets
 //! everything else from the lab without a change elsewhere: URL state, controls, transport,
 //! step back, exports, scenarios and embeds (ARCHITECTURE.md, "Adding an experiment", walks
 //! through it). It is not part of the lab a visitor sees.
