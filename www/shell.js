@@ -487,6 +487,8 @@ export function mount(element, options = {}) {
     setParams(values) { for (const [k, v] of Object.entries(values)) setParam(k, v); },
     /** `[{id, title, narrative, query, watch}]` of this experiment. */
     scenarios() { return scenarioList; },
+    /** The parameter schema (key, label, type, range, default, apply, help, level). */
+    schema() { return schema; },
     openScenario(id) {
       if (!started) return;
       playing = false;

@@ -12,6 +12,7 @@ import firefox from 'selenium-webdriver/firefox.js';
 import { serve } from '../../scripts/serve.mjs';
 import { ROOT, SHOTS } from './browser.mjs';
 import { decodePng, foregroundPixels } from './png.mjs';
+import { FUZZ_SEED, generator, generatedUrl, SCHEMA_SCRIPT } from './urlgen.mjs';
 
 const which = (cmd) => { try { return execFileSync('sh', ['-c', `command -v ${cmd}`]).toString().trim(); } catch { return ''; } };
 const geckodriver = process.env.GECKODRIVER || which('geckodriver') || path.join(process.env.HOME || '', '.cargo/bin/geckodriver');
@@ -133,3 +134,26 @@ for (const backend of ['webgpu', 'webgl2']) {
     assert.deepEqual(errors.slice(before), [], 'no console errors');
   });
 }
+
+test('firefox: generated URLs start cleanly and answer within 5 s (a smaller set than Chromium\'s)', async () => {
+  const schemas = {};
+  for (const id of ['sorting', 'dendrites', 'hopfield']) {
+    await driver.get(`${base}embed.html?exp=${id}`);
+    await waitFor('const l = window.__lab; return l && l.state().ready;', `the ${id} lab`);
+    schemas[id] = await driver.executeScript(SCHEMA_SCRIPT);
+  }
+  const g = generator(FUZZ_SEED + 1);
+  for (const id of ['sorting', 'dendrites', 'hopfield']) {
+    for (let i = 0; i < 4; i++) {
+      const u = generatedUrl(g, id, schemas);
+      const before = errors.length;
+      await driver.get(`${base}${u}`);
+      await waitFor('const l = window.__lab; return l && l.state().ready;', `${u} to start`);
+      const t0 = Date.now();
+      const answer = await Promise.race([driver.executeScript('return window.__lab.state().experiment'), new Promise((r) => setTimeout(() => r('no answer'), 5000))]);
+      assert.equal(answer, id, `${u}: the tab answers within 5 s (${Date.now() - t0} ms)`);
+      await waitFor('return window.__lab.metrics.firstFrameMs !== null || !!document.querySelector(".el-notice");', `${u}: a canvas or a notice`);
+      assert.deepEqual(errors.slice(before), [], `${u}: no console errors`);
+    }
+  }
+});

@@ -5,65 +5,28 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startLab, openPage } from './browser.mjs';
+import { FUZZ_SEED, generator, generatedUrl, SCHEMA_SCRIPT } from './urlgen.mjs';
 
-let lab, schemas;
-const SEED = Number(process.env.EL_FUZZ_SEED ?? 20261202);
+let lab;
+const schemas = {};
 const PER_EXPERIMENT = Number(process.env.EL_FUZZ_URLS ?? 16);
 
 before(async () => {
   lab = await startLab();
-  const { page } = await openPage(lab, 'embed.html?exp=sorting');
-  schemas = await page.evaluate(async () => {
-    const m = await import('./pkg/webgl/emergence_lab.js');
-    await m.default();
-    const list = await (await fetch('experiments.json')).json();
-    const cls = (id) => m[`${id[0].toUpperCase()}${id.slice(1)}Lab`];
-    return Object.fromEntries(list.map((e) => [e.id, { schema: cls(e.id).schema(), scenarios: cls(e.id).scenarios().map((s) => s.id) }]));
-  });
-  await page.close();
+  for (const id of ['sorting', 'dendrites', 'hopfield']) {
+    const { page } = await openPage(lab, `embed.html?exp=${id}`);
+    await page.waitForFunction(() => window.__lab && window.__lab.state().ready, null, { timeout: 30000 });
+    schemas[id] = await page.evaluate(new Function(SCHEMA_SCRIPT));
+    await page.close();
+  }
 });
 after(async () => { await lab?.close(); });
 
-/** xorshift32: the test's own seeded generator (the lab's is not in reach from Node). */
-function generator(seed) {
-  let x = seed >>> 0 || 1;
-  const next = () => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x / 2 ** 32; };
-  return { next, int: (n) => Math.floor(next() * n), pick: (a) => a[Math.floor(next() * a.length)] };
-}
-
-const GARBAGE = ['NaN', 'abc', '%FF%FE', '1e999', '-1e999', '', '0x10', '  ', '<b>x</b>', 'x'.repeat(3000), '1,2,,3', '-0'];
-
-function value(g, spec) {
-  const roll = g.next();
-  if (roll < 0.15) return g.pick(GARBAGE);
-  if (spec.type === 'choice') return g.pick(spec.options);
-  if (spec.type === 'bool') return g.pick(['0', '1', 'true', 'no']);
-  if (spec.type === 'list' || spec.type === 'packed') return g.pick(['', '1,2,3', '0', 'AAAA', '~~', '5 3 9 1 7 2']);
-  if (roll < 0.35) return String(g.pick([spec.min, spec.max, spec.max * 10, spec.min - 1]));
-  if (spec.type === 'float' && spec.log) return String(Number((spec.min * (spec.max / spec.min) ** g.next()).toPrecision(3)));
-  const v = spec.min + g.next() * (spec.max - spec.min);
-  return String(spec.type === 'int' ? Math.round(v) : Number(v.toPrecision(3)));
-}
-
-function url(g, id) {
-  const { schema, scenarios } = schemas[id];
-  const q = new URLSearchParams({ exp: id });
-  if (g.next() < 0.7) q.set('seed', g.next() < 0.9 ? String(g.int(2 ** 32)) : g.pick(GARBAGE));
-  if (g.next() < 0.4) q.set('step', String(g.pick([0, 1, g.int(50), g.int(3000), 10 ** 12])));
-  if (g.next() < 0.3) q.set('scenario', g.next() < 0.8 ? g.pick(scenarios) : 'nope');
-  for (let k = g.int(7); k > 0; k--) {
-    const spec = g.pick(schema);
-    q.set(spec.key, value(g, spec));
-  }
-  if (g.next() < 0.2) q.set(g.pick(['nope', 'controls', 'backend', 'autoplay']), g.pick(['1', 'play,step', 'webgl2', 'zz']));
-  return `?${q}`;
-}
-
 for (const id of ['sorting', 'dendrites', 'hopfield']) {
   test(`${id}: ${PER_EXPERIMENT} generated URLs start cleanly and stay responsive`, async () => {
-    const g = generator(SEED ^ id.length * 0x9e3779b9);
+    const g = generator(FUZZ_SEED ^ id.length * 0x9e3779b9);
     for (let i = 0; i < PER_EXPERIMENT; i++) {
-      const u = url(g, id);
+      const u = generatedUrl(g, id, schemas);
       const { page, errors } = await openPage(lab, u);
       const dialogs = [];
       page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
