@@ -64,6 +64,6 @@ fn exports_and_the_scenario() {
     assert_eq!(json["experiment"], "walk");
     assert_eq!(json["step"], 4);
     let scenario = &Walk::scenarios()[0];
-    let distance = LabCore::<Walk>::check_scenario(scenario).unwrap();
+    let distance = LabCore::<Walk>::scenario_value(scenario, None).unwrap();
     assert!((scenario.watch.min..=scenario.watch.max).contains(&distance));
 }

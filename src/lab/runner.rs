@@ -46,9 +46,10 @@ pub struct LabCore<E: Experiment> {
 }
 
 impl<E: Experiment> LabCore<E> {
-    /// The registry entry of `E`.
+    /// The registry entry of `E` (for an experiment outside the registry, such as a test's, one
+    /// made from its impl, once per id).
     pub fn entry() -> &'static Entry {
-        registry::ALL.iter().find(|e| e.id == E::ID).unwrap_or_else(|| leak_entry::<E>())
+        registry::ALL.iter().find(|e| e.id == E::ID).unwrap_or_else(unregistered_entry::<E>)
     }
 
     /// Build from a URL query. Bad values become notices; an error only when not even the
@@ -157,20 +158,12 @@ impl<E: Experiment> LabCore<E> {
         notices.extend(self.state.params.set_text(schema, key, value));
         if self.state.params != before {
             match schema.iter().find(|s| s.key == key).map(|s| s.apply) {
-                Some(Apply::Live) => {
-                    self.run.apply_live(&mut self.state.params, key, &mut notices);
-                    self.target = self.target.min(E::MAX_STEP);
-                }
+                Some(Apply::Live) => self.run.apply_live(&mut self.state.params, key, &mut notices),
                 _ => self.rebuild(),
             }
         }
         notices.append(&mut self.notices);
         notices
-    }
-
-    /// Several parameters at once (a scenario, a pasted state): applied in order, one rebuild.
-    pub fn set_params(&mut self, pairs: &[(String, String)]) -> Vec<Notice> {
-        pairs.iter().flat_map(|(k, v)| self.set_param(k, v)).collect()
     }
 
     /// Open a scenario: its parameters over the defaults, its seed, step 0; the view options
@@ -316,10 +309,13 @@ impl<E: Experiment> LabCore<E> {
         })
     }
 
-    /// Run a scenario natively to the point its promise is about and return the watched value:
-    /// the check `cargo test` makes of every scenario (the browser test makes the same one).
-    pub fn check_scenario(scenario: &Scenario) -> Result<f64, String> {
-        let mut core = Self::new(&format!("exp={}&scenario={}", E::ID, scenario.id))?;
+    /// Run a scenario natively to the point its promise is about and return the watched value,
+    /// from its own seed or from `seed`: the check `cargo test` makes of every scenario (the
+    /// browser test makes the same one for the scenario's own seed). An error when the
+    /// scenario's URL gives a notice or the read-out does not exist.
+    pub fn scenario_value(scenario: &Scenario, seed: Option<u64>) -> Result<f64, String> {
+        let seed = seed.map_or(String::new(), |s| format!("&seed={s}"));
+        let mut core = Self::new(&format!("exp={}&scenario={}{seed}", E::ID, scenario.id))?;
         if let Some(n) = core.take_notices().first() {
             return Err(format!("{}: the scenario's URL gave a notice: {}", scenario.id, n.message));
         }
@@ -332,7 +328,14 @@ impl<E: Experiment> LabCore<E> {
     }
 }
 
-/// An entry for an experiment that is not in the registry (a test's own experiment).
-fn leak_entry<E: Experiment>() -> &'static Entry {
-    Box::leak(Box::new(registry::entry::<E>()))
+/// The entry of an experiment that is not in the registry (a test's own), made once per id.
+fn unregistered_entry<E: Experiment>() -> &'static Entry {
+    static MADE: std::sync::Mutex<Vec<&'static Entry>> = std::sync::Mutex::new(Vec::new());
+    let mut made = MADE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(entry) = made.iter().find(|e| e.id == E::ID) {
+        return entry;
+    }
+    let entry: &'static Entry = Box::leak(Box::new(registry::entry::<E>()));
+    made.push(entry);
+    entry
 }

@@ -4,7 +4,7 @@ use super::to_js;
 use crate::core::picture::{Layout, Picture};
 use crate::dendrites::scene::colour;
 use crate::render::bars::{Bar, BarsFrame, BarsRenderer};
-use crate::render::grid::{GridFrame, GridLayout, GridRenderer, Meter};
+use crate::render::grid::{GridFrame, GridRenderer, Meter};
 use crate::render::{self, Backend, CanvasTarget, FrameStatus, Gpu, RenderError};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -222,17 +222,6 @@ impl View {
     /// Render a picture offscreen at `width`×`height`; resolves to its RGBA bytes.
     pub(crate) fn read_picture(&mut self, picture: &Picture, width: u32, height: u32) -> js_sys::Promise {
         self.with_picture(picture, |gpu, _, _, draw| read_back(gpu, width, height, draw))
-    }
-
-    /// The grid cell of `picture` under canvas pixel (x, y), or -1 (bar pictures: -1).
-    pub(crate) fn cell_at(&self, picture: &Picture, x: f32, y: f32) -> i32 {
-        if picture.layout != Layout::Grid {
-            return -1;
-        }
-        let count = picture.cells.len();
-        GridLayout::new(count, self.target.size(), picture.meter.is_some(), picture.columns)
-            .cell_at(x, y, count)
-            .map_or(-1, |c| c as i32)
     }
 }
 

@@ -4,7 +4,6 @@
 //! the Web Worker drives.
 
 use super::{notices_to_js, to_js};
-use crate::core::experiment::Experiment;
 use crate::core::params::Notice;
 use crate::hopfield::capacity::{
     self, CapacityConfig, CapacityModel, QueryNoise, RetrieveConfig, RetrieveKind, RetrieveSummary, TestResult,
@@ -174,11 +173,6 @@ impl HopfieldLab {
         };
         let s = self.core.run().session();
         patterns::from_rgba(rgba, w as usize, h as usize, s.width(), s.height(), mode).map_err(|e| JsError::new(&e))
-    }
-
-    /// Whether a step would change nothing (kept for the page's off-thread stepping).
-    pub fn converged(&self) -> bool {
-        self.core.run().done()
     }
 }
 

@@ -4,7 +4,6 @@
 //! skeleton (`www/shell.js`) drives every experiment through them. An experiment adds what is
 //! its own in a second `#[wasm_bindgen] impl` block beside its handle.
 
-use super::{notices_to_js, to_js};
 use crate::core::experiment::Scenario;
 use crate::lab::registry::{self, Entry};
 
@@ -22,15 +21,6 @@ pub(crate) fn scenarios_json(entry: &Entry) -> Vec<serde_json::Value> {
             })
         })
         .collect()
-}
-
-/// The notices helper every handle's `set_param` uses.
-pub(crate) fn notices(list: &[crate::core::params::Notice]) -> Result<wasm_bindgen::JsValue, wasm_bindgen::JsError> {
-    notices_to_js(list)
-}
-
-pub(crate) fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<wasm_bindgen::JsValue, wasm_bindgen::JsError> {
-    to_js(value)
 }
 
 /// The browser's clock for [`crate::lab::LabCore::advance`].
@@ -72,17 +62,17 @@ macro_rules! lab_handle {
 
             /// The experiment's id, title and step unit: `{id, title, step_unit, extra_controls}`.
             pub fn entry() -> Result<JsValue, JsError> {
-                crate::web::lab::json(crate::lab::LabCore::<$run>::entry())
+                crate::web::to_js(crate::lab::LabCore::<$run>::entry())
             }
 
             /// The parameter schema, for the page's generated controls.
             pub fn schema() -> Result<JsValue, JsError> {
-                crate::web::lab::json(<$run as crate::core::experiment::Experiment>::schema())
+                crate::web::to_js(<$run as crate::core::experiment::Experiment>::schema())
             }
 
             /// `[{id, title, narrative, query, watch}]`.
             pub fn scenarios() -> Result<JsValue, JsError> {
-                crate::web::lab::json(&crate::web::lab::scenarios_json(crate::lab::LabCore::<$run>::entry()))
+                crate::web::to_js(&crate::web::lab::scenarios_json(crate::lab::LabCore::<$run>::entry()))
             }
 
             /// The scenario the state came from, if any.
@@ -93,18 +83,18 @@ macro_rules! lab_handle {
             /// Open a scenario (its parameters over the defaults, step 0); returns the notices.
             pub fn open_scenario(&mut self, id: &str) -> Result<JsValue, JsError> {
                 let notices = self.core.open_scenario(id);
-                crate::web::lab::notices(&notices)
+                crate::web::notices_to_js(&notices)
             }
 
             /// `[{key, relevant, level}]` for the current values (which controls to show).
             pub fn controls(&self) -> Result<JsValue, JsError> {
-                crate::web::lab::json(&self.core.controls())
+                crate::web::to_js(&self.core.controls())
             }
 
             /// Notices gathered since the last call: `[{key, message}]`.
             pub fn take_notices(&mut self) -> Result<JsValue, JsError> {
                 let notices = self.core.take_notices();
-                crate::web::lab::notices(&notices)
+                crate::web::notices_to_js(&notices)
             }
 
             /// The canonical URL query for the current picture.
@@ -120,7 +110,7 @@ macro_rules! lab_handle {
             /// Change one parameter (or `seed`) from text; returns the notices it caused.
             pub fn set_param(&mut self, key: &str, value: &str) -> Result<JsValue, JsError> {
                 let notices = self.core.set_param(key, value);
-                crate::web::lab::notices(&notices)
+                crate::web::notices_to_js(&notices)
             }
 
             pub fn step(&mut self) {
@@ -175,7 +165,7 @@ macro_rules! lab_handle {
 
             /// The read-outs (a plain object of numbers, booleans and short texts).
             pub fn readout(&self) -> Result<JsValue, JsError> {
-                crate::web::lab::json(&self.core.readout())
+                crate::web::to_js(&self.core.readout())
             }
 
             /// One read-out by key (a scenario's watched value), or undefined.
@@ -185,7 +175,7 @@ macro_rules! lab_handle {
 
             /// Page options from the URL: `{backend, controls, autoplay, scenario, narrative}`.
             pub fn view_options(&self) -> Result<JsValue, JsError> {
-                crate::web::lab::json(&self.core.state().view)
+                crate::web::to_js(&self.core.state().view)
             }
 
             /// The metric series as CSV (empty when the experiment keeps none).
@@ -209,12 +199,6 @@ macro_rules! lab_handle {
             pub fn read_pixels(&mut self, view: &mut crate::web::View, width: u32, height: u32) -> js_sys::Promise {
                 self.core.picture(width, &mut self.picture);
                 view.read_picture(&self.picture, width, height)
-            }
-
-            /// The grid cell under canvas pixel (x, y), or -1 (grid pictures only).
-            pub fn cell_at(&mut self, view: &crate::web::View, x: f32, y: f32) -> i32 {
-                self.core.picture(view.width(), &mut self.picture);
-                view.cell_at(&self.picture, x, y)
             }
         }
     };

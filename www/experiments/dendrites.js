@@ -263,7 +263,7 @@ function create(ctx) {
   function stopSim(text) {
     simWorker?.terminate();
     simWorker = null;
-    if (simUi.go) { simUi.cancel.disabled = true; simUi.status.textContent = text; dirty();  }
+    if (simUi.go) { simUi.cancel.disabled = true; simUi.status.textContent = text; dirty(); }
   }
 
   // ---- histogram -------------------------------------------------------------------------------
