@@ -1,18 +1,18 @@
 //! `emergence-lab dendrites simulate|bench`: bit-level Monte Carlo and timings.
 
-use super::super::{Flags, UsageError};
-use emergence_lab::dendrites::logmath::{finite_or_null, Prob};
-use emergence_lab::dendrites::simulate::{ImportanceSimulation, McEstimate, McKind, Simulation};
-use emergence_lab::dendrites::theory::{self, ThresholdGrid, UnionMethod};
+use crate::cli::{Flags, UsageError};
+use crate::dendrites::logmath::{finite_or_null, Prob};
+use crate::dendrites::simulate::{ImportanceSimulation, McEstimate, McKind, Simulation};
+use crate::dendrites::theory::{self, ThresholdGrid, UnionMethod};
 use std::time::Instant;
 
 /// Flags of `dendrites simulate`.
 const SIMULATE_FLAGS: [&str; 11] = ["kind", "n", "a", "s", "theta", "trials", "seed", "lambda", "segments", "v", "m"];
 
-pub(crate) fn run(command: &str, args: &[String]) -> Result<String, UsageError> {
+pub(crate) fn run(command: &str, args: &[String], limits: crate::cli::Limits) -> Result<String, UsageError> {
     match command {
-        "simulate" => simulate(&Flags::parse(args, &SIMULATE_FLAGS, &["importance"])?),
-        "bench" => bench(&Flags::parse(args, &[], &[])?),
+        "simulate" => simulate(&Flags::parse(limits, args, &SIMULATE_FLAGS, &["importance"])?),
+        "bench" => bench(&Flags::parse(limits, args, &[], &[])?),
         other => Err(UsageError(format!("unknown dendrites command \"{other}\""))),
     }
 }
@@ -50,7 +50,7 @@ fn kind_from_flags(flags: &Flags) -> Result<McKind, UsageError> {
             ("union-input", KindWord::UnionInput),
         ],
     )?;
-    let max = emergence_lab::dendrites::simulate::MAX_CELLS;
+    let max = crate::dendrites::simulate::MAX_CELLS;
     let n: u64 = flags.int("n", 2048, 1, max)?;
     let a: u64 = flags.int("a", 40.min(n), 0, n)?;
     let s: u64 = flags.int("s", 20.min(n), 0, n)?;
@@ -98,6 +98,17 @@ fn simulate(flags: &Flags) -> Result<String, UsageError> {
     let seed: u64 = flags.int("seed", 1, 0, u64::MAX)?;
     let default_trials = if importance { 200_000 } else { 1_000_000 };
     let trials: u64 = flags.int("trials", default_trials, 1, 1_000_000_000_000)?;
+    // A trial draws a active cells and, per segment, compares s synapses against them (a
+    // word-wise bit set of n cells); the segments' bit sets are the memory.
+    let (per_trial, segments, n) = match kind {
+        McKind::FalseMatch { n, a, s, segments, .. } => ((a + s * segments) as f64, segments, n),
+        McKind::FalseNegative { n, a, s, .. } => ((a + s) as f64, 1, n),
+        McKind::UnionSegment { n, a, s, m, .. } => ((a + s * m) as f64, 1, n),
+        McKind::UnionInput { n, a, s, m, .. } => ((a * m + s) as f64, 1, n),
+    };
+    let work = trials as f64 * (per_trial + n as f64 / 64.0) * 4.0;
+    let bytes = segments as f64 * (n as f64 / 8.0 + 64.0);
+    flags.within("--trials, --n, --a, --s, --segments and --m", "the simulation", work, bytes)?;
     let (theory_p, formula) = theory_for(&kind).map_err(|e| UsageError(format!("theory: {e}")))?;
     let start = Instant::now();
     let (estimate, lambda, ess): (McEstimate, Option<f64>, Option<f64>) = if importance {
@@ -192,7 +203,11 @@ fn time_per_call(min_seconds: f64, mut f: impl FnMut() -> Result<(), String>) ->
     }
 }
 
+/// The dendrites benchmark's estimated work (it is fixed; measured here at about a minute).
+const BENCH_WORK: f64 = 6e10;
+
 fn bench(flags: &Flags) -> Result<String, UsageError> {
+    flags.within("bench", "the benchmark", BENCH_WORK, 0.0)?;
     let err = |e: String| UsageError(format!("bench: {e}"));
     // Exact E3 at n = 10^6 and at the paper's sizes, each over every θ in 1..=s.
     let points: [(u64, u64, u64); 4] =

@@ -2,9 +2,9 @@
 //! same kernel in wasm: `scripts/bench.mjs`; numpy's time: `scripts/bench_numpy.py`; all three
 //! with ratios: `scripts/bench-hopfield.sh`). The workloads are `hopfield::bench`'s.
 
-use super::super::{Flags, UsageError};
-use emergence_lab::hopfield::bench::{median_ms, median_time_ms, peak_gflops, stream_ms, update_flops, workload};
-use emergence_lab::hopfield::kernels::{merge_segments, segments, ModernShard, SegmentParts};
+use crate::cli::{Flags, UsageError};
+use crate::hopfield::bench::{median_ms, median_time_ms, peak_gflops, stream_ms, update_flops, workload};
+use crate::hopfield::kernels::{merge_segments, segments, ModernShard, SegmentParts};
 use std::time::Instant;
 
 /// The median time in ms of `runs` updates (after one warm-up) on `threads` threads, each
@@ -39,7 +39,7 @@ fn median_ms_threads(d: usize, n: usize, q: usize, runs: usize, threads: usize) 
         };
     update(&mut shards, &mut state, &mut p)?;
     let (mut one_state, mut one_p) = (vec![0.0f32; q * d], vec![0.0f32; q * n]);
-    emergence_lab::hopfield::kernels::modern_update(&x, n, d, &queries, q, beta, &mut one_state, &mut one_p)?;
+    crate::hopfield::kernels::modern_update(&x, n, d, &queries, q, beta, &mut one_state, &mut one_p)?;
     if one_state != state || one_p != p {
         return Err("the threads' merged update differs from one thread's".into());
     }
@@ -67,8 +67,10 @@ fn peak_gflops_threads(threads: usize) -> Result<f64, String> {
 /// Timed calls of the peak loop per thread.
 const PEAK_RUNS: usize = 31;
 
-pub(crate) fn run(args: &[String]) -> Result<String, UsageError> {
-    let flags = Flags::parse(args, &[], &[])?;
+pub(crate) fn run(args: &[String], limits: crate::cli::Limits) -> Result<String, UsageError> {
+    let flags = Flags::parse(limits, args, &[], &[])?;
+    // Fixed sizes (d = 1024 and 4096, N = 10,000); about half a minute here.
+    flags.within("bench", "the benchmark", 3e10, 1024.0 * 1024.0 * 400.0)?;
     let err = |e: String| UsageError(format!("hopfield bench: {e}"));
     let start = Instant::now();
     let now_ms = move || start.elapsed().as_secs_f64() * 1e3;

@@ -2,42 +2,47 @@
 //! benchmark of the modern update.
 //!
 //! - `capacity`: fixed points and noisy-start retrieval of the classical, dense and exp models
-//!   (`emergence_lab::hopfield::capacity::run_capacity`), with the theory lines.
+//!   (`crate::hopfield::capacity::run_capacity`), with the theory lines.
 //! - `retrieve`: the modern model from corrupted queries (`run_retrieve`).
 //! - `metastable`: two similar patterns from their midpoint (`run_metastable`).
 //! - `bench`: in `hopfield_bench.rs`.
 
-use super::{Flags, UsageError};
-use emergence_lab::hopfield::capacity::{
+use crate::cli::{Flags, UsageError};
+use crate::hopfield::capacity::{
     self, CapacityConfig, CapacityModel, MetastableConfig, QueryNoise, RetrieveConfig, RetrieveKind,
 };
-use emergence_lab::hopfield::modern::Scaling;
+use crate::hopfield::modern::Scaling;
 use serde_json::{json, Value};
 
 #[path = "hopfield_bench.rs"]
 mod bench;
 
-pub(crate) fn run(command: Option<&str>, args: &[String]) -> Result<String, UsageError> {
+pub(crate) fn run(command: Option<&str>, args: &[String], limits: super::Limits) -> Result<String, UsageError> {
     match command {
-        Some("bench") => bench::run(args),
+        Some("bench") => bench::run(args, limits),
         Some("capacity") => capacity_cmd(&Flags::parse(
+            limits,
             args,
             &["model", "order", "neurons", "patterns", "tests", "seed", "flip", "starts"],
             &["rectified"],
         )?),
         Some("retrieve") => retrieve_cmd(&Flags::parse(
+            limits,
             args,
             &["model", "dim", "patterns", "beta", "scaling", "corrupt", "kind", "queries", "seed", "steps"],
             &[],
         )?),
-        Some("metastable") => {
-            metastable_cmd(&Flags::parse(args, &["dim", "differ", "extra", "beta", "seed", "steps", "offset"], &[])?)
-        }
+        Some("metastable") => metastable_cmd(&Flags::parse(
+            limits,
+            args,
+            &["dim", "differ", "extra", "beta", "seed", "steps", "offset"],
+            &[],
+        )?),
         other => {
-            let _ = Flags::parse(args, &[], &[])?;
+            let _ = Flags::parse(limits, args, &[], &[])?;
             Err(UsageError(format!(
-                "unknown hopfield command {:?}; try capacity, retrieve, metastable or bench",
-                other.unwrap_or("")
+                "{}; try capacity, retrieve, metastable or bench",
+                other.map_or("\"hopfield\" needs a command".to_string(), |c| format!("unknown hopfield command {c:?}"))
             )))
         }
     }
@@ -75,7 +80,7 @@ fn capacity_cmd(flags: &Flags) -> Result<String, UsageError> {
         Exp,
     }
     let m = flags.word("model", M::Classical, &[("classical", M::Classical), ("dense", M::Dense), ("exp", M::Exp)])?;
-    let order: u32 = flags.int("order", 3, 2, emergence_lab::hopfield::dense::MAX_ORDER)?;
+    let order: u32 = flags.int("order", 3, 2, crate::hopfield::dense::MAX_ORDER)?;
     let model = match m {
         M::Classical => CapacityModel::Classical,
         M::Dense => CapacityModel::Dense { order, rectified: flags.switch("rectified") },
@@ -92,6 +97,17 @@ fn capacity_cmd(flags: &Flags) -> Result<String, UsageError> {
         flip: flags.int("flip", 0, 0, neurons)?,
         starts: flags.int("starts", 20, 0, capacity::MAX_PATTERNS)?,
     };
+    // Per test: the weights (classical), a sweep from every stored pattern (is it fixed?), and
+    // a few sweeps from every noisy start; a sweep is n neurons, each a weight row (classical)
+    // or a sum over the stored patterns (dense, exp).
+    let (n, p, starts) = (neurons as f64, patterns as f64, config.starts as f64);
+    let sweep = match model {
+        CapacityModel::Classical => n * n,
+        _ => n * n * p,
+    };
+    let work = config.tests as f64 * (n * n * p + (p + starts * 4.0) * sweep) * 2.0;
+    let bytes = n * n * 8.0 + n * p * 8.0;
+    flags.within("--neurons, --patterns, --tests and --starts", "the capacity runs", work, bytes)?;
     let s = capacity::run_capacity(&config, &mut |_| {}).map_err(science_error)?;
     if flags.json {
         let mut v = serde_json::to_value(s).map_err(|e| UsageError(format!("could not write JSON: {e}")))?;
@@ -161,6 +177,12 @@ fn retrieve_cmd(flags: &Flags) -> Result<String, UsageError> {
         steps: flags.int("steps", 1, 0, capacity::MAX_RETRIEVE_STEPS)?,
         seed: flags.int("seed", 1, 0, u64::MAX)?,
     };
+    // Every update scores each query against every stored pattern and mixes them back.
+    let steps = if config.steps == 0 { capacity::MAX_RETRIEVE_STEPS } else { config.steps } as f64;
+    let (d, n, q) = (dim as f64, patterns as f64, config.queries as f64);
+    let work = q * n * d * 2.0 * steps;
+    let bytes = n * d * 8.0 + q * (d + n) * 8.0;
+    flags.within("--dim, --patterns, --queries and --steps", "the retrieval", work, bytes)?;
     let s = capacity::run_retrieve(&config).map_err(science_error)?;
     if flags.json {
         let mut v = serde_json::to_value(s).map_err(|e| UsageError(format!("could not write JSON: {e}")))?;
@@ -199,6 +221,13 @@ fn metastable_cmd(flags: &Flags) -> Result<String, UsageError> {
         max_steps: flags.int("steps", 1000, 1, 100_000)?,
         offset: float(flags, "offset", 0.0, -1.0, 1.0)?,
     };
+    let stored = (config.extra + 2) as f64 * dim as f64;
+    flags.within(
+        "--dim, --extra and --steps",
+        "the relaxation",
+        stored * config.max_steps as f64 * 2.0,
+        stored * 8.0,
+    )?;
     let s = capacity::run_metastable(&config).map_err(science_error)?;
     if flags.json {
         let mut v = serde_json::to_value(s).map_err(|e| UsageError(format!("could not write JSON: {e}")))?;

@@ -1,34 +1,38 @@
 //! `emergence-lab dendrites …`: the theory of Ahmad & Hawkins (exact, log space) and its
 //! bit-level Monte Carlo, from the command line.
 //!
-//! Theory commands (`emergence_lab::dendrites::theory`): `false-match` (E3), `false-negative`
+//! Theory commands (`crate::dendrites::theory`): `false-match` (E3), `false-negative`
 //! (E5), `set-match` (E4), `union-segment` (E6), `union-input` (E7), `threshold-median` (F-θ)
 //! and `sdr-count` (E1). `simulate` and `bench` are in `dendrites_sim.rs`.
 
-use super::{Flags, UsageError};
-use emergence_lab::dendrites::logmath::{finite_or_null, Prob};
-use emergence_lab::dendrites::theory::{self, ThresholdGrid, UnionMethod, MAX_N};
+use crate::cli::{Flags, UsageError};
+use crate::dendrites::logmath::{finite_or_null, Prob};
+use crate::dendrites::theory::{self, ThresholdGrid, UnionMethod, MAX_N};
 use serde_json::{json, Map, Value};
 
 #[path = "dendrites_sim.rs"]
 mod sim;
 
-pub(crate) fn run(command: Option<&str>, args: &[String]) -> Result<String, UsageError> {
+pub(crate) fn run(command: Option<&str>, args: &[String], limits: super::Limits) -> Result<String, UsageError> {
     match command {
-        Some(cmd @ ("simulate" | "bench")) => sim::run(cmd, args),
-        Some("false-match") => false_match(&Flags::parse(args, &["n", "a", "s", "theta"], &[])?),
-        Some("false-negative") => false_negative(&Flags::parse(args, &["a", "s", "theta", "v"], &[])?),
-        Some("set-match") => set_match(&Flags::parse(args, &["n", "a", "s", "theta", "m"], &[])?),
-        Some("union-segment") => union_segment(&Flags::parse(args, &["n", "a", "s", "theta", "m", "method"], &[])?),
-        Some("union-input") => union_input(&Flags::parse(args, &["n", "a", "s", "theta", "m"], &[])?),
-        Some("threshold-median") => threshold_median(&Flags::parse(args, &["theta"], &[])?),
-        Some("sdr-count") => sdr_count(&Flags::parse(args, &["n", "a"], &[])?),
+        Some(cmd @ ("simulate" | "bench")) => sim::run(cmd, args, limits),
+        Some("false-match") => false_match(&Flags::parse(limits, args, &["n", "a", "s", "theta"], &[])?),
+        Some("false-negative") => false_negative(&Flags::parse(limits, args, &["a", "s", "theta", "v"], &[])?),
+        Some("set-match") => set_match(&Flags::parse(limits, args, &["n", "a", "s", "theta", "m"], &[])?),
+        Some("union-segment") => {
+            union_segment(&Flags::parse(limits, args, &["n", "a", "s", "theta", "m", "method"], &[])?)
+        }
+        Some("union-input") => union_input(&Flags::parse(limits, args, &["n", "a", "s", "theta", "m"], &[])?),
+        Some("threshold-median") => threshold_median(&Flags::parse(limits, args, &["theta"], &[])?),
+        Some("sdr-count") => sdr_count(&Flags::parse(limits, args, &["n", "a"], &[])?),
         other => {
-            let _ = Flags::parse(args, &[], &[])?;
+            let _ = Flags::parse(limits, args, &[], &[])?;
             Err(UsageError(format!(
-                "unknown dendrites command {:?}; try false-match, false-negative, set-match, union-segment, \
+                "{}; try false-match, false-negative, set-match, union-segment, \
                  union-input, threshold-median, sdr-count, simulate or bench",
-                other.unwrap_or("")
+                other.map_or("\"dendrites\" needs a command".to_string(), |c| format!(
+                    "unknown dendrites command {c:?}"
+                ))
             )))
         }
     }
@@ -36,6 +40,7 @@ pub(crate) fn run(command: Option<&str>, args: &[String]) -> Result<String, Usag
 
 /// The paper's parameters, with the 2015 paper's example as defaults (n = 2048, a = 40,
 /// s = 20, θ = 10), M = 1 and no noise.
+#[derive(Clone, Copy)]
 struct Params {
     n: u64,
     a: u64,
@@ -54,6 +59,14 @@ fn params(flags: &Flags) -> Result<Params, UsageError> {
         m: flags.int("m", 1, 0, 1_000_000_000)?,
         v: flags.int("v", 0, 0, MAX_N)?,
     })
+}
+
+/// Work units per term of an exact sum (one log-space hypergeometric term).
+const WORK_PER_TERM: f64 = 200.0;
+
+/// The estimated work of an exact E3 at (n, a, s): one term per overlap value.
+fn e3_work(q: &Params) -> f64 {
+    (q.a.min(q.s) as f64 + 1.0) * WORK_PER_TERM
 }
 
 /// A theory error ("a = 5000 is larger than n = 2048") with the flag its first word names.
@@ -103,6 +116,7 @@ fn readable(p: Prob) -> String {
 
 fn false_match(flags: &Flags) -> Result<String, UsageError> {
     let q = params(flags)?;
+    flags.within("--a and --s", "the overlap sum", e3_work(&q), 0.0)?;
     let p = theory::false_match(q.n, q.a, q.s, q.theta).map_err(theory_error)?;
     if flags.json {
         let inputs = [("n", q.n), ("a", q.a), ("s", q.s), ("theta", q.theta)];
@@ -120,6 +134,7 @@ fn false_match(flags: &Flags) -> Result<String, UsageError> {
 
 fn false_negative(flags: &Flags) -> Result<String, UsageError> {
     let q = Params { a: flags.int("a", 128, 0, MAX_N)?, s: flags.int("s", 30, 0, MAX_N)?, ..params(flags)? };
+    flags.within("--s and --v", "the noise sum", (q.v.min(q.s) as f64 + 1.0) * WORK_PER_TERM, 0.0)?;
     let p = theory::false_negative(q.a, q.s, q.theta, q.v).map_err(theory_error)?;
     if flags.json {
         let inputs = [("a", q.a), ("s", q.s), ("theta", q.theta), ("v", q.v)];
@@ -137,6 +152,7 @@ fn false_negative(flags: &Flags) -> Result<String, UsageError> {
 
 fn set_match(flags: &Flags) -> Result<String, UsageError> {
     let q = params(flags)?;
+    flags.within("--a and --s", "the overlap sum", e3_work(&q), 0.0)?;
     let r = theory::set_match(q.n, q.a, q.s, q.theta, q.m).map_err(theory_error)?;
     if flags.json {
         let inputs = [("n", q.n), ("a", q.a), ("s", q.s), ("theta", q.theta), ("m", q.m)];
@@ -166,6 +182,17 @@ fn union_segment(flags: &Flags) -> Result<String, UsageError> {
         UnionMethod::Exact,
         &[("exact", UnionMethod::Exact), ("rounded", UnionMethod::Rounded)],
     )?;
+    // Exact: a Markov chain over union sizes (states × (s + 1) per pattern; the theory refuses
+    // beyond its own bound), then E3 at every size.
+    let states = (q.n.min(q.s.saturating_mul(q.m)).saturating_sub(q.s) + 1) as f64;
+    let work = match method {
+        UnionMethod::Exact => {
+            states * (q.s as f64 + 1.0) * (q.m.saturating_sub(1) as f64) * 5.0
+                + states * (q.a.min(q.n) as f64 + 1.0) * WORK_PER_TERM
+        }
+        UnionMethod::Rounded => e3_work(&Params { s: q.n.min(q.s.saturating_mul(q.m)), ..q }),
+    };
+    flags.within("--s, --m and --a", "the union distribution", work, states * 16.0)?;
     let p = theory::union_segment(q.n, q.a, q.s, q.theta, q.m, method).map_err(theory_error)?;
     let synapses = theory::union_synapses(q.n, q.s, q.m);
     let method_name = if method == UnionMethod::Exact { "exact" } else { "rounded" };
@@ -191,6 +218,7 @@ fn union_segment(flags: &Flags) -> Result<String, UsageError> {
 
 fn union_input(flags: &Flags) -> Result<String, UsageError> {
     let q = params(flags)?;
+    flags.within("--s", "the Γ-binomial sum", (q.s as f64 + 1.0) * WORK_PER_TERM, 0.0)?;
     let p = theory::union_input(q.n, q.a, q.s, q.theta, q.m).map_err(theory_error)?;
     let size = theory::union_input_size(q.n, q.a, q.m);
     if flags.json {
@@ -217,6 +245,8 @@ fn threshold_median(flags: &Flags) -> Result<String, UsageError> {
     if one {
         grid.thetas = vec![flags.int("theta", 10, 0, MAX_N)?];
     }
+    let work = (grid.combos().len() * grid.thetas.len()) as f64 * 51.0 * WORK_PER_TERM;
+    flags.within("--theta", "the threshold grid", work, 0.0)?;
     let rows = theory::threshold_median(&grid).map_err(theory_error)?;
     let row_json = |r: &theory::ThresholdRow| {
         json!({
