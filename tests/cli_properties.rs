@@ -246,6 +246,8 @@ fn named_regressions() {
         "dendrites union-segment --m 1000000000 --s 1000 --n 1000000000000000",
         "sorting reproduce --runs 5",
         "experiments --ids --zzz",
+        "hopfield",
+        "hopfield ",
     ] {
         let args: Vec<String> = line.split(' ').map(String::from).collect();
         check(&args, &mut worst).unwrap_or_else(|e| panic!("{line}: {e}"));

@@ -8,7 +8,7 @@
 // read-out text and extra handle methods, through the hooks documented on `DEFAULT_MODULE`. An
 // experiment without a module (a new one) still gets all of the above from its Rust handle.
 
-import { el, fmt, download, openLab, labWorker, rgbaToPng, observeCanvas, noticeBoard, transportButtons, showBackend, registry } from './common.js';
+import { el, fmt, download, openLab, labWorker, rgbaToPng, observeCanvas, noticeBoard, transportButtons, showBackend, registry, serialGpu } from './common.js';
 
 /** The hooks a module may define; all optional. `ctx` is the lab's context (see `context`). */
 const DEFAULT_MODULE = {
@@ -38,6 +38,9 @@ const DEFAULT_MODULE = {
   state: (ctx) => ({}),
   /** Methods added to the handle (an object of functions). */
   extend: (ctx) => ({}),
+  /** Called after a lost GPU device was replaced (ctx.view is the new view): re-create the
+   *  module's own views. */
+  gpuRestored: async (ctx) => {},
   /** Called when the lab is destroyed. */
   destroy: (ctx) => {},
 };
@@ -441,9 +444,12 @@ export function mount(element, options = {}) {
         }
         for (const e of view.take_errors()) notice(`GPU: ${e}`, 'error');
       } catch (e) {
-        notice(`Drawing stopped: ${e.message || e}. The numbers, plots and exports keep working.`, 'error');
-        view = null;
-        badge.textContent = 'no GPU';
+        if (view && view.lost()) recoverGpu();
+        else {
+          notice(`Drawing stopped: ${e.message || e}. The numbers, plots and exports keep working.`, 'error');
+          view = null;
+          badge.textContent = 'no GPU';
+        }
       }
     }
     let again = false;
@@ -453,6 +459,46 @@ export function mount(element, options = {}) {
     updateWatch(!playing && !lab.busy());
     if (playing || needDraw || stateDirty || again || lab.busy() || moduleBusy) schedule();
   }
+
+  // ---- a lost GPU device ---------------------------------------------------------------------------
+  // The browser may take the GPU away (a driver reset, a tab in the background, a test that
+  // destroys the device). The experiment lives in wasm memory apart from the view, so it keeps its
+  // state and step: the view is made again on a new device for the same canvas, the module
+  // re-creates its own pictures, and the frame is drawn again. After a few losses the page stops
+  // trying and shows the numbers without the GPU.
+  const MAX_GPU_RECOVERIES = 3;
+  let gpuRecoveries = 0, recovering = false;
+  async function recoverGpu() {
+    if (recovering || !view) return;
+    recovering = true;
+    const lost = view, backend = lost.backend();
+    view = null;
+    badge.textContent = 'GPU lost…';
+    try { lost.free(); } catch { /* already gone with its device */ }
+    let why = 'the GPU device was lost';
+    if (gpuRecoveries < MAX_GPU_RECOVERIES) {
+      gpuRecoveries += 1;
+      try {
+        const made = await serialGpu(() => mod.create_view(canvas, backend));
+        if (destroyed) { made.free(); return; }
+        view = made;
+        showBackend(view, badge, overlay);
+        metrics.gpuRecoveries = gpuRecoveries;
+        notice(`The GPU device was lost; drawing resumed on a new device (${gpuRecoveries} of ${MAX_GPU_RECOVERIES}). The experiment kept its state: ${entry.step_unit} ${fmt(lab.position() + (entry.first_shown ?? 0))}.`, 'warn');
+        try { await module.gpuRestored(ctx); } catch (e) { notice(`${e.message || e}`, 'warn'); }
+        needDraw = true;
+        emit('gpu-restored', { recoveries: gpuRecoveries, backend: view.backend() });
+        schedule();
+        return;
+      } catch (e) { why = `a new GPU device could not be made (${e.message || e})`; }
+      finally { recovering = false; }
+    }
+    recovering = false;
+    notice(`Drawing stopped: ${why}. The numbers, plots and exports keep working.`, 'error');
+    badge.textContent = 'no GPU';
+  }
+  // A paused page draws nothing, so a loss would go unseen until the next change: look once a second.
+  const lostTimer = setInterval(() => { if (started && !destroyed && view && view.lost()) recoverGpu(); }, 1000);
 
   function schedule() {
     if (!frameId && !destroyed && visible && started) frameId = requestAnimationFrame(frame);
@@ -508,6 +554,12 @@ export function mount(element, options = {}) {
     },
     on(event, fn) { (listeners[event] ||= []).push(fn); return () => { listeners[event] = listeners[event].filter((f) => f !== fn); }; },
     setVisible(v) { visible = v; if (v) { lastTime = null; schedule(); } },
+    /** Destroy the GPU device as a driver reset would, to see (or test) the recovery: the page
+     *  makes a new device and view and redraws; the experiment keeps its state. */
+    simulateGpuLoss() {
+      if (!view) throw new Error('no GPU view: drawing is not available in this browser');
+      view.destroy_device();
+    },
     /** Render offscreen and read back RGBA (Uint8Array), rows top to bottom. */
     async readPixels(w, h) {
       if (!view) throw new Error('no GPU view: drawing is not available in this browser');
@@ -532,6 +584,7 @@ export function mount(element, options = {}) {
     },
     destroy() {
       destroyed = true;
+      clearInterval(lostTimer);
       if (frameId) cancelAnimationFrame(frameId);
       for (const w of jobs) w.terminate();
       try { module.destroy(ctx); } catch { /* the page is going away */ }

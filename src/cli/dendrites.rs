@@ -30,7 +30,7 @@ pub(crate) fn run(command: Option<&str>, args: &[String], limits: super::Limits)
             Err(UsageError(format!(
                 "{}; try false-match, false-negative, set-match, union-segment, \
                  union-input, threshold-median, sdr-count, simulate or bench",
-                other.map_or("\"dendrites\" needs a command".to_string(), |c| format!(
+                other.filter(|c| !c.is_empty()).map_or("\"dendrites\" needs a command".to_string(), |c| format!(
                     "unknown dendrites command {c:?}"
                 ))
             )))

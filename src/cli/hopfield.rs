@@ -42,7 +42,9 @@ pub(crate) fn run(command: Option<&str>, args: &[String], limits: super::Limits)
             let _ = Flags::parse(limits, args, &[], &[])?;
             Err(UsageError(format!(
                 "{}; try capacity, retrieve, metastable or bench",
-                other.map_or("\"hopfield\" needs a command".to_string(), |c| format!("unknown hopfield command {c:?}"))
+                other
+                    .filter(|c| !c.is_empty())
+                    .map_or("\"hopfield\" needs a command".to_string(), |c| format!("unknown hopfield command {c:?}"))
             )))
         }
     }

@@ -188,7 +188,9 @@ pub fn run_with(args: &[String], limits: Limits) -> Result<String, UsageError> {
         (Some("sorting"), Some("bench")) => sorting_bench(&Flags::parse(limits, &args[2..], &["runs"], &[])?),
         (Some("sorting"), other) => Err(UsageError(format!(
             "{}; try `emergence-lab sorting run`",
-            other.map_or("\"sorting\" needs a command".to_string(), |c| format!("unknown sorting command {c:?}"))
+            other
+                .filter(|c| !c.is_empty())
+                .map_or("\"sorting\" needs a command".to_string(), |c| format!("unknown sorting command {c:?}"))
         ))),
         (Some("dendrites"), command) => dendrites::run(command, args.get(2..).unwrap_or(&[]), limits),
         (Some("hopfield"), command) => hopfield::run(command, args.get(2..).unwrap_or(&[]), limits),

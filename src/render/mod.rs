@@ -13,7 +13,7 @@ mod readback;
 pub use readback::read_back_rgba;
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// Which browser graphics API a [`Gpu`] runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,17 +62,12 @@ impl std::fmt::Display for RenderError {
     }
 }
 
-static DEVICE_LOST: AtomicBool = AtomicBool::new(false);
 static GPU_ERRORS: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
 /// GPU errors reported since the last call (wgpu's default handler would panic; ours keeps
 /// them for the page to show).
 pub fn take_gpu_errors() -> Vec<String> {
     GPU_ERRORS.lock().map(|mut v| std::mem::take(&mut *v)).unwrap_or_default()
-}
-
-pub fn device_lost() -> bool {
-    DEVICE_LOST.load(Ordering::Relaxed)
 }
 
 /// An adapter, its device and queue.
@@ -82,6 +77,9 @@ pub struct Gpu {
     pub device: wgpu::Device,
     pub queue: wgpu::Queue,
     pub backend: Backend,
+    /// Set by the device-lost callback (a driver reset, the browser reclaiming the GPU, or
+    /// [`Gpu::destroy`]); the device is then useless and the caller makes a new one.
+    lost: Arc<AtomicBool>,
 }
 
 impl Gpu {
@@ -149,8 +147,21 @@ impl Gpu {
                 v.push(e.to_string());
             }
         }));
-        device.set_device_lost_callback(|_reason, _message| DEVICE_LOST.store(true, Ordering::Relaxed));
-        Ok(Self { instance, adapter, device, queue, backend })
+        let lost = Arc::new(AtomicBool::new(false));
+        let flag = lost.clone();
+        device.set_device_lost_callback(move |_reason, _message| flag.store(true, Ordering::Relaxed));
+        Ok(Self { instance, adapter, device, queue, backend, lost })
+    }
+
+    /// Whether the device was lost: every draw and compute call on it fails from then on.
+    pub fn is_lost(&self) -> bool {
+        self.lost.load(Ordering::Relaxed)
+    }
+
+    /// Destroy the device, as a driver reset would; the lost callback follows (tests of the
+    /// recovery use it).
+    pub fn destroy(&self) {
+        self.device.destroy();
     }
 
     pub fn adapter_name(&self) -> String {
@@ -294,7 +305,7 @@ impl CanvasTarget {
     /// Acquire the next canvas texture, let `draw` record into it, submit and present.
     /// Outdated or suboptimal surfaces are reconfigured and retried once.
     pub fn present(&mut self, gpu: &Gpu, draw: &mut DrawFn) -> Result<FrameStatus, RenderError> {
-        if device_lost() {
+        if gpu.is_lost() {
             return Err(RenderError::DeviceLost);
         }
         for attempt in 0..2 {

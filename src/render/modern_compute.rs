@@ -258,7 +258,7 @@ impl ModernCompute {
 
     /// Checks one call's inputs and sizes against the device; returns the sizes to use.
     fn plan(&self, gpu: &Gpu, queries: &[f32], q: usize, beta: f32) -> Result<Plan, RenderError> {
-        if super::device_lost() {
+        if gpu.is_lost() {
             return Err(RenderError::DeviceLost);
         }
         if q == 0 {

@@ -26,6 +26,8 @@ thread_local! {
 
 pub(crate) async fn shared_webgpu() -> Result<Rc<Gpu>, String> {
     let cached = WEBGPU.with(|slot| match &*slot.borrow() {
+        // A lost device is replaced: the next view or compute call gets a new one.
+        WebGpuSlot::Ready(gpu) if gpu.is_lost() => None,
         WebGpuSlot::Ready(gpu) => Some(Ok(gpu.clone())),
         WebGpuSlot::Failed(e) => Some(Err(e.clone())),
         WebGpuSlot::Untried => None,
@@ -120,6 +122,18 @@ impl View {
         self.gpu.adapter_name()
     }
 
+    /// Whether this view's GPU device was lost; the page then makes a new view (on a new
+    /// device) for the same canvas, and the experiment keeps its state.
+    pub fn lost(&self) -> bool {
+        self.gpu.is_lost()
+    }
+
+    /// Destroy this view's GPU device, as a driver reset would (tests of the recovery call
+    /// it). Every view and compute path on the same device is lost with it.
+    pub fn destroy_device(&self) {
+        self.gpu.destroy();
+    }
+
     /// The largest canvas side this device can draw.
     pub fn max_side(&self) -> u32 {
         self.gpu.max_texture_side()
@@ -170,7 +184,7 @@ impl View {
     /// GPU validation errors since the last call (an array of strings).
     pub fn take_errors(&self) -> Result<JsValue, JsError> {
         let mut errors = render::take_gpu_errors();
-        if render::device_lost() {
+        if self.gpu.is_lost() {
             errors.push(RenderError::DeviceLost.to_string());
         }
         to_js(&errors)

@@ -417,6 +417,14 @@ function create(ctx) {
     get lastStep() { return lastStep; }, set lastStep(v) { lastStep = v; },
     get stepBusy() { return stepBusy; }, set stepBusy(v) { stepBusy = v; },
     setViews(p, s) { patternsView = p; stripView = s; },
+    /** After a lost GPU device: the stored patterns' and the strip's views, and the GPU compute
+     *  comparison, are made again on the new device. */
+    async restoreViews() {
+      for (const v of [patternsView, stripView, gpuCompute]) { try { v?.free?.(); } catch { /* gone with the device */ } }
+      patternsView = stripView = gpuCompute = null; gpuComputeKey = '';
+      if (ctx.view) { patternsView = await secondaryView(patternsCanvas); stripView = await secondaryView(stripCanvas); }
+      extrasDirty = true;
+    },
     drawExtras() {
       patternsView?.draw_grid(ctx.lab.patterns_picture(THUMBS_PER_ROW), ctx.lab.patterns_columns(THUMBS_PER_ROW));
       updateExtras();
@@ -486,6 +494,10 @@ export default {
     h.stripLabels.style.gridTemplateColumns = `repeat(${STRIP_BETAS}, 1fr)`;
     if (ctx.view) h.setViews(await h.secondaryView(h.patternsCanvas), await h.secondaryView(h.stripCanvas));
     h.makeDrawBox(); h.makeGpuBox(); h.makeCapBox();
+  },
+
+  async gpuRestored(ctx) {
+    if (ctx.chrome) await own(ctx).restoreViews();
   },
 
   changed(ctx, all) {
