@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { startLab, openPage, SHOTS } from './browser.mjs';
 
 let lab;
@@ -112,5 +113,62 @@ test('a worker whose module cannot load: a notice, the page keeps working, and t
   const summary = await page.evaluate(() => window.__lab.runJob('batch', { query: window.__lab.state().query, runs: 5 }));
   assert.equal(summary.summary.runs, 5);
   assert.deepEqual(errors.filter((e) => !/WebAssembly|wasm|magic/i.test(e)), [], 'no error beyond the broken download itself');
+  await page.close();
+});
+
+/** A grey PNG (8-bit, one channel) whose pixel (x, y) is grey(x, y). */
+function png(width, height, grey = () => 0) {
+  const raw = Buffer.alloc((width + 1) * height);
+  for (let y = 0; y < height && width * height < 1e6; y++) for (let x = 0; x < width; x++) raw[y * (width + 1) + 1 + x] = grey(x, y);
+  const chunk = (type, data) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length, 0);
+    head.write(type, 4, 'ascii');
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(Buffer.concat([Buffer.from(type, 'ascii'), data])), 0);
+    return Buffer.concat([head, data, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0); ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // depth; colour type 0 (grey), no interlace
+  return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+test('imports: any bytes, empty, text, truncated, huge and oversized files give a notice naming the file (as text) and change nothing; a good image imports', async () => {
+  const { page, errors } = await openPage(lab, '?exp=hopfield&seed=4&side=16&count=3&model=classical');
+  const dialogs = [];
+  page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
+  await ready(page);
+  const input = page.locator('input[aria-label="import an image"]');
+  const pad = () => page.evaluate(() => document.querySelector('canvas.el-draw-pad').toDataURL());
+  const before = { pad: await pad(), query: await page.evaluate(() => window.__lab.state().query) };
+  const good = png(32, 32, (x) => (x < 16 ? 0 : 255));
+  const bad = [
+    { name: '<img src=x onerror="window.__pwned=1">.png', mimeType: 'image/png', buffer: Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 131 + 7) % 256)) },
+    { name: 'empty.png', mimeType: 'image/png', buffer: Buffer.alloc(0) },
+    { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not an image <b>bold</b>') },
+    { name: 'truncated.png', mimeType: 'image/png', buffer: good.subarray(0, 60) },
+    { name: 'huge.png', mimeType: 'image/png', buffer: png(9000, 9000) },
+    { name: 'oversized.png', mimeType: 'image/png', buffer: Buffer.alloc(33 * 2 ** 20) },
+  ];
+  for (const [i, file] of bad.entries()) {
+    await input.setInputFiles(file);
+    await page.waitForFunction((n) => document.querySelectorAll('.el-notice').length >= n, i + 1, { timeout: 30000 });
+    const texts = await notices(page);
+    const last = texts[texts.length - 1];
+    assert.ok(last.includes(`The image "${file.name}" was not imported`) && last.includes('The drawing is unchanged'), last);
+    assert.equal(await pad(), before.pad, `${file.name}: the pad is unchanged`);
+    assert.equal(await page.evaluate(() => window.__lab.state().query), before.query, `${file.name}: the state is unchanged`);
+  }
+  assert.match((await notices(page)).join('\n'), /huge\.png" was not imported: 9000×9000 pixels are more than 64 million/);
+  assert.match((await notices(page)).join('\n'), /oversized\.png" was not imported: it has 33\.0 MiB/);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined, 'the markup in the file name never ran');
+  assert.equal(await page.locator('.el-notice img').count(), 0, 'the file name is text, not markup');
+  // A good image changes the pad (so the checks above could see a change).
+  await input.setInputFiles({ name: 'half.png', mimeType: 'image/png', buffer: good });
+  await page.waitForFunction((old) => document.querySelector('canvas.el-draw-pad').toDataURL() !== old, before.pad);
+  assert.equal((await notices(page)).length, bad.length, 'no notice for the good image');
+  assert.deepEqual(dialogs, []);
+  assert.deepEqual(errors, []);
   await page.close();
 });

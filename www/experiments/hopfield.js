@@ -22,6 +22,8 @@ function create(ctx) {
   // The import choices outlive the draw box (it is rebuilt after each store); importPixels is
   // the current box's way to load pixels.
   const importChoice = { mode: 'binarise', threshold: 128 };
+  // An imported image's limits: the file's size, and its decoded size (RGBA, 4 bytes a pixel).
+  const MAX_IMPORT_BYTES = 32 * 2 ** 20, MAX_IMPORT_PIXELS = 64e6;
   let importPixels = null;
   // The modern steps off the page's thread: on the WebGPU compute path (compute=gpu) or on a pool
   // of workers (compute=workers, or auto with a large store). The stored patterns go to the GPU
@@ -208,18 +210,31 @@ function create(ctx) {
     importMode.addEventListener('change', () => { importChoice.mode = importMode.value; threshold.disabled = importMode.value === 'greyscale'; });
     threshold.addEventListener('change', () => { importChoice.threshold = threshold.value; });
     threshold.disabled = importMode.value === 'greyscale';
+    // Any file may arrive here: it is checked before and after decoding, and a bad one leaves
+    // the pad as it was, with a notice that names it (as text).
     file.addEventListener('change', async () => {
       const f = file.files?.[0];
       if (!f) return;
+      const name = `"${f.name.length > 80 ? `${f.name.slice(0, 80)}…` : f.name}"`;
+      let bitmap = null;
       try {
-        const bitmap = await createImageBitmap(f);
+        if (f.size === 0) throw new Error('the file is empty');
+        if (f.size > MAX_IMPORT_BYTES) throw new Error(`it has ${(f.size / 2 ** 20).toFixed(1)} MiB; at most ${MAX_IMPORT_BYTES / 2 ** 20} MiB are read`);
+        bitmap = await createImageBitmap(f).catch(() => { throw new Error(`it is not an image this browser can decode (type ${f.type || 'unknown'})`); });
+        if (!bitmap.width || !bitmap.height) throw new Error('the image has no pixels');
+        if (bitmap.width * bitmap.height > MAX_IMPORT_PIXELS) throw new Error(`${bitmap.width}×${bitmap.height} pixels are more than ${MAX_IMPORT_PIXELS / 1e6} million`);
         const w = Math.min(bitmap.width, 1024), h = Math.min(bitmap.height, 1024);
         const c = new OffscreenCanvas(w, h);
         const g = c.getContext('2d');
         g.drawImage(bitmap, 0, 0, w, h);
         const rgba = new Uint8Array(g.getImageData(0, 0, w, h).data.buffer);
         await importPixels(rgba, w, h);
-      } catch (e) { notice(`The image could not be read: ${e.message || e}`, 'error'); }
+      } catch (e) {
+        notice(`The image ${name} was not imported: ${e.message || e}. The drawing is unchanged.`, 'error');
+      } finally {
+        bitmap?.close();
+        file.value = ''; // the same file can be chosen again
+      }
     });
     /** Pixels (RGBA) into the pad with the chosen mode; also the tests' way in (no file dialog). */
     importPixels = async (rgba, w, h) => {
