@@ -4,17 +4,19 @@
 // Workers), with the longest main-thread frame gap meanwhile (is the page responsive?).
 import { startLab } from '../tests/e2e/browser.mjs';
 
-// `node scripts/bench.mjs [sorting|dendrites]` runs one part; no argument runs all.
+// `node scripts/bench.mjs [sorting|dendrites|hopfield|limits]` runs one part; no argument runs all.
 const only = process.argv[2] ?? null;
-const lab = await startLab();
-try {
-  const page = await lab.context.newPage();
-  await page.goto(`${lab.base}?exp=sorting&seed=1`);
-  await page.waitForFunction(() => window.__lab && window.__lab.state().ready, null, { timeout: 30000 });
-  if (!only || only === 'sorting') await benchSorting(page);
-  if (!only || only === 'dendrites') await benchDendrites(page);
-} finally {
-  await lab.close();
+if (!only || only === 'sorting' || only === 'dendrites') {
+  const lab = await startLab();
+  try {
+    const page = await lab.context.newPage();
+    await page.goto(`${lab.base}?exp=sorting&seed=1`);
+    await page.waitForFunction(() => window.__lab && window.__lab.state().ready, null, { timeout: 30000 });
+    if (!only || only === 'sorting') await benchSorting(page);
+    if (!only || only === 'dendrites') await benchDendrites(page);
+  } finally {
+    await lab.close();
+  }
 }
 
 async function benchSorting(page) {
@@ -189,4 +191,84 @@ async function benchHopfield() {
     await lab.close();
   }
 }
-await benchHopfield();
+if (!only || only === 'hopfield') await benchHopfield();
+if (!only || only === 'limits') await benchLimits();
+
+// The largest state a URL can ask for, per experiment: every size at its schema maximum (the URL
+// codec clamps anything larger, with a notice). Each state gets a fresh browser, is run to the
+// step its URL asks for, and is measured: time to the first frame and to the step; the page's
+// wasm memory (its peak: wasm memory only grows) and JS heap (Chromium's performance.memory,
+// sampled every 100 ms); and, for everything the state made (the page, its workers, the GPU
+// process), the peak resident memory of each Chromium process (VmHWM in /proc). The bound: what
+// a state adds to the renderers' peak, above a small state's (Chromium's own), stays under 1 GiB.
+// README "Limits" quotes this output.
+async function benchLimits() {
+  const fs = await import('node:fs');
+  const BOUND = 2 ** 30;
+  const states = [
+    // A small state first: what Chromium itself takes, for comparison.
+    ['baseline', 'exp=sorting&seed=1&n=10'],
+    ['sorting', 'exp=sorting&seed=1&n=10000&step=100000000'],
+    ['dendrites', 'exp=dendrites&seed=1&n=1000000&a=20000&s=1000&theta=20&v=10000&m=1000&k=100000&view=union'],
+    ['hopfield', 'exp=hopfield&seed=1&side=64&count=10000&patterns=random&model=modern&corrupt=flip&amount=0.2&step=3'],
+    // Played: the steps go to the worker pool, which keeps its own shards of the store.
+    ['hopfield', 'exp=hopfield&seed=1&side=64&count=10000&patterns=random&model=modern&corrupt=flip&amount=0.2&compute=workers&autoplay=true'],
+    ['hopfield', 'exp=hopfield&seed=1&side=64&count=1000&patterns=random&model=classical&corrupt=flip&amount=0.2&step=1'],
+  ];
+  /** Chromium's processes under the one whose command line names `userDir`: {type, peak bytes}. */
+  const processes = (userDir) => {
+    const read = (pid, file) => { try { return fs.readFileSync(`/proc/${pid}/${file}`, 'utf8'); } catch { return ''; } };
+    const all = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((pid) => {
+      const status = read(pid, 'status');
+      return { pid, ppid: (status.match(/PPid:\s+(\d+)/) || [])[1], hwm: Number((status.match(/VmHWM:\s+(\d+) kB/) || [])[1] || 0) * 1024, cmd: read(pid, 'cmdline').replace(/\0/g, ' ') };
+    });
+    const root = all.find((p) => p.cmd.includes(`--user-data-dir=${userDir}`) && !p.cmd.includes('--type='));
+    if (!root) return [];
+    const mine = new Set([root.pid]);
+    for (let grew = true; grew;) { grew = false; for (const p of all) if (!mine.has(p.pid) && mine.has(p.ppid)) { mine.add(p.pid); grew = true; } }
+    return all.filter((p) => mine.has(p.pid)).map((p) => ({ type: (p.cmd.match(/--type=([a-z-]+)/) || [, 'browser'])[1], peak: p.hwm }));
+  };
+  const mib = (b) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+  let baseline = null; // the renderers' peak for the small state
+  const flags = [...(await import('../tests/e2e/browser.mjs')).CHROMIUM_FLAGS, '--enable-precise-memory-info'];
+  for (const [id, query] of states.filter(([x]) => !process.env.EL_LIMITS || [x, 'baseline'].includes(process.env.EL_LIMITS) || x === 'baseline')) {
+    const lab = await startLab({ flags });
+    try {
+      const page = await lab.context.newPage();
+      const t0 = Date.now();
+      await page.goto(`${lab.base}?${query}`);
+      await page.waitForFunction(() => window.__lab && window.__lab.state().ready, null, { timeout: 300000 });
+      await page.evaluate(() => {
+        window.__heapPeak = 0;
+        const sample = () => { window.__heapPeak = Math.max(window.__heapPeak, performance.memory?.usedJSHeapSize ?? 0); };
+        sample();
+        window.__heapTimer = setInterval(sample, 100);
+      });
+      const first = await page.evaluate(() => window.__lab.metrics.firstFrameMs);
+      await page.waitForFunction(() => { const s = window.__lab.state(); return !s.busy && !s.playing && (s.position === s.target || s.done); }, null, { timeout: 600000, polling: 500 });
+      // The module's own work after the step (Hopfield's strip and pitchfork in a worker) settles.
+      await page.waitForTimeout(3000);
+      const seconds = (Date.now() - t0) / 1000;
+      const m = await page.evaluate(() => {
+        clearInterval(window.__heapTimer);
+        const mem = window.__lab.memory();
+        return { ...mem, heapPeak: Math.max(window.__heapPeak, mem.jsHeap ?? 0), position: window.__lab.state().position,
+          notices: [...document.querySelectorAll('.el-notice')].map((n) => n.textContent.replace(/×$/, '').trim()) };
+      });
+      const procs = processes(lab.userDir);
+      const renderers = procs.filter((p) => p.type === 'renderer');
+      const renderer = renderers.reduce((a, p) => a + p.peak, 0);
+      const gpu = procs.filter((p) => p.type === 'gpu-process').reduce((a, p) => a + p.peak, 0);
+      const total = procs.reduce((a, p) => a + p.peak, 0);
+      console.log(`bench (limits, headless Chromium): ${id} ?${query}: first frame ${(first / 1000).toFixed(1)} s, step ${m.position} after ${seconds.toFixed(1)} s; ` +
+        `page: wasm memory ${mib(m.wasm)}, JS heap peak ${mib(m.heapPeak)}; peak resident memory: ${renderers.length} renderer process${renderers.length === 1 ? '' : 'es'} (the page and its workers) ${mib(renderer)}, ` +
+        `GPU process ${mib(gpu)}, all ${procs.length} Chromium processes ${mib(total)}` +
+        (id === 'baseline' ? '' : `; the state adds ${mib(renderer - baseline)} to the renderers (bound 1 GiB: ${renderer - baseline <= BOUND ? 'within' : 'OVER'})`) +
+        (m.notices.length ? `; notices: ${m.notices.join(' | ')}` : ''));
+      if (id === 'baseline') baseline = renderer;
+      console.log(`limits-json: ${JSON.stringify({ id, query, firstFrameS: first / 1000, seconds, position: m.position, wasm: m.wasm, jsHeapPeak: m.heapPeak, renderer, gpu, total })}`);
+    } finally {
+      await lab.close();
+    }
+  }
+}

@@ -554,6 +554,9 @@ export function mount(element, options = {}) {
     },
     on(event, fn) { (listeners[event] ||= []).push(fn); return () => { listeners[event] = listeners[event].filter((f) => f !== fn); }; },
     setVisible(v) { visible = v; if (v) { lastTime = null; schedule(); } },
+    /** Bytes of this page's wasm memory (also its peak: it only grows) and of JS heap in use
+     *  (Chromium reports it; null elsewhere). */
+    memory() { return { wasm: mod.wasm_memory_bytes(), jsHeap: performance.memory?.usedJSHeapSize ?? null }; },
     /** Destroy the GPU device as a driver reset would, to see (or test) the recovery: the page
      *  makes a new device and view and redraws; the experiment keeps its state. */
     simulateGpuLoss() {

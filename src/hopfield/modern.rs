@@ -10,6 +10,7 @@
 
 use super::kernels::{self, portable_exp, ModernWorkspace};
 use super::patterns::PatternSet;
+use ndarray::ArcArray2;
 use crate::core::rng::portable_ln;
 
 /// How the slider's β enters the softmax.
@@ -138,7 +139,8 @@ pub struct Iteration {
 /// Stored patterns X (N × d, f32, row-major) with β and its scaling.
 #[derive(Clone, Debug)]
 pub struct Modern {
-    x: Vec<f32>,
+    /// Shared with the [`PatternSet`] it was made from (no second copy of a large store).
+    x: ArcArray2<f32>,
     n: usize,
     d: usize,
     beta: f64,
@@ -152,22 +154,40 @@ impl Modern {
         if n == 0 || d == 0 || x.len() != n * d {
             return Err(format!("modern network: {} values are not {n} patterns of {d}.", x.len()));
         }
+        let x = ArcArray2::from_shape_vec((n, d), x).map_err(|e| format!("modern network: {e}"))?;
+        Self::with_store(x, beta, scaling)
+    }
+
+    /// The model over a shared store (N × d, standard layout).
+    fn with_store(x: ArcArray2<f32>, beta: f64, scaling: Scaling) -> Result<Self, String> {
+        let (n, d) = x.dim();
+        let Some(values) = x.as_slice() else {
+            return Err("modern network: the stored patterns are not in row-major order.".into());
+        };
+        if n == 0 || d == 0 {
+            return Err(format!("modern network: {n} patterns of {d} values."));
+        }
         if !(beta.is_finite() && beta > 0.0) {
             return Err(format!("beta: β = {beta} must be a positive number."));
         }
-        if x.iter().any(|v| !v.is_finite()) {
+        if values.iter().any(|v| !v.is_finite()) {
             return Err("modern network: a stored value is not finite.".into());
         }
-        let m_max = x.chunks_exact(d).map(super::patterns::norm).fold(0.0, f64::max);
+        let m_max = values.chunks_exact(d).map(super::patterns::norm).fold(0.0, f64::max);
         Ok(Self { x, n, d, beta, scaling, m_max, workspace: ModernWorkspace::new() })
     }
 
     pub fn from_patterns(set: &PatternSet, beta: f64, scaling: Scaling) -> Result<Self, String> {
-        Self::new(set.flat().to_vec(), set.count(), set.dim(), beta, scaling)
+        Self::with_store(set.data.clone(), beta, scaling)
     }
 
     pub fn patterns(&self) -> usize {
         self.n
+    }
+
+    /// X, row-major (checked to be in that layout when the model was made).
+    fn values(&self) -> &[f32] {
+        self.x.as_slice().unwrap_or(&[])
     }
 
     pub fn dim(&self) -> usize {
@@ -175,7 +195,7 @@ impl Modern {
     }
 
     pub fn pattern(&self, i: usize) -> &[f32] {
-        &self.x[i * self.d..(i + 1) * self.d]
+        &self.values()[i * self.d..(i + 1) * self.d]
     }
 
     pub fn beta(&self) -> f64 {
@@ -221,12 +241,12 @@ impl Modern {
         out_p: &mut [f32],
     ) -> Result<(), String> {
         let beta = self.effective_beta() as f32;
-        self.workspace.update(&self.x, self.n, self.d, queries, q, beta, out_state, out_p)
+        self.workspace.update(self.x.as_slice().unwrap_or(&[]), self.n, self.d, queries, q, beta, out_state, out_p)
     }
 
     /// X ξ in f64 (the overlaps x_i·ξ).
     pub fn scores(&self, xi: &[f32]) -> Vec<f64> {
-        self.x.chunks_exact(self.d).map(|row| super::patterns::dot_f64(row, xi)).collect()
+        self.values().chunks_exact(self.d).map(|row| super::patterns::dot_f64(row, xi)).collect()
     }
 
     /// E(ξ) = −lse(β, Xᵀξ) + ½ξᵀξ + β⁻¹ ln N + ½M² (paper eq. 2), in f64, max-shifted, with the
@@ -307,7 +327,7 @@ impl Modern {
         out_p: &mut [f32],
     ) -> Result<(), String> {
         let beta = self.effective_beta() as f32;
-        kernels::modern_update_reference(&self.x, self.n, self.d, queries, q, beta, out_state, out_p)
+        kernels::modern_update_reference(self.values(), self.n, self.d, queries, q, beta, out_state, out_p)
     }
 }
 

@@ -8,7 +8,7 @@
 //! even in σ; the other models are equivariant under x → −x of patterns and state together).
 
 use crate::core::rng::{portable_ln, Rng};
-use ndarray::Array2;
+use ndarray::{Array2, ArcArray2};
 
 /// The licence of the built-in pictures.
 pub const BUILTIN_LICENCE: &str = "made for Emergence Lab, same licence as the code (MIT OR Apache-2.0)";
@@ -25,7 +25,8 @@ pub const BUILTIN_SIDE: (usize, usize) = (16, 64);
 pub struct PatternSet {
     pub width: usize,
     pub height: usize,
-    pub data: Array2<f32>,
+    /// Shared (copy on write): the modern model keeps the same values without a copy.
+    pub data: ArcArray2<f32>,
     pub names: Vec<String>,
 }
 
@@ -47,7 +48,7 @@ impl PatternSet {
         }
         let p = rows.len();
         let names = if names.len() == p { names } else { (0..p).map(|i| format!("pattern {}", i + 1)).collect() };
-        let data = Array2::from_shape_vec((p, d), rows.into_iter().flatten().collect())
+        let data = ArcArray2::from_shape_vec((p, d), rows.into_iter().flatten().collect())
             .map_err(|e| format!("patterns: {e}"))?;
         Ok(Self { width, height, data, names })
     }
@@ -87,7 +88,7 @@ impl PatternSet {
     fn generated(width: usize, height: usize, count: usize, prefix: &str, mut f: impl FnMut() -> f32) -> Self {
         let d = width * height;
         let p = count.max(1);
-        let data = Array2::from_shape_simple_fn((p, d), &mut f);
+        let data = Array2::from_shape_simple_fn((p, d), &mut f).into_shared();
         Self { width, height, data, names: (0..p).map(|i| format!("{prefix} {}", i + 1)).collect() }
     }
 
@@ -143,7 +144,7 @@ impl PatternSet {
             let scale = if n > 0.0 { radius / n } else { 0.0 };
             rows.push(g.into_iter().map(|v| (v * scale) as f32).collect::<Vec<f32>>());
         }
-        let data = Array2::from_shape_vec((p, d), rows.into_iter().flatten().collect()).unwrap_or_default();
+        let data = ArcArray2::from_shape_vec((p, d), rows.into_iter().flatten().collect()).unwrap_or_default();
         Self { width, height, data, names: (0..p).map(|i| format!("sphere {}", i + 1)).collect() }
     }
 
@@ -157,7 +158,7 @@ impl PatternSet {
         let rows: Vec<Vec<f32>> = (0..k).map(|i| draw_face(i, side)).collect();
         let names = BUILTIN_NAMES[..k].iter().map(|s| (*s).to_string()).collect();
         let d = side * side;
-        let data = Array2::from_shape_vec((k, d), rows.into_iter().flatten().collect()).unwrap_or_default();
+        let data = ArcArray2::from_shape_vec((k, d), rows.into_iter().flatten().collect()).unwrap_or_default();
         Self { width: side, height: side, data, names }
     }
 }

@@ -93,9 +93,11 @@ impl HopfieldLab {
         to_js(&self.core.run().session().pitchfork(&betas))
     }
 
-    /// The stored patterns as one row-major array (N × d), for the GPU compute path.
-    pub fn patterns_flat(&self) -> Vec<f32> {
-        self.core.run().session().patterns().flat().to_vec()
+    /// The stored patterns as one row-major array (N × d), for the GPU compute path and the
+    /// worker pool. Copied straight from wasm memory into a new JS array (no temporary copy in
+    /// wasm memory, which would never be given back).
+    pub fn patterns_flat(&self) -> js_sys::Float32Array {
+        js_sys::Float32Array::from(self.core.run().session().patterns().flat())
     }
 
     /// The current query (d values).

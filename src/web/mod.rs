@@ -73,6 +73,13 @@ pub fn build_has_webgl() -> bool {
     cfg!(feature = "webgl")
 }
 
+/// The bytes of this module's wasm memory. It only grows, so this is also its peak: the
+/// benchmark reads it after the largest state a URL can ask for (`node scripts/bench.mjs limits`).
+#[wasm_bindgen]
+pub fn wasm_memory_bytes() -> f64 {
+    core::arch::wasm32::memory_size(0) as f64 * 65536.0
+}
+
 /// The crate version, for the page's footer (`metrics.version`).
 #[wasm_bindgen]
 pub fn lab_version() -> String {

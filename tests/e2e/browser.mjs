@@ -40,6 +40,7 @@ export async function startLab({ prefix = '/', flags = CHROMIUM_FLAGS, csp = fal
   return {
     base,
     context,
+    userDir,
     async close() {
       await context.close();
       server.close();

@@ -110,6 +110,9 @@ test('a worker whose module cannot load: a notice, the page keeps working, and t
   await settled(page, 1);
   // The download works again: the same job completes.
   await page.unroute(/emergence_lab_bg\.wasm/, corrupt);
+  // A job for another build's experiment is answered with a sentence, never sent to the wrong handle.
+  const foreign = await page.evaluate(() => window.__lab.runJob('dendrites-sim', { requests: [], seed: '1', trials: 10 }).then(() => 'resolved', (e) => e.message));
+  assert.match(foreign, /the job "dendrites-sim" needs DendritesSimulation, which the webgpu-sorting build does not carry/);
   const summary = await page.evaluate(() => window.__lab.runJob('batch', { query: window.__lab.state().query, runs: 5 }));
   assert.equal(summary.summary.runs, 5);
   assert.deepEqual(errors.filter((e) => !/WebAssembly|wasm|magic/i.test(e)), [], 'no error beyond the broken download itself');
