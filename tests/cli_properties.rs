@@ -6,7 +6,7 @@
 //!
 //! The fuzz runs under limits scaled down by [`SCALE`], so what it executes stays quick and every
 //! larger request goes through the refusal path instead; the documented limits themselves are
-//! checked against measured times by `estimates_bound_the_measured_time` (in release builds:
+//! checked against measured times by `estimates_bound_the_measured_time` (in the optimised fuzz profile:
 //! `npm run fuzz`).
 //!
 //! `cargo test` runs a modest number of invocations; `npm run fuzz` runs 100,000
@@ -289,7 +289,7 @@ fn estimate(args: &[String]) -> f64 {
     after.split(' ').next().and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("no estimate in {message}"))
 }
 
-/// The work estimates behind the limits are calibrated: on a release build (`npm run fuzz`)
+/// The work estimates behind the limits are calibrated: in the fuzz profile (`npm run fuzz`)
 /// each command's measured time (the best of three) stays under three times its estimate
 /// (units of about a nanosecond), so a request at the documented limit cannot run much past
 /// its stated ten minutes. The test profile only prints the ratios: its debug assertions and
