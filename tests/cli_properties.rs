@@ -186,7 +186,9 @@ fn run(args: &[String], limits: Limits) -> Result<(Result<String, UsageError>, D
 /// The error names what it is about: a flag (`--n`), or a word of the command line in quotes.
 fn names_its_subject(message: &str, args: &[String]) -> bool {
     message.contains("--")
-        || args.iter().any(|a| !a.is_empty() && message.contains(&format!("\"{a}\"")))
+        || args
+            .iter()
+            .any(|a| !a.is_empty() && (message.contains(&format!("\"{a}\"")) || message.contains(&format!("{a:?}"))))
         || message.starts_with("sorting reproduce needs a figure")
 }
 
@@ -248,6 +250,7 @@ fn named_regressions() {
         "experiments --ids --zzz",
         "hopfield",
         "hopfield ",
+        "hopfield \u{ce2}",
     ] {
         let args: Vec<String> = line.split(' ').map(String::from).collect();
         check(&args, &mut worst).unwrap_or_else(|e| panic!("{line}: {e}"));

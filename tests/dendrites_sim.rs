@@ -6,7 +6,7 @@
 use emergence_lab::core::rng::Rng;
 use emergence_lab::dendrites::logmath::ln_choose;
 use emergence_lab::dendrites::simulate::{
-    sample_subset, simulate, ImportanceSimulation, McEstimate, McKind, Simulation, SubsetScratch,
+    sample_subset, simulate, wilson_interval, ImportanceSimulation, McEstimate, McKind, Simulation, SubsetScratch,
 };
 use emergence_lab::dendrites::theory::{self, UnionMethod};
 
@@ -237,10 +237,39 @@ fn zero_hits_give_the_rule_of_three() {
     // θ > s is allowed and never fires.
     let est = plain(fm(100, 50, 10, 11), 1, 5_000);
     assert_eq!((est.hits, est.upper_bound), (0, Some(3.0 / 5000.0)));
-    // A run that has hits has no upper bound and a symmetric clipped interval.
+    // A run that has hits has no upper bound and Wilson's interval.
     let est = plain(fm(300, 64, 24, 12), 1, 100_000);
     assert!(est.hits > 0 && est.upper_bound.is_none());
-    assert!((est.ci_high - est.p - 1.96 * est.se).abs() < 1e-15);
+    assert_eq!((est.ci_low, est.ci_high), wilson_interval(est.p, 100_000.0));
+}
+
+/// The exact probability that the interval of a plain run of `n` trials covers `p`: the sum of
+/// the binomial pmf over the hit counts whose interval holds `p`.
+fn coverage(n: u64, p: f64) -> f64 {
+    let ln_pmf = |k: u64| ln_choose(n, k) + k as f64 * p.ln() + (n - k) as f64 * (-p).ln_1p();
+    (0..=n.min(400))
+        .filter(|&k| {
+            let e = McEstimate::binomial(n, k);
+            e.ci_low <= p && p <= e.ci_high
+        })
+        .map(|k| ln_pmf(k).exp())
+        .sum()
+}
+
+/// The intervals of few hits hold what they promise. Computed exactly (no simulation) over
+/// 1 to 40 expected hits in 10,000 trials: Wilson's interval covers the true value at least 91 %
+/// of the time everywhere and 95 % on average (its known oscillation dips to about 91 % near 3
+/// expected hits; Brown, Cai & DasGupta 2001), where Wald's p ± 1.96·se, which the official code
+/// prints, falls to 81 %.
+#[test]
+fn intervals_cover_the_true_value_with_few_hits() {
+    let n = 10_000u64;
+    let covers: Vec<f64> = (10..=400).map(|tenths| coverage(n, tenths as f64 / 10.0 / n as f64)).collect();
+    let min = covers.iter().copied().fold(f64::INFINITY, f64::min);
+    let mean = covers.iter().sum::<f64>() / covers.len() as f64;
+    println!("coverage over 1..40 expected hits: min {min:.4}, mean {mean:.4}");
+    assert!(min >= 0.91, "the least coverage is {min}");
+    assert!(mean >= 0.945, "the mean coverage is {mean}");
 }
 
 #[test]

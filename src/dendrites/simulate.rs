@@ -20,9 +20,13 @@
 //!   and adds `v` random bits from the `n − a` inactive cells (its `addOptions` list). An older
 //!   revision of `addNoise` split the `v` changes at random between additions and removals;
 //!   the one behind the published figures, and ours, does not.
-//! - The 95 % interval is the C++ `estimateBounds`: p ± 1.96·√(p(1−p)/N). (The C++
-//!   false-negative driver passes the number of trials, not trials × k, to `estimateBounds`,
-//!   which makes its printed intervals √500 times too wide; we use N = number of test vectors.)
+//! - The 95 % interval is Wilson's score interval, not the C++ `estimateBounds`
+//!   (p ± 1.96·√(p(1−p)/N), Wald's): with a few hits Wald's interval covers the true value far
+//!   less often than 95 % (81 % at 3 expected hits; Brown, Cai & DasGupta, Statist. Sci. 16,
+//!   2001), Wilson's stays near it. The standard error `se` is still √(p(1−p)/N), as the C++
+//!   prints it. (The C++ false-negative driver passes the number of trials, not trials × k, to
+//!   `estimateBounds`, which makes its printed intervals √500 times too wide; we use N = number of
+//!   test vectors.) With no hits the interval is the rule of three, [0, 3/N].
 //!
 //! **Known differences.**
 //! - The generator: the C++ uses nupic's `Random(42)`; we use the lab's xoshiro256**
@@ -381,7 +385,8 @@ pub struct McEstimate {
     pub p: f64,
     /// Plain: √(p(1−p)/N). Importance: the standard error of the weighted mean.
     pub se: f64,
-    /// 95 %: p ± 1.96·se clipped to [0, 1]; a plain run with no hits gives [0, 3/N].
+    /// 95 %: Wilson's score interval (plain runs; [`McEstimate::binomial`]) or p ± 1.96·se
+    /// clipped to [0, 1] (the importance sampler); a plain run with no hits gives [0, 3/N].
     pub ci_low: f64,
     pub ci_high: f64,
     /// Some(3/N) (the "rule of three" one-sided 95 % bound) when a plain run sees zero hits.
@@ -392,9 +397,10 @@ pub struct McEstimate {
 }
 
 impl McEstimate {
-    /// The binomial estimate of `hits` out of `trials` i.i.d. Bernoulli trials (the C++
-    /// `estimateBounds`: a 95 % interval of ±1.96·sqrt(p(1−p)/N); with no hits, the rule of three). With no trials at
-    /// all: p = 0 and the uninformative interval [0, 1].
+    /// The binomial estimate of `hits` out of `trials` i.i.d. Bernoulli trials: p = hits/N,
+    /// se = √(p(1−p)/N) (the C++ `estimateBounds`), and Wilson's 95 % score interval
+    /// (p + z²/2N ± z·√(p(1−p)/N + z²/4N²)) / (1 + z²/N) with z = 1.96; with no hits, the rule of
+    /// three [0, 3/N]. With no trials at all: p = 0 and the uninformative interval [0, 1].
     pub fn binomial(trials: u64, hits: u64) -> Self {
         if trials == 0 {
             return Self {
@@ -424,17 +430,19 @@ impl McEstimate {
                 log10_p: f64::NEG_INFINITY,
             };
         }
-        Self {
-            trials,
-            hits,
-            p,
-            se,
-            ci_low: (p - Z95 * se).max(0.0),
-            ci_high: (p + Z95 * se).min(1.0),
-            upper_bound: None,
-            log10_p: p.log10(),
-        }
+        let (ci_low, ci_high) = wilson_interval(p, n);
+        Self { trials, hits, p, se, ci_low, ci_high, upper_bound: None, log10_p: p.log10() }
     }
+}
+
+/// Wilson's 95 % score interval for a binomial proportion `p` observed over `n` trials
+/// (Wilson, JASA 22, 1927), clipped to [0, 1].
+pub fn wilson_interval(p: f64, n: f64) -> (f64, f64) {
+    let z2 = Z95 * Z95;
+    let scale = 1.0 + z2 / n;
+    let centre = (p + z2 / (2.0 * n)) / scale;
+    let half = Z95 / scale * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    ((centre - half).max(0.0), (centre + half).min(1.0))
 }
 
 /// A resumable seeded run: the worker calls `run(chunk)` repeatedly and reports progress; the

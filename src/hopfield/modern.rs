@@ -10,8 +10,8 @@
 
 use super::kernels::{self, portable_exp, ModernWorkspace};
 use super::patterns::PatternSet;
-use ndarray::ArcArray2;
 use crate::core::rng::portable_ln;
+use ndarray::ArcArray2;
 
 /// How the slider's β enters the softmax.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize)]

@@ -8,7 +8,7 @@
 //! even in σ; the other models are equivariant under x → −x of patterns and state together).
 
 use crate::core::rng::{portable_ln, Rng};
-use ndarray::{Array2, ArcArray2};
+use ndarray::{ArcArray2, Array2};
 
 /// The licence of the built-in pictures.
 pub const BUILTIN_LICENCE: &str = "made for Emergence Lab, same licence as the code (MIT OR Apache-2.0)";
