@@ -1496,6 +1496,16 @@ fn spec_set_classification() {
     assert_rel(one.exact.value(), fm(2048, 40, 20, 10), 1e-13, "M = 1");
     let none = theory::set_match(2048, 40, 20, 10, 0).expect("valid");
     assert_eq!(none.exact.value(), 0.0);
+    // Far below f64's range, ln(1 − P) rounds to 0 and (1 − P)^M to 1; the exact value is still
+    // M·P to first order: 5 · 10^-442.0278 = 10^-441.3289, never an exact 0.
+    let tiny = theory::set_match(1_000_000, 100, 100, 100, 5).expect("valid");
+    let p1 = theory::false_match(1_000_000, 100, 100, 100).expect("valid");
+    assert!((tiny.exact.log10() - (5f64.log10() + p1.log10())).abs() < 1e-12, "{}", tiny.exact.log10());
+    assert!(tiny.exact.log10() < -441.0 && tiny.exact.log10() > -442.0);
+    // Where both are representable, the small-M·P branch meets the direct one: M·P(1 − (M−1)P/2)
+    // against 1 − (1 − P)^M at P ≈ 3.9e-13, M = 5 000 (M·P ≈ 2e-9, the direct branch).
+    let (near, p2) = (theory::set_match(2048, 40, 20, 10, 5_000).expect("valid"), fm(2048, 40, 20, 10));
+    assert_rel(near.exact.value(), 5_000.0 * p2 * (1.0 - 4_999.0 * p2 / 2.0), 1e-9, "M·P regime");
 }
 
 // ---------------------------------------------------------------------------------------------

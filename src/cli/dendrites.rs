@@ -99,19 +99,14 @@ fn object(command: &str, inputs: &[(&str, u64)], probabilities: &[(&str, Prob)])
     out
 }
 
-/// "4.04e-21 (log10 −20.394)", or the complement when P rounds to 1.
+/// "4.040e-21 (log10 −20.3936)", from the logarithm below f64's range ("10^-412.30"), or
+/// "1 − 2.000e-6" when P rounds to 1 ([`Prob::text`]).
 fn readable(p: Prob) -> String {
-    if p.ln_p == f64::NEG_INFINITY {
-        return "0 exactly".into();
+    let text = p.text();
+    if p.ln_p == f64::NEG_INFINITY || p.ln_q == f64::NEG_INFINITY {
+        return text;
     }
-    if p.ln_q == f64::NEG_INFINITY {
-        return "1 exactly".into();
-    }
-    let mut out = format!("{:.4e} (log10 {:.4})", p.value(), p.log10());
-    if p.value() > 0.5 {
-        out += &format!(", 1 − P = {:.4e}", p.complement());
-    }
-    out
+    format!("{text} (log10 {:.4})", p.log10())
 }
 
 fn false_match(flags: &Flags) -> Result<String, UsageError> {
@@ -163,14 +158,19 @@ fn set_match(flags: &Flags) -> Result<String, UsageError> {
     }
     Ok(format!(
         "match against M = {} random patterns (E4), n = {}, a = {}, s = {}, θ = {}: exact 1 − (1 − P)^M = {}; \
-         bound M·P = {:.4e} (log10 {:.4})",
+         bound M·P = {} (log10 {:.4})",
         q.m,
         q.n,
         q.a,
         q.s,
         q.theta,
         readable(r.exact),
-        r.bound,
+        // The bound may pass 1 (it is not a probability); below f64's range, from its log10.
+        if r.bound == 0.0 && r.bound_log10.is_finite() {
+            format!("10^{:.2}", r.bound_log10)
+        } else {
+            format!("{:.4e}", r.bound)
+        },
         r.bound_log10
     ))
 }

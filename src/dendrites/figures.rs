@@ -6,7 +6,7 @@
 //! Where the official figures erred (docs/dendrites.md, "Where the official material errs") the
 //! curves here are right and the notes say what the official picture shows instead.
 
-use super::logmath::Prob;
+use super::logmath::{finite_or_null, Prob};
 use super::simulate::McKind;
 use super::theory::{self, UnionMethod};
 use super::DendriteParams;
@@ -42,7 +42,10 @@ pub struct SimRequest {
     pub series: String,
     pub x: f64,
     pub kind: McKind,
-    pub theory: f64,
+    /// The exact value; `None` (JSON `null`) where it underflows f64: `theory_log10` holds it.
+    pub theory: Option<f64>,
+    /// log10 of the exact value (finite: exact zeros are not requested).
+    pub theory_log10: f64,
     pub importance: bool,
 }
 
@@ -97,6 +100,11 @@ const MAX_POINTS: u64 = 240;
 /// them as powers of ten.
 pub const SMALLEST_PLOTTED: f64 = 1e-300;
 
+/// Whether a simulation could ever hit (an exact 0 is not worth simulating).
+fn possible(p: &Prob) -> bool {
+    p.ln_p > f64::NEG_INFINITY
+}
+
 fn y_of(p: Prob) -> Option<f64> {
     let v = p.value();
     (v >= SMALLEST_PLOTTED && v.is_finite()).then_some(v)
@@ -128,13 +136,17 @@ fn e3(n: u64, a: u64, s: u64, theta: u64) -> Option<f64> {
 }
 
 fn false_match_request(series: &str, x: f64, n: u64, a: u64, s: u64, theta: u64) -> Option<SimRequest> {
-    let theory = theory::false_match(n, a, s, theta).ok()?.value();
+    let exact = theory::false_match(n, a, s, theta).ok()?;
+    if exact.ln_p == f64::NEG_INFINITY {
+        return None;
+    }
     Some(SimRequest {
         series: series.to_string(),
         x,
         kind: McKind::FalseMatch { n, a, s, theta, segments: 1 },
-        theory,
-        importance: theory < IMPORTANCE_BELOW,
+        theory: exact.representable(),
+        theory_log10: exact.log10(),
+        importance: exact.value() < IMPORTANCE_BELOW,
     })
 }
 
@@ -258,17 +270,29 @@ pub fn figure(id: &str, p: &DendriteParams) -> Result<Figure, String> {
                 Style::Current,
                 xs.iter().map(|&v| (v as f64 / p.a.max(1) as f64, fn_at(v))),
             ));
+            let mut impossible = 0;
             for k in 1..=16u64 {
                 let v = ((k as f64 * 0.05 * p.a as f64).round() as u64).min(p.a);
-                if let Ok(t) = theory::false_negative(p.a, s, p.theta, v) {
-                    f.simulate.push(SimRequest {
+                match theory::false_negative(p.a, s, p.theta, v) {
+                    // Exactly 0 (v ≤ s − θ): nothing to simulate; the note says so.
+                    Ok(t) if t.ln_p == f64::NEG_INFINITY => impossible += 1,
+                    Ok(t) => f.simulate.push(SimRequest {
                         series: cur.clone(),
                         x: v as f64 / p.a.max(1) as f64,
                         kind: McKind::FalseNegative { n: p.n, a: p.a, s, theta: p.theta, v },
-                        theory: t.value(),
+                        theory: t.representable(),
+                        theory_log10: t.log10(),
                         importance: false,
-                    });
+                    }),
+                    Err(_) => {}
                 }
+            }
+            if impossible > 0 {
+                f.notes.push(format!(
+                    "{impossible} of the 16 noise levels offered for simulation have v ≤ s − θ = {}: a false \
+                     negative is exactly impossible there, so they are not simulated.",
+                    s.saturating_sub(p.theta)
+                ));
             }
             f.notes.push("n plays no part in E5; the official simulation used n = 6000. A false negative is exactly impossible while v ≤ s − θ, so those points are missing from the log axis.".into());
             f.notes.push("The official notebook prints 3.113e-16 for θ = 8, v = 26; the exact value is 3.142e-16 (sympy lost precision; docs/dendrites.md, 'Where the official material errs', 3).".into());
@@ -386,12 +410,13 @@ pub fn figure(id: &str, p: &DendriteParams) -> Result<Figure, String> {
             let at = |m: u64| theory::union_segment(p.n, p.a, p.s, p.theta, m, method).ok().and_then(y_of);
             f.series.push(series(cur.clone(), Style::Current, xs.iter().map(|&m| (m as f64, at(m)))));
             for &m in xs.iter().filter(|&&m| m <= 19) {
-                if let Ok(t) = theory::union_segment(p.n, p.a, p.s, p.theta, m, method) {
+                if let Some(t) = theory::union_segment(p.n, p.a, p.s, p.theta, m, method).ok().filter(possible) {
                     f.simulate.push(SimRequest {
                         series: cur.clone(),
                         x: m as f64,
                         kind: McKind::UnionSegment { n: p.n, a: p.a, s: p.s, theta: p.theta, m },
-                        theory: t.value(),
+                        theory: t.representable(),
+                        theory_log10: t.log10(),
                         importance: false,
                     });
                 }
@@ -413,12 +438,13 @@ pub fn figure(id: &str, p: &DendriteParams) -> Result<Figure, String> {
             let at = |m: u64| theory::union_input(p.n, p.a, p.s, p.theta, m).ok().and_then(y_of);
             f.series.push(series(cur.clone(), Style::Current, xs.iter().map(|&m| (m as f64, at(m)))));
             for &m in xs.iter().filter(|&&m| m <= 39).step_by(3) {
-                if let Ok(t) = theory::union_input(p.n, p.a, p.s, p.theta, m) {
+                if let Some(t) = theory::union_input(p.n, p.a, p.s, p.theta, m).ok().filter(possible) {
                     f.simulate.push(SimRequest {
                         series: cur.clone(),
                         x: m as f64,
                         kind: McKind::UnionInput { n: p.n, a: p.a, s: p.s, theta: p.theta, m },
-                        theory: t.value(),
+                        theory: t.representable(),
+                        theory_log10: t.log10(),
                         importance: false,
                     });
                 }
@@ -448,12 +474,13 @@ pub fn figure(id: &str, p: &DendriteParams) -> Result<Figure, String> {
                 ks.iter().map(|&k| (k as f64, exact(k).map(|s| s.bound).filter(|b| *b >= SMALLEST_PLOTTED))),
             ));
             for &k in ks.iter().filter(|&&k| k <= 1000).step_by(10) {
-                if let Some(s) = exact(k) {
+                if let Some(s) = exact(k).filter(|s| possible(&s.exact)) {
                     f.simulate.push(SimRequest {
                         series: "exact 1 − (1 − p)^K".into(),
                         x: k as f64,
                         kind: McKind::FalseMatch { n: p.n, a: p.a, s: p.s, theta: p.theta, segments: k },
-                        theory: s.exact.value(),
+                        theory: s.exact.representable(),
+                        theory_log10: s.exact.log10(),
                         importance: false,
                     });
                 }
@@ -499,7 +526,9 @@ pub struct Summary {
     pub sdr_count_log10: f64,
     pub false_match: serde_json::Value,
     pub set_exact: serde_json::Value,
+    /// K·P_fm; 0 where it underflows f64 (`set_bound_log10` holds it).
     pub set_bound: f64,
+    pub set_bound_log10: serde_json::Value,
     pub false_negative: serde_json::Value,
     pub union_synapses: f64,
     /// `null` where the exact distribution is too costly for the page (see the CLI).
@@ -518,6 +547,7 @@ pub fn summary(p: &DendriteParams) -> Result<Summary, String> {
         false_match: theory::false_match(p.n, p.a, p.s, p.theta)?.json(),
         set_exact: set.exact.json(),
         set_bound: set.bound,
+        set_bound_log10: finite_or_null(set.bound_log10),
         false_negative: theory::false_negative(p.a, p.s.min(p.a), p.theta, p.v)?.json(),
         union_synapses: theory::union_synapses(p.n, p.s, p.m),
         union_exact: if affordable(UnionMethod::Exact, p.n, p.s, p.m) == UnionMethod::Exact {
@@ -560,7 +590,7 @@ mod tests {
                     }
                 }
                 for r in &f.simulate {
-                    assert!(r.theory.is_finite() && r.theory >= 0.0);
+                    assert!(r.theory.is_none_or(|t| t.is_finite() && t > 0.0) && r.theory_log10.is_finite());
                 }
                 eprintln!("{id} n={} a={} s={}: {:?}", p.n, p.a, p.s, start.elapsed());
             }

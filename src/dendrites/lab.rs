@@ -3,6 +3,7 @@
 //! step is one test sample drawn against the segment(s); the tally of hits is what the theory
 //! (E3–E7) predicts.
 
+use super::logmath::{finite_or_null, Prob};
 use super::scene::{colour, Scene, ViewMode};
 use super::{params_from, theory, DendriteParams};
 use crate::core::experiment::{Experiment, Scenario, Seek, Until, Watch};
@@ -44,13 +45,16 @@ impl DendritesRun {
 
     /// The exact probability of a hit per sample for the current view: E3 (match), 1 − E5
     /// (noise: the match is kept), E6 (union), E4 (neuron).
-    pub fn hit_probability(&self) -> Option<f64> {
+    pub fn hit_probability(&self) -> Option<Prob> {
         let p = &self.params;
         let prob = match self.scene.mode {
-            ViewMode::Match => theory::false_match(p.n, p.a, p.s, p.theta).ok()?.value(),
-            ViewMode::Noise => 1.0 - theory::false_negative(p.a, p.s.min(p.a), p.theta, p.v).ok()?.value(),
-            ViewMode::Union => theory::union_segment(p.n, p.a, p.s, p.theta, p.m, p.union).ok()?.value(),
-            ViewMode::Neuron => theory::set_match(p.n, p.a, p.s, p.theta, p.k).ok()?.exact.value(),
+            ViewMode::Match => theory::false_match(p.n, p.a, p.s, p.theta).ok()?,
+            ViewMode::Noise => {
+                let lost = theory::false_negative(p.a, p.s.min(p.a), p.theta, p.v).ok()?;
+                Prob::from_ln_p(lost.ln_q)
+            }
+            ViewMode::Union => theory::union_segment(p.n, p.a, p.s, p.theta, p.m, p.union).ok()?,
+            ViewMode::Neuron => theory::set_match(p.n, p.a, p.s, p.theta, p.k).ok()?.exact,
         };
         Some(prob)
     }
@@ -112,12 +116,15 @@ impl Experiment for DendritesRun {
     }
 
     /// The bit view's numbers: `{samples, hits, overlap, theta, matched, synapses, segments,
-    /// drawn, note, hit_rate, expected}` (expected: the exact hit probability of the view).
+    /// drawn, note, hit_rate, expected, expected_log10}` (expected: the exact hit probability
+    /// of the view, null where it underflows f64; expected_log10 its log10, null for an exact 0).
     fn readout(&self) -> serde_json::Value {
         let info = self.scene.info();
         let mut v = serde_json::to_value(info).unwrap_or_default();
         v["hit_rate"] = serde_json::json!(info.hits as f64 / info.samples.max(1) as f64);
-        v["expected"] = self.hit_probability().map_or(serde_json::Value::Null, |p| serde_json::json!(p));
+        let hit = self.hit_probability();
+        v["expected"] = hit.and_then(Prob::representable).map_or(serde_json::Value::Null, |p| serde_json::json!(p));
+        v["expected_log10"] = hit.map_or(serde_json::Value::Null, |p| finite_or_null(p.log10()));
         v
     }
 

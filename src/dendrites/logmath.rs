@@ -70,6 +70,13 @@ impl Prob {
         self.ln_p.exp()
     }
 
+    /// P as an f64, or None when P is not 0 but lies below f64's range (read it from
+    /// [`Prob::log10`] then): never a false 0.
+    pub fn representable(self) -> Option<f64> {
+        let v = self.value();
+        (v > 0.0 || self.ln_p == f64::NEG_INFINITY).then_some(v)
+    }
+
     /// 1 − P = exp(ln_q), accurate when P ≈ 1.
     pub fn complement(self) -> f64 {
         self.ln_q.exp()
@@ -80,9 +87,50 @@ impl Prob {
         self.ln_p / std::f64::consts::LN_10
     }
 
-    /// `{"p": value, "log10_p": log10, "one_minus_p": complement}`; −∞ becomes `null` in JSON.
+    /// `{"p": value, "log10_p": log10, "one_minus_p": complement, "log10_one_minus_p": …}`.
+    /// A value that is not 0 but lies below f64's range is `null`, never a false 0: read it from
+    /// its log10 (as is −∞, the log of an exact 0, since JSON has no infinities).
     pub fn json(self) -> serde_json::Value {
-        serde_json::json!({ "p": self.value(), "log10_p": finite_or_null(self.log10()), "one_minus_p": self.complement() })
+        serde_json::json!({
+            "p": representable(self.ln_p),
+            "log10_p": finite_or_null(self.log10()),
+            "one_minus_p": representable(self.ln_q),
+            "log10_one_minus_p": finite_or_null(self.ln_q / std::f64::consts::LN_10),
+        })
+    }
+
+    /// P for people: "3.989e-9" or "0.0473"; from its logarithm below f64's range
+    /// ("10^-412.30"); as "1 − 2.000e-6" when four significant digits would round it to 1;
+    /// "0 exactly" and "1 exactly" only when it is.
+    pub fn text(self) -> String {
+        if self.ln_p == f64::NEG_INFINITY {
+            return "0 exactly".into();
+        }
+        if self.ln_q == f64::NEG_INFINITY {
+            return "1 exactly".into();
+        }
+        if self.complement() < 5e-5 {
+            return format!("1 − {}", Self { ln_p: self.ln_q, ln_q: self.ln_p }.text());
+        }
+        let v = self.value();
+        if v == 0.0 {
+            format!("10^{:.2}", self.log10())
+        } else if v >= 1e-4 {
+            format!("{}", (v * 1e4).round() / 1e4)
+        } else {
+            format!("{v:.3e}")
+        }
+    }
+}
+
+/// exp(ln) as a JSON number when it is 0 exactly or representable; `null` when it is not 0 but
+/// underflows f64 (the caller's log10 then carries it).
+fn representable(ln: f64) -> serde_json::Value {
+    let v = ln.exp();
+    if v > 0.0 || ln == f64::NEG_INFINITY {
+        serde_json::json!(v)
+    } else {
+        serde_json::Value::Null
     }
 }
 

@@ -196,7 +196,17 @@ pub struct SetMatch {
 /// errs", 5).
 pub fn set_match(n: u64, a: u64, s: u64, theta: u64, m: u64) -> Result<SetMatch, String> {
     let p = false_match(n, a, s, theta)?;
-    let exact = if m == 0 { Prob::zero() } else { Prob::from_ln_q(m as f64 * p.ln_q) };
+    let mf = m as f64;
+    let ln_none = mf * p.ln_q; // ln (1 − P)^M
+    let exact = if m == 0 || p.ln_p == f64::NEG_INFINITY {
+        Prob::zero()
+    } else if ln_none > -1e-10 {
+        // M·P < 1e-10: 1 − (1 − P)^M = M·P·(1 − (M − 1)·P/2 + O((M·P)²)), taken from ln P so
+        // that a P far below f64's range keeps its size (ln(1 − P) would round to 0 there).
+        Prob::from_ln_p(mf.ln() + p.ln_p + (-(mf - 1.0) * p.value() / 2.0).ln_1p())
+    } else {
+        Prob::from_ln_q(ln_none)
+    };
     let bound_log10 = (m as f64).log10() + p.log10();
     Ok(SetMatch {
         exact,

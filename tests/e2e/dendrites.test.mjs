@@ -167,3 +167,32 @@ test('dendrites: the custom-element embed draws and steps', async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('dendrites: a probability below f64\'s range (10^-442) is shown from its logarithm, never as 0', async () => {
+  // E3 with every one of s = θ = 100 synapses on one of a = 100 active cells of n = 10⁶:
+  // about 10^-442.03 (emergence-lab dendrites false-match gives the same); K = 5 segments.
+  const { page, errors } = await openPage(lab, '?exp=dendrites&seed=1&n=1000000&a=100&s=100&theta=100&k=5&fig=uin');
+  await ready(page);
+  await settled(page);
+  const equations = await page.locator('.el-equations').innerText();
+  assert.match(equations, /10\^-442\.03/, 'E3 from its logarithm');
+  // E4, exact and bound: both 5·10^-442.03 to this precision.
+  assert.equal(equations.match(/10\^-441\.33/g)?.length, 2, `E4 exact and bound from their logarithms: ${equations}`);
+  await page.evaluate(() => window.__lab.step());
+  await settled(page, 'window.__lab.state().position === 1');
+  const readout = await page.evaluate(() => window.__lab.state().readout);
+  assert.equal(readout.expected, null, 'the read-out gives no false 0 for the hit probability');
+  assert.ok(Math.abs(readout.expected_log10 + 442.03) < 0.01, `log10 ${readout.expected_log10}`);
+  // Two samples so far (the first is drawn at step 0): the expected tally is 2·10^-442.03.
+  assert.match(await page.locator('.el-readout').innerText(), /0 of 2 \(expected 10\^-441\.73\)/);
+  // The figure's export: the simulation requests carry no literal 0 for a non-zero theory.
+  const fig = await page.evaluate(() => window.__lab.figure());
+  assert.ok(fig.simulate.length > 0);
+  for (const r of fig.simulate) {
+    assert.notEqual(r.theory, 0, `no 0 for a non-zero theory value (x = ${r.x})`);
+    assert.ok(r.theory !== null || Number.isFinite(r.theory_log10), 'an underflowed value keeps its log10');
+  }
+  assert.ok(fig.simulate.some((r) => r.theory === null && r.theory_log10 < -308), 'the first points lie below f64\'s range');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -31,14 +31,19 @@ function decadeRange(u, min, max) {
   return [lo, hi];
 }
 
-/** Probability text: plain down to 1e-4, then scientific, and log10 below f64's range. */
-export function fmtP(p, log10) {
+/** Probability text: plain down to 1e-4, then scientific; from its log10 below f64's range (a
+ *  value that is not 0 never shows as 0); as 1 − (1 − P) when P would round to 1 (`oneMinus`,
+ *  or its log10 `oneMinusLog10` where that underflows too). */
+export function fmtP(p, log10, oneMinus, oneMinusLog10) {
+  if ((p === null || p === undefined || p === 0) && Number.isFinite(log10)) return `10^${log10.toFixed(2)}`;
   if (p === null || p === undefined) return '–';
-  if (p === 0) return Number.isFinite(log10) ? `10^${log10.toFixed(2)}` : '0';
+  if (p === 0) return '0';
+  if (p > 0.5 && (oneMinus === null || oneMinus === 0) && Number.isFinite(oneMinusLog10)) return `1 − 10^${oneMinusLog10.toFixed(2)}`;
+  if (p > 0.5 && oneMinus > 0 && oneMinus < 5e-5) return `1 − ${fmtP(oneMinus)}`;
   if (p >= 1e-4) return Number(p.toPrecision(4)).toString();
   return p.toExponential(3);
 }
-const prob = (j) => (j ? fmtP(j.p, j.log10_p) : 'too costly here (see the CLI)');
+const prob = (j) => (j ? fmtP(j.p, j.log10_p, j.one_minus_p, j.log10_one_minus_p) : 'too costly here (see the CLI)');
 
 
 /** The module's state and panels for one lab (a page may hold several). */
@@ -74,7 +79,7 @@ function create(ctx) {
     const rows = [
       ['E1 · number of patterns', math(`${C(mn(p.n), mn(p.a))}${mo('=')}<msup>${mn(10)}${mn(s.sdr_count_log10.toFixed(3))}</msup>`)],
       ['E3 · false match of one segment', math(`<msub>${mi('P')}${mi('fm')}</msub>${mo('=')}${sum(`${mi('b')}${mo('=')}${mn(p.theta)}`, `${mn(Math.min(p.s, p.a))}`)}${frac(`${C(mn(p.s), mi('b'))}${C(mn(p.n - p.s), `${mn(p.a)}${mo('−')}${mi('b')}`)}`, C(mn(p.n), mn(p.a)))}${mo('=')}${mn(prob(s.false_match))}`)],
-      [`E4 · any of K = ${p.k} segments (${p.set_exact ? 'exact' : 'bound'} chosen)`, math(`${mn(1)}${mo('−')}<msup><mrow>${mo('(')}${mn(1)}${mo('−')}<msub>${mi('P')}${mi('fm')}</msub>${mo(')')}</mrow>${mn(p.k)}</msup>${mo('=')}${mn(prob(s.set_exact))}${mo('≤')}${mn(p.k)}${mo('·')}<msub>${mi('P')}${mi('fm')}</msub>${mo('=')}${mn(fmtP(s.set_bound))}`)],
+      [`E4 · any of K = ${p.k} segments (${p.set_exact ? 'exact' : 'bound'} chosen)`, math(`${mn(1)}${mo('−')}<msup><mrow>${mo('(')}${mn(1)}${mo('−')}<msub>${mi('P')}${mi('fm')}</msub>${mo(')')}</mrow>${mn(p.k)}</msup>${mo('=')}${mn(prob(s.set_exact))}${mo('≤')}${mn(p.k)}${mo('·')}<msub>${mi('P')}${mi('fm')}</msub>${mo('=')}${mn(fmtP(s.set_bound, s.set_bound_log10))}`)],
       [`E5 · false negative with v = ${p.v} noisy cells`, math(`<msub>${mi('P')}${mi('fn')}</msub>${mo('=')}${sum(`${mi('b')}${mo('=')}${mn(Math.min(p.s, p.a) - p.theta + 1)}`, mn(Math.min(p.s, p.a)))}${frac(`${C(mn(Math.min(p.s, p.a)), mi('b'))}${C(mn(p.a - Math.min(p.s, p.a)), `${mn(p.v)}${mo('−')}${mi('b')}`)}`, C(mn(p.a), mn(p.v)))}${mo('=')}${mn(prob(s.false_negative))}`)],
       [`E6 · one segment holding M = ${p.m} patterns`, math(`${mi('S')}${mo('=')}${mn(p.n)}${mo('(')}${mn(1)}${mo('−')}<msup><mrow>${mo('(')}${mn(1)}${mo('−')}${frac(mn(p.s), mn(p.n))}${mo(')')}</mrow>${mn(p.m)}</msup>${mo(')')}${mo('=')}${mn(fmt(s.union_synapses, 1))}${mo(';')}<msub>${mi('P')}${mi('exact')}</msub>${mo('=')}${mn(prob(s.union_exact))}${mo(',')}<msub>${mi('P')}${mi('rounded')}</msub>${mo('=')}${mn(prob(s.union_rounded))}`)],
       [`E7 · input that is the union of M = ${p.m} patterns`, math(`${mi('A')}${mo('=')}${mn(p.n)}${mo('(')}${mn(1)}${mo('−')}<msup><mrow>${mo('(')}${mn(1)}${mo('−')}${frac(mn(p.a), mn(p.n))}${mo(')')}</mrow>${mn(p.m)}</msup>${mo(')')}${mo('=')}${mn(fmt(s.union_input_size, 2))}${mo(';')}<msub>${mi('P')}${mi('fm')}</msub>${mo('(')}${mi('n')}${mo(',')}${mi('A')}${mo(',')}${mn(p.s)}${mo(',')}${mn(p.theta)}${mo(')')}${mo('=')}${mn(prob(s.union_input))}`)],
@@ -217,11 +222,13 @@ function create(ctx) {
     const lines = ['series,style,x,y'];
     for (const s of fig.series) s.x.forEach((x, i) => lines.push([q(s.label), s.style, x, s.y[i] ?? ''].join(',')));
     for (const { request: r, estimate: e } of sims) {
-      lines.push([q(`simulation of ${r.series}`), r.importance ? 'importance' : 'monte-carlo', r.x, e.p].join(','));
+      lines.push([q(`simulation of ${r.series}`), r.importance ? 'importance' : 'monte-carlo', r.x, e.p === 0 && Number.isFinite(e.log10_p) ? `1e${e.log10_p}` : e.p].join(','));
     }
-    lines.push('', 'simulated_series,x,theory,p,se,ci_low,ci_high,hits,trials,upper_bound,method');
+    // Values below f64's range are written from their log10 ("1e-412.3" reads as 10^-412.3), never as 0.
+    const num = (v, log10) => ((v === 0 || v === null) && Number.isFinite(log10) ? `1e${log10}` : v ?? '');
+    lines.push('', 'simulated_series,x,theory,theory_log10,p,log10_p,se,ci_low,ci_high,hits,trials,upper_bound,method');
     for (const { request: r, estimate: e } of sims) {
-      lines.push([q(r.series), r.x, r.theory, e.p, e.se, e.ci_low, e.ci_high, e.hits, e.trials, e.upper_bound ?? '', r.importance ? 'importance' : 'monte-carlo'].join(','));
+      lines.push([q(r.series), r.x, num(r.theory, r.theory_log10), r.theory_log10, num(e.p, e.log10_p), Number.isFinite(e.log10_p) ? e.log10_p : '', e.se, e.ci_low, e.ci_high, e.hits, e.trials, e.upper_bound ?? '', r.importance ? 'importance' : 'monte-carlo'].join(','));
     }
     return `${lines.join('\n')}\n`;
   }
@@ -238,7 +245,7 @@ function create(ctx) {
     simUi.go.addEventListener('click', () => api.simulate().catch((e) => notice(`simulation: ${e.message || e}`, 'error')));
     simUi.cancel.addEventListener('click', () => { stopSim('cancelled'); });
     simBox.append(el('h3', { text: 'Theory against simulation (Web Worker)' }),
-      el('p', { class: 'el-help', text: 'Bit-level Monte Carlo as the official C++ does it (random segments of s cells, random patterns of a cells, overlap by popcount), seeded from this page\'s seed. Points below 1e-4 use the importance sampler for E3 (weights never use the closed form). Error bars are 95% intervals (Wilson's score interval, which holds with few hits, where the official code's p ± 1.96·se does not); a run with no hits shows the one-sided bound 3/N.' }),
+      el('p', { class: 'el-help', text: 'Bit-level Monte Carlo as the official C++ does it (random segments of s cells, random patterns of a cells, overlap by popcount), seeded from this page\'s seed. Points below 1e-4 use the importance sampler for E3 (weights never use the closed form). Error bars are 95% intervals (Wilson\'s score interval, which holds with few hits, where the official code\'s p ± 1.96·se does not); a run with no hits shows the one-sided bound 3/N.' }),
       simUi.go, simUi.cancel, simUi.bar, simUi.status, simUi.table);
   }
 
@@ -251,9 +258,9 @@ function create(ctx) {
     const t = el('table', { class: 'el-table el-sim-results' },
       el('tr', {}, ...['series', 'x', 'theory', 'simulated', '± SE', 'z', 'hits / N', 'method'].map((h) => el('th', { text: h }))));
     for (const { request: r, estimate: e } of sims) {
-      const z = e.se > 0 ? (e.p - r.theory) / e.se : NaN;
-      const sim = e.hits === 0 && e.upper_bound ? `< ${fmtP(e.upper_bound)} (no hits)` : fmtP(e.p);
-      t.append(el('tr', {}, el('td', { text: r.series }), el('td', { text: fmt(r.x, 3) }), el('td', { text: fmtP(r.theory) }),
+      const z = e.se > 0 && typeof r.theory === 'number' ? (e.p - r.theory) / e.se : NaN;
+      const sim = e.hits === 0 && e.upper_bound ? `< ${fmtP(e.upper_bound)} (no hits)` : fmtP(e.p, e.log10_p);
+      t.append(el('tr', {}, el('td', { text: r.series }), el('td', { text: fmt(r.x, 3) }), el('td', { text: fmtP(r.theory, r.theory_log10) }),
         el('td', { text: sim }), el('td', { text: e.se > 0 ? e.se.toExponential(2) : '–' }), el('td', { text: Number.isFinite(z) ? z.toFixed(2) : '–' }),
         el('td', { text: `${e.hits} / ${e.trials}` }), el('td', { text: r.importance ? 'importance' : 'Monte Carlo' })));
     }
@@ -376,7 +383,10 @@ export default {
   readoutText(ctx, i) {
     const what = { match: 'false matches', noise: 'matches kept', union: 'false matches', neuron: 'false firings' }[ctx.lab.param('view')] ?? 'hits';
     ctx.readout.dataset.matched = String(i.matched);
-    const expected = typeof i.expected === 'number' ? ` (expected ${fmtP(i.expected * i.samples)})` : '';
+    // The expected tally P·N, from its log10 where P underflows (never a false 0).
+    const known = typeof i.expected === 'number' || Number.isFinite(i.expected_log10);
+    const tally = i.samples === 0 ? '0' : fmtP(typeof i.expected === 'number' ? i.expected * i.samples : null, i.expected_log10 + Math.log10(i.samples));
+    const expected = known ? ` (expected ${tally})` : '';
     return `sample ${i.samples} · overlap ${i.overlap} of θ = ${i.theta} → ${i.matched ? 'MATCH' : 'no match'} · ${what} so far: ${i.hits} of ${i.samples}${expected}`
       + ` · synapses ${i.synapses}` + (i.drawn < Number(ctx.lab.param('n')) ? ` · drawing the first ${i.drawn} cells` : '') + (i.note ? ` · ${i.note}` : '');
   },
