@@ -82,11 +82,17 @@ impl DendritesSimulation {
         }
     }
 
-    /// `{p, se, hits, trials, ci_low, ci_high, upper_bound, log10_p}` so far.
+    /// `{p, se, hits, trials, ci_low, ci_high, upper_bound, log10_p}` so far; the importance
+    /// sampler adds `ess`, its effective sample size (Kish: (Σw)²/Σw²), which says how far its
+    /// interval can be trusted.
     pub fn estimate(&self) -> Result<JsValue, JsError> {
         match (&self.plain, &self.importance) {
             (Some(sim), _) => to_js(&sim.estimate()),
-            (_, Some(sim)) => to_js(&sim.estimate()),
+            (_, Some(sim)) => {
+                let mut v = serde_json::to_value(sim.estimate()).map_err(|e| JsError::new(&e.to_string()))?;
+                v["ess"] = crate::dendrites::logmath::finite_or_null(sim.effective_sample_size());
+                to_js(&v)
+            }
             _ => Err(JsError::new("simulation: nothing to estimate")),
         }
     }

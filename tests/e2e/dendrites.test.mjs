@@ -123,7 +123,14 @@ test('dendrites: figures, equations and the simulation worker agree with the the
     // 11 points: |z| > 4.5 has probability about 1e-4 under the theory.
     assert.ok(r[5] === '–' || Math.abs(z) < 4.5, `point ${r.join(' | ')}: z = ${z}`);
   }
-  assert.ok(results.some((r) => r[7] === 'importance'), 'tiny probabilities use the importance sampler');
+  const importance = results.filter((r) => r[7].startsWith('importance'));
+  assert.ok(importance.length > 0, 'tiny probabilities use the importance sampler');
+  // Each importance point shows its effective sample size (with 200,000 trials per plain point
+  // the sampler gets 20,000 samples: thousands of effective ones, no warning).
+  for (const r of importance) {
+    const ess = Number((r[7].match(/^importance \(ESS ([\d.]+)\)/) ?? [])[1]);
+    assert.ok(ess >= 50 && !r[7].includes('⚠'), `point ${r.join(' | ')}`);
+  }
   console.log(`F-sim: 11 points simulated in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   await page.screenshot({ path: path.join(SHOTS, 'dendrites-sim-page.png'), fullPage: true });
   await page.locator('.el-figure').screenshot({ path: path.join(SHOTS, 'dendrites-fig-sim.png') });

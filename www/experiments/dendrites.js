@@ -226,14 +226,23 @@ function create(ctx) {
     }
     // Values below f64's range are written from their log10 ("1e-412.3" reads as 10^-412.3), never as 0.
     const num = (v, log10) => ((v === 0 || v === null) && Number.isFinite(log10) ? `1e${log10}` : v ?? '');
-    lines.push('', 'simulated_series,x,theory,theory_log10,p,log10_p,se,ci_low,ci_high,hits,trials,upper_bound,method');
+    lines.push('', 'simulated_series,x,theory,theory_log10,p,log10_p,se,ci_low,ci_high,hits,trials,upper_bound,method,ess');
     for (const { request: r, estimate: e } of sims) {
-      lines.push([q(r.series), r.x, num(r.theory, r.theory_log10), r.theory_log10, num(e.p, e.log10_p), Number.isFinite(e.log10_p) ? e.log10_p : '', e.se, e.ci_low, e.ci_high, e.hits, e.trials, e.upper_bound ?? '', r.importance ? 'importance' : 'monte-carlo'].join(','));
+      lines.push([q(r.series), r.x, num(r.theory, r.theory_log10), r.theory_log10, num(e.p, e.log10_p), Number.isFinite(e.log10_p) ? e.log10_p : '', e.se, e.ci_low, e.ci_high, e.hits, e.trials, e.upper_bound ?? '', r.importance ? 'importance' : 'monte-carlo', Number.isFinite(e.ess) ? e.ess : ''].join(','));
     }
     return `${lines.join('\n')}\n`;
   }
 
   // ---- simulation (Web Worker) -------------------------------------------------------------
+  // The importance sampler's effective sample size (Kish) says how far its ± SE can be trusted:
+  // below MIN_ESS equally weighted hits a few heavy weights decide the estimate.
+  const MIN_ESS = 50;
+  const method = (r, e) => {
+    if (!r.importance) return 'Monte Carlo';
+    if (!Number.isFinite(e.ess)) return 'importance';
+    const ess = `importance (ESS ${e.ess >= 100 ? Math.round(e.ess) : e.ess.toFixed(1)})`;
+    return e.ess < MIN_ESS ? `${ess} ⚠ too few effective samples to trust ± SE` : ess;
+  };
   const simUi = {};
   function makeSimBox() {
     if (!ctx.chrome) return;
@@ -253,7 +262,10 @@ function create(ctx) {
     if (!simUi.go) return;
     simUi.go.disabled = !fig.simulate.length || !!simWorker;
     simUi.go.title = fig.simulate.length ? `${fig.simulate.length} points` : 'this figure is theory only';
-    if (!simWorker) simUi.status.textContent = fig.simulate.length ? `${fig.simulate.length} points can be simulated, ${ctx.lab.param('trials')} samples each` : 'this figure is theory only';
+    // How the last run for these points ended ("11 points in 9.2 s", "cancelled") stays until
+    // the points change.
+    const ended = simEnded.key === simKey() ? simEnded.text : '';
+    if (!simWorker) simUi.status.textContent = ended || (fig.simulate.length ? `${fig.simulate.length} points can be simulated, ${ctx.lab.param('trials')} samples each` : 'this figure is theory only');
     if (!sims.length) { simUi.table.replaceChildren(); return; }
     const t = el('table', { class: 'el-table el-sim-results' },
       el('tr', {}, ...['series', 'x', 'theory', 'simulated', '± SE', 'z', 'hits / N', 'method'].map((h) => el('th', { text: h }))));
@@ -262,14 +274,16 @@ function create(ctx) {
       const sim = e.hits === 0 && e.upper_bound ? `< ${fmtP(e.upper_bound)} (no hits)` : fmtP(e.p, e.log10_p);
       t.append(el('tr', {}, el('td', { text: r.series }), el('td', { text: fmt(r.x, 3) }), el('td', { text: fmtP(r.theory, r.theory_log10) }),
         el('td', { text: sim }), el('td', { text: e.se > 0 ? e.se.toExponential(2) : '–' }), el('td', { text: Number.isFinite(z) ? z.toFixed(2) : '–' }),
-        el('td', { text: `${e.hits} / ${e.trials}` }), el('td', { text: r.importance ? 'importance' : 'Monte Carlo' })));
+        el('td', { text: `${e.hits} / ${e.trials}` }), el('td', { text: method(r, e) })));
     }
     simUi.table.replaceChildren(t);
   }
 
+  const simEnded = { key: '', text: '' };
   function stopSim(text) {
     simWorker?.terminate();
     simWorker = null;
+    Object.assign(simEnded, { key: simKey(), text });
     if (simUi.go) { simUi.cancel.disabled = true; simUi.status.textContent = text; dirty(); }
   }
 
