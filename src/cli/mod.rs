@@ -150,6 +150,23 @@ pub const MAX_WORK: f64 = 6e11;
 /// The most memory one invocation may allocate by its sizes: 1 GiB.
 pub const MAX_BYTES: f64 = 1024.0 * 1024.0 * 1024.0;
 
+/// `sorting run`'s value flags and switches (the in-process fuzz generates from the same lists).
+pub const SORTING_RUN_FLAGS: &[&str] = &[
+    "algotypes",
+    "n",
+    "runs",
+    "seed",
+    "frozen",
+    "frozen-kind",
+    "frozen-placement",
+    "stop",
+    "values",
+    "decreasing",
+    "stall",
+    "unfreeze",
+];
+pub const SORTING_RUN_SWITCHES: &[&str] = &["traditional"];
+
 /// One invocation (the arguments after the program name), within the documented limits.
 pub fn run(args: &[String]) -> Result<String, UsageError> {
     run_with(args, Limits::DOCUMENTED)
@@ -162,25 +179,9 @@ pub fn run_with(args: &[String], limits: Limits) -> Result<String, UsageError> {
         (Some(exp), Some("scenarios")) if registry::find(exp).is_ok() => {
             scenarios(exp, &Flags::parse(limits, &args[2..], &[], &[])?)
         }
-        (Some("sorting"), Some("run")) => sorting_run(&Flags::parse(
-            limits,
-            &args[2..],
-            &[
-                "algotypes",
-                "n",
-                "runs",
-                "seed",
-                "frozen",
-                "frozen-kind",
-                "frozen-placement",
-                "stop",
-                "values",
-                "decreasing",
-                "stall",
-                "unfreeze",
-            ],
-            &["traditional"],
-        )?),
+        (Some("sorting"), Some("run")) => {
+            sorting_run(&Flags::parse(limits, &args[2..], SORTING_RUN_FLAGS, SORTING_RUN_SWITCHES)?)
+        }
         (Some("sorting"), Some("reproduce")) => sorting_reproduce(
             args.get(2).map(String::as_str),
             &Flags::parse(limits, args.get(3..).unwrap_or(&[]), &["runs", "seed"], &[])?,

@@ -77,6 +77,11 @@ impl Prob {
         (v > 0.0 || self.ln_p == f64::NEG_INFINITY).then_some(v)
     }
 
+    /// 1 − P as a probability (its logarithms swapped).
+    pub fn flipped(self) -> Self {
+        Self { ln_p: self.ln_q, ln_q: self.ln_p }
+    }
+
     /// 1 − P = exp(ln_q), accurate when P ≈ 1.
     pub fn complement(self) -> f64 {
         self.ln_q.exp()
@@ -91,11 +96,12 @@ impl Prob {
     /// A value that is not 0 but lies below f64's range is `null`, never a false 0: read it from
     /// its log10 (as is −∞, the log of an exact 0, since JSON has no infinities).
     pub fn json(self) -> serde_json::Value {
+        let q = self.flipped();
         serde_json::json!({
-            "p": representable(self.ln_p),
+            "p": self.representable(),
             "log10_p": finite_or_null(self.log10()),
-            "one_minus_p": representable(self.ln_q),
-            "log10_one_minus_p": finite_or_null(self.ln_q / std::f64::consts::LN_10),
+            "one_minus_p": q.representable(),
+            "log10_one_minus_p": finite_or_null(q.log10()),
         })
     }
 
@@ -110,7 +116,7 @@ impl Prob {
             return "1 exactly".into();
         }
         if self.complement() < 5e-5 {
-            return format!("1 − {}", Self { ln_p: self.ln_q, ln_q: self.ln_p }.text());
+            return format!("1 − {}", self.flipped().text());
         }
         let v = self.value();
         if v == 0.0 {
@@ -120,17 +126,6 @@ impl Prob {
         } else {
             format!("{v:.3e}")
         }
-    }
-}
-
-/// exp(ln) as a JSON number when it is 0 exactly or representable; `null` when it is not 0 but
-/// underflows f64 (the caller's log10 then carries it).
-fn representable(ln: f64) -> serde_json::Value {
-    let v = ln.exp();
-    if v > 0.0 || ln == f64::NEG_INFINITY {
-        serde_json::json!(v)
-    } else {
-        serde_json::Value::Null
     }
 }
 
