@@ -101,8 +101,10 @@ fn simulate_importance_reaches_1e_minus_24() {
     }
     assert_eq!(v["method"], "importance");
     assert!(v["z"].as_f64().unwrap().abs() < 4.0, "{v}");
-    assert!(v["lambda"].as_f64().unwrap() > 100.0);
-    assert!(v["effective_sample_size"].as_f64().unwrap() > 1000.0);
+    // The default proposal is the bridge (no λ); its weights barely vary.
+    assert_eq!(v["proposal"], "bridge");
+    assert!(v["lambda"].is_null());
+    assert!(v["effective_sample_size"].as_f64().unwrap() > 45_000.0, "{v}");
     assert!((v["log10_p"].as_f64().unwrap() + 23.97).abs() < 0.05, "{v}");
     let v = json(&[
         "dendrites",
@@ -123,6 +125,7 @@ fn simulate_importance_reaches_1e_minus_24() {
         "--json",
     ]);
     assert_eq!(v["lambda"], 10.0);
+    assert_eq!(v["proposal"], "tilt");
     assert!(v["z"].as_f64().unwrap().abs() < 4.0, "{v}");
 }
 
@@ -185,7 +188,8 @@ fn simulate_every_kind() {
         assert_eq!(v["kind"]["kind"], args[1]);
         assert!(v["z"].as_f64().unwrap().abs() < 4.0, "{args:?}: {v}");
     }
-    // E7's theory is the official approximation; the run is only checked to be near it.
+    // E7 is compared with the exact mixture over the union's size (the official approximation
+    // differs from what a simulation of real unions measures), so it gets the same 4 SE.
     let v = json(&[
         "dendrites",
         "simulate",
@@ -205,8 +209,8 @@ fn simulate_every_kind() {
         "20000",
         "--json",
     ]);
-    assert!((v["p"].as_f64().unwrap() / v["theory_p"].as_f64().unwrap() - 1.0).abs() < 0.3, "{v}");
-    assert!(v["theory"].as_str().unwrap().contains("approximation"));
+    assert!(v["z"].as_f64().unwrap().abs() < 4.0, "{v}");
+    assert!(v["theory"].as_str().unwrap().contains("exact mixture"), "{v}");
 }
 
 #[test]
@@ -218,7 +222,6 @@ fn simulate_bad_flags_exit_2_and_name_the_flag() {
         (vec!["--trials", "0"], "--trials"),
         (vec!["--lambda", "5"], "--lambda"),
         (vec!["--importance", "--lambda", "-1"], "--lambda"),
-        (vec!["--importance", "--kind", "false-negative"], "--importance"),
         (vec!["--importance", "--segments", "3"], "--importance"),
         (vec!["--v", "3"], "--v"),
         (vec!["--kind", "bogus"], "--kind"),

@@ -85,10 +85,15 @@ fn theory_for(kind: &McKind) -> Result<(Prob, &'static str), String> {
         McKind::UnionSegment { n, a, s, theta, m } => {
             (theory::union_segment(n, a, s, theta, m, UnionMethod::Exact)?, "E6 exact mixture over the union size")
         }
-        McKind::UnionInput { n, a, s, theta, m } => (
-            theory::union_input(n, a, s, theta, m)?,
-            "E7 as the official code computes it (expected union size A(M) in Γ-binomials): an approximation",
-        ),
+        // The simulation draws real unions, so it is compared with the exact mixture over the
+        // union's size where that is affordable, else with the official approximation.
+        McKind::UnionInput { n, a, s, theta, m } => match theory::union_input_exact(n, a, s, theta, m) {
+            Ok(p) => (p, "E7 exact mixture over the input union's size"),
+            Err(_) => (
+                theory::union_input(n, a, s, theta, m)?,
+                "E7 as the official code computes it (expected union size A(M) in Γ-binomials): an approximation",
+            ),
+        },
     })
 }
 
@@ -111,30 +116,41 @@ fn simulate(flags: &Flags) -> Result<String, UsageError> {
     flags.within("--trials, --n, --a, --s, --segments and --m", "the simulation", work, bytes)?;
     let (theory_p, formula) = theory_for(&kind).map_err(|e| UsageError(format!("theory: {e}")))?;
     let start = Instant::now();
-    let (estimate, lambda, ess): (McEstimate, Option<f64>, Option<f64>) = if importance {
-        let McKind::FalseMatch { n, a, s, theta, segments: 1 } = kind else {
-            return Err(UsageError("--importance applies to --kind false-match with --segments 1 only".into()));
-        };
+    let (estimate, lambda, ess, log10_se): (McEstimate, Option<f64>, Option<f64>, f64) = if importance {
+        if !ImportanceSimulation::supports(&kind) {
+            return Err(UsageError(
+                "--importance covers --kind false-match with --segments 1, false-negative, union-segment and union-input"
+                    .into(),
+            ));
+        }
         let lambda = match flags.values.get("lambda") {
-            None => ImportanceSimulation::default_lambda(n, a, s, theta),
+            None => None,
             Some(raw) => {
-                raw.trim().parse::<f64>().map_err(|_| UsageError(format!("--lambda: \"{raw}\" is not a number")))?
+                Some(raw.trim().parse::<f64>().map_err(|_| UsageError(format!("--lambda: \"{raw}\" is not a number")))?)
             }
         };
-        let mut sim = ImportanceSimulation::new(n, a, s, theta, lambda, seed)
+        let mut sim = ImportanceSimulation::for_kind(kind, lambda, seed)
             .map_err(|e| UsageError(format!("{} (--lambda)", e.trim_end_matches('.'))))?;
         sim.run(trials);
-        (sim.estimate(), Some(lambda), Some(sim.effective_sample_size()))
+        let lambda = sim.lambda();
+        (sim.estimate(), lambda, Some(sim.effective_sample_size()), sim.log10_se())
     } else {
         if flags.values.contains_key("lambda") {
             return Err(UsageError("--lambda needs --importance".into()));
         }
         let mut sim = Simulation::new(kind, seed).map_err(UsageError)?;
         sim.run(trials);
-        (sim.estimate(), None, None)
+        let estimate = sim.estimate();
+        let log10_se = if estimate.se > 0.0 { estimate.se.log10() } else { f64::NEG_INFINITY };
+        (estimate, None, None, log10_se)
     };
     let seconds = start.elapsed().as_secs_f64();
-    let z = if estimate.se > 0.0 { Some((estimate.p - theory_p.value()) / estimate.se) } else { None };
+    // z from logarithms, so it stays right where p, its SE and the theory are all below f64's
+    // range: (p − t)/se = (10^(lp − lt) − 1)/10^(lse − lt).
+    let z = (log10_se.is_finite() && estimate.log10_p.is_finite() && theory_p.ln_p.is_finite()).then(|| {
+        let lt = theory_p.log10();
+        (10f64.powf(estimate.log10_p - lt) - 1.0) / 10f64.powf(log10_se - lt)
+    });
     if flags.json {
         let value = serde_json::json!({
             "kind": kind,
@@ -148,11 +164,13 @@ fn simulate(flags: &Flags) -> Result<String, UsageError> {
             "ci_high": estimate.ci_high,
             "upper_bound": estimate.upper_bound,
             "log10_p": finite_or_null(estimate.log10_p),
+            "log10_se": finite_or_null(log10_se),
             "theory_p": theory_p.value(),
             "theory_log10_p": finite_or_null(theory_p.log10()),
             "theory": formula,
             "z": z,
             "lambda": lambda,
+            "proposal": if !importance { serde_json::Value::Null } else if lambda.is_some() { "tilt".into() } else { "bridge".into() },
             "effective_sample_size": ess,
             "seconds": seconds,
         });
@@ -172,16 +190,27 @@ fn simulate(flags: &Flags) -> Result<String, UsageError> {
     match estimate.upper_bound {
         Some(bound) => out += &format!("  p = 0 (no hits); rule of three: p < {bound:.3e} (95 %)\n"),
         None => {
-            out += &format!(
-                "  p = {:.4e} ± {:.2e} (SE); 95 % interval [{:.4e}, {:.4e}]; log10 p = {:.3}\n",
-                estimate.p, estimate.se, estimate.ci_low, estimate.ci_high, estimate.log10_p
-            )
+            if estimate.p > 0.0 {
+                out += &format!(
+                    "  p = {:.4e} ± {:.2e} (SE); 95 % interval [{:.4e}, {:.4e}]; log10 p = {:.3}\n",
+                    estimate.p, estimate.se, estimate.ci_low, estimate.ci_high, estimate.log10_p
+                )
+            } else if estimate.log10_p.is_finite() {
+                // Below f64's range: from the logarithms, never a printed 0.
+                out += &format!(
+                    "  p = 10^{:.3} ± 10^{:.3} (SE), below f64's range; log10 p = {:.3}\n",
+                    estimate.log10_p, log10_se, estimate.log10_p
+                )
+            }
         }
     }
-    if let (Some(lambda), Some(ess)) = (lambda, ess) {
-        out += &format!("  lambda = {lambda:.4}; effective sample size {ess:.0}\n");
+    if let Some(ess) = ess {
+        match lambda {
+            Some(lambda) => out += &format!("  lambda = {lambda:.4}; effective sample size {ess:.0}\n"),
+            None => out += &format!("  bridge proposal; effective sample size {ess:.0}\n"),
+        }
     }
-    out += &format!("  theory {:.4e} (log10 {:.3}), {formula}\n", theory_p.value(), theory_p.log10());
+    out += &format!("  theory {} (log10 {:.3}), {formula}\n", theory_p.text(), theory_p.log10());
     if let Some(z) = z {
         out += &format!("  z = (p − theory)/SE = {z:+.2}\n");
     }
@@ -235,8 +264,8 @@ fn bench(flags: &Flags) -> Result<String, UsageError> {
     }
     let mc_rate = sim.trials() as f64 / start.elapsed().as_secs_f64();
     // Importance sampling at n = 19900, a = 64, s = 24, θ = 12 (P ≈ 1.07e-24).
-    let lambda = ImportanceSimulation::default_lambda(19_900, 64, 24, 12);
-    let mut is = ImportanceSimulation::new(19_900, 64, 24, 12, lambda, 1).map_err(err)?;
+    let kind = McKind::FalseMatch { n: 19_900, a: 64, s: 24, theta: 12, segments: 1 };
+    let mut is = ImportanceSimulation::for_kind(kind, None, 1).map_err(err)?;
     let start = Instant::now();
     while start.elapsed().as_secs_f64() < 1.0 {
         is.run(100_000);
@@ -275,7 +304,7 @@ fn bench(flags: &Flags) -> Result<String, UsageError> {
         mc_rate
     );
     out += &format!(
-        "  importance sampling, n = 19900, a = 64, s = 24, θ = 12, λ = {lambda:.0}: {:.3e} samples/s; \
+        "  importance sampling (bridge proposal), n = 19900, a = 64, s = 24, θ = 12: {:.3e} samples/s; \
          p = {:.3e} ± {:.1e} against exact {exact:.3e}",
         is_rate, is_est.p, is_est.se
     );

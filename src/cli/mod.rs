@@ -71,7 +71,8 @@ experiments and commands:
       --kind K               false-match | false-negative | union-segment | union-input (default false-match)
       --n --a --s --theta    (defaults 2048, 40, 20, s/2); --segments K (false-match), --v V, --m M
       --trials N --seed S    test vectors (default 1000000; importance 200000), seed (default 1)
-      --importance [--lambda L]  tilted importance sampling for E3 (default lambda: mean overlap near theta)
+      --importance [--lambda L]  tilted importance sampling for E3 (one segment), E5, E6, E7
+                             (default: the bridge proposal; --lambda L: a fixed tilt instead)
   dendrites bench             exact E3 per point, the F-theta grid, Monte Carlo and importance rates
   hopfield capacity      fixed points and retrieval from noisy starts, with the theory lines
       --model M              classical | dense | exp (default classical); --order N (dense, default 3), --rectified

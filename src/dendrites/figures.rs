@@ -35,7 +35,8 @@ pub struct Series {
     pub y: Vec<Option<f64>>,
 }
 
-/// A point the page may simulate (plain Monte Carlo, or importance sampling for E3 below 1e-4).
+/// A point the page may simulate (plain Monte Carlo, or importance sampling below 1e-4 for every
+/// kind but E4 with K > 1).
 #[derive(Clone, Debug, Serialize)]
 pub struct SimRequest {
     /// The label of the theory series this point checks.
@@ -75,8 +76,14 @@ pub struct Figure {
     pub simulate: Vec<SimRequest>,
 }
 
-/// Below this a plain simulation of E3 is hopeless at page sizes; use importance sampling.
+/// Below this a plain simulation is hopeless at page sizes; E3, E5, E6 and E7 use importance
+/// sampling ([`super::simulate::ImportanceSimulation`]); E4 with K > 1 stays plain.
 const IMPORTANCE_BELOW: f64 = 1e-4;
+
+/// Whether a point's exact value is below [`IMPORTANCE_BELOW`].
+fn rare(p: &Prob) -> bool {
+    p.value() < IMPORTANCE_BELOW
+}
 /// Most work (roughly M · union size · s steps) an exact union distribution may take for the
 /// page, which rebuilds a figure on every slider move (about 20–50 ms in wasm); beyond it the
 /// page uses the official rounded method and says so. The CLI has no such limit.
@@ -146,7 +153,7 @@ fn false_match_request(series: &str, x: f64, n: u64, a: u64, s: u64, theta: u64)
         kind: McKind::FalseMatch { n, a, s, theta, segments: 1 },
         theory: exact.representable(),
         theory_log10: exact.log10(),
-        importance: exact.value() < IMPORTANCE_BELOW,
+        importance: rare(&exact),
     })
 }
 
@@ -282,7 +289,7 @@ pub fn figure(id: &str, p: &DendriteParams) -> Result<Figure, String> {
                         kind: McKind::FalseNegative { n: p.n, a: p.a, s, theta: p.theta, v },
                         theory: t.representable(),
                         theory_log10: t.log10(),
-                        importance: false,
+                        importance: rare(&t),
                     }),
                     Err(_) => {}
                 }
@@ -409,15 +416,17 @@ pub fn figure(id: &str, p: &DendriteParams) -> Result<Figure, String> {
             let cur = format!("current ({method_name}): n = {}, a = {}, s = {}, θ = {}", p.n, p.a, p.s, p.theta);
             let at = |m: u64| theory::union_segment(p.n, p.a, p.s, p.theta, m, method).ok().and_then(y_of);
             f.series.push(series(cur.clone(), Style::Current, xs.iter().map(|&m| (m as f64, at(m)))));
+            // A simulation draws real unions: compare it with the exact mixture where affordable.
+            let sim_method = affordable(UnionMethod::Exact, p.n, p.s, 19.min(top));
             for &m in xs.iter().filter(|&&m| m <= 19) {
-                if let Some(t) = theory::union_segment(p.n, p.a, p.s, p.theta, m, method).ok().filter(possible) {
+                if let Some(t) = theory::union_segment(p.n, p.a, p.s, p.theta, m, sim_method).ok().filter(possible) {
                     f.simulate.push(SimRequest {
                         series: cur.clone(),
                         x: m as f64,
                         kind: McKind::UnionSegment { n: p.n, a: p.a, s: p.s, theta: p.theta, m },
                         theory: t.representable(),
                         theory_log10: t.log10(),
-                        importance: false,
+                        importance: rare(&t),
                     });
                 }
             }
@@ -437,19 +446,27 @@ pub fn figure(id: &str, p: &DendriteParams) -> Result<Figure, String> {
             let xs = grid(1, 39.max(p.m), 1, Some(p.m));
             let at = |m: u64| theory::union_input(p.n, p.a, p.s, p.theta, m).ok().and_then(y_of);
             f.series.push(series(cur.clone(), Style::Current, xs.iter().map(|&m| (m as f64, at(m)))));
+            // A simulation draws real unions: compare it with the exact mixture over their size
+            // where the page can afford it, else with the official curve.
+            let exact_ok = affordable(UnionMethod::Exact, p.n, p.a, 39) == UnionMethod::Exact;
             for &m in xs.iter().filter(|&&m| m <= 39).step_by(3) {
-                if let Some(t) = theory::union_input(p.n, p.a, p.s, p.theta, m).ok().filter(possible) {
+                let t = if exact_ok {
+                    theory::union_input_exact(p.n, p.a, p.s, p.theta, m)
+                } else {
+                    theory::union_input(p.n, p.a, p.s, p.theta, m)
+                };
+                if let Some(t) = t.ok().filter(possible) {
                     f.simulate.push(SimRequest {
                         series: cur.clone(),
                         x: m as f64,
                         kind: McKind::UnionInput { n: p.n, a: p.a, s: p.s, theta: p.theta, m },
                         theory: t.representable(),
                         theory_log10: t.log10(),
-                        importance: false,
+                        importance: rare(&t),
                     });
                 }
             }
-            f.notes.push("The official sdr_paper_unions.py puts the non-integer expected union size A(M) = n(1 − (1 − a/n)^M) into E3 through Γ-function binomials; so does this curve. A simulation draws real unions, whose size varies, so it can differ where the curve is steep.".into());
+            f.notes.push("The official sdr_paper_unions.py puts the non-integer expected union size A(M) = n(1 − (1 − a/n)^M) into E3 through Γ-function binomials; so does this curve. A simulation draws real unions, whose size varies, so it can differ where the curve is steep; its points are compared with the exact mixture over the union's size (emergence-lab dendrites simulate --kind union-input compares with it too).".into());
             f.marker = at(p.m).map(|y| Marker { x: p.m as f64, y, label: format!("M = {}", p.m) });
         }
         "neuron" => {

@@ -3,8 +3,9 @@
 //! step is one test sample drawn against the segment(s); the tally of hits is what the theory
 //! (E3–E7) predicts.
 
+use super::cells::{pack_cells, toggled, unpack_cells};
 use super::logmath::{finite_or_null, Prob};
-use super::scene::{colour, Scene, ViewMode};
+use super::scene::{colour, Branch, Painted, PaintTarget, Panel, Scene, ViewMode};
 use super::{params_from, theory, DendriteParams};
 use crate::core::experiment::{Experiment, Scenario, Seek, Until, Watch};
 use crate::core::params::{Notice, ParamSpec, ParamValue, Params};
@@ -18,6 +19,8 @@ pub struct DendritesRun {
     params: DendriteParams,
     scene: Scene,
     seed: u64,
+    /// What a click paints in the `paint` view.
+    brush: PaintTarget,
 }
 
 impl DendritesRun {
@@ -43,12 +46,84 @@ impl DendritesRun {
         repaired
     }
 
-    /// The exact probability of a hit per sample for the current view: E3 (match), 1 − E5
-    /// (noise: the match is kept), E6 (union), E4 (neuron).
+    /// The painted sets of the URL (`px`, `py`, `ps`); an unreadable one is ignored with a
+    /// notice, and cells beyond n are dropped with a notice.
+    fn painted(params: &Params, n: u64, notices: &mut Vec<Notice>) -> Painted {
+        let mut read = |key: &str, what: &str| -> Option<Vec<u32>> {
+            let text = params.packed(key);
+            if text.is_empty() {
+                return None;
+            }
+            match unpack_cells(text, n) {
+                Ok((cells, dropped)) => {
+                    if dropped > 0 {
+                        notices.push(Notice::new(
+                            key,
+                            format!("{what}: {dropped} painted cells are beyond n = {n} and are left out."),
+                        ));
+                    }
+                    Some(cells)
+                }
+                Err(e) => {
+                    notices.push(Notice::new(key, format!("{what}: {e}; drawing it at random instead.")));
+                    None
+                }
+            }
+        };
+        Painted { x: read("px", "painted x"), y: read("py", "painted y"), segment: read("ps", "painted segment") }
+    }
+
+    fn scene_for(params: &Params, repaired: DendriteParams, seed: u64, notices: &mut Vec<Notice>) -> Scene {
+        let painted = Self::painted(params, repaired.n, notices);
+        Scene::with_painted(ViewMode::from_id(params.choice("view")), repaired, seed, painted)
+    }
+
+    fn brush_of(params: &Params) -> PaintTarget {
+        if params.choice("brush") == "x" {
+            PaintTarget::X
+        } else {
+            PaintTarget::Segment
+        }
+    }
+
+    /// The parameter a click on picture cell `index` changes and its new value: the painted
+    /// set (`px`, `py` or `ps`) with that cell toggled, starting from the set as drawn now.
+    /// `None` where nothing is paintable (other views, a gap, the AND and OR panels).
+    pub fn paint(&self, index: u64) -> Option<(&'static str, String)> {
+        let (panel, cell) = self.scene.cell_of(index)?;
+        let target = match (self.scene.mode, panel) {
+            (ViewMode::Paint, Panel::Cells) => self.brush,
+            (ViewMode::Pair, Panel::X) => PaintTarget::X,
+            (ViewMode::Pair, Panel::Y) => PaintTarget::Y,
+            _ => return None,
+        };
+        let key = match target {
+            PaintTarget::X => "px",
+            PaintTarget::Y => "py",
+            PaintTarget::Segment => "ps",
+        };
+        Some((key, pack_cells(&toggled(&self.scene.set_of(target), cell))))
+    }
+
+    /// The neuron view's branches (see [`Scene::branches`]).
+    pub fn branches(&self, most: usize) -> Vec<Branch> {
+        self.scene.branches(most)
+    }
+
+    /// The exact probability of a hit per sample for the current view: E3 (match; paint and
+    /// pair for the drawn sizes), 1 − E5 (noise: the match is kept), E6 (union), E4 (neuron),
+    /// E7 (members: the exact mixture over the union's size where affordable).
     pub fn hit_probability(&self) -> Option<Prob> {
         let p = &self.params;
+        let info = self.scene.info();
         let prob = match self.scene.mode {
             ViewMode::Match => theory::false_match(p.n, p.a, p.s, p.theta).ok()?,
+            ViewMode::Paint => theory::false_match(p.n, info.pattern_size, info.synapses, p.theta).ok()?,
+            ViewMode::Pair => theory::false_match(p.n, info.pattern_size, info.synapses, p.theta).ok()?,
+            ViewMode::Members => match theory::union_input_exact(p.n, p.a, p.s, p.theta, p.m) {
+                Ok(prob) => prob,
+                Err(_) => theory::union_input(p.n, p.a, p.s, p.theta, p.m).ok()?,
+            },
             ViewMode::Noise => {
                 let lost = theory::false_negative(p.a, p.s.min(p.a), p.theta, p.v).ok()?;
                 Prob::from_ln_p(lost.ln_q)
@@ -78,16 +153,17 @@ impl Experiment for DendritesRun {
 
     fn build(params: &mut Params, seed: u64, notices: &mut Vec<Notice>) -> Result<Self, String> {
         let repaired = Self::repair(params, notices);
-        let mut scene = Scene::new(ViewMode::from_id(params.choice("view")), repaired, seed);
+        let mut scene = Self::scene_for(params, repaired, seed, notices);
         scene.seek(1);
-        Ok(Self { params: repaired, scene, seed })
+        Ok(Self { params: repaired, scene, seed, brush: Self::brush_of(params) })
     }
 
     /// Every dendrites parameter is live: the scene is rebuilt and keeps its sample count.
     fn apply_live(&mut self, params: &mut Params, _key: &str, notices: &mut Vec<Notice>) {
         self.params = Self::repair(params, notices);
+        self.brush = Self::brush_of(params);
         let samples = self.scene.info().samples;
-        self.scene = Scene::new(ViewMode::from_id(params.choice("view")), self.params, self.seed);
+        self.scene = Self::scene_for(params, self.params, self.seed, notices);
         self.scene.seek(samples);
     }
 
@@ -115,9 +191,13 @@ impl Experiment for DendritesRun {
         self.position() >= Self::MAX_STEP
     }
 
-    /// The bit view's numbers: `{samples, hits, overlap, theta, matched, synapses, segments,
-    /// drawn, note, hit_rate, expected, expected_log10}` (expected: the exact hit probability
-    /// of the view, null where it underflows f64; expected_log10 its log10, null for an exact 0).
+    /// The bit view's numbers: `{samples, hits, overlap, theta, matched, synapses,
+    /// pattern_size, union_cells, segments, drawn, window_start, fixed, note, hit_rate,
+    /// expected, expected_log10, expected_low, expected_high}`. `expected` is the exact hit
+    /// probability of the view (null where it underflows f64; `expected_log10` its log10, null
+    /// for an exact 0); `expected_low`..`expected_high` the central 95 % range of the tally
+    /// `hits` after `samples` samples ([`theory::binomial_range`]), null when the sample is
+    /// painted (`fixed`: every sample is the same, so the tally is not a binomial count).
     fn readout(&self) -> serde_json::Value {
         let info = self.scene.info();
         let mut v = serde_json::to_value(info).unwrap_or_default();
@@ -125,12 +205,16 @@ impl Experiment for DendritesRun {
         let hit = self.hit_probability();
         v["expected"] = hit.and_then(Prob::representable).map_or(serde_json::Value::Null, |p| serde_json::json!(p));
         v["expected_log10"] = hit.map_or(serde_json::Value::Null, |p| finite_or_null(p.log10()));
+        let range = hit.filter(|_| !info.fixed).map(|p| theory::binomial_range(info.samples, p));
+        v["expected_low"] = range.map_or(serde_json::Value::Null, |r| serde_json::json!(r.0));
+        v["expected_high"] = range.map_or(serde_json::Value::Null, |r| serde_json::json!(r.1));
         v
     }
 
     fn picture(&self, _width: u32, out: &mut Picture) {
         let (value, threshold, reached) = self.scene.meter();
-        let cells = out.start_grid(colour::BACKGROUND, None, Some(Meter { value, threshold, reached }));
+        let columns = self.scene.columns();
+        let cells = out.start_grid(colour::BACKGROUND, columns, Some(Meter { value, threshold, reached }));
         self.scene.fill_colours(cells);
     }
 

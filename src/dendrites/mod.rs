@@ -10,6 +10,7 @@
 //! - [`simulate`]: bit-level Monte Carlo as the official C++ does it, and an importance sampler.
 //! - [`figures`]: the curves of each figure, for the page and the CLI.
 
+pub mod cells;
 pub mod figures;
 pub mod lab;
 pub mod logmath;
@@ -40,7 +41,7 @@ pub const FIGURES: &[(&str, &str)] = &[
     ("neuron", "A neuron with K segments (E4)"),
 ];
 const FIGURE_IDS: &[&str] = &["fn", "fs", "noise", "theta", "sim", "u1", "u2", "uin", "neuron"];
-const VIEW_IDS: &[&str] = &["match", "noise", "union", "neuron"];
+const VIEW_IDS: &[&str] = &["match", "noise", "union", "neuron", "paint", "pair", "members"];
 
 /// The parameters of the dendrites experiment, shown in the page and checked in URLs.
 pub fn schema() -> &'static [ParamSpec] {
@@ -64,7 +65,7 @@ static SCHEMA: &[ParamSpec] = &[
         kind: ParamKind::Choice { options: VIEW_IDS },
         default: ParamValue::Choice("match"),
         apply: Apply::Live,
-        help: "match: a segment against random patterns (E3). noise: a learned pattern with v of its cells replaced (E5). union: one segment holding the synapses of M patterns (E6). neuron: K segments, any of which may fire (E4).",
+        help: "match: a segment against random patterns (E3). noise: a learned pattern with v of its cells replaced (E5). union: one segment holding the synapses of M patterns (E6). neuron: K segments drawn as branches, any of which may fire (E4). paint: click or drag to paint your own pattern x or segment (E3 for your sizes). pair: two SDRs x and y with their AND and OR (click x or y to paint). members: an input that is the union of M patterns, each cell coloured by its source, tested by random segments (E7).",
         level: Level::Essential,
         when: None,
     },
@@ -159,6 +160,66 @@ static SCHEMA: &[ParamSpec] = &[
         when: Some(uses_segments),
     },
     ParamSpec {
+        key: "brush",
+        label: "Paint",
+        kind: ParamKind::Choice { options: &["x", "segment"] },
+        default: ParamValue::Choice("segment"),
+        apply: Apply::Live,
+        help: "What a click on the bit view paints in the paint view: the pattern x (active cells) or the segment (synapses). In the pair view a click paints the panel it lands on (x or y).",
+        level: Level::Essential,
+        when: Some(|p| p.choice("view") == "paint"),
+    },
+    ParamSpec {
+        key: "zoom",
+        label: "Zoom",
+        kind: ParamKind::Int { min: 1, max: 4096 },
+        default: ParamValue::Int(1),
+        apply: Apply::Live,
+        help: "Show n/zoom cells, from the cell \"from\" on (the mouse wheel on the bit view zooms around the cell under the pointer).",
+        level: Level::Essential,
+        when: None,
+    },
+    ParamSpec {
+        key: "at",
+        label: "From cell",
+        kind: ParamKind::Int { min: 0, max: MAX_N },
+        default: ParamValue::Int(0),
+        apply: Apply::Live,
+        help: "The first cell the bit view shows (when zoomed in, or when n is more than the 262,144 cells it draws).",
+        level: Level::Advanced,
+        when: None,
+    },
+    ParamSpec {
+        key: "px",
+        label: "Painted x",
+        kind: ParamKind::Packed { max_len: cells::MAX_PACKED_CHARS },
+        default: ParamValue::Packed(String::new()),
+        apply: Apply::Live,
+        help: "The pattern x you painted (paint and pair views), packed; empty: random.",
+        level: Level::Advanced,
+        when: Some(|_| false),
+    },
+    ParamSpec {
+        key: "py",
+        label: "Painted y",
+        kind: ParamKind::Packed { max_len: cells::MAX_PACKED_CHARS },
+        default: ParamValue::Packed(String::new()),
+        apply: Apply::Live,
+        help: "The second pattern y you painted (pair view), packed; empty: a random pattern per sample.",
+        level: Level::Advanced,
+        when: Some(|_| false),
+    },
+    ParamSpec {
+        key: "ps",
+        label: "Painted segment",
+        kind: ParamKind::Packed { max_len: cells::MAX_PACKED_CHARS },
+        default: ParamValue::Packed(String::new()),
+        apply: Apply::Live,
+        help: "The segment you painted (paint view), packed; empty: random.",
+        level: Level::Advanced,
+        when: Some(|_| false),
+    },
+    ParamSpec {
         key: "trials",
         label: "Simulation samples",
         kind: ParamKind::Int { min: 1000, max: 1_000_000_000 },
@@ -194,6 +255,9 @@ pub struct DendriteParams {
     /// E4: the exact 1 − (1 − p)^K (true) or the bound K·p (false).
     pub set_exact: bool,
     pub trials: u64,
+    /// The bit view shows n/zoom cells from cell `at` (see [`scene::window`]).
+    pub zoom: u64,
+    pub at: u64,
 }
 
 impl Default for DendriteParams {
@@ -230,13 +294,15 @@ pub fn params_from(params: &Params) -> (DendriteParams, Vec<Notice>) {
         union: if params.choice("union") == "rounded" { UnionMethod::Rounded } else { UnionMethod::Exact },
         set_exact: params.choice("set") != "bound",
         trials: get("trials").max(1),
+        zoom: get("zoom").max(1),
+        at: get("at"),
     };
     (p, notices)
 }
 
 /// Whether the bit view or the figure shows unions (E6, E7), where M and the union method matter.
 fn uses_unions(p: &Params) -> bool {
-    p.choice("view") == "union" || matches!(p.choice("fig"), "u1" | "u2" | "uin")
+    matches!(p.choice("view"), "union" | "members") || matches!(p.choice("fig"), "u1" | "u2" | "uin")
 }
 
 /// Whether the bit view or the figure shows several segments (E4), where K and the set rule matter.

@@ -813,30 +813,73 @@ fn pow2(k: i64) -> f64 {
 /// probabilities far below f64's range (1e−308) representable.
 const RESCALE: i64 = 200;
 
-/// Sequential tilted importance sampler for E3 (docs/dendrites.md, "How the official code
-/// simulates", last paragraph).
+/// What the importance sampler draws: a hypergeometric tail (E3, E5), or a union of random
+/// pieces followed by a tail against it (E6, E7). See [`ImportanceSimulation`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Target {
+    /// `draws` cells without replacement from `pop`, of which `marked` are marked; a hit when at
+    /// least `threshold` marked cells are drawn.
+    Tail { pop: u64, marked: u64, draws: u64, threshold: u64 },
+    /// First the union of `pieces` uniform `piece`-subsets of the `n` cells (its size U is the
+    /// marked count), then the tail of `draws` cells against those U cells at `threshold`.
+    Union { n: u64, pieces: u64, piece: u64, draws: u64, threshold: u64 },
+}
+
+/// Sequential tilted importance sampler for E3, E5, E6 and E7 (docs/dendrites.md, "How the
+/// official code simulates", last paragraph).
 ///
-/// The a active cells are drawn one at a time without replacement. At step i, with r_s segment
-/// cells and r_o other cells still free (r_s + r_o = n − i), the uniform draw picks a segment
-/// cell with probability r_s/(r_s + r_o); the proposal picks one with boosted odds
-/// λ·r_s/(λ·r_s + r_o). Each sample carries the weight Π (uniform prob)/(proposal prob) over its
-/// steps, so E[weight · 1{overlap ≥ θ}] under the proposal is exactly P_fm: the weights never use
-/// the closed form, which makes this an independent check of E3 down to 1e−24 and below.
+/// **The tail step (E3).** The a active cells are drawn one at a time without replacement. At
+/// step i, with r_s segment cells and r_o other cells still free (r_s + r_o = n − i), the uniform
+/// draw picks a segment cell with probability u = r_s/(r_s + r_o); the proposal picks one with
+/// probability q. Each sample carries the weight Π (uniform prob)/(proposal prob) over its steps
+/// (u/q for a segment cell, (1 − u)/(1 − q) for another), so E[weight · 1{overlap ≥ θ}] under the
+/// proposal is exactly the probability: the weights never use the closed form, which makes this
+/// an independent check of the theory down to 1e−24 and far below. Two proposals:
+/// - **Bridge** (the default, [`Proposal::Bridge`]): with `need` = θ − b segment cells still to
+///   find in the d = a − i draws left, q = max(u, need/d). Given that a uniform draw ends with
+///   exactly θ segment cells, the order of the draws is exchangeable and the next one is a
+///   segment cell with probability exactly need/d; so this proposal is the uniform draw
+///   conditioned on ending at the threshold, which in a rare tail holds almost all the mass. Its
+///   weights barely vary (effective sample size near the sample count; relative SE about 10⁻⁴
+///   with 2·10⁵ samples at P = 10⁻²⁴, and for E5 at 10⁻¹³).
+/// - **Tilt** ([`Proposal::Tilt`], `--lambda`): the segment cells' odds are multiplied by λ,
+///   q = λ·r_s/(λ·r_s + r_o); λ = 1 is plain Monte Carlo. Kept as a second, independent
+///   estimator for cross-checks; with a fixed λ the weights depend on the order of the draws,
+///   and in deep tails (E5 with v = 50 of a = 128 and 21 of 24 synapses to remove) a few heavy
+///   weights decide the estimate (effective sample size 16 of 2·10⁵, biased low at that size).
 ///
-/// Only the counts matter: within each class (segment / other) the proposal picks uniformly,
-/// as the uniform draw does, so the cells' identities cancel from the weight and are not drawn.
-/// Once the overlap reaches θ the rest of the draw is uniform (λ = 1, every factor 1), and once
-/// θ is out of reach the sample stops with no hit: both are valid adaptive proposals (the
-/// likelihood ratio of the remaining steps has mean 1), and they cut the variance.
+/// Only the counts matter: within each class (segment / other) the proposal picks uniformly, as
+/// the uniform draw does, so the cells' identities cancel from the weight and are not drawn.
+/// Once the overlap reaches θ the rest of the draw is uniform (every factor 1), and once θ is out
+/// of reach the sample stops with no hit: both are valid adaptive proposals (the likelihood ratio
+/// of the remaining steps has mean 1), and they cut the variance. A proposal may give a step
+/// probability 0 (q = 1) only where every continuation is a miss, which leaves the mean exact.
 ///
-/// Determinism: the only float in a random decision is `u·(λ·r_s + r_o) < λ·r_s` with u from
-/// [`Rng::next_f64`]: basic IEEE-754 operations, the same bits natively and in wasm.
+/// **E5 (false negative, Ahmad & Hawkins eq. 5).** The official noise (`addNoise`) keeps a
+/// uniform (a − v)-subset of the stored pattern's a cells and adds v of the n − a inactive
+/// cells. The segment's s synapses lie on the stored pattern, so the added cells never reach it,
+/// and keeping a uniform (a − v)-subset is removing its complement, a uniform v-subset. So the
+/// overlap is s − (synapse cells among the v removed) and a false negative (overlap < θ) is
+/// "at least s − θ + 1 synapse cells removed": the tail step with pop = a, marked = s,
+/// draws = v, threshold = s − θ + 1, tilted toward removing synapse cells.
+///
+/// **E6 and E7 (unions, eqs. 6 and 7).** The union's size U is drawn first, without tilt, by
+/// running the official construction on counts: M pieces of s cells (E6: the segment's M
+/// patterns) or of a cells (E7: the input's M patterns), each drawn without replacement from the
+/// n cells, a cell counting as new when it is not yet covered (probability (uncovered left)/(free
+/// left) per draw, integers only). Then the tail step draws the test vector's a cells (E6) or the
+/// segment's s cells (E7) against the U covered cells at θ. The weight is the tail step's
+/// likelihood ratio only: U comes from its true law, so E[weight · 1{hit}] = E_U[P(hit | U)] = P
+/// exactly.
+///
+/// Determinism: the only float in a random decision is `x < q` with x from [`Rng::next_f64`]
+/// and q from basic IEEE-754 operations (+, ×, ÷, max): the same bits natively and in wasm; the
+/// union's draws are integer ([`Rng::below`]).
 pub struct ImportanceSimulation {
-    n: u64,
-    a: u64,
-    s: u64,
-    theta: u64,
-    lambda: f64,
+    kind: McKind,
+    target: Target,
+    /// The fixed tilt λ ([`Proposal::Tilt`]); `None` for the bridge ([`Proposal::Bridge`]).
+    lambda: Option<f64>,
     rng: Rng,
     samples: u64,
     hits: u64,
@@ -849,31 +892,58 @@ pub struct ImportanceSimulation {
 impl ImportanceSimulation {
     /// A run for E3 at (n, a, s, θ) with tilt λ (> 0; λ = 1 is plain Monte Carlo).
     pub fn new(n: u64, a: u64, s: u64, theta: u64, lambda: f64, seed: u64) -> Result<Self, String> {
-        McKind::FalseMatch { n, a, s, theta, segments: 1 }.validate()?;
-        if !(lambda.is_finite() && lambda > 0.0 && lambda <= 1e15) {
-            return Err(format!("lambda = {lambda} is not a tilt in (0, 1e15]."));
-        }
-        Ok(Self {
-            n,
-            a,
-            s,
-            theta,
-            lambda,
-            rng: Rng::seed_from_u64(seed),
-            samples: 0,
-            hits: 0,
-            sum: 0.0,
-            sum_sq: 0.0,
-            exp: 0,
-        })
+        Self::for_kind(McKind::FalseMatch { n, a, s, theta, segments: 1 }, Some(lambda), seed)
     }
 
-    /// A tilt that puts the proposal's mean overlap near θ. The tilted sequential draw follows
-    /// Wallenius' noncentral hypergeometric law; we use the mean of its close relative, Fisher's
-    /// noncentral hypergeometric law, whose mean μ satisfies approximately (for large counts)
-    /// λ = μ·(n − s − a + μ) / ((s − μ)·(a − μ)). Setting μ = θ gives λ. It is clamped to at least 1
-    /// (never tilt away from the event) and is 1 when θ ≥ min(s, a) (the event is then a single
-    /// configuration or impossible; plain λ is as good as any) or θ = 0.
+    /// Whether the sampler covers `kind`: E3 (one segment), E5, E6 and E7. E4 with K > 1
+    /// segments is not covered (its event is a union over segments; plain Monte Carlo only).
+    pub fn supports(kind: &McKind) -> bool {
+        !matches!(kind, McKind::FalseMatch { segments, .. } if *segments != 1)
+    }
+
+    /// A run for `kind` (see [`Self::supports`]) with the fixed tilt `lambda` (> 0), or the
+    /// bridge proposal when `None` (the default: far smaller variance in deep tails).
+    pub fn for_kind(kind: McKind, lambda: Option<f64>, seed: u64) -> Result<Self, String> {
+        kind.validate()?;
+        if let Some(l) = lambda {
+            if !(l.is_finite() && l > 0.0 && l <= 1e15) {
+                return Err(format!("lambda = {l} is not a tilt in (0, 1e15]."));
+            }
+        }
+        let target = match kind {
+            McKind::FalseMatch { n, a, s, theta, segments: 1 } => {
+                Target::Tail { pop: n, marked: s, draws: a, threshold: theta }
+            }
+            McKind::FalseMatch { segments, .. } => {
+                return Err(format!(
+                    "segments = {segments}: the importance sampler covers one segment (E3), E5, E6 and E7; \
+                     use plain Monte Carlo for a neuron with several segments."
+                ))
+            }
+            McKind::FalseNegative { a, s, theta, v, .. } => {
+                Target::Tail { pop: a, marked: s, draws: v, threshold: (s + 1).saturating_sub(theta) }
+            }
+            McKind::UnionSegment { n, a, s, theta, m } => {
+                Target::Union { n, pieces: m, piece: s, draws: a, threshold: theta }
+            }
+            McKind::UnionInput { n, a, s, theta, m } => Target::Union { n, pieces: m, piece: a, draws: s, threshold: theta },
+        };
+        Ok(Self { kind, target, lambda, rng: Rng::seed_from_u64(seed), samples: 0, hits: 0, sum: 0.0, sum_sq: 0.0, exp: 0 })
+    }
+
+    /// The kind this run estimates.
+    pub fn kind(&self) -> McKind {
+        self.kind
+    }
+
+    /// A tilt that puts the proposal's mean count near the threshold θ, for `a` draws from `n`
+    /// cells of which `s` are marked (E3: a active cells against s synapses; the other kinds map
+    /// onto it as [`ImportanceSimulation`] says). The tilted sequential draw follows Wallenius'
+    /// noncentral hypergeometric law; we use the mean of its close relative, Fisher's noncentral
+    /// hypergeometric law, whose mean μ satisfies approximately (for large counts)
+    /// λ = μ·(n − s − a + μ) / ((s − μ)·(a − μ)). Setting μ = θ gives λ. It is clamped to at
+    /// least 1 (never tilt away from the event) and is 1 when θ ≥ min(s, a) (the event is then a
+    /// single configuration or impossible; plain λ is as good as any) or θ = 0.
     /// Examples: n = 2000, a = 128, s = 24, θ = 12 → 16.0 (an earlier hand-tuned check used 10);
     /// n = 19900, a = 64 → 381 (it used 300).
     pub fn default_lambda(n: u64, a: u64, s: u64, theta: u64) -> f64 {
@@ -890,50 +960,31 @@ impl ImportanceSimulation {
         }
     }
 
-    /// The tilt in use.
-    pub fn lambda(&self) -> f64 {
+    /// The fixed tilt λ in use; `None` when the run uses the bridge proposal (the default).
+    pub fn lambda(&self) -> Option<f64> {
         self.lambda
+    }
+
+    /// The proposal of the tail step: the fixed tilt λ when one was given, else the bridge.
+    pub fn proposal(&self) -> Proposal {
+        self.lambda.map_or(Proposal::Bridge, Proposal::Tilt)
     }
 
     /// Runs `samples` more samples (0 does nothing).
     pub fn run(&mut self, samples: u64) {
-        let (n, a, s, theta, lambda) = (self.n, self.a, self.s, self.theta, self.lambda);
-        let reachable = theta <= s.min(a);
         let mut rng = self.rng.clone();
         for _ in 0..samples {
             self.samples += 1;
-            if !reachable {
-                continue;
-            }
-            let mut b = 0u64; // segment cells drawn so far
-            let (mut w, mut e) = (1.0f64, 0i64);
-            for i in 0..a {
-                if b >= theta {
-                    break;
+            let hit = match self.target {
+                Target::Tail { pop, marked, draws, threshold } => {
+                    tilted_tail(&mut rng, pop, marked, draws, threshold, self.proposal())
                 }
-                let r_s = s - b;
-                if b + r_s.min(a - i) < theta {
-                    break;
+                Target::Union { n, pieces, piece, draws, threshold } => {
+                    let covered = union_size(&mut rng, n, pieces, piece);
+                    tilted_tail(&mut rng, n, covered, draws, threshold, self.proposal())
                 }
-                let r_o = n - s - (i - b);
-                let boosted = lambda * r_s as f64;
-                let total = boosted + r_o as f64;
-                let free = (r_s + r_o) as f64;
-                if rng.next_f64() * total < boosted {
-                    b += 1;
-                    w *= total / (lambda * free);
-                } else {
-                    w *= total / free;
-                }
-                if w < pow2(-RESCALE) {
-                    w *= pow2(RESCALE);
-                    e -= RESCALE;
-                } else if w > pow2(RESCALE) {
-                    w *= pow2(-RESCALE);
-                    e += RESCALE;
-                }
-            }
-            if b >= theta {
+            };
+            if let Some((w, e)) = hit {
                 self.add_hit(w, e);
             }
         }
@@ -965,6 +1016,7 @@ impl ImportanceSimulation {
     /// The weighted mean (1/N) Σ wᵢ·1{hitᵢ} and its standard error √(s²/N), s² the sample
     /// variance of the terms. With no hits: p = 0, se = 0 and the uninformative interval [0, 1]
     /// (the rule of three bounds the *proposal's* hit rate, not P). `upper_bound` is always None.
+    /// Where p is below f64's range, `p` is 0 and `log10_p` carries the estimate.
     pub fn estimate(&self) -> McEstimate {
         let trials = self.samples;
         if trials == 0 || self.hits == 0 {
@@ -1009,6 +1061,16 @@ impl ImportanceSimulation {
         (var / n).sqrt() / mean
     }
 
+    /// log10 of the standard error (finite where `se` itself underflows); −∞ with no hits.
+    pub fn log10_se(&self) -> f64 {
+        let rel = self.relative_se();
+        if rel.is_finite() && rel > 0.0 {
+            rel.log10() + self.estimate().log10_p
+        } else {
+            f64::NEG_INFINITY
+        }
+    }
+
     /// Kish's effective sample size of the estimator's terms, (Σ xᵢ)² / Σ xᵢ² with xᵢ = wᵢ·1{hitᵢ}:
     /// how many equally weighted hits the estimate is worth. Much smaller than the number of hits
     /// means a few heavy weights dominate and the standard error is not to be trusted
@@ -1020,6 +1082,82 @@ impl ImportanceSimulation {
             0.0
         }
     }
+}
+
+/// How the tail step picks a marked cell at each draw (see [`ImportanceSimulation`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Proposal {
+    /// Marked cells' odds multiplied by λ at every step (λ = 1 is plain Monte Carlo).
+    Tilt(f64),
+    /// The draw that would be exact if the count ended exactly at the threshold: with `need`
+    /// marked cells still to find in `d` draws, pick a marked one with probability need/d (or
+    /// the uniform probability when that is larger).
+    Bridge,
+}
+
+/// One sample of the tail step (see [`ImportanceSimulation`]): `draws` cells without
+/// replacement from `pop`, `marked` of them marked. Returns the weight w·2^e of a hit (at least
+/// `threshold` marked cells drawn), `None` for a miss.
+fn tilted_tail(rng: &mut Rng, pop: u64, marked: u64, draws: u64, threshold: u64, proposal: Proposal) -> Option<(f64, i64)> {
+    if threshold > marked.min(draws) {
+        return None;
+    }
+    let mut b = 0u64; // marked cells drawn so far
+    let (mut w, mut e) = (1.0f64, 0i64);
+    for i in 0..draws {
+        if b >= threshold {
+            break;
+        }
+        let r_s = marked - b;
+        if b + r_s.min(draws - i) < threshold {
+            return None;
+        }
+        let r_o = pop - marked - (i - b);
+        let free = (r_s + r_o) as f64;
+        let uniform = r_s as f64 / free;
+        let q = match proposal {
+            Proposal::Tilt(lambda) => {
+                let boosted = lambda * r_s as f64;
+                boosted / (boosted + r_o as f64)
+            }
+            Proposal::Bridge => uniform.max((threshold - b) as f64 / (draws - i) as f64),
+        };
+        if rng.next_f64() < q {
+            b += 1;
+            w *= uniform / q;
+        } else {
+            w *= (r_o as f64 / free) / (1.0 - q);
+        }
+        if w < pow2(-RESCALE) {
+            w *= pow2(RESCALE);
+            e -= RESCALE;
+        } else if w > pow2(RESCALE) {
+            w *= pow2(-RESCALE);
+            e += RESCALE;
+        }
+    }
+    (b >= threshold).then_some((w, e))
+}
+
+/// The size of the union of `pieces` uniform `piece`-subsets of `n` cells, drawn on counts: each
+/// piece draws its cells without replacement, and draw i (of n − i free cells) is new with
+/// probability (uncovered cells not yet drawn by this piece)/(n − i). The law is exactly that of
+/// the union the plain simulation builds cell by cell (E6's `union_segment`, E7's `union_input`).
+fn union_size(rng: &mut Rng, n: u64, pieces: u64, piece: u64) -> u64 {
+    let mut covered = 0u64;
+    for _ in 0..pieces {
+        let mut uncovered = n - covered;
+        for i in 0..piece.min(n) {
+            if rng.below(n - i) < uncovered {
+                uncovered -= 1;
+            }
+        }
+        covered = n - uncovered;
+        if covered == n {
+            break;
+        }
+    }
+    covered
 }
 
 /// One seeded plain run of `trials` test vectors (a convenience for the CLI and tests).

@@ -26,6 +26,33 @@ impl DendritesLab {
         to_js(&f)
     }
 
+    /// One line about picture cell `index` (from [`DendritesLab::cell_at`]): its cell index and
+    /// role, for the hover read-out; `undefined` off the cells.
+    pub fn describe_cell(&self, index: i32) -> Option<String> {
+        u64::try_from(index).ok().and_then(|i| self.core.run().scene().describe(i))
+    }
+
+    /// Paint picture cell `index` (toggle it in the painted x, y or segment, whichever the view
+    /// and the brush say) and return the notices; `false` when nothing there can be painted.
+    /// The painted set goes into the URL (`px`, `py`, `ps`).
+    pub fn paint(&mut self, index: i32) -> Result<JsValue, JsError> {
+        let Some((key, value)) = u64::try_from(index).ok().and_then(|i| self.core.run().paint(i)) else {
+            return Ok(JsValue::FALSE);
+        };
+        to_js(&self.core.set_param(key, &value))
+    }
+
+    /// The population cell drawn at picture cell `index`, or −1 (for zooming around it).
+    pub fn cell_index(&self, index: i32) -> f64 {
+        u64::try_from(index).ok().and_then(|i| self.core.run().scene().cell_of(i)).map_or(-1.0, |(_, c)| f64::from(c))
+    }
+
+    /// The neuron view's branches (`[{segment, synapses, overlap, fired}]`, at most `most`:
+    /// every segment that fired first, then the others in order).
+    pub fn branches(&self, most: u32) -> Result<JsValue, JsError> {
+        to_js(&self.core.run().branches(most.clamp(1, 1000) as usize))
+    }
+
     /// The overlap distribution with the θ cut-off.
     pub fn histogram(&self) -> Result<JsValue, JsError> {
         to_js(&figures::overlap_histogram(self.core.run().params()).map_err(|e| JsError::new(&e))?)
@@ -38,7 +65,7 @@ impl DendritesLab {
 }
 
 /// One simulated point, run a chunk at a time by the Web Worker (progress between chunks,
-/// cancel by terminating the worker). Plain Monte Carlo or, for E3, importance sampling.
+/// cancel by terminating the worker). Plain Monte Carlo or importance sampling (E3, E5, E6, E7).
 #[wasm_bindgen]
 pub struct DendritesSimulation {
     plain: Option<Simulation>,
@@ -49,8 +76,8 @@ pub struct DendritesSimulation {
 impl DendritesSimulation {
     /// `kind`: a simulate request's `kind` object (`{kind: "false-match", n, a, s, theta,
     /// segments}` …). `seed` is the page's seed (text, all 64 bits); point `stream` of a
-    /// figure gets its own generator from it. `importance` is honoured for single-segment
-    /// false matches only.
+    /// figure gets its own generator from it. `importance` is honoured for E3 (one segment),
+    /// E5, E6 and E7 ([`ImportanceSimulation::supports`]); E4 with K > 1 runs plain.
     #[wasm_bindgen(constructor)]
     pub fn new(kind: JsValue, seed: &str, stream: u32, importance: bool) -> Result<DendritesSimulation, JsError> {
         let kind: McKind =
@@ -58,13 +85,11 @@ impl DendritesSimulation {
         let seed: u64 = seed.trim().parse().map_err(|_| JsError::new("simulation: the seed is not a whole number"))?;
         // Point `stream` of a figure has its own generator (streams from 1; 0 is the page's).
         let seed = crate::core::rng::stream_seed(seed, u64::from(stream) + 1);
-        match kind {
-            McKind::FalseMatch { n, a, s, theta, segments: 1 } if importance => {
-                let lambda = ImportanceSimulation::default_lambda(n, a, s, theta);
-                let sim = ImportanceSimulation::new(n, a, s, theta, lambda, seed).map_err(|e| JsError::new(&e))?;
-                Ok(Self { plain: None, importance: Some(sim) })
-            }
-            _ => Ok(Self { plain: Some(Simulation::new(kind, seed).map_err(|e| JsError::new(&e))?), importance: None }),
+        if importance && ImportanceSimulation::supports(&kind) {
+            let sim = ImportanceSimulation::for_kind(kind, None, seed).map_err(|e| JsError::new(&e))?;
+            Ok(Self { plain: None, importance: Some(sim) })
+        } else {
+            Ok(Self { plain: Some(Simulation::new(kind, seed).map_err(|e| JsError::new(&e))?), importance: None })
         }
     }
 
@@ -91,6 +116,7 @@ impl DendritesSimulation {
             (_, Some(sim)) => {
                 let mut v = serde_json::to_value(sim.estimate()).map_err(|e| JsError::new(&e.to_string()))?;
                 v["ess"] = crate::dendrites::logmath::finite_or_null(sim.effective_sample_size());
+                v["log10_se"] = crate::dendrites::logmath::finite_or_null(sim.log10_se());
                 to_js(&v)
             }
             _ => Err(JsError::new("simulation: nothing to estimate")),

@@ -4,7 +4,7 @@ use super::to_js;
 use crate::core::picture::{Layout, Picture};
 use crate::dendrites::scene::colour;
 use crate::render::bars::{Bar, BarsFrame, BarsRenderer};
-use crate::render::grid::{GridFrame, GridRenderer, Meter};
+use crate::render::grid::{GridFrame, GridLayout, GridRenderer, Meter};
 use crate::render::{self, Backend, CanvasTarget, FrameStatus, Gpu, RenderError};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -229,6 +229,16 @@ impl View {
 
     /// Draw a picture (plain data from an experiment) on the canvas. Returns `false` when the
     /// frame was skipped.
+    /// The cell of `picture` under canvas pixel (x, y) as the grid renderer lays it out on this
+    /// view (the same [`GridLayout`] the drawing used); `None` off the cells or for bars.
+    pub(crate) fn cell_at(&self, picture: &Picture, x: f64, y: f64) -> Option<usize> {
+        if picture.layout != Layout::Grid || !(x.is_finite() && y.is_finite()) {
+            return None;
+        }
+        let count = picture.cells.len();
+        GridLayout::new(count, self.target.size(), picture.meter.is_some(), picture.columns).cell_at(x as f32, y as f32, count)
+    }
+
     pub(crate) fn draw_picture(&mut self, picture: &Picture) -> Result<bool, JsError> {
         self.with_picture(picture, |gpu, target, canvas, draw| present(gpu, target, canvas, draw))
     }

@@ -194,6 +194,12 @@ macro_rules! lab_handle {
                 view.draw_picture(&self.picture)
             }
 
+            /// The picture cell under canvas pixel (x, y) as last drawn on `view` (device
+            /// pixels, origin top left), or −1 off the cells: hovering and painting.
+            pub fn cell_at(&self, view: &crate::web::View, x: f64, y: f64) -> i32 {
+                view.cell_at(&self.picture, x, y).map_or(-1, |i| i as i32)
+            }
+
             /// Render the picture offscreen at `width`×`height` and resolve to its RGBA bytes
             /// (`Uint8Array`, rows top to bottom): PNG export and pixel tests.
             pub fn read_pixels(&mut self, view: &mut crate::web::View, width: u32, height: u32) -> js_sys::Promise {

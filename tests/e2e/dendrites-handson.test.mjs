@@ -1,0 +1,195 @@
+// End-to-end: the dendrites bit view by hand (issue 16) in headless Chromium. Painting with the
+// mouse changes the read-out and the URL and a reload gives the same pixels; the pair view draws
+// x, y, AND and OR; the members view colours the input union by source; the neuron view draws
+// its segments as branches; hovering names a cell and the wheel zooms. Pixels are read back from
+// the GPU (the bit view) or from a screenshot (the neuron's SVG) and counted.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { startLab, openPage, SHOTS } from './browser.mjs';
+import { decodePng } from './png.mjs';
+
+let lab;
+before(async () => { lab = await startLab(); });
+after(async () => { await lab?.close(); });
+
+const settled = (page, extra = 'true') =>
+  page.waitForFunction(`(() => { const s = window.__lab && window.__lab.state(); return s && s.ready && s.clean && window.__lab.metrics.firstFrameMs !== null && (${extra}); })()`, null, { timeout: 30000 });
+
+// Colours of src/dendrites/scene.rs (`colour`, `HUES`).
+const C = {
+  idle: [44, 50, 60], active: [170, 175, 185], synapse: [70, 120, 215], overlap: [250, 160, 40],
+  xOnly: [70, 120, 215], yOnly: [90, 200, 100], miss: [235, 235, 240],
+};
+const HUES = [[70, 120, 215], [160, 100, 210], [60, 175, 175], [215, 100, 160], [120, 150, 60], [110, 110, 230], [40, 140, 110], [190, 130, 90]];
+
+/** The bit view read back from the GPU at w×h: pixel counts per colour key and a hash. */
+async function pixels(page, colours, w = 480, h = 320) {
+  return page.evaluate(async ([w, h, colours]) => {
+    const px = await window.__lab.readPixels(w, h);
+    const counts = Object.fromEntries(Object.keys(colours).map((k) => [k, 0]));
+    for (let i = 0; i < px.length; i += 4) {
+      for (const [k, [r, g, b]] of Object.entries(colours)) if (px[i] === r && px[i + 1] === g && px[i + 2] === b) counts[k] += 1;
+    }
+    return { counts, hash: px.reduce((a, v, i) => (a + v * ((i % 251) + 1)) % 1000000007, 0) };
+  }, [w, h, colours]);
+}
+
+/** Hover at (fx, fy), fractions of the canvas box; returns the tooltip text ('' when hidden). */
+async function hoverText(page, fx, fy) {
+  const box = await page.locator('canvas.el-canvas').boundingBox();
+  await page.mouse.move(box.x + fx * box.width, box.y + fy * box.height);
+  return page.evaluate(() => { const t = document.querySelector('.el-cell-tip'); return t && !t.hidden ? t.textContent : ''; });
+}
+
+const info = (page) => page.evaluate(() => window.__lab.state().info);
+
+test('dendrites by hand: painting the segment changes the read-out and the URL; the URL gives the same pixels', async () => {
+  const { page, errors } = await openPage(lab, '?exp=dendrites&seed=3&view=paint&n=256&a=10&s=8&theta=4&brush=segment&fig=fn');
+  await settled(page);
+  const before = await info(page);
+  assert.equal(before.synapses, 8);
+  // Hover a cell: the tooltip names it and its role; clicking it toggles its synapse.
+  const text = await hoverText(page, 0.3, 0.4);
+  const m = /^cell (\d+): (.*)$/.exec(text);
+  assert.ok(m, `hover names a cell: "${text}"`);
+  const wasSynapse = m[2].includes('synapse');
+  await page.mouse.down();
+  await page.mouse.up();
+  await settled(page, `window.__lab.state().info.synapses === ${before.synapses + (wasSynapse ? -1 : 1)}`);
+  await page.waitForFunction(() => /[?&]ps=[A-Za-z0-9_-]+/.test(location.search));
+  const again = await hoverText(page, 0.3, 0.4);
+  assert.equal(again.includes('synapse'), !wasSynapse, `the role changed: "${again}"`);
+  // Drag across the grid: each cell crossed toggles once.
+  const box = await page.locator('canvas.el-canvas').boundingBox();
+  const y = box.y + 0.62 * box.height;
+  await page.mouse.move(box.x + 0.1 * box.width, y);
+  await page.mouse.down();
+  for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + (0.1 + 0.03 * i) * box.width, y);
+  await page.mouse.up();
+  await settled(page);
+  const painted = await info(page);
+  assert.notEqual(painted.synapses, before.synapses + (wasSynapse ? -1 : 1), 'the drag painted cells');
+  // The drawn synapses are what the read-out says: every cell has the same whole-pixel area.
+  const shot = await pixels(page, { idle: C.idle, active: C.active, synapse: C.synapse, overlap: C.overlap });
+  const { idle, active, synapse, overlap } = shot.counts;
+  const area = (idle + active + synapse + overlap) / 256;
+  assert.ok(Number.isInteger(area) && area > 0, `one area per cell (${JSON.stringify(shot.counts)})`);
+  assert.equal((synapse + overlap) / area, painted.synapses);
+  assert.equal(overlap / area, painted.overlap);
+  await page.screenshot({ path: path.join(SHOTS, 'dendrites-paint.png'), fullPage: true });
+  // Reopening the URL gives the same pixels.
+  // The URL is updated at most four times a second: wait for the painted set to reach it.
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('ps') === new URLSearchParams(window.__lab.state().query).get('ps'));
+  const url = page.url();
+  const second = await openPage(lab, url.slice(lab.base.length));
+  await settled(second.page);
+  assert.equal((await info(second.page)).synapses, painted.synapses);
+  assert.equal((await pixels(second.page, { idle: C.idle })).hash, shot.hash, 'the URL reproduces the painted view');
+  assert.deepEqual(errors, []);
+  assert.deepEqual(second.errors, []);
+  await page.close();
+  await second.page.close();
+});
+
+test('dendrites by hand: two SDRs side by side with AND and OR', async () => {
+  const { page, errors } = await openPage(lab, '?exp=dendrites&seed=7&view=pair&n=100&a=20&theta=3&fig=fn');
+  await settled(page);
+  const i = await info(page);
+  const shot = await pixels(page, { x: C.xOnly, y: C.yOnly, both: C.overlap, idle: C.idle });
+  const { x, y, both, idle } = shot.counts;
+  // Four panels of 100 cells, 40 cells lit in x and y, overlap·2 in AND and OR.
+  const area = (x + y + both + idle) / 400;
+  assert.ok(Number.isInteger(area) && area > 0, JSON.stringify(shot.counts));
+  assert.equal(both / area, 2 * i.overlap, 'x AND y is drawn twice: in the AND and the OR panel');
+  assert.equal(x / area, 20 + (20 - i.overlap), 'x alone and x-only cells of the OR panel');
+  assert.equal(y / area, 20 + (20 - i.overlap));
+  assert.equal(i.union_cells, 40 - i.overlap);
+  const readout = await page.locator('.el-readout').textContent();
+  assert.match(readout, new RegExp(`x AND y: ${i.overlap} · x OR y: ${40 - i.overlap}`));
+  await page.screenshot({ path: path.join(SHOTS, 'dendrites-pair.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('dendrites by hand: the input union is coloured by source and tested by random segments (E7)', async () => {
+  const { page, errors } = await openPage(lab, '?exp=dendrites&seed=9&view=members&n=400&a=20&s=10&theta=5&m=3&fig=uin');
+  await settled(page);
+  const i = await info(page);
+  const colours = { miss: C.miss, hit: C.overlap, idle: C.idle };
+  HUES.slice(0, 3).forEach((h, k) => { colours[`p${k}`] = h; });
+  const shot = await pixels(page, colours);
+  const c = shot.counts;
+  const area = (c.miss + c.hit + c.idle + c.p0 + c.p1 + c.p2) / 400;
+  assert.ok(Number.isInteger(area) && area > 0, JSON.stringify(c));
+  assert.ok(c.p0 > 0 && c.p1 > 0 && c.p2 > 0, 'three sources, three colours');
+  assert.equal((c.p0 + c.p1 + c.p2 + c.hit) / area, i.union_cells);
+  assert.equal(c.hit / area, i.overlap);
+  assert.equal((c.hit + c.miss) / area, 10);
+  await page.screenshot({ path: path.join(SHOTS, 'dendrites-members.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('dendrites by hand: the neuron view draws its segments as branches, the firing one lit', async () => {
+  // Dense patterns make a segment fire often; step until one does.
+  const { page, errors } = await openPage(lab, '?exp=dendrites&seed=2&view=neuron&n=64&a=32&s=8&theta=3&k=6&fig=neuron');
+  await settled(page);
+  let fired = false;
+  for (let step = 0; step < 20 && !fired; step++) {
+    fired = (await info(page)).matched;
+    if (!fired) { await page.keyboard.press('.'); await settled(page, `window.__lab.state().info.samples === ${step + 2}`); }
+  }
+  assert.ok(fired, 'some sample fires the neuron');
+  const svg = page.locator('.el-neuron svg');
+  await svg.waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('.el-neuron .el-branch').length === 6);
+  const firedBranches = await page.locator('.el-neuron .el-fired').count();
+  assert.ok(firedBranches >= 1);
+  // Pixels: the lit branch and soma are yellow (#ffd54a), the others blue.
+  const img = decodePng(await svg.screenshot({ path: path.join(SHOTS, 'dendrites-neuron.png') }));
+  let yellow = 0, blue = 0;
+  for (let p = 0; p < img.data.length; p += 4) {
+    const [r, g, b] = [img.data[p], img.data[p + 1], img.data[p + 2]];
+    if (Math.abs(r - 255) < 20 && Math.abs(g - 213) < 20 && Math.abs(b - 74) < 30) yellow += 1;
+    if (Math.abs(r - 70) < 20 && Math.abs(g - 120) < 20 && Math.abs(b - 215) < 20) blue += 1;
+  }
+  assert.ok(yellow > 500, `the firing branch and soma are drawn (${yellow} yellow pixels)`);
+  assert.ok(blue > 200, `the quiet branches are drawn (${blue} blue pixels)`);
+  const caption = await page.locator('.el-neuron .el-help').textContent();
+  assert.match(caption, /E4/);
+  // Another view hides the neuron.
+  await page.evaluate(() => window.__lab.setParams({ view: 'match' }));
+  await page.waitForFunction(() => document.querySelector('.el-neuron').hidden);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('dendrites by hand: hover names cells among 65,536 and the wheel zooms around the pointer', async () => {
+  const { page, errors } = await openPage(lab, '?exp=dendrites&seed=1&view=match&n=65536&a=40&s=20&theta=10&fig=fn');
+  await settled(page);
+  assert.equal((await info(page)).drawn, 65536);
+  const text = await hoverText(page, 0.4, 0.5);
+  const cell = Number(/^cell (\d+)/.exec(text)?.[1]);
+  assert.ok(cell >= 0 && cell < 65536, `hover: "${text}"`);
+  // Three wheel notches in: zoom 8, a window of 8,192 cells holding the hovered cell.
+  for (let k = 0; k < 3; k++) {
+    await page.mouse.wheel(0, -100);
+    await settled(page, `window.__lab.state().info.drawn === ${65536 / 2 ** (k + 1)}`);
+  }
+  await page.waitForFunction(() => /[?&]zoom=8(&|$)/.test(location.search));
+  const zoomed = await info(page);
+  assert.ok(zoomed.window_start <= cell && cell < zoomed.window_start + zoomed.drawn, `cell ${cell} in [${zoomed.window_start}, +${zoomed.drawn})`);
+  // Hovering now names cells of the window, and the picture has the window's cells: at 1/8 of
+  // the cells each is drawn about 8 times larger.
+  const inside = Number(/^cell (\d+)/.exec(await hoverText(page, 0.4, 0.5))?.[1]);
+  assert.ok(inside >= zoomed.window_start && inside < zoomed.window_start + zoomed.drawn);
+  const readout = await page.locator('.el-readout').textContent();
+  assert.match(readout, new RegExp(`showing cells ${zoomed.window_start}–${zoomed.window_start + zoomed.drawn - 1} of 65536`));
+  await page.screenshot({ path: path.join(SHOTS, 'dendrites-zoom.png') });
+  // Wheel out to the end: zoom 1 again.
+  for (let k = 0; k < 3; k++) { await page.mouse.wheel(0, 100); await settled(page); }
+  assert.equal((await info(page)).drawn, 65536);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
