@@ -191,7 +191,7 @@ test('dendrites: a probability below f64\'s range (10^-442) is shown from its lo
   assert.equal(readout.expected, null, 'the read-out gives no false 0 for the hit probability');
   assert.ok(Math.abs(readout.expected_log10 + 442.03) < 0.01, `log10 ${readout.expected_log10}`);
   // Two samples so far (the first is drawn at step 0): the expected tally is 2·10^-442.03.
-  assert.match(await page.locator('.el-readout').innerText(), /0 of 2 \(expected 10\^-441\.73\)/);
+  assert.match(await page.locator('.el-readout').innerText(), /0 of 2 \(expected 10\^-441\.73, 95 % range 0–0; P = 10\^-442\.03 per sample\)/);
   // The figure's export: the simulation requests carry no literal 0 for a non-zero theory.
   const fig = await page.evaluate(() => window.__lab.figure());
   assert.ok(fig.simulate.length > 0);

@@ -7,16 +7,25 @@
 import uPlot from '../vendor/uPlot.esm.js';
 import { el, fmt, download } from '../common.js';
 
-// Cell colours of the bit view (src/dendrites/scene.rs, `colour`).
-const LEGEND = [
-  ['inactive', '#2c323c'], ['active cell', '#afb4b9'], ['synapse', '#4678d7'], ['synapse on an active cell (overlap)', '#faa028'],
-  ['noise: synapse that lost its input', '#eb3c3c'], ['noise: removed cell', '#782828'], ['noise: added cell', '#5ac864'],
-];
+// Cell colours of the bit view (src/dendrites/scene.rs, `colour` and `HUES`), per view.
+const HUE_CSS = ['#4678d7', '#a064d2', '#3cafaf', '#d764a0', '#78963c', '#6e6ee6', '#288c6e', '#be825a'];
+const IDLE = ['inactive', '#2c323c'], ACTIVE = ['active cell of the pattern', '#afb4b9'], SYNAPSE = ['synapse', '#4678d7'];
+const OVERLAP = ['synapse on an active cell (overlap)', '#faa028'];
+function legendFor(view) {
+  switch (view) {
+    case 'noise': return [IDLE, ACTIVE, SYNAPSE, OVERLAP, ['synapse that lost its input', '#eb3c3c'], ['removed by the noise', '#782828'], ['added by the noise', '#5ac864']];
+    case 'union': return [IDLE, ACTIVE, ['synapses, coloured by the pattern they came from', HUE_CSS], OVERLAP];
+    case 'neuron': return [IDLE, ACTIVE, ['synapses, coloured by segment', HUE_CSS], OVERLAP];
+    case 'pair': return [['top left x, top right y; bottom: x AND y, x OR y', null], ['in x', '#4678d7'], ['in y', '#5ac864'], ['in x and y (overlap)', '#faa028'], IDLE];
+    case 'members': return [['input union, coloured by the pattern that set the cell', HUE_CSS], ['test synapse on the union', '#faa028'], ['test synapse off the union', '#ebebf0'], IDLE];
+    default: return [IDLE, ACTIVE, SYNAPSE, OVERLAP];
+  }
+}
+// The most cells the bit view draws (src/dendrites/mod.rs, MAX_DRAWN_CELLS).
+const MAX_DRAWN = 262144;
 const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f'];
 const CURRENT = '#ffffff';
 const SIM = '#ff5fd2';
-// Integer parameters with a log-scale slider (their range spans decades).
-const LOG_SLIDERS = new Set(['n', 'a', 's', 'k', 'trials']);
 
 // Log axes are drawn as log10 of the value on a linear axis: uPlot's own log axes cannot
 // place ticks below about 1e-16, and these probabilities go down to 1e-300.
@@ -57,11 +66,140 @@ function create(ctx) {
   const simBox = el('div', { class: 'el-sim' });
   const dirty = () => { figureDirty = true; ctx.schedule(); };
 
+  const legend = el('div', { class: 'el-legend', 'aria-label': 'colours' });
+  let legendView = null;
   function makeLegend() {
-    const legend = el('div', { class: 'el-legend', 'aria-label': 'colours' });
-    for (const [name, colour] of LEGEND) legend.append(el('span', {}, el('i', { style: `background:${colour}` }), name));
-    legend.append(el('span', {}, el('i', { style: 'background:#fff' }), 'meter: overlap, white line θ'));
     ctx.readout.before(legend);
+    updateLegend();
+  }
+  function updateLegend() {
+    const view = ctx.lab.param('view');
+    if (view === legendView) return;
+    legendView = view;
+    ctx.stage.classList.toggle('el-painting', view === 'paint' || view === 'pair');
+    legend.replaceChildren();
+    for (const [name, colour] of legendFor(view)) {
+      const swatches = colour === null ? [] : (Array.isArray(colour) ? colour.slice(0, 4) : [colour]).map((c) => el('i', { style: `background:${c}` }));
+      legend.append(el('span', {}, ...swatches, name));
+    }
+    legend.append(el('span', {}, el('i', { style: 'background:#fff' }), 'meter: overlap, white line θ'));
+    if (view === 'paint' || view === 'pair') legend.append(el('span', { class: 'el-hint', text: view === 'paint' ? 'click or drag on the cells to paint (choose x or the segment under "Paint")' : 'click or drag in the x or y panel to paint' }));
+  }
+
+  // ---- hands on: hover, paint, zoom (issue 16) ----------------------------------------------
+  // The canvas may be replaced (GPU recovery), so the listeners sit on the stage and read
+  // ctx.canvas and ctx.view at each event. Cells are found by the same layout the renderer
+  // used (DendritesLab.cell_at), in device pixels.
+  const tip = el('div', { class: 'el-cell-tip', role: 'status', hidden: '' });
+  function makeHandsOn() {
+    const stage = ctx.stage;
+    stage.append(tip);
+    const cellAt = (e) => {
+      const canvas = ctx.canvas;
+      if (!ctx.view || !canvas) return -1;
+      const r = canvas.getBoundingClientRect();
+      if (!r.width || !r.height) return -1;
+      return ctx.lab.cell_at(ctx.view, (e.clientX - r.left) * canvas.width / r.width, (e.clientY - r.top) * canvas.height / r.height);
+    };
+    const paintable = () => ['paint', 'pair'].includes(ctx.lab.param('view'));
+    let stroke = null; // picture cells painted in this drag (each at most once)
+    function paintAt(e) {
+      const i = cellAt(e);
+      if (i < 0 || stroke.has(i)) return;
+      stroke.add(i);
+      const generation = ctx.lab.generation();
+      let result;
+      try { result = ctx.lab.paint(i); } catch (err) { notice(`paint: ${err.message || err}`, 'error'); return; }
+      if (result === false) return;
+      for (const n of result) notice(n.message);
+      ctx.syncInputs();
+      ctx.changed(ctx.lab.generation() !== generation);
+      emit('painted', { index: i, query: ctx.lab.query() });
+    }
+    function hover(e) {
+      const i = cellAt(e);
+      const text = i >= 0 ? ctx.lab.describe_cell(i) : undefined;
+      if (!text) { tip.hidden = true; return; }
+      tip.textContent = text;
+      tip.hidden = false;
+      const r = stage.getBoundingClientRect();
+      tip.style.left = `${Math.max(0, Math.min(e.clientX - r.left + 14, r.width - tip.offsetWidth - 4))}px`;
+      tip.style.top = `${Math.min(e.clientY - r.top + 14, r.height - tip.offsetHeight - 4)}px`;
+    }
+    stage.addEventListener('pointerdown', (e) => {
+      if (!paintable() || e.button !== 0) return;
+      stroke = new Set();
+      stage.setPointerCapture?.(e.pointerId);
+      paintAt(e);
+      e.preventDefault();
+    });
+    stage.addEventListener('pointermove', (e) => { if (stroke) paintAt(e); hover(e); });
+    const end = () => { stroke = null; };
+    stage.addEventListener('pointerup', end);
+    stage.addEventListener('pointercancel', end);
+    stage.addEventListener('pointerleave', () => { tip.hidden = true; });
+    // The wheel zooms by 2 around the cell under the pointer; at either end of the range the
+    // page scrolls as usual.
+    stage.addEventListener('wheel', (e) => {
+      const i = cellAt(e);
+      const cell = i >= 0 ? ctx.lab.cell_index(i) : -1;
+      if (cell < 0 || e.deltaY === 0) return;
+      const zoom = Number(ctx.lab.param('zoom')), n = Number(ctx.lab.param('n'));
+      const next = Math.min(4096, Math.max(1, e.deltaY < 0 ? zoom * 2 : Math.floor(zoom / 2)));
+      if (next === zoom) return;
+      e.preventDefault();
+      const r = ctx.lab.readout();
+      const newLen = Math.min(MAX_DRAWN, Math.ceil(n / next), n);
+      const at = Math.max(0, Math.round(cell - (cell - r.window_start) * newLen / Math.max(1, r.drawn)));
+      ctx.setParam('zoom', next);
+      ctx.setParam('at', at);
+      emit('zoomed', { zoom: next, at });
+    }, { passive: false });
+  }
+
+  // ---- the neuron view: K segments as branches of one cell (SVG) --------------------------------
+  const SVG = 'http://www.w3.org/2000/svg';
+  const svg = (tag, attrs = {}, text) => {
+    const node = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+    if (text !== undefined) node.textContent = text;
+    return node;
+  };
+  const neuronBox = el('div', { class: 'el-neuron', hidden: '', 'aria-label': 'the neuron: its segments as branches' });
+  let neuronKey = '';
+  function drawNeuron() {
+    const view = ctx.lab.param('view');
+    neuronBox.hidden = view !== 'neuron';
+    if (neuronBox.hidden) { neuronKey = ''; return; }
+    const key = `${ctx.lab.query()}|${ctx.lab.position()}`;
+    if (key === neuronKey) return;
+    neuronKey = key;
+    const SHOWN = 12, DOTS = 40, GAP = 11;
+    const branches = ctx.lab.branches(SHOWN);
+    const r = ctx.lab.readout();
+    const k = Number(ctx.lab.param('k')), theta = Number(ctx.lab.param('theta'));
+    const rowH = 24, top = 18, width = 900, height = top * 2 + rowH * Math.max(1, branches.length);
+    const soma = { x: 56, y: height / 2 };
+    const pic = svg('svg', { viewBox: `0 0 ${width} ${height}`, width: '100%', height, role: 'img', class: 'el-neuron-svg' });
+    const anyFired = branches.some((b) => b.fired);
+    branches.forEach((b, row) => {
+      const y = top + rowH * (row + 0.5);
+      const stroke = b.fired ? '#ffd54a' : '#4678d7';
+      const dots = Math.min(b.synapses, DOTS);
+      const end = 160 + dots * GAP;
+      pic.append(svg('path', { d: `M ${soma.x + 20} ${soma.y} C ${soma.x + 70} ${soma.y}, ${soma.x + 60} ${y}, 150 ${y} L ${end} ${y}`, fill: 'none', stroke, 'stroke-width': b.fired ? 3 : 1.5, class: b.fired ? 'el-branch el-fired' : 'el-branch' }));
+      // Counts only: the synapses on active cells are drawn first (their order on a real
+      // branch is not modelled).
+      const on = Math.min(b.overlap, dots);
+      for (let j = 0; j < dots; j++) pic.append(svg('circle', { cx: 160 + j * GAP, cy: y, r: 3.8, fill: j < on ? '#faa028' : '#2c323c', stroke: '#8aa4d6', 'stroke-width': 0.8 }));
+      const more = b.synapses > dots ? ` (+${b.synapses - dots} more)` : '';
+      pic.append(svg('text', { x: end + 10, y: y + 4, fill: b.fired ? '#ffd54a' : '#bbb', 'font-size': 12 }, `segment ${b.segment + 1}: ${b.overlap} of ${b.synapses} on active cells${more}${b.fired ? ` ≥ θ = ${theta}: fires` : ''}`));
+    });
+    pic.append(svg('circle', { cx: soma.x, cy: soma.y, r: 20, fill: anyFired ? '#ffd54a' : '#2c323c', stroke: '#ddd', 'stroke-width': 1.5, class: 'el-soma' }));
+    pic.append(svg('text', { x: soma.x, y: soma.y + 4, 'text-anchor': 'middle', fill: anyFired ? '#10141a' : '#ddd', 'font-size': 11 }, anyFired ? 'fires' : 'cell'));
+    const shown = branches.length < k ? `${branches.length} of K = ${k} segments shown (every one that fired first)` : `K = ${k} segments`;
+    const chance = fmtP(r.expected, r.expected_log10);
+    neuronBox.replaceChildren(pic, el('p', { class: 'el-help', text: `${shown}. θ = ${theta}. A random pattern of a = ${ctx.lab.param('a')} cells makes some segment fire with probability ${chance} (E4, exact 1 − (1 − P_fm)^K).` }));
   }
 
   // ---- equations (MathML with the current numbers) -------------------------------------------
@@ -325,7 +463,7 @@ function create(ctx) {
       figPlot?.setSize({ width: Math.max(300, figureBox.clientWidth), height: 380 });
       histPlot?.setSize({ width: Math.max(300, histBox.clientWidth), height: 220 });
     },
-    equations, figureBox, histBox, simBox, makeLegend, makeSimBox, refreshFigures,
+    equations, figureBox, histBox, simBox, neuronBox, makeLegend, makeHandsOn, makeSimBox, refreshFigures, drawNeuron, updateLegend,
     get figureDirty() { return figureDirty; }, set figureDirty(v) { figureDirty = v; },
     figure: () => currentFigure,
     stop: () => { simWorker?.terminate(); figPlot?.destroy(); histPlot?.destroy(); },
@@ -369,8 +507,8 @@ function create(ctx) {
 const own = (ctx) => (ctx.dendrites ??= create(ctx));
 
 export default {
-  embedControls: ['play', 'step', 'back', 'reset', 'view', 'theta', 'v'],
-  logSliders: ['n', 'a', 's', 'k', 'trials'],
+  embedControls: ['play', 'step', 'back', 'reset', 'view', 'theta', 'v', 'brush', 'zoom'],
+  logSliders: ['n', 'a', 's', 'k', 'trials', 'zoom'],
   canvasLabel: 'bit view: the n cells, the segment\'s synapses and the current pattern',
   optionLabel(ctx, key, value) {
     if (key !== 'fig') return value;
@@ -383,26 +521,48 @@ export default {
   setup(ctx) {
     const d = own(ctx);
     d.makeLegend();
+    d.makeHandsOn();
+    ctx.stage.after(d.neuronBox);
+    d.drawNeuron();
     if (!ctx.chrome) return;
     ctx.panels.append(d.equations, d.figureBox, d.simBox, d.histBox);
     d.makeSimBox();
     new ResizeObserver(() => d.resize()).observe(d.figureBox);
   },
-  changed(ctx) { own(ctx).figureDirty = true; },
+  changed(ctx) { const d = own(ctx); d.figureDirty = true; d.updateLegend(); },
   frame(ctx) {
     const d = own(ctx);
+    d.drawNeuron();
     if (d.figureDirty && ctx.chrome) { d.figureDirty = false; d.refreshFigures(); }
     return false;
   },
   readoutText(ctx, i) {
-    const what = { match: 'false matches', noise: 'matches kept', union: 'false matches', neuron: 'false firings' }[ctx.lab.param('view')] ?? 'hits';
+    const view = ctx.lab.param('view');
+    const what = { match: 'false matches', noise: 'matches kept', union: 'false matches', neuron: 'false firings', paint: 'matches', pair: 'matches', members: 'false matches' }[view] ?? 'hits';
     ctx.readout.dataset.matched = String(i.matched);
-    // The expected tally P·N, from its log10 where P underflows (never a false 0).
-    const known = typeof i.expected === 'number' || Number.isFinite(i.expected_log10);
-    const tally = i.samples === 0 ? '0' : fmtP(typeof i.expected === 'number' ? i.expected * i.samples : null, i.expected_log10 + Math.log10(i.samples));
-    const expected = known ? ` (expected ${tally})` : '';
-    return `sample ${i.samples} · overlap ${i.overlap} of θ = ${i.theta} → ${i.matched ? 'MATCH' : 'no match'} · ${what} so far: ${i.hits} of ${i.samples}${expected}`
-      + ` · synapses ${i.synapses}` + (i.drawn < Number(ctx.lab.param('n')) ? ` · drawing the first ${i.drawn} cells` : '') + (i.note ? ` · ${i.note}` : '');
+    const chance = fmtP(i.expected, i.expected_log10);
+    // What is on the grid, then the verdict, then the tally beside its expectation.
+    const head = {
+      paint: `x: ${i.pattern_size} active cells · segment: ${i.synapses} synapses · overlap ${i.overlap}`,
+      pair: `|x| = ${i.synapses} · |y| = ${i.pattern_size} · x AND y: ${i.overlap} · x OR y: ${i.union_cells}`,
+      members: `input: union of M = ${ctx.lab.param('m')} patterns, ${i.union_cells} cells · test segment: ${i.overlap} of s = ${i.synapses} synapses on the union`,
+    }[view] ?? `sample ${i.samples} · overlap ${i.overlap}`;
+    const verdict = `${head} ${i.matched ? '≥' : '<'} θ = ${i.theta} → ${i.matched ? 'MATCH' : 'no match'}`;
+    let tally;
+    if (i.fixed) {
+      const whom = view === 'pair' ? `a random y of ${i.pattern_size} cells overlaps x` : `a random pattern of ${i.pattern_size} cells matches this segment`;
+      tally = `your pattern is painted, so every sample is the same; by chance, ${whom} with probability ${chance}`;
+    } else {
+      // The expected tally P·N (from its log10 where P underflows: never a false 0) and the
+      // central 95 % range of the count.
+      const known = typeof i.expected === 'number' || Number.isFinite(i.expected_log10);
+      const mean = fmtP(typeof i.expected === 'number' ? i.expected * i.samples : null, i.expected_log10 + Math.log10(Math.max(1, i.samples)));
+      const range = Number.isFinite(i.expected_low) ? `, 95 % range ${i.expected_low}–${i.expected_high}` : '';
+      tally = `${what} so far: ${i.hits} of ${i.samples}` + (known ? ` (expected ${mean}${range}; P = ${chance} per sample)` : '');
+    }
+    const end = Number(ctx.lab.param('n'));
+    const window = i.drawn < end ? ` · showing cells ${i.window_start}–${i.window_start + i.drawn - 1} of ${end}` : '';
+    return `${verdict} · ${tally}` + (view === 'match' || view === 'noise' ? ` · synapses ${i.synapses}` : '') + window + (i.note ? ` · ${i.note}` : '');
   },
   state(ctx) { return { summary: ctx.lab.summary() }; },
   extend(ctx) {
