@@ -110,6 +110,30 @@ impl DendritesRun {
         self.scene.branches(most)
     }
 
+    /// The exact probability that one sample hits given what the view holds fixed between
+    /// samples (the segment, the stored pattern, the union, the painted x): what the tally
+    /// counts, so the tally is Binomial(samples, this). For one segment, noise and a painted
+    /// set it is the paper's value (by symmetry it does not depend on which segment was drawn);
+    /// for a union it is E3 at the drawn union's size U, which varies from seed to seed around
+    /// E6 or E7 (their mean over U). `None` where no such closed form is at hand (the neuron's K
+    /// fixed segments, whose overlaps E4 ignores) or when every sample is the same (painted x
+    /// or y).
+    pub fn tally_probability(&self) -> Option<Prob> {
+        let p = &self.params;
+        let info = self.scene.info();
+        if info.fixed {
+            return None;
+        }
+        match self.scene.mode {
+            ViewMode::Match | ViewMode::Noise => self.hit_probability(),
+            ViewMode::Paint | ViewMode::Pair | ViewMode::Union => {
+                theory::false_match(p.n, p.a, info.synapses, p.theta).ok()
+            }
+            ViewMode::Members => theory::false_match(p.n, info.union_cells, p.s, p.theta).ok(),
+            ViewMode::Neuron => None,
+        }
+    }
+
     /// The exact probability of a hit per sample for the current view: E3 (match; paint and
     /// pair for the drawn sizes), 1 − E5 (noise: the match is kept), E6 (union), E4 (neuron),
     /// E7 (members: the exact mixture over the union's size where affordable).
@@ -193,11 +217,12 @@ impl Experiment for DendritesRun {
 
     /// The bit view's numbers: `{samples, hits, overlap, theta, matched, synapses,
     /// pattern_size, union_cells, segments, drawn, window_start, fixed, note, hit_rate,
-    /// expected, expected_log10, expected_low, expected_high}`. `expected` is the exact hit
-    /// probability of the view (null where it underflows f64; `expected_log10` its log10, null
-    /// for an exact 0); `expected_low`..`expected_high` the central 95 % range of the tally
-    /// `hits` after `samples` samples ([`theory::binomial_range`]), null when the sample is
-    /// painted (`fixed`: every sample is the same, so the tally is not a binomial count).
+    /// expected, expected_log10, tally_p, tally_log10, expected_low, expected_high}`.
+    /// `expected` is the paper's hit probability for the view (null where it underflows f64;
+    /// `expected_log10` its log10, null for an exact 0); `tally_p` the exact probability given
+    /// what the view holds fixed ([`Self::tally_probability`]); `expected_low`..`expected_high`
+    /// the central 95 % range of the tally `hits` after `samples` samples at `tally_p`
+    /// ([`theory::binomial_range`]); all three null where `tally_probability` is `None`.
     fn readout(&self) -> serde_json::Value {
         let info = self.scene.info();
         let mut v = serde_json::to_value(info).unwrap_or_default();
@@ -205,7 +230,10 @@ impl Experiment for DendritesRun {
         let hit = self.hit_probability();
         v["expected"] = hit.and_then(Prob::representable).map_or(serde_json::Value::Null, |p| serde_json::json!(p));
         v["expected_log10"] = hit.map_or(serde_json::Value::Null, |p| finite_or_null(p.log10()));
-        let range = hit.filter(|_| !info.fixed).map(|p| theory::binomial_range(info.samples, p));
+        let tally = self.tally_probability();
+        v["tally_p"] = tally.and_then(Prob::representable).map_or(serde_json::Value::Null, |p| serde_json::json!(p));
+        v["tally_log10"] = tally.map_or(serde_json::Value::Null, |p| finite_or_null(p.log10()));
+        let range = tally.map(|p| theory::binomial_range(info.samples, p));
         v["expected_low"] = range.map_or(serde_json::Value::Null, |r| serde_json::json!(r.0));
         v["expected_high"] = range.map_or(serde_json::Value::Null, |r| serde_json::json!(r.1));
         v
@@ -269,6 +297,23 @@ static SCENARIOS: &[Scenario] = &[
         },
     },
     Scenario {
+        id: "few-synapses",
+        title: "A few synapses are enough",
+        narrative: "A segment does not need a synapse on every cell of the pattern it recognises. Here it has \
+            12 synapses on a pattern of 40 active cells and fires at θ = 6. Replace a quarter of the pattern \
+            (v = 10 cells) and it still recognises it about 99.7 % of the time (1 − E5). A random pattern \
+            matches it with probability 3 × 10⁻⁸ (E3). Subsampling the pattern is enough (Ahmad & Hawkins \
+            2016).",
+        query: "seed=7&view=noise&fig=noise&n=2048&a=40&s=12&theta=6&v=10&speed=200",
+        watch: Watch {
+            key: "hit_rate",
+            label: "matches kept",
+            min: 0.9864,
+            max: 1.0,
+            until: Until::Steps { steps: 499 },
+        },
+    },
+    Scenario {
         id: "threshold-trade-off",
         title: "The threshold trade-off",
         narrative: "Lower the threshold and the segment tolerates more noise, but random patterns match it more \
@@ -293,6 +338,22 @@ static SCENARIOS: &[Scenario] = &[
             little specificity for a lot of memory (Fig. 6).",
         query: "seed=5&view=union&fig=u2&n=2048&a=40&s=20&theta=10&m=5&speed=200",
         watch: Watch { key: "hits", label: "false matches", min: 0.0, max: 1.0, until: Until::Steps { steps: 1999 } },
+    },
+    Scenario {
+        id: "input-unions",
+        title: "An input made of many patterns",
+        narrative: "The input itself can be the union of several patterns (E7): here 20 patterns of 40 cells, \
+            about 670 active cells, each coloured by the pattern it came from. A segment of 20 random \
+            synapses with θ = 10 now finds 10 active cells about 8 % of the time: the union's limit. With \
+            M = 10 patterns it is 0.1 %; at M = 30 it is 40 %. Hover a cell to see which patterns set it.",
+        query: "seed=8&view=members&fig=uin&n=2048&a=40&s=20&theta=10&m=20&speed=200",
+        watch: Watch {
+            key: "hit_rate",
+            label: "share of false matches",
+            min: 0.0443,
+            max: 0.1150,
+            until: Until::Steps { steps: 1999 },
+        },
     },
     Scenario {
         id: "theory-vs-simulation",

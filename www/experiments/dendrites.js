@@ -554,11 +554,23 @@ export default {
       tally = `your pattern is painted, so every sample is the same; by chance, ${whom} with probability ${chance}`;
     } else {
       // The expected tally P·N (from its log10 where P underflows: never a false 0) and the
-      // central 95 % range of the count.
-      const known = typeof i.expected === 'number' || Number.isFinite(i.expected_log10);
-      const mean = fmtP(typeof i.expected === 'number' ? i.expected * i.samples : null, i.expected_log10 + Math.log10(Math.max(1, i.samples)));
+      // central 95 % range of the count, at the exact probability given what the view holds
+      // fixed (tally_p: for a union, E3 at the drawn union's size; the paper's E6/E7 average it
+      // over unions).
+      const n = Math.max(1, i.samples);
+      const given = typeof i.tally_p === 'number' || Number.isFinite(i.tally_log10);
+      const known = given || typeof i.expected === 'number' || Number.isFinite(i.expected_log10);
+      const [p, lp] = given ? [i.tally_p, i.tally_log10] : [i.expected, i.expected_log10];
+      const mean = fmtP(typeof p === 'number' ? p * n : null, lp + Math.log10(n));
       const range = Number.isFinite(i.expected_low) ? `, 95 % range ${i.expected_low}–${i.expected_high}` : '';
-      tally = `${what} so far: ${i.hits} of ${i.samples}` + (known ? ` (expected ${mean}${range}; P = ${chance} per sample)` : '');
+      let why = `P = ${chance} per sample`;
+      if (view === 'union' || view === 'members') {
+        const eq = view === 'union' ? 'E6' : 'E7';
+        why = `P = ${fmtP(i.tally_p, i.tally_log10)} for this union of ${view === 'union' ? i.synapses : i.union_cells} cells; ${eq} averages it over unions: ${chance}`;
+      } else if (view === 'neuron') {
+        why = `E4 for independent random segments: P = ${chance}; these K segments are fixed and may share cells, so no range`;
+      }
+      tally = `${what} so far: ${i.hits} of ${i.samples}` + (known ? ` (expected ${mean}${range}; ${why})` : '');
     }
     const end = Number(ctx.lab.param('n'));
     const window = i.drawn < end ? ` · showing cells ${i.window_start}–${i.window_start + i.drawn - 1} of ${end}` : '';
