@@ -93,9 +93,24 @@ test('dendrites: noise view marks lost inputs and added cells; 65,536 cells stay
   await page.evaluate(() => window.__lab.setParams({ n: 65536, a: 1300, s: 40, theta: 20, view: 'union', m: 5 }));
   await settled(page);
   const big = await page.evaluate(() => window.__lab.state().info);
-  assert.equal(big.drawn, 65536);
-  const shot = await page.locator('canvas.el-canvas').first().screenshot({ path: path.join(SHOTS, 'dendrites-union-65536.png') });
-  assert.ok(shot.length > 1000);
+  // All 65,536 cells are on the picture, each the same whole number of pixels: counting the
+  // pixels of each colour gives back the union's synapses and the overlap the read-out reports.
+  const union = await page.evaluate(async () => {
+    const px = await window.__lab.readPixels(1100, 1000);
+    const hues = [[70, 120, 215], [160, 100, 210], [60, 175, 175], [215, 100, 160], [120, 150, 60]];
+    const same = (i, [r, g, b]) => px[i] === r && px[i + 1] === g && px[i + 2] === b;
+    let cells = 0, synapse = 0, overlap = 0;
+    for (let i = 0; i < px.length; i += 4) {
+      if (same(i, [250, 160, 40])) { overlap += 1; cells += 1; } else if (hues.some((h) => same(i, h))) { synapse += 1; cells += 1; } else if (same(i, [44, 50, 60]) || same(i, [170, 175, 185])) cells += 1;
+    }
+    return { cells, synapse, overlap };
+  });
+  const area = union.cells / 65536;
+  assert.ok(Number.isInteger(area) && area >= 1, `every one of 65,536 cells drawn with the same area: ${JSON.stringify(union)}`);
+  assert.equal((union.synapse + union.overlap) / area, big.synapses, 'the union\'s synapses');
+  assert.equal(union.overlap / area, big.overlap, 'the overlap');
+  assert.ok(big.synapses > 150 && big.synapses <= 200, `M = 5 patterns of s = 40: ${big.synapses} distinct synapses`);
+  await page.locator('canvas.el-canvas').first().screenshot({ path: path.join(SHOTS, 'dendrites-union-65536.png') });
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -108,9 +123,17 @@ test('dendrites: figures, equations and the simulation worker agree with the the
   const fig = await page.evaluate(() => window.__lab.figure());
   assert.equal(fig.id, 'sim');
   assert.equal(fig.simulate.length, 11, 'the eleven points of the official F-sim table');
-  // The equations show the current E3 with its number.
-  assert.match(await page.locator('.el-equations').innerText(), /E3/);
-  assert.ok(await page.locator('.el-equations math').count() >= 6, 'six MathML equations');
+  // The equations show each formula with the current numbers substituted and its value (n =
+  // 2048, a = 40, s = 20, θ = 10, v = 10, K = 8, M = 4; values from emergence-lab dendrites
+  // false-match, set-match, union-segment, union-input and sdr-count).
+  const eq = await page.evaluate(() => Object.fromEntries(Array.from(document.querySelectorAll('.el-eq')).map((r) => [r.querySelector('.el-eq-title').textContent.split(' ')[0], r.querySelector('.el-eq-math').textContent])));
+  assert.deepEqual(Object.keys(eq), ['E1', 'E3', 'E4', 'E5', 'E6', 'E7']);
+  assert.match(eq.E1, /C\(2048,40\)=1084\.375$/, eq.E1);
+  assert.match(eq.E3, /C\(20,b\)C\(2028,40−b\)C\(2048,40\)=3\.911e-13$/, eq.E3);
+  assert.match(eq.E4, /\(1−Pfm\)8=3\.128e-12≤8·Pfm=3\.128e-12$/, eq.E4);
+  assert.match(eq.E5, /C\(40,10\)=0$/, `v = 10 ≤ s − θ: exactly 0 (${eq.E5})`);
+  assert.match(eq.E6, /=78\.8;Pexact=1\.345e-6,/, eq.E6);
+  assert.match(eq.E7, /=155\.37;Pfm\(n,A,20,10\)=4\.542e-7$/, eq.E7);
 
   const t0 = Date.now();
   await page.locator('.el-sim-run').click();
@@ -119,9 +142,19 @@ test('dendrites: figures, equations and the simulation worker agree with the the
   assert.equal(rows, 12, 'a header and eleven simulated points');
   const results = await page.evaluate(() => Array.from(document.querySelectorAll('.el-sim-results tr')).slice(1).map((tr) => Array.from(tr.children).map((td) => td.textContent)));
   for (const r of results) {
+    // 11 points: |z| > 4.5 has probability about 1e-4 under the theory. A z of "–" (no spread:
+    // every vector hit, or none) passes only when the theory agrees by the rule of three:
+    // P(all N hit) = P^N ≥ 5 % needs N·(1 − P) ≤ 3, and P(no hit) ≥ 5 % needs N·P ≤ 3.
     const z = Number(r[5]);
-    // 11 points: |z| > 4.5 has probability about 1e-4 under the theory.
-    assert.ok(r[5] === '–' || Math.abs(z) < 4.5, `point ${r.join(' | ')}: z = ${z}`);
+    const [hits, n] = r[6].split(' / ').map(Number);
+    if (r[5] === '–') {
+      const request = fig.simulate.find((q) => q.series === r[0] && String(q.x) === r[1]);
+      assert.ok(request && typeof request.theory === 'number', `point ${r.join(' | ')}: its request`);
+      if (hits === n) assert.ok(n * (1 - request.theory) <= 3, `point ${r.join(' | ')}: all hit, theory ${request.theory}`);
+      else assert.ok(hits === 0 && n * request.theory <= 3, `point ${r.join(' | ')}: no spread, theory ${request.theory}`);
+    } else {
+      assert.ok(Number.isFinite(z) && Math.abs(z) < 4.5, `point ${r.join(' | ')}: z = ${r[5]}`);
+    }
   }
   const importance = results.filter((r) => r[7].startsWith('importance'));
   assert.ok(importance.length > 0, 'tiny probabilities use the importance sampler');
@@ -135,10 +168,30 @@ test('dendrites: figures, equations and the simulation worker agree with the the
   await page.screenshot({ path: path.join(SHOTS, 'dendrites-sim-page.png'), fullPage: true });
   await page.locator('.el-figure').screenshot({ path: path.join(SHOTS, 'dendrites-fig-sim.png') });
 
-  // Every figure renders without errors.
+  // Every figure draws: its legend names every series of the figure, and the plot's canvas has
+  // the current curve (white) and the paper's first curve (the first palette colour) in it.
   for (const id of ['fn', 'fs', 'noise', 'theta', 'u1', 'u2', 'uin', 'neuron']) {
     await page.evaluate((id) => window.__lab.setParams({ fig: id }), id);
-    await page.waitForFunction((id) => window.__lab.figure()?.id === id, id);
+    await page.waitForFunction((id) => window.__lab.figure()?.id === id && document.querySelector('.el-figure-plot .u-title')?.textContent === window.__lab.figure().title, id);
+    const drawn = await page.evaluate(() => {
+      const fig = window.__lab.figure();
+      const labels = Array.from(document.querySelectorAll('.el-figure-plot .u-legend .u-label')).map((l) => l.textContent);
+      const canvas = document.querySelector('.el-figure-plot canvas');
+      const px = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      let white = 0, first = 0;
+      for (let i = 0; i < px.length; i += 4) {
+        if (px[i + 3] < 200) continue;
+        if (px[i] > 245 && px[i + 1] > 245 && px[i + 2] > 245) white += 1;
+        if (Math.abs(px[i] - 0x4e) < 12 && Math.abs(px[i + 1] - 0x79) < 12 && Math.abs(px[i + 2] - 0xa7) < 12) first += 1;
+      }
+      const current = fig.series.find((s) => s.style === 'current');
+      const firstLine = fig.series.find((s) => s.style === 'line' || s.style === 'dashed');
+      return { missing: fig.series.map((s) => s.label).filter((l) => !labels.includes(l)), white, first,
+        hasCurrent: !!current && current.y.filter((v) => v !== null).length > 1, hasLine: !!firstLine && firstLine.y.filter((v) => v !== null).length > 1 };
+    });
+    assert.deepEqual(drawn.missing, [], `${id}: every series is in the legend`);
+    if (drawn.hasCurrent) assert.ok(drawn.white > 100, `${id}: the current curve is drawn (${drawn.white} white pixels)`);
+    if (drawn.hasLine) assert.ok(drawn.first > 100, `${id}: the paper's first curve is drawn (${drawn.first} pixels)`);
     await page.locator('.el-figure').screenshot({ path: path.join(SHOTS, `dendrites-fig-${id}.png`) });
   }
   assert.deepEqual(errors, []);
