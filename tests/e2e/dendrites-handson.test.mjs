@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import fs from 'node:fs';
 import { startLab, openPage, SHOTS } from './browser.mjs';
 import { decodePng } from './png.mjs';
 
@@ -192,6 +193,76 @@ test('dendrites by hand: hover names cells among 65,536 and the wheel zooms arou
   // Wheel out to the end: zoom 1 again.
   for (let k = 0; k < 3; k++) { await page.mouse.wheel(0, 100); await settled(page); }
   assert.equal((await info(page)).drawn, 65536);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('dendrites simulation: progress moves, cancel stops the run and keeps the page usable, and the CSV and JSON exports carry every point', async () => {
+  // F-noise at a = 128, s = 30, θ = 12: 16 noise levels, the ones with v ≤ s − θ = 18 exactly
+  // impossible; 5·10⁷ vectors per plain point make a run of many seconds.
+  const { page, errors } = await openPage(lab, '?exp=dendrites&seed=4&fig=noise&n=6000&a=128&s=30&theta=12&v=20&trials=50000000');
+  await settled(page);
+  await page.locator('.el-sim-run').waitFor();
+  const fig = await page.evaluate(() => window.__lab.figure());
+  const points = fig.simulate.length;
+  assert.ok(points >= 8, `${points} points`);
+  await page.locator('.el-sim-run').click();
+  // Progress moves while the worker runs, and the Cancel button is live.
+  await page.waitForFunction(() => Number(document.querySelector('.el-sim-progress').value) > 0.01, null, { timeout: 60000 });
+  const midway = await page.evaluate(() => Number(document.querySelector('.el-sim-progress').value));
+  assert.ok(midway < 1, `progress ${midway} is partial`);
+  assert.equal(await page.locator('.el-sim-run').isDisabled(), true, 'one run at a time');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await page.waitForFunction(() => document.querySelector('.el-sim-status').textContent === 'cancelled');
+  const after = await page.evaluate(() => Number(document.querySelector('.el-sim-progress').value));
+  await page.waitForTimeout(500);
+  assert.equal(await page.evaluate(() => Number(document.querySelector('.el-sim-progress').value)), after, 'the bar stops: the worker is gone');
+  assert.equal(await page.locator('.el-sim-run').isDisabled(), false, 'a new run can start');
+  const partial = await page.locator('.el-sim-results tr').count();
+  assert.ok(partial - 1 < points, `cancelled before the end (${partial - 1} of ${points} points)`);
+  // The page still steps after a cancelled run.
+  await page.keyboard.press('.');
+  await settled(page, 'window.__lab.state().info.samples === 2');
+
+  // A short run to the end; then both exports hold every point with its theory.
+  await page.evaluate(() => window.__lab.setParams({ trials: 20000 }));
+  await settled(page);
+  await page.locator('.el-sim-run').click();
+  await page.waitForFunction(() => /points in/.test(document.querySelector('.el-sim-status').textContent), null, { timeout: 120000 });
+  assert.equal(await page.evaluate(() => Number(document.querySelector('.el-sim-progress').value)), 1);
+  const [csvFile] = await Promise.all([page.waitForEvent('download'), page.locator('.el-figure .el-exports').getByRole('button', { name: 'CSV', exact: true }).click()]);
+  const csv = fs.readFileSync(await csvFile.path(), 'utf8');
+  const [, table] = csv.split('\nsimulated_series,');
+  assert.ok(table, `the CSV has a simulation table: ${csv.slice(0, 200)}`);
+  const rows = table.trim().split('\n').slice(1);
+  assert.equal(rows.length, points, 'one CSV row per simulated point');
+  for (const row of rows) {
+    const cells = row.match(/("[^"]*"|[^,]*)(,|$)/g).map((c) => c.replace(/,$/, ''));
+    const [, x, theory, , p, , se, , , hits, trials, , method, ess] = cells;
+    const request = fig.simulate.find((q) => Math.abs(q.x - Number(x)) < 1e-12);
+    assert.ok(request, `row ${row}: its request`);
+    assert.equal(Number(theory), request.theory, `row ${row}: the theory value`);
+    assert.equal(method, request.importance ? 'importance' : 'monte-carlo');
+    assert.ok(Number(trials) > 0 && Number(hits) <= Number(trials));
+    if (request.importance) assert.ok(Number(ess) > 0, `row ${row}: importance rows carry their ESS`);
+    // A point with spread (some hits and some misses, or weighted hits) has a positive SE and
+    // lies within 4.5 SE of the theory; one with none passes only by the rule of three.
+    const [h, n] = [Number(hits), Number(trials)];
+    if (h > 0 && (h < n || request.importance)) {
+      assert.ok(Number(se) > 0 && Math.abs(Number(p) - request.theory) <= 4.5 * Number(se), `row ${row}: within 4.5 SE`);
+    } else {
+      assert.ok(h === 0 ? n * request.theory <= 3 : n * (1 - request.theory) <= 3, `row ${row}: rule of three`);
+    }
+  }
+  const [jsonFile] = await Promise.all([page.waitForEvent('download'), page.locator('.el-figure .el-exports').getByRole('button', { name: 'JSON', exact: true }).click()]);
+  const json = JSON.parse(fs.readFileSync(await jsonFile.path(), 'utf8'));
+  assert.equal(json.figure.id, 'noise');
+  assert.equal(json.simulation.length, points);
+  assert.ok(json.query.includes('fig=noise') && json.query.includes('trials=20000'));
+  for (const { request, estimate } of json.simulation) {
+    assert.ok(estimate.trials > 0 && Number.isFinite(estimate.log10_p), JSON.stringify(estimate));
+    assert.ok(typeof request.theory === 'number' || Number.isFinite(request.theory_log10));
+  }
   assert.deepEqual(errors, []);
   await page.close();
 });
