@@ -21,6 +21,7 @@ fn same_seed_same_numbers_in_wasm() {
     assert_eq!(chimera_run(), CHIMERA_RUN);
     assert_eq!(dendrites_simulation(), DENDRITES_SIMULATION);
     assert_eq!(dendrites_scene(), DENDRITES_SCENE);
+    assert_eq!(dendrites_more(), DENDRITES_MORE);
     assert_eq!(hopfield_run(), HOPFIELD_RUN);
     assert_eq!(hopfield_kernels(), HOPFIELD_KERNELS);
 }

@@ -67,6 +67,55 @@ pub fn dendrites_simulation() -> (u64, u64, u64, u64, i64) {
     (fm, fneg, union, est.hits, (est.p * 1e30).round() as i64)
 }
 
+/// The kinds the first fingerprint leaves out, each from its own seed: (hits of an E4 run with
+/// K = 5 segments redrawn per vector, n = 300, a = 40, s = 12, θ = 5, 4,000 vectors, seed 9;
+/// hits of an E7 run, n = 1000, a = 30, s = 20, θ = 10, M = 10, 4,000 vectors, seed 10; the
+/// bits of log10 p of bridge importance runs for E5 (a = 400, s = 40, θ = 10, v = 100, seed 11),
+/// E6 (n = 10,000, a = 200, s = 25, θ = 15, M = 2, seed 12) and E7 (n = 8000, a = 30, s = 20,
+/// θ = 10, M = 5, seed 13), 2,000 samples each, hashed together (FNV-1a); and a hash of the
+/// hands-on views' picture cells: paint with a painted segment, pair, members, after 20
+/// samples each at n = 256, zoomed ×2 from cell 64). The bridge's float decisions and the
+/// union's integer draws must give the same bits natively and in wasm.
+pub fn dendrites_more() -> (u64, u64, u64, u64) {
+    use emergence_lab::dendrites::scene::{Painted, Scene, ViewMode};
+    use emergence_lab::dendrites::DendriteParams;
+    let fnv = |h: u64, bits: u64| (h ^ bits).wrapping_mul(0x0000_0100_0000_01b3);
+    let run = |kind: McKind, seed: u64, trials: u64| {
+        let mut sim = Simulation::new(kind, seed).expect("valid parameters");
+        sim.run(trials);
+        sim.hits()
+    };
+    let e4 = run(McKind::FalseMatch { n: 300, a: 40, s: 12, theta: 5, segments: 5 }, 9, 4_000);
+    let e7 = run(McKind::UnionInput { n: 1000, a: 30, s: 20, theta: 10, m: 10 }, 10, 4_000);
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    for (kind, seed) in [
+        (McKind::FalseNegative { n: 100_000, a: 400, s: 40, theta: 10, v: 100 }, 11),
+        (McKind::UnionSegment { n: 10_000, a: 200, s: 25, theta: 15, m: 2 }, 12),
+        (McKind::UnionInput { n: 8000, a: 30, s: 20, theta: 10, m: 5 }, 13),
+    ] {
+        let mut is = ImportanceSimulation::for_kind(kind, None, seed).expect("valid parameters");
+        is.run(2_000);
+        h = fnv(h, is.estimate().log10_p.to_bits());
+    }
+    let params = DendriteParams { n: 256, a: 30, s: 16, theta: 4, m: 4, zoom: 2, at: 64, ..DendriteParams::default() };
+    let mut cells = 0xcbf2_9ce4_8422_2325u64;
+    for (mode, painted) in [
+        (ViewMode::Paint, Painted { segment: Some(vec![1, 5, 70, 71, 72, 100, 200]), ..Painted::default() }),
+        (ViewMode::Pair, Painted::default()),
+        (ViewMode::Members, Painted::default()),
+    ] {
+        let mut scene = Scene::with_painted(mode, params, 14, painted);
+        scene.seek(20);
+        let mut out = Vec::new();
+        scene.fill_colours(&mut out);
+        for c in out {
+            cells = fnv(cells, u64::from(u32::from_le_bytes(c)));
+        }
+        cells = fnv(cells, scene.info().hits);
+    }
+    (e4, e7, h, cells)
+}
+
 /// (hits, overlap of the last sample, synapses) after 200 samples of the bit view's match
 /// scene and 50 of its union scene (n = 256, a = 64, s = 32, θ = 8, seed 3).
 pub fn dendrites_scene() -> (u64, u64, u64, u64, u64) {
@@ -159,5 +208,6 @@ pub const SESSION_CHECKSUM: (u64, u64) = (79049, 1576);
 pub const CHIMERA_RUN: (u64, u64, u64, u64, i64) = (329, 841, 8990, 4, 898039);
 pub const DENDRITES_SIMULATION: (u64, u64, u64, u64, i64) = (10742, 1892, 2135, 3660, 1078451);
 pub const DENDRITES_SCENE: (u64, u64, u64, u64, u64) = (117, 14, 50, 18, 84);
+pub const DENDRITES_MORE: (u64, u64, u64, u64) = (250, 84, 1257418277279101299, 10072678253881577064);
 pub const HOPFIELD_KERNELS: (u64, u64, u32, u32) = (17859276188295571619, 3159686579284799185, 1007343010, 995480043);
 pub const HOPFIELD_RUN: (u64, u64, u64, i64) = (2, 71578851213312, 75833354257777, 3784583);

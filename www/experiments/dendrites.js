@@ -392,7 +392,7 @@ function create(ctx) {
     simUi.go.addEventListener('click', () => api.simulate().catch((e) => notice(`simulation: ${e.message || e}`, 'error')));
     simUi.cancel.addEventListener('click', () => { stopSim('cancelled'); });
     simBox.append(el('h3', { text: 'Theory against simulation (Web Worker)' }),
-      el('p', { class: 'el-help', text: 'Bit-level Monte Carlo as the official C++ does it (random segments of s cells, random patterns of a cells; each overlap counted cell by cell against a bitset of the other set, as the C++ counts shared ON bits), seeded from this page\'s seed. Points below 1e-4 use the importance sampler for E3 (weights never use the closed form). Error bars are 95% intervals (Wilson\'s score interval, which holds with few hits, where the official code\'s p ± 1.96·se does not); a run with no hits shows the one-sided bound 3/N.' }),
+      el('p', { class: 'el-help', text: 'Bit-level Monte Carlo as the official C++ does it (random segments of s cells, random patterns of a cells; each overlap counted cell by cell against a bitset of the other set, as the C++ counts shared ON bits), seeded from this page\'s seed. Points below 1e-4 use the importance sampler (E3, E5, E6, E7: cells drawn one at a time from a proposal conditioned on just reaching the threshold, each sample weighted by its likelihood ratio; the weights never use the closed form; E4 with several segments stays plain). Error bars are 95% intervals (Wilson\'s score interval, which holds with few hits, where the official code\'s p ± 1.96·se does not); a run with no hits shows the one-sided bound 3/N.' }),
       simUi.go, simUi.cancel, simUi.bar, simUi.status, simUi.table);
   }
 
