@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import fs from 'node:fs';
 import { startLab, openPage, SHOTS } from './browser.mjs';
 
 let lab;
@@ -253,6 +254,42 @@ test('dendrites: a probability below f64\'s range (10^-442) is shown from its lo
     assert.ok(r.theory !== null || Number.isFinite(r.theory_log10), 'an underflowed value keeps its log10');
   }
   assert.ok(fig.simulate.some((r) => r.theory === null && r.theory_log10 < -308), 'the first points lie below f64\'s range');
+  // Simulated there by the importance sampler (E7), the estimate, its SE and its z come from
+  // their logarithms in the table, and the CSV writes no literal 0 for them.
+  await page.evaluate(() => window.__lab.setParams({ trials: 10000 }));
+  await settled(page);
+  await page.locator('.el-sim-run').click();
+  await page.waitForFunction(() => /points in/.test(document.querySelector('.el-sim-status')?.textContent ?? ''), null, { timeout: 240000 });
+  const rows = await page.evaluate(() => Array.from(document.querySelectorAll('.el-sim-results tr')).slice(1).map((tr) => Array.from(tr.children).map((td) => td.textContent)));
+  const deep = rows.filter((r) => r[2].startsWith('10^'));
+  assert.ok(deep.length >= 1, `points below f64's range: ${JSON.stringify(rows)}`);
+  let spread = 0;
+  for (const r of deep) {
+    assert.match(r[3], /^10\^-\d+\.\d\d$/, `the estimate from its logarithm: ${r.join(' | ')}`);
+    if (r[4] === '–') {
+      // M = 1: the union is one pattern and every synapse must be on it, so every sample has
+      // the same weight: a zero-variance estimate, which must then be the exact value.
+      assert.equal(r[3], r[2], `a zero-variance estimate is exact: ${r.join(' | ')}`);
+      continue;
+    }
+    spread += 1;
+    assert.match(r[4], /^10\^-\d+\.\d\d$/, `its SE from its logarithm: ${r.join(' | ')}`);
+    assert.ok(Number.isFinite(Number(r[5])) && Math.abs(Number(r[5])) < 4.5, `z from logarithms: ${r.join(' | ')}`);
+  }
+  assert.ok(spread >= 1, 'some deep points have spread (M > 1: the union size varies)');
+  const [csvFile] = await Promise.all([page.waitForEvent('download'), page.locator('.el-figure .el-exports').getByRole('button', { name: 'CSV', exact: true }).click()]);
+  const table = fs.readFileSync(await csvFile.path(), 'utf8').split('\nsimulated_series,')[1].trim().split('\n').slice(1);
+  for (const row of table) {
+    const cells = row.match(/("[^"]*"|[^,]*)(,|$)/g).map((c) => c.replace(/,$/, ''));
+    const [, , theory, , p, , se, low, high, , , , , , log10Se] = cells;
+    if (!theory.startsWith('1e-')) continue;
+    // The SE is a true 0 only for a zero-variance estimate (no log10_se); then the interval is
+    // [p, p], never [0, 0].
+    const checked = [['theory', theory], ['p', p], ['ci_high', high]];
+    if (log10Se !== '') checked.push(['se', se]);
+    else checked.push(['ci_low', low]);
+    for (const [name, v] of checked) assert.ok(/^1e-\d/.test(v), `${name} = "${v}" in ${row}`);
+  }
   assert.deepEqual(errors, []);
   await page.close();
 });

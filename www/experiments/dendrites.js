@@ -363,15 +363,31 @@ function create(ctx) {
       lines.push([q(`simulation of ${r.series}`), r.importance ? 'importance' : 'monte-carlo', r.x, e.p === 0 && Number.isFinite(e.log10_p) ? `1e${e.log10_p}` : e.p].join(','));
     }
     // Values below f64's range are written from their log10 ("1e-412.3" reads as 10^-412.3), never as 0.
+    // The interval p ± 1.96·SE of an estimate below the range, from its logarithms (its lower end
+    // is 0 only where the interval really reaches 0).
+    const ciOf = (e) => {
+      if (e.ci_high > 0 || !Number.isFinite(e.log10_p)) return [e.ci_low, e.ci_high];
+      // Every sample had the same weight (SE exactly 0): the interval is the point itself.
+      if (!Number.isFinite(e.log10_se)) return [`1e${e.log10_p}`, `1e${e.log10_p}`];
+      const rel = 10 ** (e.log10_se - e.log10_p);
+      return [rel < 1 / 1.96 ? `1e${e.log10_p + Math.log10(1 - 1.96 * rel)}` : 0, `1e${e.log10_p + Math.log10(1 + 1.96 * rel)}`];
+    };
     const num = (v, log10) => ((v === 0 || v === null) && Number.isFinite(log10) ? `1e${log10}` : v ?? '');
-    lines.push('', 'simulated_series,x,theory,theory_log10,p,log10_p,se,ci_low,ci_high,hits,trials,upper_bound,method,ess');
+    lines.push('', 'simulated_series,x,theory,theory_log10,p,log10_p,se,ci_low,ci_high,hits,trials,upper_bound,method,ess,log10_se');
     for (const { request: r, estimate: e } of sims) {
-      lines.push([q(r.series), r.x, num(r.theory, r.theory_log10), r.theory_log10, num(e.p, e.log10_p), Number.isFinite(e.log10_p) ? e.log10_p : '', e.se, e.ci_low, e.ci_high, e.hits, e.trials, e.upper_bound ?? '', r.importance ? 'importance' : 'monte-carlo', Number.isFinite(e.ess) ? e.ess : ''].join(','));
+      lines.push([q(r.series), r.x, num(r.theory, r.theory_log10), r.theory_log10, num(e.p, e.log10_p), Number.isFinite(e.log10_p) ? e.log10_p : '', num(e.se, e.log10_se), ...ciOf(e), e.hits, e.trials, e.upper_bound ?? '', r.importance ? 'importance' : 'monte-carlo', Number.isFinite(e.ess) ? e.ess : '', Number.isFinite(e.log10_se) ? e.log10_se : ''].join(','));
     }
     return `${lines.join('\n')}\n`;
   }
 
   // ---- simulation (Web Worker) -------------------------------------------------------------
+  /** (p − theory)/SE; from logarithms where p, its SE or the theory are below f64's range
+   *  (the importance sampler reports log10_p and log10_se there): (10^(lp − lt) − 1)/10^(lse − lt). */
+  function zScore(r, e) {
+    if (e.se > 0 && typeof r.theory === 'number' && e.p > 0) return (e.p - r.theory) / e.se;
+    if (!Number.isFinite(e.log10_p) || !Number.isFinite(e.log10_se) || !Number.isFinite(r.theory_log10)) return NaN;
+    return (10 ** (e.log10_p - r.theory_log10) - 1) / 10 ** (e.log10_se - r.theory_log10);
+  }
   // The importance sampler's effective sample size (Kish) says how far its ± SE can be trusted:
   // below MIN_ESS equally weighted hits a few heavy weights decide the estimate.
   const MIN_ESS = 50;
@@ -408,10 +424,11 @@ function create(ctx) {
     const t = el('table', { class: 'el-table el-sim-results' },
       el('tr', {}, ...['series', 'x', 'theory', 'simulated', '± SE', 'z', 'hits / N', 'method'].map((h) => el('th', { text: h }))));
     for (const { request: r, estimate: e } of sims) {
-      const z = e.se > 0 && typeof r.theory === 'number' ? (e.p - r.theory) / e.se : NaN;
+      const z = zScore(r, e);
       const sim = e.hits === 0 && e.upper_bound ? `< ${fmtP(e.upper_bound)} (no hits)` : fmtP(e.p, e.log10_p);
+      const se = e.se > 0 ? e.se.toExponential(2) : Number.isFinite(e.log10_se) ? `10^${e.log10_se.toFixed(2)}` : '–';
       t.append(el('tr', {}, el('td', { text: r.series }), el('td', { text: fmt(r.x, 3) }), el('td', { text: fmtP(r.theory, r.theory_log10) }),
-        el('td', { text: sim }), el('td', { text: e.se > 0 ? e.se.toExponential(2) : '–' }), el('td', { text: Number.isFinite(z) ? z.toFixed(2) : '–' }),
+        el('td', { text: sim }), el('td', { text: se }), el('td', { text: Number.isFinite(z) ? z.toFixed(2) : '–' }),
         el('td', { text: `${e.hits} / ${e.trials}` }), el('td', { text: method(r, e) })));
     }
     simUi.table.replaceChildren(t);
