@@ -236,26 +236,19 @@ impl Scene {
                 floyd(&mut rng, p.n, p.s, &mut member, &mut cells);
                 self.segments.push(cells);
             }
-            ViewMode::Paint => {
-                // The same segment as the match view until one is painted.
-                let segment = match &self.painted.segment {
-                    Some(painted) => painted.clone(),
+            ViewMode::Paint | ViewMode::Pair => {
+                // The painted set, or until one is painted the random one drawn as the match
+                // view draws its segment (paint: the segment of s cells; pair: x of a cells).
+                let (painted, size) =
+                    if self.mode == ViewMode::Paint { (&self.painted.segment, p.s) } else { (&self.painted.x, p.a) };
+                let set = match painted {
+                    Some(cells) => cells.clone(),
                     None => {
-                        floyd(&mut rng, p.n, p.s, &mut member, &mut cells);
+                        floyd(&mut rng, p.n, size, &mut member, &mut cells);
                         cells
                     }
                 };
-                self.segments.push(segment);
-            }
-            ViewMode::Pair => {
-                let x = match &self.painted.x {
-                    Some(painted) => painted.clone(),
-                    None => {
-                        floyd(&mut rng, p.n, p.a, &mut member, &mut cells);
-                        cells
-                    }
-                };
-                self.segments.push(x);
+                self.segments.push(set);
             }
             ViewMode::Members => {
                 // The input: the union of M patterns of a cells (E7); each cell remembers the

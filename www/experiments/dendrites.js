@@ -83,7 +83,12 @@ function create(ctx) {
       legend.append(el('span', {}, ...swatches, name));
     }
     legend.append(el('span', {}, el('i', { style: 'background:#fff' }), 'meter: overlap, white line θ'));
-    if (view === 'paint' || view === 'pair') legend.append(el('span', { class: 'el-hint', text: view === 'paint' ? 'click or drag on the cells to paint (choose x or the segment under "Paint")' : 'click or drag in the x or y panel to paint' }));
+    const hint = {
+      paint: 'click or drag on the cells to paint (choose x or the segment under "Paint")',
+      pair: 'click or drag in the x or y panel to paint',
+      members: 'is a pattern in this union? A segment learned from any of the M patterns has all its synapses on the union and always says yes; the test here is a random segment, which should say no (E7)',
+    }[view];
+    if (hint) legend.append(el('span', { class: 'el-hint', text: hint }));
   }
 
   // ---- hands on: hover, paint, zoom (issue 16) ----------------------------------------------
