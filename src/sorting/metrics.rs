@@ -47,9 +47,10 @@ pub fn aggregation<T: PartialEq>(types: &[T]) -> f64 {
 /// 6. each pair (d_i > 0, d_{i+1} < 0) scores (|d_{i+1}| − d_i)/d_i;
 /// 7. the run's DG is the mean over pairs.
 ///
-/// Corner cases copied from the code: no swaps → 0; a first positive run that is the last or
-/// next-to-last run → 0; a series ending on a positive run returns the **sum** of the pair
-/// scores instead of the mean (a bug in the official code, kept for fidelity).
+/// Corner cases copied from the code: no swaps → 0; no positive run, or a first positive run
+/// that is the last run → 0 (`if i >= len(d_arr) - 1: return 0`; a first positive run that is
+/// next-to-last is scored: one pair); a series ending on a positive run returns the **sum** of
+/// the pair scores instead of the mean (a bug in the official code, kept for fidelity).
 pub fn delayed_gratification(errors: &[u64]) -> f64 {
     let mut dg = DelayedGratification::default();
     for &e in errors {
@@ -122,8 +123,9 @@ impl DelayedGratification {
         if let Some(run) = self.open.take() {
             self.close(run);
         }
-        // `start + 2 >= runs.len()` in the batch form: fewer than three runs from the start.
-        if self.from_start < 3 || self.scores == 0 {
+        // `if i >= len(d_arr) - 1: return 0` in `avg_wandering_range`, i the first positive
+        // run: fewer than two runs from the start (no positive run, or it is the last one).
+        if self.from_start < 2 || self.scores == 0 {
             return 0.0;
         }
         if last_positive {
@@ -198,7 +200,8 @@ fn count_merge(v: &mut [u32], buf: &mut [u32]) -> u64 {
 mod tests {
     use crate::core::rng::Rng;
 
-    /// The batch form [`delayed_gratification`] had before it streamed, kept as the reference.
+    /// The official `avg_wandering_range` in batch form (as [`delayed_gratification`] was before
+    /// it streamed), kept as the reference.
     fn dg_reference(errors: &[u64]) -> f64 {
         let mut deduped: Vec<i64> = Vec::with_capacity(errors.len());
         for &e in errors {
@@ -215,7 +218,8 @@ mod tests {
             }
         }
         let Some(start) = runs.iter().position(|&d| d > 0) else { return 0.0 };
-        if start + 2 >= runs.len() {
+        // `if i >= len(d_arr) - 1: return 0` (avg_wandering_range).
+        if start + 1 >= runs.len() {
             return 0.0;
         }
         let scores: Vec<f64> = runs[start..]
@@ -268,8 +272,11 @@ mod tests {
         assert_eq!(delayed_gratification(&[5, 6, 7, 4, 3, 5, 2]), 0.75);
         // Ends on a positive run: runs −1 +2 −4 +1 → pair (2, −4) = 1, then the code sums: 1.
         assert_eq!(delayed_gratification(&[5, 4, 6, 2, 3]), 1.0);
-        // First positive run next-to-last → 0.
-        assert_eq!(delayed_gratification(&[5, 4, 6, 2]), 0.0);
+        // First positive run next-to-last: runs −1 +2 −4, one pair (2, −4) = 1 (the official
+        // code returns 0 only when the first positive run is the last one).
+        assert_eq!(delayed_gratification(&[5, 4, 6, 2]), 1.0);
+        // First positive run last → 0: runs −1 −… +3.
+        assert_eq!(delayed_gratification(&[5, 4, 7]), 0.0);
         // Monotone decrease (no increase at all) and no swaps → 0.
         assert_eq!(delayed_gratification(&[5, 4, 3]), 0.0);
         assert_eq!(delayed_gratification(&[]), 0.0);
