@@ -250,3 +250,39 @@ test('problem-space traversal (Fig. 3): trajectories of cell-view and traditiona
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('sorting: the goal controls build an opposite-goal array live (Fig. 9), and the stall rule stops it', async () => {
+  const { page, errors } = await openPage(lab, '?exp=sorting&seed=3&n=40&bubble=40');
+  await ready(page);
+  await settled(page);
+  // The goal is an advanced control: open "More settings" and choose it as a student would.
+  await page.locator('.el-more').first().click();
+  await page.locator('.el-params select[data-key="bubble_goal"]').selectOption('decreasing');
+  await page.waitForFunction(() => /bubble_goal=decreasing/.test(window.__lab.state().query));
+  await page.evaluate(() => window.__lab.seek(1e9));
+  await page.waitForFunction(() => window.__lab.state().readout.done, null, { timeout: 60000 });
+  // Sorted toward decreasing: complete by its own goal (sortedness 100), and every one of the 39
+  // adjacent pairs out of increasing order (the monotonicity error counts against increasing).
+  const down = await page.evaluate(() => window.__lab.state().readout);
+  assert.deepEqual([down.sortedness, down.error], [100, 39], JSON.stringify(down));
+
+  // A chimera with opposite goals: bubble up, selection down. The stall control appears, and the
+  // run ends by it, neither sorted nor reversed.
+  await page.evaluate(() => window.__lab.setParams({ bubble: 20, selection: 20, bubble_goal: 'increasing' }));
+  assert.equal(await page.locator('.el-params [data-key="stall"]').isVisible(), false, 'no stall control while the goals agree');
+  await page.locator('.el-params select[data-key="selection_goal"]').selectOption('decreasing');
+  await page.waitForFunction(() => /selection_goal=decreasing/.test(window.__lab.state().query));
+  assert.equal(await page.locator('.el-params [data-key="stall"]').isVisible(), true, 'the stall control applies now');
+  await page.evaluate(() => window.__lab.seek(1e9));
+  await page.waitForFunction(() => window.__lab.state().readout.done, null, { timeout: 60000 });
+  const mixed = await page.evaluate(() => window.__lab.state().readout);
+  assert.ok(mixed.chimeric && mixed.sortedness < 100 && mixed.error > 0 && mixed.error < 39, `opposite goals stall in between: ${JSON.stringify(mixed)}`);
+  // The same chimera with one goal sorts completely: the goal control is what made the difference.
+  await page.locator('.el-params select[data-key="selection_goal"]').selectOption('increasing');
+  await page.evaluate(() => window.__lab.seek(1e9));
+  await page.waitForFunction(() => window.__lab.state().readout.done && !/selection_goal=decreasing/.test(window.__lab.state().query), null, { timeout: 60000 });
+  const up = await page.evaluate(() => window.__lab.state().readout);
+  assert.deepEqual([up.sortedness, up.error], [100, 0], JSON.stringify(up));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
