@@ -150,7 +150,8 @@ fn fig4_efficiency() {
 /// Opposite goals (Fig. 9). The paper stops these runs when sortedness "stopped changing for
 /// several time steps"; the lab stops after 10 sweeps without a change (its own reading, fixed
 /// before comparing). With it, (b) bubble-increasing + insertion-decreasing matches the printed
-/// 73.73; (a) and (c) end lower than printed (see docs/sorting.md). The paper's qualitative
+/// 73.73 and (c) selection-decreasing + insertion-increasing the printed 38.31; (a) ends lower
+/// than printed (see docs/sorting.md). The paper's qualitative
 /// result is tested for all three: the "winning" order Bubble > Selection > Insertion decides
 /// which side of 50% the final increasing-sense sortedness lies on.
 #[test]
@@ -165,4 +166,8 @@ fn fig9_opposite_goals() {
     assert!(b.mean > 50.0 + 4.0 * se(b), "bubble (increasing) beats insertion: {b:?}");
     assert!(c.mean < 50.0 - 4.0 * se(c), "selection (decreasing) beats insertion: {c:?}");
     assert_matches(find(&rows, "insertion-decreasing + bubble-increasing", Metric::FinalSortedness), 0.0);
+    // (c) matches once a decreasing selection cell behaves as the official one (ideal from the
+    // right end, moving left, the `≥` test not flipped); mirroring every comparison instead
+    // ended at 36.2, outside the tolerance.
+    assert_matches(find(&rows, "selection-decreasing + insertion-increasing", Metric::FinalSortedness), 0.0);
 }

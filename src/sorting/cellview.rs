@@ -74,7 +74,8 @@ pub struct Cell {
     pub frozen: bool,
     /// Sorts toward a decreasing order (`reverse_direction=True` flips every comparison).
     pub decreasing: bool,
-    /// Selection only: the position it tries to occupy; starts at the left boundary (0).
+    /// Selection only: the position it tries to occupy; starts at the left boundary (0), or for a
+    /// decreasing cell at the right one (n − 1).
     pub ideal: u32,
     /// The cell's position in the initial array: its identity as it moves.
     pub id: u32,
@@ -963,10 +964,15 @@ impl CellViewArray {
 
     /// `SelectionSortCell.move()` (docs/sorting.md, "Selection cells"): the cell tries to occupy
     /// its ideal position.
-    /// If the occupant is frozen, the ideal moves right and, when the mover is smaller, `swap()`
+    /// If the occupant is frozen, the ideal moves on and, when the mover is smaller, `swap()`
     /// is called anyway (movable frozen cells are swapped; afterwards the mover's ideal is one
-    /// right of where it sits). Otherwise a smaller mover swaps with the occupant (long range;
-    /// the occupant keeps its own ideal) and `≥` denies the swap and moves the ideal right.
+    /// past where it sits). Otherwise a smaller mover swaps with the occupant (long range;
+    /// the occupant keeps its own ideal) and `≥` denies the swap and moves the ideal on.
+    /// An increasing cell's ideal starts at the left end and moves right; a decreasing cell's
+    /// (`reverse_direction`) starts at the right end and moves left, with the same `<` / `≥`
+    /// test (the official code does not flip it: the smallest values settle at the right end).
+    /// Moving left past cell 0 wraps the ideal to `u32::MAX`, outside the array, where the
+    /// official `within_boundary` stops the cell too.
     fn selection_move(&mut self, i: usize) -> Change {
         let n = self.cells.len();
         let c = self.cells[i];
@@ -976,8 +982,8 @@ impl CellViewArray {
         }
         self.steps += 1;
         let occupant = self.cells[ideal];
-        let smaller = c.inverted(occupant.value, c.value);
-        self.cells[i].ideal += 1;
+        let smaller = c.value < occupant.value;
+        self.cells[i].ideal = if c.decreasing { c.ideal.wrapping_sub(1) } else { c.ideal + 1 };
         if occupant.frozen {
             if smaller {
                 if let Change::Swapped = self.try_swap(i, ideal) {
@@ -987,7 +993,7 @@ impl CellViewArray {
             Change::State
         } else if smaller {
             // The swap happens; the ideal stays where the cell lands.
-            self.cells[i].ideal -= 1;
+            self.cells[i].ideal = c.ideal;
             self.try_swap(i, ideal)
         } else {
             Change::State
@@ -1326,6 +1332,36 @@ mod tests {
     }
 
     #[test]
+    fn a_decreasing_selection_cell_works_from_the_right_end_as_the_official_one() {
+        // `SelectionSortCell.__init__`: reverse_direction puts the ideal at the right boundary; a
+        // denied cell moves it left; the test `value >= occupant` is not flipped.
+        let config = super::super::setup::SortConfig {
+            algotypes: vec![(Algotype::Selection, 1)],
+            decreasing: vec![Algotype::Selection],
+            ..super::super::setup::SortConfig::bubble(30)
+        };
+        for seed in 0..20 {
+            let mut a = config.build(Rng::for_stream(5, seed)).unwrap();
+            assert!(a.cells().iter().all(|c| c.ideal == 29), "every ideal starts at the right end");
+            // Every swap moves the smaller value to the right (the unflipped `<` test).
+            let mut before = a.values();
+            while !a.is_done() && a.swaps() < 40 {
+                let swaps = a.swaps();
+                a.tick();
+                let after = a.values();
+                if a.swaps() > swaps {
+                    let moved: Vec<usize> = (0..after.len()).filter(|&k| after[k] != before[k]).collect();
+                    let (i, j) = (moved[0], *moved.last().unwrap());
+                    assert!(after[j] < after[i], "seed {seed}: swap of {i} and {j} left {} then {}", after[i], after[j]);
+                }
+                before = after;
+            }
+            a.run_to_end();
+            assert!(a.values().windows(2).all(|w| w[0] >= w[1]), "seed {seed}: sorted downwards {:?}", a.values());
+        }
+    }
+
+    #[test]
     fn incremental_error_matches_recount_with_duplicates() {
         let mut rng = Rng::seed_from_u64(5);
         let values: Vec<u32> = (0..60).map(|_| rng.below(6) as u32).collect();
@@ -1495,6 +1531,9 @@ mod tests {
         let mut insertion = config(&[I], 40, 2, im, com);
         insertion.decreasing = vec![I];
         cases.push(("decreasing insertion, 2 immovable", insertion));
+        let mut selection = config(&[S, I], 40, 0, mv, off);
+        selection.decreasing = vec![S];
+        cases.push(("decreasing selection against increasing insertion", selection));
         for (name, sort) in cases {
             let stats = |slow: bool| {
                 let mut out = vec![Vec::new(); 6];

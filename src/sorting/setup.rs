@@ -155,7 +155,13 @@ impl SortConfig {
         let mut cells: Vec<Cell> = values
             .into_iter()
             .zip(types)
-            .map(|(v, a)| Cell { decreasing: self.decreasing.contains(&a), ..Cell::new(v, a) })
+            .map(|(v, a)| {
+                let decreasing = self.decreasing.contains(&a);
+                // `SelectionSortCell.__init__`: a decreasing cell's ideal position starts at the
+                // right boundary (and moves left).
+                let ideal = if decreasing && a == Algotype::Selection { n.saturating_sub(1) as u32 } else { 0 };
+                Cell { decreasing, ideal, ..Cell::new(v, a) }
+            })
             .collect();
         if let Some(positions) = &self.frozen_at {
             for &p in positions {
