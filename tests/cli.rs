@@ -123,3 +123,13 @@ fn experiments_and_scenarios_come_from_the_registry() {
     assert_eq!(code, 2);
     assert!(err.contains("bogus"), "{err}");
 }
+
+#[test]
+fn sorting_bench_prints_the_official_time_with_its_source_and_no_ratio() {
+    // Issue 14, item 7: the official code is not timed in this run, so no "N× longer" against a
+    // remembered constant; its figure comes with where and when it was measured.
+    let (code, out, err) = lab(&["sorting", "bench", "--runs", "20"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("not measured in this run") && out.contains("measured 2026-11"), "{out}");
+    assert!(!out.contains("longer") && !out.contains('×'), "no ratio against a constant: {out}");
+}
