@@ -151,13 +151,24 @@ test('dendrites by hand: the neuron view draws its segments as branches, the fir
   assert.ok(firedBranches >= 1);
   // Pixels: the lit branch and soma are yellow (#ffd54a), the others blue.
   const img = decodePng(await svg.screenshot({ path: path.join(SHOTS, 'dendrites-neuron.png') }));
-  let yellow = 0, blue = 0;
+  // The SVG is 900 units wide: the soma ends at x = 76, the branches run from there to
+  // 160 + 8·11 (8 synapses), their labels follow. Count yellow in the soma and, separately,
+  // along the branches (not the labels), so a lit soma cannot stand in for a lit branch.
+  // The picture keeps its aspect ratio, centred (SVG's default xMidYMid meet).
+  const box = await svg.evaluate((e) => ({ w: e.viewBox.baseVal.width, h: e.viewBox.baseVal.height }));
+  const scale = Math.min(img.width / box.w, img.height / box.h);
+  const left = (img.width - box.w * scale) / 2;
+  let soma = 0, branch = 0, blue = 0;
   for (let p = 0; p < img.data.length; p += 4) {
+    const x = ((p / 4) % img.width - left);
     const [r, g, b] = [img.data[p], img.data[p + 1], img.data[p + 2]];
-    if (Math.abs(r - 255) < 20 && Math.abs(g - 213) < 20 && Math.abs(b - 74) < 30) yellow += 1;
+    const yellow = Math.abs(r - 255) < 20 && Math.abs(g - 213) < 20 && Math.abs(b - 74) < 30;
+    if (yellow && x < 80 * scale) soma += 1;
+    if (yellow && x > 80 * scale && x < 250 * scale) branch += 1;
     if (Math.abs(r - 70) < 20 && Math.abs(g - 120) < 20 && Math.abs(b - 215) < 20) blue += 1;
   }
-  assert.ok(yellow > 500, `the firing branch and soma are drawn (${yellow} yellow pixels)`);
+  assert.ok(soma > 500, `the firing soma is drawn (${soma} yellow pixels)`);
+  assert.ok(branch > 150, `the firing branch is lit (${branch} yellow pixels along the branches)`);
   assert.ok(blue > 200, `the quiet branches are drawn (${blue} blue pixels)`);
   const caption = await page.locator('.el-neuron .el-help').textContent();
   assert.match(caption, /E4/);
