@@ -62,6 +62,9 @@ pub struct RunResult {
     pub ticks: u64,
     pub final_monotonicity_error: u64,
     pub final_sortedness: f64,
+    /// #{i ≥ 1 : V_i ≥ V_{i−1}} at the end ([`sortedness_count`]): the raw count the Fig. 9
+    /// analysis prints (`plot_dis_order`, "final monotonicity"), n − 1 when sorted upward.
+    pub final_in_order_pairs: u64,
     pub sorted: bool,
     /// The run ended by its stop rule (not by the tick limit).
     pub finished: bool,
@@ -117,6 +120,7 @@ pub fn run_one(config: &BatchConfig, index: u64) -> Result<RunResult, String> {
         ticks: array.ticks(),
         final_monotonicity_error: array.goal_error(),
         final_sortedness: array.sortedness_percent(),
+        final_in_order_pairs: sortedness_count(&array.values()),
         sorted: array.goal_error() == 0,
         finished: array.is_done(),
         delayed_gratification: dg.finish(),
@@ -177,6 +181,7 @@ fn run_traditional(config: &BatchConfig, mut rng: Rng) -> RunResult {
         ticks: 0,
         final_monotonicity_error: error,
         final_sortedness: sortedness_percent(n, error),
+        final_in_order_pairs: sortedness_count(&values),
         sorted: error == 0,
         finished: true,
         delayed_gratification: delayed_gratification(&run.errors),
@@ -218,6 +223,8 @@ pub struct BatchSummary {
     /// Cell activations (ticks of the random scheduler; the port's own time scale).
     pub ticks: MeanSd,
     pub final_sortedness: MeanSd,
+    /// The code's raw sortedness count at the end (see [`RunResult::final_in_order_pairs`]).
+    pub final_in_order_pairs: MeanSd,
     pub final_monotonicity_error: MeanSd,
     pub delayed_gratification: MeanSd,
     pub fully_sorted_share: f64,
@@ -260,6 +267,7 @@ pub fn summarize(config: &BatchConfig, results: &[RunResult]) -> BatchSummary {
         steps: stat(&|r| r.steps as f64),
         ticks: stat(&|r| r.ticks as f64),
         final_sortedness: stat(&|r| r.final_sortedness),
+        final_in_order_pairs: stat(&|r| r.final_in_order_pairs as f64),
         final_monotonicity_error: stat(&|r| r.final_monotonicity_error as f64),
         delayed_gratification: stat(&|r| r.delayed_gratification),
         fully_sorted_share: if results.is_empty() {
