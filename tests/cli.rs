@@ -133,3 +133,39 @@ fn sorting_bench_prints_the_official_time_with_its_source_and_no_ratio() {
     assert!(out.contains("not measured in this run") && out.contains("measured 2026-11"), "{out}");
     assert!(!out.contains("longer") && !out.contains('×'), "no ratio against a constant: {out}");
 }
+
+#[test]
+fn sorting_run_flags_decreasing_traditional_and_stall_change_what_they_say() {
+    let run = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["sorting", "run", "--n", "100", "--seed", "4", "--json"];
+        all.extend_from_slice(args);
+        let (code, out, err) = lab(&all);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        serde_json::from_str(out.trim()).expect("one JSON object")
+    };
+    // --decreasing: every bubble cell sorts downward, so no adjacent pair ends in increasing
+    // order (the code's count 0 of 99), and the run counts as sorted toward its goal.
+    let down = run(&["--algotypes", "bubble", "--decreasing", "bubble", "--runs", "20"]);
+    assert_eq!(down["final_in_order_pairs"]["mean"], 0.0, "{down}");
+    assert_eq!(down["fully_sorted_share"], 1.0);
+    let up = run(&["--algotypes", "bubble", "--runs", "20"]);
+    assert_eq!(up["final_in_order_pairs"]["mean"], 99.0, "{up}");
+    // --traditional: top-down insertion sort; its swaps are the inversions of a shuffled
+    // range(100) (mean 2475, SE over 50 runs 167.9/√50 = 23.7: 4 SE), and its steps add the
+    // comparisons (at least the swaps, at most swaps + n − 1 more).
+    let trad = run(&["--algotypes", "insertion", "--traditional", "--runs", "50"]);
+    let swaps = trad["swaps"]["mean"].as_f64().unwrap();
+    let steps = trad["steps"]["mean"].as_f64().unwrap();
+    assert!((swaps - 2475.0).abs() < 4.0 * 23.7, "{swaps}");
+    assert!(steps >= 2.0 * swaps && steps <= 2.0 * swaps + 99.0, "swaps {swaps}, steps {steps}");
+    assert_eq!(trad["ticks"]["mean"], 0.0, "no cell activations in a traditional run");
+    // --stall: opposite goals stop after this many sweeps without a change, so one sweep ends
+    // every run sooner than ten (same seed, same runs).
+    let stall = |s: &str| {
+        run(&["--algotypes", "bubble,selection", "--decreasing", "bubble", "--stall", s, "--runs", "10"])["ticks"]["mean"]
+            .as_f64()
+            .unwrap()
+    };
+    let (one, ten) = (stall("1"), stall("10"));
+    assert!(one < ten, "--stall 1: {one} ticks, --stall 10: {ten}");
+}

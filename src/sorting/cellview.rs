@@ -1362,6 +1362,29 @@ mod tests {
     }
 
     #[test]
+    fn insertion_swaps_equal_initial_inversions_values_kept_and_run_ends_sorted() {
+        // An insertion cell swaps only with a larger left neighbour, removing exactly one
+        // inversion each time (distinct values), as bubble does: swaps = initial inversions in
+        // every run, the values are only permuted, and the run ends sorted.
+        for seed in 0..50 {
+            let config = super::super::setup::SortConfig {
+                algotypes: vec![(Algotype::Insertion, 1)],
+                ..super::super::setup::SortConfig::bubble(100)
+            };
+            let mut a = config.build(Rng::for_stream(98, seed)).unwrap();
+            let inv = inversions(&a.values());
+            let mut multiset = a.values();
+            a.run_to_end();
+            assert_eq!(a.swaps(), inv, "seed {seed}");
+            assert!(a.values().windows(2).all(|w| w[0] <= w[1]), "seed {seed}");
+            let mut after = a.values();
+            multiset.sort_unstable();
+            after.sort_unstable();
+            assert_eq!(multiset, after, "seed {seed}: values kept");
+        }
+    }
+
+    #[test]
     fn incremental_error_matches_recount_with_duplicates() {
         let mut rng = Rng::seed_from_u64(5);
         let values: Vec<u32> = (0..60).map(|_| rng.below(6) as u32).collect();
