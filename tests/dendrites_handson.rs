@@ -8,7 +8,7 @@ use emergence_lab::dendrites::cells::{pack_cells, unpack_cells};
 use emergence_lab::dendrites::lab::DendritesRun;
 use emergence_lab::dendrites::logmath::Prob;
 use emergence_lab::dendrites::scene::{colour, Panel, HUES};
-use emergence_lab::dendrites::theory;
+use emergence_lab::dendrites::theory::{self, UnionMethod};
 use emergence_lab::lab::LabCore;
 
 fn lab(query: &str) -> LabCore<DendritesRun> {
@@ -286,4 +286,21 @@ fn the_input_union_scenario_range_is_derived_from_the_union_size_law() {
     assert!((scenario.watch.min - (mean - 4.0 * sd)).abs() < 5e-4, "min {} vs {}", scenario.watch.min, mean - 4.0 * sd);
     assert!((scenario.watch.max - (mean + 4.0 * sd)).abs() < 5e-4, "max {} vs {}", scenario.watch.max, mean + 4.0 * sd);
     println!("input-unions: mean {mean:.5}, sd {sd:.5}, range [{:.4}, {:.4}]", mean - 4.0 * sd, mean + 4.0 * sd);
+}
+
+#[test]
+fn union_views_fall_back_to_the_official_approximation_where_the_exact_union_is_too_costly() {
+    // An exact union distribution of about 4·10⁸ steps (M = 50 patterns of 400 cells among
+    // 20,000; about half a second natively, more in wasm) would stall every change of a slider,
+    // so the views use the official approximation there, as the figures do.
+    let core = lab("seed=1&view=members&n=20000&a=400&s=20&theta=10&m=50");
+    let official = theory::union_input(20000, 400, 20, 10, 50).unwrap();
+    assert_eq!(readout(&core, "expected").as_f64(), official.representable());
+    let core = lab("seed=1&view=union&n=20000&a=400&s=400&theta=10&m=50");
+    let rounded = theory::union_segment(20000, 400, 400, 10, 50, UnionMethod::Rounded).unwrap();
+    assert_eq!(readout(&core, "expected").as_f64(), rounded.representable());
+    // Where it is affordable the exact mixture stays.
+    let core = lab("seed=1&view=members&n=400&a=20&s=10&theta=5&m=3");
+    let exact = theory::union_input_exact(400, 20, 10, 5, 3).unwrap();
+    assert_eq!(readout(&core, "expected").as_f64(), exact.representable());
 }

@@ -89,8 +89,9 @@ fn rare(p: &Prob) -> bool {
 /// page uses the official rounded method and says so. The CLI has no such limit.
 const INTERACTIVE_UNION_WORK: u64 = 20_000_000;
 
-/// The union method the page can afford at (n, s, m): the requested one, or rounded.
-fn affordable(method: UnionMethod, n: u64, s: u64, m: u64) -> UnionMethod {
+/// The union method the page can afford at (n, s, m): the requested one, or rounded (also the
+/// bit view's read-out, `super::lab`).
+pub(crate) fn affordable(method: UnionMethod, n: u64, s: u64, m: u64) -> UnionMethod {
     let work = m.saturating_mul(n.min(m.saturating_mul(s))).saturating_mul(s);
     if method == UnionMethod::Exact && work > INTERACTIVE_UNION_WORK {
         UnionMethod::Rounded
@@ -143,10 +144,7 @@ fn e3(n: u64, a: u64, s: u64, theta: u64) -> Option<f64> {
 }
 
 fn false_match_request(series: &str, x: f64, n: u64, a: u64, s: u64, theta: u64) -> Option<SimRequest> {
-    let exact = theory::false_match(n, a, s, theta).ok()?;
-    if exact.ln_p == f64::NEG_INFINITY {
-        return None;
-    }
+    let exact = theory::false_match(n, a, s, theta).ok().filter(possible)?;
     Some(SimRequest {
         series: series.to_string(),
         x,

@@ -6,7 +6,8 @@
 use super::cells::{pack_cells, toggled, unpack_cells};
 use super::logmath::{finite_or_null, Prob};
 use super::scene::{colour, Branch, Painted, PaintTarget, Panel, Scene, ViewMode};
-use super::{params_from, theory, DendriteParams};
+use super::theory::UnionMethod;
+use super::{figures, params_from, theory, DendriteParams};
 use crate::core::experiment::{Experiment, Scenario, Seek, Until, Watch};
 use crate::core::params::{Notice, ParamSpec, ParamValue, Params};
 use crate::core::picture::{Meter, Picture};
@@ -21,6 +22,12 @@ pub struct DendritesRun {
     seed: u64,
     /// What a click paints in the `paint` view.
     brush: PaintTarget,
+    /// [`Self::hit_probability`] and [`Self::tally_probability`], computed once per build: they
+    /// depend on the parameters and on what the scene drew (a union's size, the painted sizes),
+    /// not on the sample, and the read-out asks for them every frame (an exact union
+    /// distribution can take tens of milliseconds).
+    hit: Option<Prob>,
+    tally: Option<Prob>,
 }
 
 impl DendritesRun {
@@ -105,6 +112,12 @@ impl DendritesRun {
         Some((key, pack_cells(&toggled(&self.scene.set_of(target), cell))))
     }
 
+    /// Compute the probabilities the read-out shows for the scene just built (and seeked).
+    fn refresh_probabilities(&mut self) {
+        self.hit = self.compute_hit_probability();
+        self.tally = self.compute_tally_probability();
+    }
+
     /// The neuron view's branches (see [`Scene::branches`]).
     pub fn branches(&self, most: usize) -> Vec<Branch> {
         self.scene.branches(most)
@@ -119,13 +132,17 @@ impl DendritesRun {
     /// fixed segments, whose overlaps E4 ignores) or when every sample is the same (painted x
     /// or y).
     pub fn tally_probability(&self) -> Option<Prob> {
+        self.tally
+    }
+
+    fn compute_tally_probability(&self) -> Option<Prob> {
         let p = &self.params;
         let info = self.scene.info();
         if info.fixed {
             return None;
         }
         match self.scene.mode {
-            ViewMode::Match | ViewMode::Noise => self.hit_probability(),
+            ViewMode::Match | ViewMode::Noise => self.hit,
             ViewMode::Paint | ViewMode::Pair | ViewMode::Union => {
                 theory::false_match(p.n, p.a, info.synapses, p.theta).ok()
             }
@@ -137,22 +154,32 @@ impl DendritesRun {
     /// The exact probability of a hit per sample for the current view: E3 (match; paint and
     /// pair for the drawn sizes), 1 − E5 (noise: the match is kept), E6 (union), E4 (neuron),
     /// E7 (members: the exact mixture over the union's size where affordable).
+    /// Where an exact union distribution is more than the page can afford, the union views use
+    /// the official approximation, as the figures do ([`figures::affordable`]).
     pub fn hit_probability(&self) -> Option<Prob> {
+        self.hit
+    }
+
+    fn compute_hit_probability(&self) -> Option<Prob> {
         let p = &self.params;
         let info = self.scene.info();
         let prob = match self.scene.mode {
             ViewMode::Match => theory::false_match(p.n, p.a, p.s, p.theta).ok()?,
-            ViewMode::Paint => theory::false_match(p.n, info.pattern_size, info.synapses, p.theta).ok()?,
-            ViewMode::Pair => theory::false_match(p.n, info.pattern_size, info.synapses, p.theta).ok()?,
-            ViewMode::Members => match theory::union_input_exact(p.n, p.a, p.s, p.theta, p.m) {
-                Ok(prob) => prob,
-                Err(_) => theory::union_input(p.n, p.a, p.s, p.theta, p.m).ok()?,
+            ViewMode::Paint | ViewMode::Pair => {
+                theory::false_match(p.n, info.pattern_size, info.synapses, p.theta).ok()?
+            }
+            ViewMode::Members => match figures::affordable(UnionMethod::Exact, p.n, p.a, p.m) {
+                UnionMethod::Exact => theory::union_input_exact(p.n, p.a, p.s, p.theta, p.m).ok()?,
+                UnionMethod::Rounded => theory::union_input(p.n, p.a, p.s, p.theta, p.m).ok()?,
             },
             ViewMode::Noise => {
                 let lost = theory::false_negative(p.a, p.s.min(p.a), p.theta, p.v).ok()?;
                 Prob::from_ln_p(lost.ln_q)
             }
-            ViewMode::Union => theory::union_segment(p.n, p.a, p.s, p.theta, p.m, p.union).ok()?,
+            ViewMode::Union => {
+                let method = figures::affordable(p.union, p.n, p.s, p.m);
+                theory::union_segment(p.n, p.a, p.s, p.theta, p.m, method).ok()?
+            }
             ViewMode::Neuron => theory::set_match(p.n, p.a, p.s, p.theta, p.k).ok()?.exact,
         };
         Some(prob)
@@ -179,7 +206,9 @@ impl Experiment for DendritesRun {
         let repaired = Self::repair(params, notices);
         let mut scene = Self::scene_for(params, repaired, seed, notices);
         scene.seek(1);
-        Ok(Self { params: repaired, scene, seed, brush: Self::brush_of(params) })
+        let mut run = Self { params: repaired, scene, seed, brush: Self::brush_of(params), hit: None, tally: None };
+        run.refresh_probabilities();
+        Ok(run)
     }
 
     /// Every dendrites parameter is live: the scene is rebuilt and keeps its sample count.
@@ -189,6 +218,7 @@ impl Experiment for DendritesRun {
         let samples = self.scene.info().samples;
         self.scene = Self::scene_for(params, self.params, self.seed, notices);
         self.scene.seek(samples);
+        self.refresh_probabilities();
     }
 
     /// Position k is test sample k + 1 (position 0 shows the first sample).
@@ -227,10 +257,10 @@ impl Experiment for DendritesRun {
         let info = self.scene.info();
         let mut v = serde_json::to_value(info).unwrap_or_default();
         v["hit_rate"] = serde_json::json!(info.hits as f64 / info.samples.max(1) as f64);
-        let hit = self.hit_probability();
+        let hit = self.hit;
         v["expected"] = hit.and_then(Prob::representable).map_or(serde_json::Value::Null, |p| serde_json::json!(p));
         v["expected_log10"] = hit.map_or(serde_json::Value::Null, |p| finite_or_null(p.log10()));
-        let tally = self.tally_probability();
+        let tally = self.tally;
         v["tally_p"] = tally.and_then(Prob::representable).map_or(serde_json::Value::Null, |p| serde_json::json!(p));
         v["tally_log10"] = tally.map_or(serde_json::Value::Null, |p| finite_or_null(p.log10()));
         let range = tally.map(|p| theory::binomial_range(info.samples, p));
