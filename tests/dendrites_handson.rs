@@ -184,6 +184,13 @@ fn zoom_shows_a_window_and_hover_names_the_cell() {
     let scene = core.run().scene();
     assert_eq!(scene.cell_of(5), Some((Panel::Cells, 1005)));
     assert!(scene.describe(5).unwrap().starts_with("cell 1005"));
+    // The wheel: zooming in around cell 1005 (5 cells into a window of 256) gives 128 cells
+    // from 1003, so the cell stays about the same share of the way in; out, 512 cells from 995.
+    assert_eq!(scene.zoom_around(5, true), Some((32, 1003)));
+    assert_eq!(scene.zoom_around(5, false), Some((8, 995)));
+    assert_eq!(scene.zoom_around(256, true), None, "off the cells");
+    let whole = lab("seed=1&view=match&n=4096");
+    assert_eq!(whole.run().scene().zoom_around(0, false), None, "zoom 1 is the smallest");
     // A window past the end is moved back inside.
     let core = lab("seed=1&view=match&n=4096&zoom=16&at=4000");
     assert_eq!(readout(&core, "window_start").as_u64().unwrap(), 4096 - 256);

@@ -27,6 +27,8 @@ pub const MAX_N: i64 = 1_000_000;
 /// Largest population the bit view draws cell by cell (the issue asks for 65,536; a 512×512
 /// grid still has a pixel per cell on a large screen).
 pub const MAX_DRAWN_CELLS: u64 = 262_144;
+/// Largest zoom of the bit view (n/zoom cells shown).
+pub const MAX_ZOOM: u64 = 4096;
 
 /// The figures of the page, `(id, title)`, in menu order (the labels of docs/dendrites.md).
 pub const FIGURES: &[(&str, &str)] = &[
@@ -172,7 +174,7 @@ static SCHEMA: &[ParamSpec] = &[
     ParamSpec {
         key: "zoom",
         label: "Zoom",
-        kind: ParamKind::Int { min: 1, max: 4096 },
+        kind: ParamKind::Int { min: 1, max: MAX_ZOOM as i64 },
         default: ParamValue::Int(1),
         apply: Apply::Live,
         help: "Show n/zoom cells, from the cell \"from\" on (the mouse wheel on the bit view zooms around the cell under the pointer).",

@@ -466,6 +466,23 @@ impl Scene {
         (i < len).then(|| (panel, (start + i) as u32))
     }
 
+    /// The window after zooming in (×2) or out (÷2) around picture cell `index`, as (zoom, first
+    /// cell): the cell under the pointer keeps its place in the window's reading order, as near as
+    /// whole cells allow. `None` off the cells or at either end of the zoom range.
+    pub fn zoom_around(&self, index: u64, zoom_in: bool) -> Option<(u64, u64)> {
+        let (_, cell) = self.cell_of(index)?;
+        let old = self.params.zoom.max(1);
+        let zoom = if zoom_in { old * 2 } else { old / 2 }.clamp(1, super::MAX_ZOOM);
+        if zoom == old {
+            return None;
+        }
+        let (_, len) = window(&DendriteParams { zoom, ..self.params });
+        let (start, drawn) = (self.info.window_start as f64, self.info.drawn.max(1) as f64);
+        let cell = f64::from(cell);
+        let at = (cell - (cell - start) * len as f64 / drawn).round().max(0.0);
+        Some((zoom, at as u64))
+    }
+
     /// One line about picture cell `index` for the hover read-out: its cell index and role.
     pub fn describe(&self, index: u64) -> Option<String> {
         let (panel, cell) = self.cell_of(index)?;

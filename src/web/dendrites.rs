@@ -42,9 +42,11 @@ impl DendritesLab {
         to_js(&self.core.set_param(key, &value))
     }
 
-    /// The population cell drawn at picture cell `index`, or −1 (for zooming around it).
-    pub fn cell_index(&self, index: i32) -> f64 {
-        u64::try_from(index).ok().and_then(|i| self.core.run().scene().cell_of(i)).map_or(-1.0, |(_, c)| f64::from(c))
+    /// `[zoom, at]` after zooming in or out around picture cell `index` (the wheel), or
+    /// `undefined` off the cells or at the end of the zoom range.
+    pub fn zoom_around(&self, index: i32, zoom_in: bool) -> Option<Vec<f64>> {
+        let (zoom, at) = self.core.run().scene().zoom_around(u64::try_from(index).ok()?, zoom_in)?;
+        Some(vec![zoom as f64, at as f64])
     }
 
     /// The neuron view's branches (`[{segment, synapses, overlap, fired}]`, at most `most`:

@@ -21,8 +21,6 @@ function legendFor(view) {
     default: return [IDLE, ACTIVE, SYNAPSE, OVERLAP];
   }
 }
-// The most cells the bit view draws (src/dendrites/mod.rs, MAX_DRAWN_CELLS).
-const MAX_DRAWN = 262144;
 const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f'];
 const CURRENT = '#ffffff';
 const SIM = '#ff5fd2';
@@ -146,19 +144,14 @@ function create(ctx) {
     // The wheel zooms by 2 around the cell under the pointer; at either end of the range the
     // page scrolls as usual.
     stage.addEventListener('wheel', (e) => {
-      const i = cellAt(e);
-      const cell = i >= 0 ? ctx.lab.cell_index(i) : -1;
-      if (cell < 0 || e.deltaY === 0) return;
-      const zoom = Number(ctx.lab.param('zoom')), n = Number(ctx.lab.param('n'));
-      const next = Math.min(4096, Math.max(1, e.deltaY < 0 ? zoom * 2 : Math.floor(zoom / 2)));
-      if (next === zoom) return;
+      const i = e.deltaY === 0 ? -1 : cellAt(e);
+      const window = i >= 0 ? ctx.lab.zoom_around(i, e.deltaY < 0) : undefined;
+      if (!window) return;
       e.preventDefault();
-      const r = ctx.lab.readout();
-      const newLen = Math.min(MAX_DRAWN, Math.ceil(n / next), n);
-      const at = Math.max(0, Math.round(cell - (cell - r.window_start) * newLen / Math.max(1, r.drawn)));
-      ctx.setParam('zoom', next);
+      const [zoom, at] = window;
+      ctx.setParam('zoom', zoom);
       ctx.setParam('at', at);
-      emit('zoomed', { zoom: next, at });
+      emit('zoomed', { zoom, at });
     }, { passive: false });
   }
 
