@@ -201,6 +201,9 @@ fn simulate(flags: &Flags) -> Result<String, UsageError> {
                     "  p = 10^{:.3} ± 10^{:.3} (SE), below f64's range; log10 p = {:.3}\n",
                     estimate.log10_p, log10_se, estimate.log10_p
                 )
+            } else {
+                // An importance run with no hits: the proposal's hit rate gives no bound on P.
+                out += "  p = 0 (no hits; the importance sampler gives no bound without hits)\n";
             }
         }
     }

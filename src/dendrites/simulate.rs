@@ -977,11 +977,11 @@ impl ImportanceSimulation {
             self.samples += 1;
             let hit = match self.target {
                 Target::Tail { pop, marked, draws, threshold } => {
-                    tilted_tail(&mut rng, pop, marked, draws, threshold, self.proposal())
+                    tail_sample(&mut rng, pop, marked, draws, threshold, self.proposal())
                 }
                 Target::Union { n, pieces, piece, draws, threshold } => {
                     let covered = union_size(&mut rng, n, pieces, piece);
-                    tilted_tail(&mut rng, n, covered, draws, threshold, self.proposal())
+                    tail_sample(&mut rng, n, covered, draws, threshold, self.proposal())
                 }
             };
             if let Some((w, e)) = hit {
@@ -1098,7 +1098,7 @@ pub enum Proposal {
 /// One sample of the tail step (see [`ImportanceSimulation`]): `draws` cells without
 /// replacement from `pop`, `marked` of them marked. Returns the weight w·2^e of a hit (at least
 /// `threshold` marked cells drawn), `None` for a miss.
-fn tilted_tail(rng: &mut Rng, pop: u64, marked: u64, draws: u64, threshold: u64, proposal: Proposal) -> Option<(f64, i64)> {
+fn tail_sample(rng: &mut Rng, pop: u64, marked: u64, draws: u64, threshold: u64, proposal: Proposal) -> Option<(f64, i64)> {
     if threshold > marked.min(draws) {
         return None;
     }

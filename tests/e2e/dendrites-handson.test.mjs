@@ -9,6 +9,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { startLab, openPage, SHOTS } from './browser.mjs';
 import { decodePng } from './png.mjs';
+import { simulatedPoints } from './csv.mjs';
 
 let lab;
 before(async () => { lab = await startLab(); });
@@ -242,14 +243,11 @@ test('dendrites simulation: progress moves, cancel stops the run and keeps the p
   await page.waitForFunction(() => /points in/.test(document.querySelector('.el-sim-status').textContent), null, { timeout: 120000 });
   assert.equal(await page.evaluate(() => Number(document.querySelector('.el-sim-progress').value)), 1);
   const [csvFile] = await Promise.all([page.waitForEvent('download'), page.locator('.el-figure .el-exports').getByRole('button', { name: 'CSV', exact: true }).click()]);
-  const csv = fs.readFileSync(await csvFile.path(), 'utf8');
-  const [, table] = csv.split('\nsimulated_series,');
-  assert.ok(table, `the CSV has a simulation table: ${csv.slice(0, 200)}`);
-  const rows = table.trim().split('\n').slice(1);
+  const rows = simulatedPoints(fs.readFileSync(await csvFile.path(), 'utf8'));
   assert.equal(rows.length, points, 'one CSV row per simulated point');
-  for (const row of rows) {
-    const cells = row.match(/("[^"]*"|[^,]*)(,|$)/g).map((c) => c.replace(/,$/, ''));
-    const [, x, theory, , p, , se, , , hits, trials, , method, ess] = cells;
+  for (const point of rows) {
+    const { x, theory, p, se, hits, trials, method, ess } = point;
+    const row = JSON.stringify(point);
     const request = fig.simulate.find((q) => Math.abs(q.x - Number(x)) < 1e-12);
     assert.ok(request, `row ${row}: its request`);
     assert.equal(Number(theory), request.theory, `row ${row}: the theory value`);

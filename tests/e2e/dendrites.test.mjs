@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
 import { startLab, openPage, SHOTS } from './browser.mjs';
+import { simulatedPoints } from './csv.mjs';
 
 let lab;
 before(async () => { lab = await startLab(); });
@@ -278,10 +279,9 @@ test('dendrites: a probability below f64\'s range (10^-442) is shown from its lo
   }
   assert.ok(spread >= 1, 'some deep points have spread (M > 1: the union size varies)');
   const [csvFile] = await Promise.all([page.waitForEvent('download'), page.locator('.el-figure .el-exports').getByRole('button', { name: 'CSV', exact: true }).click()]);
-  const table = fs.readFileSync(await csvFile.path(), 'utf8').split('\nsimulated_series,')[1].trim().split('\n').slice(1);
-  for (const row of table) {
-    const cells = row.match(/("[^"]*"|[^,]*)(,|$)/g).map((c) => c.replace(/,$/, ''));
-    const [, , theory, , p, , se, low, high, , , , , , log10Se] = cells;
+  for (const point of simulatedPoints(fs.readFileSync(await csvFile.path(), 'utf8'))) {
+    const { theory, p, se, ci_low: low, ci_high: high, log10_se: log10Se } = point;
+    const row = JSON.stringify(point);
     if (!theory.startsWith('1e-')) continue;
     // The SE is a true 0 only for a zero-variance estimate (no log10_se); then the interval is
     // [p, p], never [0, 0].
