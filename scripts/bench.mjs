@@ -25,24 +25,27 @@ async function benchSorting(page) {
   // a warm-up, then `chunks` timed calls of `chunk` experiments; the median and the range. The
   // warm-up (1000 experiments, about 0.2 s) lets V8 finish compiling the optimised code in the
   // background, so the median is the steady rate a long run (a figure's conditions) gets.
-  const r = await page.evaluate(async () => {
-    window.__lab.pause(); // no animation frames drawing (on the CPU, SwiftShader) meanwhile
-    const mod = await import('./pkg/webgpu-sorting/emergence_lab.js'); // the page's build
-    await mod.default();
-    const warm = 1000, chunk = 100, chunks = 20;
-    const batch = new mod.SortingBatch('exp=sorting&n=100&seed=1', warm + chunk * chunks);
-    batch.run_next(warm);
-    const perRun = [];
-    for (let i = 0; i < chunks; i++) {
-      const t0 = performance.now();
-      batch.run_next(chunk);
-      perRun.push((performance.now() - t0) / chunk);
-    }
-    batch.free();
-    perRun.sort((x, y) => x - y);
-    return { median: perRun[chunks >> 1], min: perRun[0], max: perRun[chunks - 1] };
-  });
-  console.log(`bench (wasm, headless Chromium): cell-view bubble, n = 100: ${r.median.toFixed(3)} ms per experiment (median of 20 calls of 100 after 1000 to warm up; range ${r.min.toFixed(3)}–${r.max.toFixed(3)}; target 0.2 ms). For scale, not measured in this run: the official Python code (cell_research, Python 3.11, a 2-core machine of this kind, measured 2026-11 for issue 14) computes one bubble experiment in 0.29–0.52 s (median about 0.4 s), and its driver sleeps 2 s between experiments.`);
+  for (const scheduler of ['uniform', 'threads']) {
+    const r = await page.evaluate(async (scheduler) => {
+      window.__lab.pause(); // no animation frames drawing (on the CPU, SwiftShader) meanwhile
+      const mod = await import('./pkg/webgpu-sorting/emergence_lab.js'); // the page's build
+      await mod.default();
+      const warm = 1000, chunk = 100, chunks = 20;
+      const batch = new mod.SortingBatch(`exp=sorting&n=100&seed=1&scheduler=${scheduler}`, warm + chunk * chunks);
+      batch.run_next(warm);
+      const perRun = [];
+      for (let i = 0; i < chunks; i++) {
+        const t0 = performance.now();
+        batch.run_next(chunk);
+        perRun.push((performance.now() - t0) / chunk);
+      }
+      batch.free();
+      perRun.sort((x, y) => x - y);
+      return { median: perRun[chunks >> 1], min: perRun[0], max: perRun[chunks - 1] };
+    }, scheduler);
+    console.log(`bench (wasm, headless Chromium): cell-view bubble, n = 100, scheduler ${scheduler}: ${r.median.toFixed(3)} ms per experiment (median of 20 calls of 100 after 1000 to warm up; range ${r.min.toFixed(3)}–${r.max.toFixed(3)}; target 0.2 ms)`);
+  }
+  console.log('For scale, not measured in this run: the official Python code (cell_research, Python 3.11, a 2-core machine of this kind, measured 2026-11 for issue 14) computes one bubble experiment in 0.29–0.52 s (median about 0.4 s), and its driver sleeps 2 s between experiments; with scripts/record_official_traces.py logging every activation it takes 0.5–0.8 s (docs/data/official-traces.json, "seconds").');
   let total = 0;
   for (const figure of ['fig4', 'fig5', 'fig7', 'fig8', 'fig9']) {
     const result = await page.evaluate(async (fig) => {
@@ -58,7 +61,7 @@ async function benchSorting(page) {
     total += result.seconds;
     console.log(`bench (page): reproduce ${figure}: ${result.seconds.toFixed(2)} s; longest frame gap meanwhile ${result.worstFrameMs.toFixed(0)} ms`);
   }
-  console.log(`bench (page): the whole suite (Figs. 4, 5, 7, 8, 9 at 100 runs per condition): ${total.toFixed(1)} s (target 5 s)`);
+  console.log(`bench (page): the whole suite (Figs. 4, 5, 7, 8, 9 at 100 runs per condition, uniform and, where the order of activations matters, threads): ${total.toFixed(1)} s (target 5 s)`);
 }
 
 // Active dendrites, in wasm: exact E3 per point, the F-θ grid, and bit-level Monte Carlo rates

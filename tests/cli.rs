@@ -162,10 +162,64 @@ fn sorting_run_flags_decreasing_traditional_and_stall_change_what_they_say() {
     // --stall: opposite goals stop after this many sweeps without a change, so one sweep ends
     // every run sooner than ten (same seed, same runs).
     let stall = |s: &str| {
-        run(&["--algotypes", "bubble,selection", "--decreasing", "bubble", "--stall", s, "--runs", "10"])["ticks"]["mean"]
+        run(&["--algotypes", "bubble,selection", "--decreasing", "bubble", "--stall", s, "--runs", "10"])["ticks"]
+            ["mean"]
             .as_f64()
             .unwrap()
     };
     let (one, ten) = (stall("1"), stall("10"));
     assert!(one < ten, "--stall 1: {one} ticks, --stall 10: {ten}");
+}
+
+#[test]
+fn sorting_run_scheduler_flag_changes_the_order_of_activations_and_nothing_else() {
+    let run = |scheduler: &str| -> serde_json::Value {
+        let args = ["sorting", "run", "--n", "100", "--seed", "9", "--runs", "100", "--scheduler", scheduler, "--json"];
+        let (code, out, err) = lab(&args);
+        assert_eq!(code, 0, "{scheduler}: {err}");
+        serde_json::from_str(out.trim()).expect("one JSON object")
+    };
+    let (uniform, threads, bursts) = (run("uniform"), run("threads"), run("bursts"));
+    // The same seed draws the same initial arrays, and bubble swaps equal their inversions
+    // whatever the order of activations: identical means.
+    assert_eq!(uniform["swaps"]["mean"], threads["swaps"]["mean"]);
+    assert_eq!(uniform["swaps"]["mean"], bursts["swaps"]["mean"]);
+    // Delayed gratification moves with the scheduler: per-run SD about 0.03, so the SE of a mean
+    // of 100 runs is about 0.003 and the uniform − threads gap (about 0.1) is some 25 SE; demand 10.
+    let dg = |v: &serde_json::Value| v["delayed_gratification"]["mean"].as_f64().unwrap();
+    let se = |v: &serde_json::Value| v["delayed_gratification"]["sd"].as_f64().unwrap() / 10.0;
+    let gap = dg(&uniform) - dg(&threads);
+    assert!(
+        gap > 10.0 * (se(&uniform).powi(2) + se(&threads).powi(2)).sqrt(),
+        "uniform {} threads {}",
+        dg(&uniform),
+        dg(&threads)
+    );
+    assert!(dg(&bursts) < dg(&uniform), "bursts {} uniform {}", dg(&bursts), dg(&uniform));
+    let (code, _, err) = lab(&["sorting", "run", "--scheduler", "fifo"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--scheduler") && err.contains("threads"), "{err}");
+}
+
+#[test]
+fn sorting_reproduce_shows_both_schedulers_and_the_official_runs() {
+    let (code, out, err) = lab(&["sorting", "reproduce", "fig7", "--runs", "30", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON object");
+    let rows = v["rows"].as_array().expect("rows");
+    let row = |c: &str| rows.iter().find(|r| r["condition"] == c).unwrap_or_else(|| panic!("{c}"));
+    let trad = row("bubble traditional k=0");
+    assert!(trad["threads"].is_null() && trad["independent"] == true && trad["official"].is_null(), "{trad}");
+    let cell = row("bubble cell-view immovable k=0");
+    assert!(cell["threads"]["mean"].as_f64().unwrap() < cell["ours"]["mean"].as_f64().unwrap(), "{cell}");
+    // The recorded official statistic (docs/data/official-traces.json), not a constant.
+    let (mean, se, runs) = emergence_lab::sorting::scheduler::official("bubble", "dg").expect("recorded");
+    assert_eq!(cell["official"]["mean"].as_f64(), Some(mean));
+    assert_eq!(cell["official"]["se"].as_f64(), Some(se));
+    assert_eq!(cell["official"]["runs"].as_u64(), Some(u64::from(runs)));
+    assert!(row("bubble cell-view immovable k=3")["official"]["mean"].is_number());
+    assert!(row("bubble cell-view immovable k=1")["official"].is_null(), "k = 1 was not recorded");
+    let (code, text, err) = lab(&["sorting", "reproduce", "fig7", "--runs", "5"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(text.contains("uniform") && text.contains("threads") && text.contains("official (here)"), "{text}");
 }

@@ -10,6 +10,7 @@ fn same_seed_same_numbers_natively() {
     assert_eq!(batch_run(), BATCH_RUN);
     assert_eq!(session_checksum(), SESSION_CHECKSUM);
     assert_eq!(chimera_run(), CHIMERA_RUN);
+    assert_eq!(threads_run(), THREADS_RUN);
     assert_eq!(dendrites_scene(), DENDRITES_SCENE);
     assert_eq!(dendrites_more(), DENDRITES_MORE);
     assert_eq!(dendrites_simulation(), DENDRITES_SIMULATION);

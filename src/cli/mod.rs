@@ -14,7 +14,7 @@ use crate::core::experiment::Experiment;
 use crate::core::stats::MeanSd;
 use crate::lab::registry;
 use crate::sorting::batch::{self, BatchConfig, BatchSummary};
-use crate::sorting::cellview::{Algotype, FrozenKind, StopRule};
+use crate::sorting::cellview::{Algotype, FrozenKind, Scheduler, StopRule};
 use crate::sorting::reproduce;
 use crate::sorting::setup::{Placement, SortConfig, Values};
 use std::collections::BTreeMap;
@@ -40,6 +40,8 @@ experiments and commands:
       --frozen-kind KIND     movable | immovable (default movable, the released code)
       --frozen-placement P   replacement | distinct (default replacement, the official code)
       --stop RULE            official | complete (default official)
+      --scheduler S          uniform | bursts | threads: who acts next (default uniform; threads
+                             emulates the official code's Python threads, fitted to its traces)
       --unfreeze N           beyond the paper: frozen cells recover after N nudges (default 0: never)
       --values V             distinct | repeats:R (values 1..n/R, each R times)
       --decreasing LIST      Algotypes that sort toward decreasing order (opposite goals: Fig. 9)
@@ -161,6 +163,7 @@ pub const SORTING_RUN_FLAGS: &[&str] = &[
     "frozen-kind",
     "frozen-placement",
     "stop",
+    "scheduler",
     "values",
     "decreasing",
     "stall",
@@ -389,6 +392,11 @@ fn sorting_config(flags: &Flags) -> Result<(BatchConfig, usize), UsageError> {
         StopRule::Official,
         &[("official", StopRule::Official), ("complete", StopRule::Complete)],
     )?;
+    let scheduler = flags.word(
+        "scheduler",
+        Scheduler::Uniform,
+        &[("uniform", Scheduler::Uniform), ("bursts", Scheduler::Bursts), ("threads", Scheduler::Threads)],
+    )?;
     let values = match flags.values.get("values").map(|v| v.trim()) {
         None | Some("distinct") => Values::Distinct,
         Some(v) => match v.strip_prefix("repeats:").map(str::parse::<u32>) {
@@ -414,6 +422,7 @@ fn sorting_config(flags: &Flags) -> Result<(BatchConfig, usize), UsageError> {
             stop,
             stall_sweeps: flags.int("stall", crate::sorting::setup::DEFAULT_STALL_SWEEPS, 1, 1_000_000)?,
             unfreeze_after: flags.int("unfreeze", 0, 0, 1_000_000)?,
+            scheduler,
         },
         seed,
         traditional: flags.switch("traditional"),
@@ -479,19 +488,45 @@ fn sorting_reproduce(figure: Option<&str>, flags: &Flags) -> Result<String, Usag
         let value = serde_json::json!({ "figure": figure, "runs": runs, "seed": seed.to_string(), "rows": rows });
         return serde_json::to_string(&value).map_err(|e| UsageError(format!("could not write JSON: {e}")));
     }
-    let mut out = format!("{figure}: {runs} runs per condition, seed {seed}; ours = mean ± SD\n");
-    out += &format!("  {:<34} {:<36} {:>20}  {}\n", "condition", "metric", "ours", "paper");
-    for r in &rows {
-        let ours = if r.ours.sd.is_finite() {
-            format!("{:.2} ± {:.2}", r.ours.mean, r.ours.sd)
+    let mut out = format!(
+        "{figure}: {runs} runs per condition, seed {seed}; uniform and threads = the lab under each scheduler, \
+         mean ± SD; official = the official code run here, mean ± SE (docs/sorting-scheduler.md)\n"
+    );
+    out += &format!(
+        "  {:<34} {:<36} {:>18} {:>18} {:>18}  {}\n",
+        "condition", "metric", "uniform", "threads", "official (here)", "paper"
+    );
+    let spread = |m: &MeanSd| {
+        if m.sd.is_finite() {
+            format!("{:.2} ± {:.2}", m.mean, m.sd)
         } else {
-            format!("{:.3}", r.ours.mean)
+            format!("{:.3}", m.mean)
+        }
+    };
+    for r in &rows {
+        let threads = match &r.threads {
+            Some(t) => spread(t),
+            None if r.independent => "(same)".to_string(),
+            None => "–".to_string(),
+        };
+        let official = match r.official {
+            Some(o) if o.se.is_finite() => format!("{:.2} ± {:.2}", o.mean, o.se),
+            Some(o) => format!("{:.3}", o.mean),
+            None => "–".to_string(),
         };
         let paper = match r.paper.value {
             Some(v) => format!("{v} ({})", r.paper.note),
             None => r.paper.note.to_string(),
         };
-        out += &format!("  {:<34} {:<36} {:>20}  {}\n", r.condition, r.label, ours, paper);
+        out += &format!(
+            "  {:<34} {:<36} {:>18} {:>18} {:>18}  {}\n",
+            r.condition,
+            r.label,
+            spread(&r.ours),
+            threads,
+            official,
+            paper
+        );
     }
     Ok(out.trim_end().to_string())
 }
@@ -506,13 +541,25 @@ fn sorting_bench(flags: &Flags) -> Result<String, UsageError> {
         }
     }
     flags.within("--runs", "the benchmark", sorting_work(&BatchConfig::bubble(100, 1), runs) + suite_work, 0.0)?;
-    let config = BatchConfig::bubble(100, 1);
-    let start = std::time::Instant::now();
-    let mut swaps = 0u64;
-    for i in 0..runs as u64 {
-        swaps += batch::run_one(&config, i).map_err(UsageError)?.swaps;
-    }
-    let per_run = start.elapsed().as_secs_f64() / runs as f64;
+    // Per experiment under each scheduler: five timed repeats of runs/5 experiments; the median
+    // and the range (the machine is noisy).
+    let per_experiment = |scheduler: Scheduler| -> Result<(f64, f64, f64), UsageError> {
+        let mut config = BatchConfig::bubble(100, 1);
+        config.sort.scheduler = scheduler;
+        let chunk = (runs / 5).max(1);
+        let mut times = Vec::with_capacity(5);
+        for repeat in 0..5 {
+            let start = std::time::Instant::now();
+            for i in 0..chunk {
+                batch::run_one(&config, (repeat * chunk + i) as u64).map_err(UsageError)?;
+            }
+            times.push(start.elapsed().as_secs_f64() / chunk as f64);
+        }
+        times.sort_by(f64::total_cmp);
+        Ok((times[2], times[0], times[4]))
+    };
+    let uniform = per_experiment(Scheduler::Uniform)?;
+    let threads = per_experiment(Scheduler::Threads)?;
     let start = std::time::Instant::now();
     let mut conditions = 0;
     for &figure in reproduce::FIGURES {
@@ -522,17 +569,23 @@ fn sorting_bench(flags: &Flags) -> Result<String, UsageError> {
         }
     }
     let suite = start.elapsed().as_secs_f64();
-    let _ = swaps;
     let mut out = String::from("sorting bench (native, this machine)\n");
+    for (name, (median, min, max)) in [("uniform", uniform), ("threads", threads)] {
+        out += &format!(
+            "  cell-view bubble, n = 100, scheduler {name}: {:.3} ms per experiment (median of 5 repeats of {} \
+             experiments; range {:.3}-{:.3}; target in wasm: 0.2 ms)\n",
+            median * 1e3,
+            (runs / 5).max(1),
+            min * 1e3,
+            max * 1e3,
+        );
+    }
     // No ratio against a remembered constant: the official code cannot be timed here (it is not
     // part of the lab and this command runs offline), so its figure is printed with its source.
+    out += &format!("  for scale, not measured in this run: {OFFICIAL_BUBBLE_SECONDS}\n");
     out += &format!(
-        "  cell-view bubble, n = 100: {:.3} ms per experiment over {runs} experiments (target in wasm: 0.2 ms)\n  \
-         for scale, not measured in this run: {OFFICIAL_BUBBLE_SECONDS}\n",
-        per_run * 1e3,
-    );
-    out += &format!(
-        "  reproduce {} ({conditions} conditions x 100 runs): {suite:.2} s (target in the page: 5 s)",
+        "  reproduce {} ({conditions} conditions x 100 runs, uniform and, where the order of activations \
+         matters, threads): {suite:.2} s (target in the page: 5 s)",
         reproduce::FIGURES.join("+")
     );
     Ok(out)

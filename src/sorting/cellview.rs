@@ -3,13 +3,16 @@
 //! Rules follow the official code (`Zhangtaining/cell_research`, `modules/multithread/*Cell.py`)
 //! where it differs from the paper's prose (docs/sorting.md, "The official code's rules").
 //!
-//! Scheduling (docs/sorting.md, "Scheduling"): the official code runs one Python thread per cell and
-//! every `move()` holds one global lock, so exactly one cell acts at a time in an order the OS
-//! picks. The faithful tick-based model is: **each tick, one active (non-frozen) cell chosen
-//! uniformly at random calls `move()`**. Frozen cells' threads are never started, so they never
+//! Scheduling (docs/sorting.md, "Scheduling"; docs/sorting-scheduler.md): the official code runs
+//! one Python thread per cell and every `move()` holds one global lock, so exactly one cell acts
+//! at a time in an order the OS picks. The default model is: **each tick, one active (non-frozen)
+//! cell chosen uniformly at random calls `move()`**; the other [`Scheduler`]s let a cell act in
+//! bursts, as the official threads do. Frozen cells' threads are never started, so they never
 //! act. A tick is one activation.
 
 use super::metrics::{descents, sortedness_percent, touched_pairs};
+use super::scheduler::Outcome;
+pub use super::scheduler::Scheduler;
 use crate::core::rng::{portable_ln, Rng};
 use serde::Serialize;
 
@@ -144,6 +147,29 @@ pub struct CellViewArray {
     has_insertion: bool,
     /// Pure bubble arrays without frozen cells run through an exact shortcut (see [`FastBubble`]).
     fast: Option<FastBubble>,
+    /// Who acts next; every scheduler but `Uniform` runs activation by activation.
+    scheduler: Scheduler,
+    /// The cell holding the turn under a burst scheduler.
+    turn: Option<Turn>,
+    /// Who has waited longest, for burst schedulers ([`Waiting`]).
+    waiting: Option<Waiting>,
+    /// The array started with frozen cells: the official driver for it polls once a second,
+    /// which gives the threads another law ([`super::scheduler::threads_law`]).
+    slow_poll: bool,
+}
+
+/// The cell acting in the current burst (burst schedulers, [`Scheduler`]).
+#[derive(Clone, Copy, Debug)]
+struct Turn {
+    /// Its position now (it moves when it swaps).
+    position: usize,
+    /// Activations in this burst so far (≥ 1).
+    count: u32,
+    /// What its last activation did.
+    outcome: Outcome,
+    /// The burst has ended (its last continuation draw failed): the next activation is
+    /// another burst.
+    over: bool,
 }
 
 /// An exact shortcut for arrays of bubble cells only, without frozen cells.
@@ -293,6 +319,80 @@ impl Events {
     }
 }
 
+/// The active cells ordered by when each last got the turn, for the `threads` scheduler's
+/// choice by waiting rank ([`super::scheduler::BurstLaw::next_rank`]). Each cell (by `id`) holds
+/// a stamp, larger for more recent bursts; a Fenwick tree over stamps finds the cell of any rank
+/// in O(log n). Stamps start in `id` order, the order in which the official driver starts the
+/// threads; they are renumbered when they run out.
+#[derive(Clone, Debug)]
+struct Waiting {
+    stamp: Vec<u32>,
+    /// The cell `id` holding each stamp (`u32::MAX`: none).
+    holder: Vec<u32>,
+    tree: Fenwick,
+    next: u32,
+    /// Where each cell (by `id`) is now.
+    position: Vec<u32>,
+}
+
+impl Waiting {
+    fn new(cells: &[Cell]) -> Self {
+        let n = cells.len();
+        let capacity = 4 * n + 8;
+        let mut w = Self {
+            stamp: vec![u32::MAX; n],
+            holder: vec![u32::MAX; capacity],
+            tree: Fenwick::new(capacity),
+            next: 0,
+            position: vec![0; n],
+        };
+        let mut by_id: Vec<(u32, usize)> = cells.iter().enumerate().map(|(p, c)| (c.id, p)).collect();
+        by_id.sort_unstable();
+        for (id, p) in by_id {
+            w.position[id as usize] = p as u32;
+            if !cells[p].frozen {
+                w.place(id);
+            }
+        }
+        w
+    }
+
+    /// Give cell `id` the next stamp (it must hold none).
+    fn place(&mut self, id: u32) {
+        let s = self.next as usize;
+        self.stamp[id as usize] = self.next;
+        self.holder[s] = id;
+        self.tree.add(s, 1);
+        self.next += 1;
+    }
+
+    /// Cell `id` gets the turn: it becomes the most recently active.
+    fn starts_burst(&mut self, id: u32) {
+        let old = self.stamp[id as usize];
+        if old != u32::MAX {
+            self.tree.add(old as usize, -1);
+            self.holder[old as usize] = u32::MAX;
+        }
+        if self.next as usize == self.holder.len() {
+            // Renumber the held stamps 0, 1, … in their order.
+            let held: Vec<u32> = self.holder.iter().copied().filter(|&h| h != u32::MAX).collect();
+            self.holder.iter_mut().for_each(|h| *h = u32::MAX);
+            self.tree = Fenwick::new(self.holder.len());
+            self.next = 0;
+            for h in held {
+                self.place(h);
+            }
+        }
+        self.place(id);
+    }
+
+    /// The position of the active cell with waiting rank `rank` (0: waited longest).
+    fn position_of_rank(&self, rank: usize) -> usize {
+        let (slot, _) = self.tree.find(rank as i32);
+        self.position[self.holder[slot] as usize] as usize
+    }
+}
+
 /// What one call to [`CellViewArray::step_swap`] ended with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StepOutcome {
@@ -341,6 +441,10 @@ impl CellViewArray {
             has_selection: false,
             has_insertion: false,
             fast: None,
+            scheduler: Scheduler::Uniform,
+            turn: None,
+            waiting: None,
+            slow_poll: false,
         };
         a.has_insertion = a.cells.iter().any(|c| c.algotype == Algotype::Insertion);
         a.segment_descents = Fenwick::new(if a.has_insertion { a.cells.len() } else { 0 });
@@ -395,9 +499,27 @@ impl CellViewArray {
     /// frozen cell, no cell is out of order with `prev`. A frozen cell only stops the comparison
     /// across it; an out-of-order pair anywhere to the left still blocks. Equivalently: no
     /// out-of-order pair of adjacent active cells among positions 0…i−1.
+    ///
+    /// A decreasing cell meets the official scan's quirk: the reset is `prev = -1` whatever the
+    /// goal, and its test `value > prev` then fails for the first active cell after a frozen
+    /// one, so any active cell between the first frozen cell and i disables it for good (until
+    /// the cells move).
     fn insertion_enabled(&self, i: usize) -> bool {
+        if self.cells[i].decreasing && self.active_after_frozen_before(i) {
+            return false;
+        }
         let index = if self.cells[i].decreasing { &self.segment_ascents } else { &self.segment_descents };
         i < 2 || index.sum(0, i - 1) == 0
+    }
+
+    /// Some active cell lies between the first frozen cell and position i.
+    fn active_after_frozen_before(&self, i: usize) -> bool {
+        let Some(&first) = self.frozen_positions.first() else { return false };
+        if first + 1 >= i {
+            return false;
+        }
+        let frozen_between = self.frozen_positions.partition_point(|&f| f < i) - 1;
+        i - first - 1 > frozen_between
     }
 
     /// Stop after `window` activations without a change of sortedness (for opposite goals,
@@ -405,6 +527,30 @@ impl CellViewArray {
     pub fn with_stall_window(mut self, window: u64) -> Self {
         self.stall_window = window;
         self
+    }
+
+    /// Schedule the cells with `scheduler` instead of one uniformly random cell per activation.
+    /// Burst schedulers run activation by activation: the exact fast paths (the bubble shortcut,
+    /// the event index) assume the uniform choice and are switched off.
+    pub fn with_scheduler(mut self, scheduler: Scheduler) -> Self {
+        self.scheduler = scheduler;
+        if scheduler != Scheduler::Uniform {
+            self.fast = None;
+            self.events = None;
+            self.waiting = Some(Waiting::new(&self.cells));
+            self.slow_poll = self.any_frozen;
+        }
+        self
+    }
+
+    pub fn scheduler(&self) -> Scheduler {
+        self.scheduler
+    }
+
+    /// The cell holding the turn under a burst scheduler: (its position, activations in its
+    /// burst so far).
+    pub fn turn(&self) -> Option<(usize, u32)> {
+        self.turn.map(|t| (t.position, t.count))
     }
 
     /// Let frozen cells recover after `nudges` swap attempts aimed at them (0: never).
@@ -502,6 +648,9 @@ impl CellViewArray {
         if self.events.is_some() {
             return self.event_tick(1);
         }
+        if self.scheduler != Scheduler::Uniform {
+            return self.burst_tick(1);
+        }
         // Rejection gives a uniform choice among active cells; frozen cells are few.
         let i = loop {
             let i = self.rng.index(n);
@@ -534,8 +683,174 @@ impl CellViewArray {
             self.fast_bubble_advance(budget)
         } else if self.events.is_some() {
             self.event_tick(budget)
+        } else if self.scheduler != Scheduler::Uniform {
+            self.burst_tick(budget)
         } else {
             self.tick()
+        }
+    }
+
+    /// One activation under a burst scheduler ([`Scheduler`], docs/sorting-scheduler.md): the
+    /// cell holding the turn goes on with its law's probability for its burst position and
+    /// what its last activation did (idle, read, swap); otherwise the turn passes to a uniformly random
+    /// active cell, under `threads` another one than the last, passing over (except with
+    /// probability `recent_kept`) the cells of the last ⌊`recent_share`·(A − 1)⌋ bursts.
+    ///
+    /// At least one activation and at most `budget` (≥ 1): when the acting cell can do nothing
+    /// ([`Self::can_act`] is false), neither can its further activations in the burst (no other
+    /// cell acts meanwhile), so the rest of its burst is drawn as a loop of continuation draws
+    /// without calling `move()` (exact: the same law, and a burst cut at the budget goes on with
+    /// the next call's draw). Returns whether it swapped.
+    fn burst_tick(&mut self, budget: u64) -> bool {
+        let n = self.cells.len();
+        let scheduler = self.scheduler;
+        let goes_on = match self.turn {
+            Some(t) if t.over => false,
+            Some(t) => {
+                let law = scheduler
+                    .law(self.cells[t.position].algotype, self.slow_poll)
+                    .unwrap_or(&super::scheduler::GEOMETRIC_HALF);
+                self.rng.next_f64() < law.go_on(t.count, t.outcome)
+            }
+            None => false,
+        };
+        let (i, count) = match self.turn {
+            Some(t) if goes_on || self.active == 1 => (t.position, t.count.saturating_add(1)),
+            last => {
+                let last = last.map(|t| t.position);
+                // Who gets the turn follows the law of the cell that had it (one law for a pure
+                // array; in a chimera, the last actor's type's).
+                let law = last
+                    .and_then(|p| scheduler.law(self.cells[p].algotype, self.slow_poll))
+                    .or_else(|| scheduler.law(Algotype::Bubble, self.slow_poll))
+                    .unwrap_or(&super::scheduler::GEOMETRIC_HALF);
+                let i = match &self.waiting {
+                    Some(waiting) if law.others_only => {
+                        // A waiting rank among the others: a twentieth by the law, then uniform.
+                        // The last actor holds the newest stamp, so the others are the oldest
+                        // A − 1 (or all A before the first burst).
+                        let others = self.active - usize::from(last.is_some());
+                        let u = self.rng.next_f64();
+                        let mut bin = 0;
+                        let mut acc = law.next_rank[0];
+                        while u >= acc && bin + 1 < law.next_rank.len() {
+                            bin += 1;
+                            acc += law.next_rank[bin];
+                        }
+                        let x = (bin as f64 + self.rng.next_f64()) / law.next_rank.len() as f64;
+                        let rank = ((x * others as f64) as usize).min(others - 1);
+                        waiting.position_of_rank(rank)
+                    }
+                    _ => loop {
+                        let i = self.rng.index(n);
+                        if !self.cells[i].frozen {
+                            break i;
+                        }
+                    },
+                };
+                if let Some(waiting) = &mut self.waiting {
+                    waiting.starts_burst(self.cells[i].id);
+                }
+                (i, 1)
+            }
+        };
+        if !self.can_act(i) {
+            let law = scheduler.law(self.cells[i].algotype, self.slow_poll).unwrap_or(&super::scheduler::GEOMETRIC_HALF);
+            let stall_left = if self.stall_window > 0 {
+                (self.last_change + self.stall_window).saturating_sub(self.ticks)
+            } else {
+                u64::MAX
+            };
+            let limit = budget.clamp(1, stall_left.max(1));
+            let (mut count, mut used) = (count, 1);
+            let mut over = false;
+            while used < limit {
+                if self.rng.next_f64() < law.go_on(count, Outcome::Idle) {
+                    count = count.saturating_add(1);
+                    used += 1;
+                } else {
+                    over = true;
+                    break;
+                }
+            }
+            self.ticks += used;
+            self.turn = Some(Turn { position: i, count, outcome: Outcome::Idle, over });
+            if self.stall_window > 0 && self.ticks - self.last_change >= self.stall_window {
+                self.done = true;
+            }
+            return false;
+        }
+        self.ticks += 1;
+        let (swaps, steps) = (self.swaps, self.steps);
+        let changed = match self.cells[i].algotype {
+            Algotype::Bubble => self.bubble_move(i),
+            Algotype::Insertion => self.insertion_move(i),
+            Algotype::Selection => self.selection_move(i),
+        };
+        let swapped = self.swaps != swaps;
+        let outcome = if swapped {
+            Outcome::Swap
+        } else if self.steps != steps {
+            Outcome::Read
+        } else {
+            Outcome::Idle
+        };
+        // The acting cell moved to the other end of its swap.
+        let position = match self.last_swap {
+            Some((a, b)) if swapped => {
+                if a == i {
+                    b
+                } else {
+                    a
+                }
+            }
+            _ => i,
+        };
+        self.turn = Some(Turn { position, count, outcome, over: false });
+        if !matches!(changed, Change::None) {
+            self.done = self.stop_holds();
+        }
+        if self.stall_window > 0 && self.ticks - self.last_change >= self.stall_window {
+            self.done = true;
+        }
+        swapped
+    }
+
+    /// One activation of the cell at `position`, in an order given from outside (replaying a
+    /// trace recorded from the official code, `tests/sorting_scheduler.rs`). The run leaves its
+    /// fast paths for the activation-by-activation model and goes on after its stop rule holds
+    /// (the official poll lets the threads run on). A frozen cell or a position outside the array
+    /// does nothing. Returns whether it swapped.
+    pub fn activate(&mut self, position: usize) -> bool {
+        if self.cells.get(position).is_none_or(|c| c.frozen) {
+            return false;
+        }
+        self.fast = None;
+        self.events = None;
+        self.ticks += 1;
+        let swaps = self.swaps;
+        let changed = match self.cells[position].algotype {
+            Algotype::Bubble => self.bubble_move(position),
+            Algotype::Insertion => self.insertion_move(position),
+            Algotype::Selection => self.selection_move(position),
+        };
+        if !matches!(changed, Change::None) {
+            self.done = self.stop_holds();
+        }
+        self.swaps != swaps
+    }
+
+    /// Whether an activation of the active cell at `i` can change anything: count a read, nudge
+    /// a frozen cell, swap, or move a selection cell's ideal. Bubble: an out-of-order neighbour
+    /// (active or frozen); selection: its ideal is another position in the array; insertion: it
+    /// is enabled and out of order with its left neighbour (`insertion_move`).
+    fn can_act(&self, i: usize) -> bool {
+        let c = &self.cells[i];
+        match c.algotype {
+            Algotype::Bubble | Algotype::Selection => self.weight(i) > 0,
+            Algotype::Insertion => {
+                i > 0 && c.inverted(self.cells[i - 1].value, c.value) && self.insertion_enabled(i)
+            }
         }
     }
 
@@ -770,7 +1085,10 @@ impl CellViewArray {
             for (decreasing, index) in [(false, &self.segment_descents), (true, &self.segment_ascents)] {
                 if let Some(q) = index.first_positive() {
                     let c = &self.cells[q + 1];
-                    if c.algotype == Algotype::Insertion && c.decreasing == decreasing {
+                    if c.algotype == Algotype::Insertion
+                        && c.decreasing == decreasing
+                        && !(decreasing && self.active_after_frozen_before(q + 1))
+                    {
                         acting.push(q + 1);
                     }
                 }
@@ -1018,6 +1336,10 @@ impl CellViewArray {
             }
         }
         self.cells.swap(a, b);
+        if let Some(waiting) = &mut self.waiting {
+            waiting.position[self.cells[a].id as usize] = a as u32;
+            waiting.position[self.cells[b].id as usize] = b as u32;
+        }
         if self.cells[a].frozen != self.cells[b].frozen {
             // A movable frozen cell moved between a and b: update its entry, keep them sorted.
             let (from, to) = if self.cells[b].frozen { (a, b) } else { (b, a) };
@@ -1061,6 +1383,9 @@ impl CellViewArray {
         }
         let before = self.pair_counts(&pairs).active_against;
         self.cells[i].frozen = false;
+        if let Some(waiting) = &mut self.waiting {
+            waiting.starts_burst(self.cells[i].id);
+        }
         self.active_against = self.active_against + self.pair_counts(&pairs).active_against - before;
         self.frozen_positions.retain(|&f| f != i);
         self.active += 1;
@@ -1129,10 +1454,13 @@ impl CellViewArray {
         let mut prefix_up = true;
         let mut prefix_down = true;
         let mut prev: Option<u32> = None;
+        // The decreasing scan's quirk (`insertion_enabled`): an active cell after a frozen one.
+        let (mut seen_frozen, mut active_after_frozen) = (false, false);
         for i in 0..n {
             let c = &self.cells[i];
             if c.frozen {
                 prev = None;
+                seen_frozen = true;
                 continue;
             }
             let wants = match c.algotype {
@@ -1142,7 +1470,7 @@ impl CellViewArray {
                 }
                 Algotype::Insertion => {
                     i > 0
-                        && if c.decreasing { prefix_down } else { prefix_up }
+                        && if c.decreasing { prefix_down && !active_after_frozen } else { prefix_up }
                         && c.inverted(self.cells[i - 1].value, c.value)
                         && counts(&self.cells[i - 1])
                 }
@@ -1159,6 +1487,7 @@ impl CellViewArray {
                 prefix_down &= p >= c.value;
             }
             prev = Some(c.value);
+            active_after_frozen |= seen_frozen;
         }
         true
     }
@@ -1352,7 +1681,12 @@ mod tests {
                 if a.swaps() > swaps {
                     let moved: Vec<usize> = (0..after.len()).filter(|&k| after[k] != before[k]).collect();
                     let (i, j) = (moved[0], *moved.last().unwrap());
-                    assert!(after[j] < after[i], "seed {seed}: swap of {i} and {j} left {} then {}", after[i], after[j]);
+                    assert!(
+                        after[j] < after[i],
+                        "seed {seed}: swap of {i} and {j} left {} then {}",
+                        after[i],
+                        after[j]
+                    );
                 }
                 before = after;
             }
@@ -1631,18 +1965,25 @@ mod tests {
     #[test]
     fn insertion_enabled_matches_the_official_scan() {
         use super::super::setup::SortConfig;
+        // `InsertionSortCell.is_enable_to_move`, line for line: the sentinels 100000 and -1, and
+        // the reset to -1 at a frozen cell whatever the goal (tests/sorting_scheduler.rs replays
+        // traces of the official code itself).
         let scan = |a: &CellViewArray, i: usize| {
             let me = a.cells()[i];
-            let mut prev: Option<u32> = None;
+            let mut prev: i64 = if me.decreasing { 100_000 } else { -1 };
             for cell in &a.cells()[..i] {
                 if cell.frozen {
-                    prev = None;
+                    prev = -1;
                     continue;
                 }
-                if prev.is_some_and(|p| me.inverted(p, cell.value)) {
+                let value = i64::from(cell.value);
+                if me.decreasing && value > prev {
                     return false;
                 }
-                prev = Some(cell.value);
+                if !me.decreasing && value < prev {
+                    return false;
+                }
+                prev = value;
             }
             true
         };

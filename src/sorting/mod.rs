@@ -6,7 +6,8 @@
 //! where it differs from the paper's prose; docs/sorting.md, "The official code's rules", lists
 //! the differences.
 //!
-//! - `cellview`: the three cell rules, frozen cells, stop rules, the random scheduler;
+//! - `cellview`: the three cell rules, frozen cells, stop rules, the run's activations;
+//! - `scheduler`: who acts next (uniform, bursts, the official threads' fitted emulation);
 //! - `setup`: a run's initial state from a [`setup::SortConfig`] (values, Algotypes, frozen cells);
 //! - `traditional`: the top-down algorithms with the paper's step accounting;
 //! - `metrics`: sortedness, monotonicity error, delayed gratification, aggregation (as the
@@ -23,12 +24,14 @@ pub mod cellview;
 pub mod lab;
 pub mod metrics;
 pub mod reproduce;
+pub mod scheduler;
 pub mod session;
 pub mod setup;
 pub mod traditional;
 
 use crate::core::params::{Apply, Level, Notice, ParamKind, ParamSpec, ParamValue, Params};
 use cellview::{Algotype, FrozenKind, StopRule};
+use scheduler::Scheduler;
 use setup::{Placement, SortConfig, Values};
 
 /// Largest array the lab runs (the bars stay readable to here; see the renderer).
@@ -129,6 +132,16 @@ static SCHEMA: &[ParamSpec] = &[
         help: "Beyond the paper (its Discussion's future work): a frozen cell recovers after this many swap attempts by its neighbours. 0: never, as in the paper.",
         level: Level::Advanced,
         when: Some(|p| p.int("frozen") > 0 || !p.list("freeze").is_empty()),
+    },
+    ParamSpec {
+        key: "scheduler",
+        label: "Scheduler",
+        kind: ParamKind::Choice { options: &["uniform", "bursts", "threads"] },
+        default: ParamValue::Choice("uniform"),
+        apply: Apply::Reset,
+        help: "Who acts next. Uniform: one random cell per activation (the idealised model). Bursts: a cell goes on acting with probability ½. Threads: an emulation of the official code's Python threads, fitted to traces recorded from it (a cell goes on far more often after a swap; cells that just acted wait). Delayed gratification, selection swaps and aggregation move with it.",
+        level: Level::Essential,
+        when: None,
     },
     ParamSpec {
         key: "stop",
@@ -277,6 +290,7 @@ pub fn config_from_params(params: &Params) -> (SortConfig, Vec<Notice>) {
         },
         placement: if params.choice("placement") == "distinct" { Placement::Distinct } else { Placement::Replacement },
         stop: if params.choice("stop") == "complete" { StopRule::Complete } else { StopRule::Official },
+        scheduler: Scheduler::from_id(params.choice("scheduler")).unwrap_or_default(),
     };
     (config, notices)
 }

@@ -93,8 +93,84 @@ pub struct Row {
     pub metric: Metric,
     pub label: &'static str,
     pub runs: usize,
+    /// Under the `uniform` scheduler (and for traditional runs, which have none).
     pub ours: MeanSd,
+    /// Under the `threads` scheduler, for cell-view conditions whose rows depend on the order of
+    /// activations (docs/sorting-scheduler.md); `None` where they do not (see `independent`).
+    pub threads: Option<MeanSd>,
+    /// The value cannot depend on the scheduler: bubble and insertion swaps equal the initial
+    /// inversions, traditional runs have no scheduler, and immovable frozen cells end in the
+    /// same state (docs/sorting-scheduler.md, "What moves").
+    pub independent: bool,
+    /// The official code run here (`docs/data/official-traces.json`), where it was recorded.
+    pub official: Option<Official>,
     pub paper: Paper,
+}
+
+/// A statistic of the official code's runs recorded on this kind of machine.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Official {
+    pub mean: f64,
+    /// Standard error of the mean (NaN for curve statistics).
+    pub se: f64,
+    pub runs: u32,
+}
+
+/// The recorded official statistic behind a row, if any: the condition's recorded name and the
+/// statistic (see `scripts/record_official_traces.py`).
+fn official_for(figure: &str, condition: &str, metric: Metric) -> Option<Official> {
+    let recorded = match (figure, condition) {
+        ("fig4", c) => c.strip_suffix(" cell-view")?.to_string(),
+        ("fig7", c) => {
+            let (a, k) = c.split_once(" cell-view immovable k=")?;
+            match k {
+                "0" => a.to_string(),
+                "3" => format!("{a}, 3 immovable frozen"),
+                _ => return None,
+            }
+        }
+        ("fig8", c) => c.strip_prefix("pure ").unwrap_or(c).to_string(),
+        _ => return None,
+    };
+    let stat = match metric {
+        Metric::Swaps => "swaps",
+        Metric::SwapsAndReads => "reads",
+        Metric::DelayedGratification => "dg",
+        Metric::AggregationPeakOfMean => "peak_of_mean",
+        Metric::AggregationPeakAtPercent => "peak_at_percent",
+        Metric::AggregationMeanOfRunPeaks => "mean_of_run_peaks",
+        _ => return None,
+    };
+    super::scheduler::official(&recorded, stat).map(|(mean, se, runs)| Official { mean, se, runs })
+}
+
+/// Whether a row's value is the same under every scheduler (see [`Row::independent`]).
+/// Pure insertion without frozen cells is wholly independent: only the right cell of the first
+/// out-of-order pair can act, so the swaps come in the same order whoever is activated
+/// (`tests/sorting_scheduler.rs` checks it run by run).
+fn independent(config: &BatchConfig, metric: Metric) -> bool {
+    let sort = &config.sort;
+    let one = |a: Algotype| sort.algotypes.len() == 1 && sort.algotypes[0].0 == a;
+    let plain = sort.frozen == 0 && sort.frozen_at.is_none() && sort.decreasing.is_empty();
+    config.traditional
+        || (metric == Metric::Swaps && plain && one(Algotype::Bubble))
+        || (plain && one(Algotype::Insertion))
+        || (metric == Metric::FinalMonotonicityError && sort.frozen_kind == FrozenKind::Immovable)
+}
+
+impl Condition {
+    /// Whether the condition also runs under `threads`: a cell-view run with a row that can
+    /// depend on the scheduler.
+    pub fn runs_threads(&self) -> bool {
+        !self.config.traditional && self.rows.iter().any(|(m, _)| !independent(&self.config, *m))
+    }
+
+    /// The condition's configuration under `scheduler`.
+    pub fn config_for(&self, scheduler: super::scheduler::Scheduler) -> BatchConfig {
+        let mut config = self.config.clone();
+        config.sort.scheduler = scheduler;
+        config
+    }
 }
 
 fn config(algotypes: &[Algotype], frozen: usize, kind: FrozenKind, stop: StopRule) -> SortConfig {
@@ -105,6 +181,7 @@ fn config(algotypes: &[Algotype], frozen: usize, kind: FrozenKind, stop: StopRul
         frozen_at: None,
         stall_sweeps: super::setup::DEFAULT_STALL_SWEEPS,
         unfreeze_after: 0,
+        scheduler: super::scheduler::Scheduler::Uniform,
         algotypes: algotypes.iter().map(|a| (*a, 1)).collect(),
         decreasing: Vec::new(),
         frozen,
@@ -317,20 +394,32 @@ pub fn conditions(figure: &str, seed: u64) -> Result<Vec<Condition>, String> {
     Ok(out)
 }
 
-/// Run one condition (`runs` repetitions) and return its rows. `progress` is called after
-/// every run with the number done.
+/// Run one condition (`runs` repetitions under `uniform`, and as many under `threads` where
+/// [`Condition::runs_threads`]) and return its rows. `progress` is called after every run with
+/// the number done.
 pub fn run_condition(condition: &Condition, runs: usize, progress: &mut dyn FnMut(usize)) -> Result<Vec<Row>, String> {
     let mut results = Vec::with_capacity(runs);
     for i in 0..runs {
         results.push(run_one(&condition.config, i as u64)?);
         progress(i + 1);
     }
-    Ok(rows_from_results(condition, &results))
+    let mut threads = Vec::new();
+    if condition.runs_threads() {
+        let config = condition.config_for(super::scheduler::Scheduler::Threads);
+        for i in 0..runs {
+            threads.push(run_one(&config, i as u64)?);
+            progress(runs + i + 1);
+        }
+    }
+    Ok(rows_from_results(condition, &results, &threads))
 }
 
-/// The rows of a condition from its runs (for callers that run them a few at a time).
-pub fn rows_from_results(condition: &Condition, results: &[RunResult]) -> Vec<Row> {
-    let summary = summarize(&condition.config, results);
+/// The rows of a condition from its runs under `uniform` and (empty when not run) `threads`,
+/// for callers that run them a few at a time.
+pub fn rows_from_results(condition: &Condition, uniform: &[RunResult], threads: &[RunResult]) -> Vec<Row> {
+    let summary = summarize(&condition.config, uniform);
+    let threaded =
+        (!threads.is_empty()).then(|| summarize(&condition.config_for(super::scheduler::Scheduler::Threads), threads));
     condition
         .rows
         .iter()
@@ -339,8 +428,11 @@ pub fn rows_from_results(condition: &Condition, results: &[RunResult]) -> Vec<Ro
             condition: condition.label.clone(),
             metric: *metric,
             label: metric.label(),
-            runs: results.len(),
+            runs: uniform.len(),
             ours: metric.of(&summary),
+            threads: threaded.as_ref().map(|t| metric.of(t)),
+            independent: independent(&condition.config, *metric),
+            official: official_for(condition.figure, &condition.label, *metric),
             paper: paper.clone(),
         })
         .collect()

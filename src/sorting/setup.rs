@@ -3,6 +3,7 @@
 //! is more than one, then frozen positions), so a seed fixes the whole run.
 
 use super::cellview::{Algotype, Cell, CellViewArray, FrozenKind, StopRule};
+use super::scheduler::Scheduler;
 use crate::core::rng::Rng;
 use serde::Serialize;
 
@@ -52,6 +53,8 @@ pub struct SortConfig {
     pub stall_sweeps: u32,
     /// Beyond the paper: frozen cells recover after this many nudges (0: never).
     pub unfreeze_after: u32,
+    /// Who acts next (docs/sorting-scheduler.md).
+    pub scheduler: Scheduler,
 }
 
 /// The lab's default reading of "several time steps" (a choice of the lab, not the paper's).
@@ -73,6 +76,7 @@ impl SortConfig {
             stop: StopRule::Official,
             stall_sweeps: DEFAULT_STALL_SWEEPS,
             unfreeze_after: 0,
+            scheduler: Scheduler::Uniform,
         }
     }
 
@@ -190,8 +194,9 @@ impl SortConfig {
 
     fn finish(&self, cells: Vec<Cell>, rng: Rng) -> CellViewArray {
         let active = cells.iter().filter(|c| !c.frozen).count() as u64;
-        let array =
-            CellViewArray::from_cells(cells, rng, self.frozen_kind, self.stop).with_unfreezing(self.unfreeze_after);
+        let array = CellViewArray::from_cells(cells, rng, self.frozen_kind, self.stop)
+            .with_unfreezing(self.unfreeze_after)
+            .with_scheduler(self.scheduler);
         if self.mixed_goals() {
             array.with_stall_window(u64::from(self.stall_sweeps.max(1)) * active.max(1))
         } else {

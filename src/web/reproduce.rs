@@ -5,6 +5,7 @@
 use super::to_js;
 use crate::sorting::batch::{run_one, RunResult};
 use crate::sorting::reproduce::{conditions, rows_from_results, Condition, Row};
+use crate::sorting::scheduler::Scheduler;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -12,14 +13,19 @@ pub struct SortingReproduce {
     conditions: Vec<Condition>,
     runs: usize,
     current: usize,
-    results: Vec<RunResult>,
+    /// The current condition's runs under `uniform`, then under `threads`.
+    uniform: Vec<RunResult>,
+    threads: Vec<RunResult>,
     rows: Vec<Row>,
+    /// Runs finished in the conditions before `current`.
+    done_before: usize,
 }
 
 #[wasm_bindgen]
 impl SortingReproduce {
     /// The conditions of `figure` whose index i has i % workers == worker, with `runs`
-    /// repetitions each (clamped to 1…10000). `seed` is decimal text.
+    /// repetitions each (clamped to 1…10000) under `uniform`, and as many again under `threads`
+    /// where the condition depends on the scheduler. `seed` is decimal text.
     #[wasm_bindgen(constructor)]
     pub fn new(figure: &str, seed: &str, runs: u32, worker: u32, workers: u32) -> Result<SortingReproduce, JsError> {
         let seed: u64 =
@@ -32,17 +38,19 @@ impl SortingReproduce {
             conditions: mine,
             runs: runs.clamp(1, 10_000) as usize,
             current: 0,
-            results: Vec::new(),
+            uniform: Vec::new(),
+            threads: Vec::new(),
             rows: Vec::new(),
+            done_before: 0,
         })
     }
 
     pub fn total_runs(&self) -> u32 {
-        (self.conditions.len() * self.runs) as u32
+        self.conditions.iter().map(|c| self.runs * if c.runs_threads() { 2 } else { 1 }).sum::<usize>() as u32
     }
 
     pub fn done_runs(&self) -> u32 {
-        (self.current * self.runs + self.results.len()) as u32
+        (self.done_before + self.uniform.len() + self.threads.len()) as u32
     }
 
     pub fn finished(&self) -> bool {
@@ -53,18 +61,34 @@ impl SortingReproduce {
     pub fn run_next(&mut self, count: u32) -> Result<u32, JsError> {
         for _ in 0..count {
             let Some(condition) = self.conditions.get(self.current) else { break };
-            let result = run_one(&condition.config, self.results.len() as u64).map_err(|e| JsError::new(&e))?;
-            self.results.push(result);
-            if self.results.len() == self.runs {
-                self.rows.extend(rows_from_results(condition, &self.results));
-                self.results.clear();
+            let threads = self.uniform.len() == self.runs;
+            let (config, index) = if threads {
+                (condition.config_for(Scheduler::Threads), self.threads.len())
+            } else {
+                (condition.config.clone(), self.uniform.len())
+            };
+            let result = run_one(&config, index as u64).map_err(|e| JsError::new(&e))?;
+            if threads {
+                self.threads.push(result);
+            } else {
+                self.uniform.push(result);
+            }
+            let complete =
+                self.uniform.len() == self.runs && (!condition.runs_threads() || self.threads.len() == self.runs);
+            if complete {
+                self.rows.extend(rows_from_results(condition, &self.uniform, &self.threads));
+                self.done_before += self.uniform.len() + self.threads.len();
+                self.uniform.clear();
+                self.threads.clear();
                 self.current += 1;
             }
         }
         Ok(self.done_runs())
     }
 
-    /// The rows finished so far: `[{figure, condition, metric, label, runs, ours: {mean, sd}, paper: {value, note}}]`.
+    /// The rows finished so far: `[{figure, condition, metric, label, runs, ours: {mean, sd},
+    /// threads: {mean, sd} | null, independent, official: {mean, se, runs} | null,
+    /// paper: {value, note}}]` (`ours` is under the `uniform` scheduler).
     pub fn rows(&self) -> Result<JsValue, JsError> {
         to_js(&self.rows)
     }

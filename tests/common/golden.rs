@@ -6,7 +6,7 @@
 use emergence_lab::core::rng::Rng;
 use emergence_lab::dendrites::simulate::{ImportanceSimulation, McKind, Simulation};
 use emergence_lab::sorting::batch::{run_one, BatchConfig};
-use emergence_lab::sorting::cellview::{Algotype, FrozenKind};
+use emergence_lab::sorting::cellview::{Algotype, FrozenKind, Scheduler};
 use emergence_lab::sorting::session::SortingSession;
 use emergence_lab::sorting::setup::{SortConfig, Values};
 
@@ -39,6 +39,23 @@ pub fn chimera_run() -> (u64, u64, u64, u64, i64) {
     sort.frozen_kind = FrozenKind::Immovable;
     let r = run_one(&BatchConfig { sort, seed: 77, traditional: false }, 4).expect("a valid configuration");
     (r.swaps, r.steps, r.ticks, r.final_monotonicity_error, (r.delayed_gratification * 1e6).round() as i64)
+}
+
+/// The burst schedulers: (swaps, steps, ticks, round(DG × 1e6)) of the chimera above under
+/// `threads` (both of its laws' tables, the recency rule and the frozen cells' slow-poll law
+/// feed it) plus the ticks of a pure bubble run under `bursts`.
+pub fn threads_run() -> (u64, u64, u64, i64, u64) {
+    let mut sort = SortConfig::bubble(60);
+    sort.algotypes = vec![(Algotype::Bubble, 1), (Algotype::Insertion, 1), (Algotype::Selection, 1)];
+    sort.values = Values::Repeats(3);
+    sort.frozen = 2;
+    sort.frozen_kind = FrozenKind::Immovable;
+    sort.scheduler = Scheduler::Threads;
+    let r = run_one(&BatchConfig { sort, seed: 77, traditional: false }, 4).expect("a valid configuration");
+    let mut bubble = SortConfig::bubble(50);
+    bubble.scheduler = Scheduler::Bursts;
+    let b = run_one(&BatchConfig { sort: bubble, seed: 78, traditional: false }, 0).expect("a valid configuration");
+    (r.swaps, r.steps, r.ticks, (r.delayed_gratification * 1e6).round() as i64, b.ticks)
 }
 
 /// (hits, hits, hits, samples that hit, round(p × 1e30)) of seeded dendrite simulations: plain
@@ -206,6 +223,7 @@ pub const RNG_OUTPUTS: [u64; 3] = [1546998764402558742, 6990951692964543102, 125
 pub const BATCH_RUN: (u64, u64, u64) = (2597, 5122, 11810);
 pub const SESSION_CHECKSUM: (u64, u64) = (79049, 1576);
 pub const CHIMERA_RUN: (u64, u64, u64, u64, i64) = (329, 841, 8990, 4, 898039);
+pub const THREADS_RUN: (u64, u64, u64, i64, u64) = (317, 789, 47568, 612613, 3447);
 pub const DENDRITES_SIMULATION: (u64, u64, u64, u64, i64) = (10742, 1892, 2135, 3660, 1078451);
 pub const DENDRITES_SCENE: (u64, u64, u64, u64, u64) = (117, 14, 50, 18, 84);
 pub const DENDRITES_MORE: (u64, u64, u64, u64) = (250, 84, 1257418277279101299, 10072678253881577064);

@@ -195,8 +195,63 @@ test('Reproduce Fig. 5 runs in Web Workers and shows ours beside the paper', asy
     const se = Math.sqrt(r.ours.sd ** 2 / runs + r.ours.sd ** 2 / 100);
     assert.ok(Math.abs(r.ours.mean - r.paper.value) <= 4 * se + 1e-9, `${r.condition}: ${r.ours.mean} vs ${r.paper.value}`);
   }
-  assert.ok(table.some((line) => /selection immovable k=1\s+final monotonicity error\s+1 ± 0\s+1\s/.test(line)), table.join('\n'));
+  // Immovable frozen cells end in the same state under any scheduler: shown as such, not run twice.
+  assert.ok(table.some((line) => /selection immovable k=1\s+final monotonicity error\s+1 ± 0\s+same under any scheduler\s+–\s+1\s/.test(line)), table.join('\n'));
   await page.locator('.el-reproduce').screenshot({ path: path.join(SHOTS, 'reproduce-fig5.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('sorting: the scheduler control, and Reproduce Fig. 7 with uniform, threads and the official code side by side', async () => {
+  const { page, errors } = await openPage(lab, '?exp=sorting&seed=8&n=60');
+  await ready(page);
+  await settled(page);
+  // The scheduler is an essential control: a student can switch it at once.
+  await page.locator('.el-params select[data-key="scheduler"]').selectOption('threads');
+  await page.waitForFunction(() => /scheduler=threads/.test(window.__lab.state().query));
+  await page.evaluate(() => window.__lab.seek(40));
+  await settled(page, 'window.__lab.state().position === 40');
+  const mid = await page.evaluate(() => window.__lab.state().readout);
+  assert.equal(mid.scheduler, 'threads');
+  assert.ok(Array.isArray(mid.turn) && mid.turn[1] >= 1 && mid.turn[0] >= 0 && mid.turn[0] < 60, `a cell holds the turn: ${JSON.stringify(mid.turn)}`);
+  const threadsShot = await canvasShot(page, 'scheduler-threads-step40.png');
+  // The URL reproduces the threads run pixel for pixel; the uniform run from the same seed differs.
+  const url = page.url();
+  const again = await openPage(lab, url.slice(lab.base.length));
+  await ready(again.page);
+  await settled(again.page, 'window.__lab.state().position === 40');
+  assert.deepEqual((await canvasShot(again.page, 'scheduler-threads-reopened.png')).data, threadsShot.data, 'the URL reproduces the threads run');
+  await again.page.close();
+  await page.locator('.el-params select[data-key="scheduler"]').selectOption('uniform');
+  await page.waitForFunction(() => !/scheduler=threads/.test(window.__lab.state().query));
+  await page.evaluate(() => window.__lab.seek(40));
+  await settled(page, 'window.__lab.state().position === 40');
+  assert.equal((await page.evaluate(() => window.__lab.state().readout)).turn, null, 'no burst under uniform');
+  assert.notDeepEqual((await canvasShot(page, 'scheduler-uniform-step40.png')).data, threadsShot.data, 'another scheduler, another run');
+
+  // Reproduce Fig. 7: cell-view DG under both schedulers, the official code's value where it was
+  // recorded (k = 0 and 3), traditional rows run once.
+  const runs = 100;
+  await page.fill('#el-repro-runs', String(runs));
+  const done = page.evaluate(() => new Promise((resolve) => window.__lab.on('reproduce', (d) => resolve(d))));
+  await page.getByRole('button', { name: /Fig\. 7/ }).click();
+  const result = await done;
+  console.log(`Reproduce Fig. 7 under two schedulers (${runs} runs each): ${result.seconds.toFixed(1)} s in the page`);
+  const row = (c) => result.rows.find((r) => r.condition === c);
+  for (const r of result.rows) {
+    if (r.condition.includes('traditional')) assert.ok(r.threads === null && r.independent, `${r.condition}: one scheduler-free run`);
+    else assert.ok(r.threads && Number.isFinite(r.threads.mean) && !r.independent, `${r.condition}: a threads value`);
+  }
+  // Bubble DG at k = 0: threads well below uniform (bursts act like passes of the traditional
+  // sort), and within 4 combined standard errors of the official code's runs recorded here.
+  const b0 = row('bubble cell-view immovable k=0');
+  const se = (m) => m.sd / Math.sqrt(runs);
+  assert.ok(b0.official && b0.official.runs >= 20, JSON.stringify(b0));
+  assert.ok(b0.ours.mean - b0.threads.mean > 4 * Math.hypot(se(b0.ours), se(b0.threads)), `uniform ${b0.ours.mean} vs threads ${b0.threads.mean}`);
+  assert.ok(Math.abs(b0.threads.mean - b0.official.mean) < 4 * Math.hypot(se(b0.threads), b0.official.se), `threads ${b0.threads.mean} vs official ${b0.official.mean} ± ${b0.official.se}`);
+  const table = await page.locator('.el-repro-table tr').allInnerTexts();
+  assert.ok(table.some((line) => /bubble cell-view immovable k=0\s+delayed gratification\s+0\.\d+ ± 0\.\d+\s+0\.\d+ ± 0\.\d+\s+0\.\d+ ± 0\.\d+\s+0\.24\s/.test(line)), table.join('\n'));
+  await page.locator('.el-reproduce').screenshot({ path: path.join(SHOTS, 'reproduce-fig7-schedulers.png') });
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -195,7 +195,7 @@ function makeReproduce(ctx) {
     });
   }
   box.append(el('h3', { text: 'Reproduce the paper (Web Workers)' }),
-    el('p', { class: 'el-help' }, 'Each condition runs the given number of repetitions (the paper used 100) from this seed. Ours: mean ± SD over runs; paper: the printed value, or the value read off the figure (≈). See ', docLink('sorting.md'), ' for where and why they differ.'),
+    el('p', { class: 'el-help' }, 'Each condition runs the given number of repetitions (the paper used 100) from this seed, under the uniform scheduler and, where the order of activations can matter, under threads (the emulation of the official code\'s Python threads). Official: the official code run unchanged on a machine like this one (mean ± SE). Paper: the printed value, or the value read off the figure (≈). See ', docLink('sorting.md'), ' and ', docLink('sorting-scheduler.md'), ' for where and why they differ.'),
     el('div', { class: 'el-repro-buttons' }, ...buttons),
     el('label', { for: 'el-repro-runs', text: 'runs per condition ' }), runs, bar, cancel, status, result);
   return box;
@@ -204,15 +204,22 @@ function makeReproduce(ctx) {
 function showRows(container, figure, rows) {
   rows.sort((a, b) => a.condition.localeCompare(b.condition, 'en', { numeric: true }) || a.label.localeCompare(b.label));
   const t = el('table', { class: 'el-table el-repro-table' },
-    el('caption', { text: `${figure}: ours beside the paper` }),
-    el('tr', {}, ...['#', 'condition', 'metric', 'ours (mean ± SD)', 'paper', 'source'].map((h) => el('th', { text: h }))));
+    el('caption', { text: `${figure}: the lab under each scheduler, the official code run here, and the paper` }),
+    el('tr', {}, ...['#', 'condition', 'metric', 'uniform (mean ± SD)', 'threads (mean ± SD)', 'official code, run here (mean ± SE)', 'paper', 'source'].map((h) => el('th', { text: h }))));
+  const spread = (m) => (Number.isFinite(m.sd) ? `${fmt(m.mean)} ± ${fmt(m.sd)}` : fmt(m.mean, 3));
   for (const [i, r] of rows.entries()) {
-    const ours = Number.isFinite(r.ours.sd) ? `${fmt(r.ours.mean)} ± ${fmt(r.ours.sd)}` : fmt(r.ours.mean, 3);
+    const threads = r.threads ? spread(r.threads) : r.independent ? 'same under any scheduler' : '–';
+    const official = r.official ? (Number.isFinite(r.official.se) ? `${fmt(r.official.mean)} ± ${fmt(r.official.se)}` : fmt(r.official.mean, 3)) : '–';
     const paper = r.paper.value === null || r.paper.value === undefined ? '–' : fmt(r.paper.value, 2);
-    t.append(el('tr', {}, el('td', { text: String(i + 1) }), el('td', { text: r.condition }), el('td', { text: r.label }), el('td', { text: ours }), el('td', { text: paper }), el('td', { text: r.paper.note })));
+    t.append(el('tr', { class: r.threads ? 'el-repro-dependent' : '' }, el('td', { text: String(i + 1) }), el('td', { text: r.condition }), el('td', { text: r.label }),
+      el('td', { class: 'el-repro-uniform', text: spread(r.ours) }), el('td', { class: 'el-repro-threads', text: threads }),
+      el('td', { class: 'el-repro-official', text: official }), el('td', { text: paper }), el('td', { text: r.paper.note })));
   }
-  const csv = ['figure,condition,metric,runs,ours_mean,ours_sd,paper,source']
-    .concat(rows.map((r) => [r.figure, r.condition, r.label, r.runs, r.ours.mean, Number.isFinite(r.ours.sd) ? r.ours.sd : '', r.paper.value ?? '', r.paper.note].map((v) => `"${String(v).replaceAll('"', '""')}"`).join(',')))
+  const csv = ['figure,condition,metric,runs,uniform_mean,uniform_sd,threads_mean,threads_sd,scheduler_independent,official_mean,official_se,official_runs,paper,source']
+    .concat(rows.map((r) => [r.figure, r.condition, r.label, r.runs, r.ours.mean, Number.isFinite(r.ours.sd) ? r.ours.sd : '',
+      r.threads?.mean ?? '', Number.isFinite(r.threads?.sd) ? r.threads.sd : '', r.independent ? 'yes' : 'no',
+      r.official?.mean ?? '', Number.isFinite(r.official?.se) ? r.official.se : '', r.official?.runs ?? '',
+      r.paper.value ?? '', r.paper.note].map((v) => `"${String(v).replaceAll('"', '""')}"`).join(',')))
     .join('\n') + '\n';
   const plotBox = el('div', { class: 'el-repro-plot' });
   container.replaceChildren(t,
@@ -233,9 +240,11 @@ function showRows(container, figure, rows) {
         { stroke: '#bbb', grid: { stroke: '#333' } },
       ],
       series: [{},
-        { label: 'ours', stroke: '#4e79a7', fill: '#4e79a766', paths: uPlot.paths.bars({ size: [0.6, 60] }), points: { show: false } },
+        { label: 'uniform', stroke: '#4e79a7', fill: '#4e79a766', paths: uPlot.paths.bars({ size: [0.6, 60] }), points: { show: false } },
+        { label: 'threads', stroke: '#59a14f', width: 0, points: { show: true, size: 9, fill: '#59a14f' } },
+        { label: 'official (here)', stroke: '#e15759', width: 0, points: { show: true, size: 7, fill: '#e15759' } },
         { label: 'paper', stroke: '#f28e2b', width: 0, points: { show: true, size: 9, fill: '#f28e2b' } }],
-    }, [xs, rs.map((r) => r.ours.mean), rs.map((r) => r.paper.value ?? null)], plotBox);
+    }, [xs, rs.map((r) => r.ours.mean), rs.map((r) => r.threads?.mean ?? null), rs.map((r) => r.official?.mean ?? null), rs.map((r) => r.paper.value ?? null)], plotBox);
   }
 }
 
