@@ -83,6 +83,36 @@ fn sorting_run_json_has_every_key_of_the_issue() {
     }
     assert_eq!(agg["curve"].as_array().map(Vec::len), Some(101));
     assert_eq!(v["distinct_frozen"]["mean"], 2.0);
+    // The values hang together: the curve's ends and peak are the summary's, sortedness is the
+    // error's linear image (100·(n − E)/n per run, so for the means too), and every swap is also
+    // a read.
+    let f = |x: &serde_json::Value| x.as_f64().unwrap();
+    let curve: Vec<f64> = agg["curve"].as_array().unwrap().iter().map(f).collect();
+    let peak = curve.iter().copied().fold(f64::MIN, f64::max);
+    assert_eq!((f(&agg["start"]), f(&agg["end"]), f(&agg["peak_of_mean"])), (curve[0], curve[100], peak));
+    assert_eq!(f(&agg["peak_at_percent"]), curve.iter().position(|&c| c == peak).unwrap() as f64);
+    let (sortedness, error) = (f(&v["final_sortedness"]["mean"]), f(&v["final_monotonicity_error"]["mean"]));
+    assert!((sortedness - 100.0 * (60.0 - error) / 60.0).abs() < 1e-9, "{sortedness} vs E = {error}");
+    assert!(f(&v["steps"]["mean"]) >= f(&v["swaps"]["mean"]));
+    // And they are the library's numbers for the same configuration, not just present.
+    let mut sort = emergence_lab::sorting::setup::SortConfig::bubble(60);
+    sort.algotypes = vec![
+        (emergence_lab::sorting::cellview::Algotype::Bubble, 30),
+        (emergence_lab::sorting::cellview::Algotype::Selection, 70),
+    ];
+    sort.frozen = 2;
+    sort.frozen_kind = emergence_lab::sorting::cellview::FrozenKind::Immovable;
+    sort.placement = emergence_lab::sorting::setup::Placement::Distinct;
+    sort.stop = emergence_lab::sorting::cellview::StopRule::Complete;
+    sort.values = emergence_lab::sorting::setup::Values::Repeats(3);
+    let direct = emergence_lab::sorting::batch::run_batch(
+        &emergence_lab::sorting::batch::BatchConfig { sort, seed: 9, traditional: false },
+        5,
+    )
+    .unwrap();
+    assert_eq!(f(&v["swaps"]["mean"]), direct.swaps.mean);
+    assert_eq!(f(&v["delayed_gratification"]["mean"]), direct.delayed_gratification.mean);
+    assert_eq!(peak, direct.aggregation.as_ref().unwrap().peak_of_mean);
 }
 
 #[test]

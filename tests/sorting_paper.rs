@@ -140,11 +140,23 @@ fn fig4_efficiency() {
     // Selection (traditional swaps ≈95–100; swaps + reads): every comparison and swap counted.
     let sel = find(&rows, "selection traditional", Metric::Swaps).ours.mean;
     assert!((90.0..=100.0).contains(&sel), "{sel}");
-    // Cell-view selection is ≈ 1,000 swaps here against the paper's 1,095.5 (see
-    // docs/sorting.md); the paper's claim that it needs about 10× more swaps than traditional
-    // selection holds.
-    let cell_sel = find(&rows, "selection cell-view", Metric::Swaps).ours.mean;
-    assert!(cell_sel / sel > 9.0, "{cell_sel} / {sel}");
+    // Cell-view selection swaps depend on the order of activations (docs/sorting-scheduler.md):
+    // under `threads` they match the official code run here within 4 combined standard errors,
+    // and `uniform` is well below (about 1,005 against 1,060). The paper's 1,095.5 came from
+    // another machine's scheduling. Its claim that cell-view selection needs about 10× more
+    // swaps than traditional selection holds under both.
+    let row = find(&rows, "selection cell-view", Metric::Swaps);
+    let threads = row.threads.expect("selection swaps depend on the scheduler");
+    let official = row.official.expect("recorded from the official code");
+    let se = |m: emergence_lab::core::stats::MeanSd| m.sd / (RUNS as f64).sqrt();
+    let z = (threads.mean - official.mean) / (se(threads).powi(2) + official.se.powi(2)).sqrt();
+    assert!(z.abs() < 4.0, "threads {threads:?} against official {official:?}: z = {z:.2}");
+    assert!(
+        threads.mean - row.ours.mean > 4.0 * (se(threads).powi(2) + se(row.ours).powi(2)).sqrt(),
+        "uniform {:?}, threads {threads:?}",
+        row.ours
+    );
+    assert!(row.ours.mean / sel > 9.0 && threads.mean / sel > 9.0, "{row:?} / {sel}");
 }
 
 /// Opposite goals (Fig. 9). The paper stops these runs when sortedness "stopped changing for

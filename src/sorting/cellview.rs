@@ -2004,6 +2004,35 @@ mod tests {
         }
     }
 
+    /// `SelectionSortCell.should_move_to` with a frozen cell at the ideal position: the ideal
+    /// moves on either way; a smaller mover calls `swap()` (which moves a movable frozen cell and
+    /// only counts an attempt on an immovable one); a larger mover does not try.
+    #[test]
+    fn a_selection_cell_facing_a_frozen_cell_moves_its_ideal_on_and_swaps_only_a_movable_one() {
+        let build = |frozen_value: u32, kind: FrozenKind| {
+            let mut cells: Vec<Cell> = [frozen_value, 4, 2].iter().map(|&v| Cell::new(v, Algotype::Selection)).collect();
+            cells[0].frozen = true;
+            CellViewArray::from_cells(cells, Rng::seed_from_u64(1), kind, StopRule::Complete)
+        };
+        // Smaller mover (2 < 9), movable: the swap happens and the frozen cell moves.
+        let mut a = build(9, FrozenKind::Movable);
+        assert!(a.activate(2));
+        assert_eq!(a.values(), vec![2, 4, 9]);
+        assert!(a.cells()[2].frozen && !a.cells()[0].frozen);
+        assert_eq!((a.cells()[0].id, a.cells()[0].ideal), (2, 1), "the mover's ideal moved on past the frozen cell");
+        // Smaller mover, immovable: no swap, one attempt counted, the ideal moved on.
+        let mut a = build(9, FrozenKind::Immovable);
+        assert!(!a.activate(2));
+        assert_eq!(a.values(), vec![9, 4, 2]);
+        assert_eq!((a.cells()[2].ideal, a.cells()[0].nudges), (1, 1));
+        // Larger mover (2 > 1): no attempt at all, the ideal moves on.
+        let mut a = build(1, FrozenKind::Movable);
+        assert!(!a.activate(2));
+        assert_eq!(a.values(), vec![1, 4, 2]);
+        assert_eq!((a.cells()[2].ideal, a.cells()[0].nudges), (1, 0));
+        assert_eq!(a.steps(), 1, "a read: its ideal was another position");
+    }
+
     /// Un-freezing (beyond the paper): immovable frozen cells that recover after a few nudges
     /// let bubble finish sorted, and the incremental error stays exact throughout.
     #[test]
@@ -2017,7 +2046,20 @@ mod tests {
             config.stop = StopRule::Complete;
             config.unfreeze_after = 3;
             let mut a = config.build(Rng::seed_from_u64(seed)).unwrap();
+            // Damaged cells by id and where they stand: immovable while frozen, and they recover
+            // exactly on their third nudge, not before.
+            let damaged: Vec<(u32, usize)> =
+                a.cells().iter().enumerate().filter(|(_, c)| c.frozen).map(|(p, c)| (c.id, p)).collect();
             while a.step_swap(1_000_000) == StepOutcome::Swapped {
+                for &(id, at) in &damaged {
+                    let (p, c) = a.cells().iter().enumerate().find(|(_, c)| c.id == id).unwrap();
+                    if c.frozen {
+                        assert_eq!(p, at, "seed {seed}: a frozen immovable cell moved");
+                        assert!(c.nudges < 3, "seed {seed}: still frozen after {} nudges", c.nudges);
+                    } else {
+                        assert!(c.nudges >= 3, "seed {seed}: recovered after {} nudges", c.nudges);
+                    }
+                }
                 assert_eq!(a.monotonicity_error(), monotonicity_error(&a.values()));
                 let types: Vec<Algotype> = a.cells().iter().map(|c| c.algotype).collect();
                 let same = types.windows(2).filter(|w| w[0] == w[1]).count() as u64;
