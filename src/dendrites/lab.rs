@@ -15,6 +15,9 @@ use crate::core::picture::{Meter, Picture};
 /// Most test samples a URL may ask for (a typed-in step cannot freeze a frame).
 pub const MAX_SAMPLES: u64 = 1_000_000;
 
+/// The most memory operations one chunk of samples may cost ([`Scene::sample_cost`]).
+const SAMPLE_WORK: u64 = 2_000_000;
+
 /// The bit view of one set of parameters, sample by sample.
 pub struct DendritesRun {
     params: DendriteParams,
@@ -232,7 +235,11 @@ impl Experiment for DendritesRun {
             // Going back restarts the tally from the first sample (each sample is its own stream).
             self.scene.seek(1);
         }
-        let want = (target + 1).min(self.scene.info().samples.saturating_add(budget.max(1)));
+        // `budget` is in samples, but a sample's cost grows with n, a and the synapses (10 ms
+        // natively at n = 10⁶, a = 5·10⁵ and 10⁵ segments): cap a chunk at about 2·10⁶ memory
+        // operations, so that the page's time budget is checked between cheap enough chunks.
+        let affordable = (SAMPLE_WORK / self.scene.sample_cost()).max(1);
+        let want = (target + 1).min(self.scene.info().samples.saturating_add(budget.clamp(1, affordable)));
         self.scene.seek(want);
         if self.position() == target {
             Seek::Reached

@@ -407,6 +407,15 @@ impl Scene {
         &self.info
     }
 
+    /// About how many memory operations one sample costs (`draw_sample`): a membership vector
+    /// over the n cells, the drawn pattern, and the overlap with every segment's synapses. The
+    /// lab sizes its chunks of samples by it, so that the page can answer between them.
+    pub fn sample_cost(&self) -> u64 {
+        let p = self.params;
+        let synapses: u64 = self.segments.iter().map(|s| s.len() as u64).sum();
+        p.n.saturating_add(p.a.max(p.s)).saturating_add(synapses).max(1)
+    }
+
     /// The cells of the set a painted cell would change, as drawn now (sorted): x or y (the
     /// current sample where it is not painted), or the segment.
     pub fn set_of(&self, target: PaintTarget) -> Vec<u32> {

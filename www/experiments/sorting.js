@@ -209,7 +209,9 @@ function showRows(container, figure, rows) {
   const spread = (m) => (Number.isFinite(m.sd) ? `${fmt(m.mean)} ± ${fmt(m.sd)}` : fmt(m.mean, 3));
   for (const [i, r] of rows.entries()) {
     const threads = r.threads ? spread(r.threads) : r.independent ? 'same under any scheduler' : '–';
-    const official = r.official ? (Number.isFinite(r.official.se) ? `${fmt(r.official.mean)} ± ${fmt(r.official.se)}` : fmt(r.official.mean, 3)) : '–';
+    // The official runs' standard errors can be small (0.004 for DG): three decimals below 1.
+    const digits = r.official && Math.abs(r.official.mean) < 10 ? 3 : 1;
+    const official = r.official ? (Number.isFinite(r.official.se) ? `${fmt(r.official.mean, digits)} ± ${fmt(r.official.se, digits)} (${r.official.runs} runs)` : fmt(r.official.mean, 3)) : '–';
     const paper = r.paper.value === null || r.paper.value === undefined ? '–' : fmt(r.paper.value, 2);
     t.append(el('tr', { class: r.threads ? 'el-repro-dependent' : '' }, el('td', { text: String(i + 1) }), el('td', { text: r.condition }), el('td', { text: r.label }),
       el('td', { class: 'el-repro-uniform', text: spread(r.ours) }), el('td', { class: 'el-repro-threads', text: threads }),
@@ -240,11 +242,11 @@ function showRows(container, figure, rows) {
         { stroke: '#bbb', grid: { stroke: '#333' } },
       ],
       series: [{},
-        { label: 'uniform', stroke: '#4e79a7', fill: '#4e79a766', paths: uPlot.paths.bars({ size: [0.6, 60] }), points: { show: false } },
-        { label: 'threads', stroke: '#59a14f', width: 0, points: { show: true, size: 9, fill: '#59a14f' } },
-        { label: 'official (here)', stroke: '#e15759', width: 0, points: { show: true, size: 7, fill: '#e15759' } },
-        { label: 'paper', stroke: '#f28e2b', width: 0, points: { show: true, size: 9, fill: '#f28e2b' } }],
-    }, [xs, rs.map((r) => r.ours.mean), rs.map((r) => r.threads?.mean ?? null), rs.map((r) => r.official?.mean ?? null), rs.map((r) => r.paper.value ?? null)], plotBox);
+        // Points drawn largest first, so that close values stay visible as rings.
+        { label: 'paper', stroke: '#f28e2b', width: 0, points: { show: true, size: 13, fill: '#f28e2b' } },
+        { label: 'official (here)', stroke: '#e15759', width: 0, points: { show: true, size: 9, fill: '#e15759' } },
+        { label: 'threads', stroke: '#59a14f', width: 0, points: { show: true, size: 5, fill: '#59a14f' } }],
+    }, [xs, rs.map((r) => r.ours.mean), rs.map((r) => r.paper.value ?? null), rs.map((r) => r.official?.mean ?? null), rs.map((r) => r.threads?.mean ?? null)], plotBox);
   }
 }
 
