@@ -192,21 +192,37 @@ fn recorded_official_orders_replay_swap_for_swap() {
     }
 }
 
-/// The Reproduce tables mark pure insertion without frozen cells "same under any scheduler":
-/// only one cell can act at a time, so the swaps come in the same order whatever the scheduler.
-/// Run by run, same seed: the same swaps, reads, final state and DG; only the activations differ.
+/// The Reproduce tables mark pure insertion without frozen cells, or with immovable ones, "same
+/// under any scheduler": only one cell can swap at a time, so the swaps come in the same order
+/// whatever the scheduler. Run by run, same seed: the same swaps, reads, final state and DG;
+/// only the activations differ. (With movable frozen cells they do differ: checked too.)
 #[test]
 fn pure_insertion_runs_the_same_swaps_under_every_scheduler() {
-    for scheduler in [Scheduler::Bursts, Scheduler::Threads] {
+    for (scheduler, frozen) in [(Scheduler::Bursts, 0), (Scheduler::Threads, 0), (Scheduler::Threads, 3)] {
         let mut sort = SortConfig::bubble(60);
         sort.algotypes = vec![(Algotype::Insertion, 1)];
+        sort.frozen = frozen;
+        sort.frozen_kind = FrozenKind::Immovable;
         let uniform = BatchConfig { sort: sort.clone(), seed: 5, traditional: false };
         sort.scheduler = scheduler;
         let other = BatchConfig { sort, seed: 5, traditional: false };
         for i in 0..20 {
             let (a, b) = (run_one(&uniform, i).unwrap(), run_one(&other, i).unwrap());
-            assert_eq!((a.swaps, a.steps, a.delayed_gratification), (b.swaps, b.steps, b.delayed_gratification), "{scheduler:?} run {i}");
+            assert_eq!(
+                (a.swaps, a.steps, a.delayed_gratification),
+                (b.swaps, b.steps, b.delayed_gratification),
+                "{scheduler:?} run {i}"
+            );
             assert_ne!(a.ticks, b.ticks, "{scheduler:?} run {i}: the activations do differ");
         }
     }
+    let mut sort = SortConfig::bubble(60);
+    sort.algotypes = vec![(Algotype::Insertion, 1)];
+    sort.frozen = 3;
+    let movable = BatchConfig { sort: sort.clone(), seed: 5, traditional: false };
+    sort.scheduler = Scheduler::Threads;
+    let threads = BatchConfig { sort, seed: 5, traditional: false };
+    let differ =
+        (0..20).filter(|&i| run_one(&movable, i).unwrap().swaps != run_one(&threads, i).unwrap().swaps).count();
+    assert!(differ > 0, "movable frozen cells let a second insertion cell swap: the order matters");
 }

@@ -145,16 +145,23 @@ fn official_for(figure: &str, condition: &str, metric: Metric) -> Option<Officia
 }
 
 /// Whether a row's value is the same under every scheduler (see [`Row::independent`]).
-/// Pure insertion without frozen cells is wholly independent: only the right cell of the first
-/// out-of-order pair can act, so the swaps come in the same order whoever is activated
-/// (`tests/sorting_scheduler.rs` checks it run by run).
+/// Pure increasing insertion without frozen cells, or with immovable ones, is wholly
+/// independent: only the right cell of the first out-of-order pair of active neighbours can swap
+/// (a cell after an immovable frozen cell only nudges it), so the swaps come in the same order
+/// whoever is activated (`tests/sorting_scheduler.rs` checks it run by run). With movable frozen
+/// cells a second cell can swap (with the frozen cell to its left), and the order matters.
 fn independent(config: &BatchConfig, metric: Metric) -> bool {
     let sort = &config.sort;
     let one = |a: Algotype| sort.algotypes.len() == 1 && sort.algotypes[0].0 == a;
-    let plain = sort.frozen == 0 && sort.frozen_at.is_none() && sort.decreasing.is_empty();
+    let unfrozen = sort.frozen == 0 && sort.frozen_at.is_none();
+    let plain = unfrozen && sort.decreasing.is_empty();
+    let insertion_alone = one(Algotype::Insertion)
+        && sort.decreasing.is_empty()
+        && sort.unfreeze_after == 0
+        && (unfrozen || sort.frozen_kind == FrozenKind::Immovable);
     config.traditional
         || (metric == Metric::Swaps && plain && one(Algotype::Bubble))
-        || (plain && one(Algotype::Insertion))
+        || insertion_alone
         || (metric == Metric::FinalMonotonicityError && sort.frozen_kind == FrozenKind::Immovable)
 }
 

@@ -239,7 +239,7 @@ test('sorting: the scheduler control, and Reproduce Fig. 7 with uniform, threads
   console.log(`Reproduce Fig. 7 under two schedulers (${runs} runs each): ${result.seconds.toFixed(1)} s in the page`);
   const row = (c) => result.rows.find((r) => r.condition === c);
   for (const r of result.rows) {
-    if (r.condition.includes('traditional') || r.condition === 'insertion cell-view immovable k=0') assert.ok(r.threads === null && r.independent, `${r.condition}: one run, the same under any scheduler`);
+    if (r.condition.includes('traditional') || r.condition.startsWith('insertion cell-view')) assert.ok(r.threads === null && r.independent, `${r.condition}: one run, the same under any scheduler`);
     else assert.ok(r.threads && Number.isFinite(r.threads.mean) && !r.independent, `${r.condition}: a threads value`);
   }
   // Bubble DG at k = 0: threads well below uniform (bursts act like passes of the traditional
@@ -251,8 +251,19 @@ test('sorting: the scheduler control, and Reproduce Fig. 7 with uniform, threads
   assert.ok(Math.abs(b0.threads.mean - b0.official.mean) < 4 * Math.hypot(se(b0.threads), b0.official.se), `threads ${b0.threads.mean} vs official ${b0.official.mean} ± ${b0.official.se}`);
   const table = await page.locator('.el-repro-table tr').allInnerTexts();
   assert.ok(table.some((line) => /bubble cell-view immovable k=0\s+delayed gratification\s+0\.\d+ ± 0\.\d+\s+0\.\d+ ± 0\.\d+\s+0\.\d{3} ± 0\.\d{3} \(\d+ runs\)\s+0\.24\s/.test(line)), table.join('\n'));
-  // Pure insertion without frozen cells runs the same swaps under any scheduler: shown once.
-  assert.ok(row('insertion cell-view immovable k=0').independent && row('insertion cell-view immovable k=0').threads === null);
+
+  // The plot draws all four: uniform as bars (their stroke #4e79a7), then paper, official and
+  // threads as points (#f28e2b, #e15759, #59a14f).
+  const legend = await page.locator('.el-repro-plot .u-legend .u-label').allInnerTexts();
+  assert.deepEqual(legend.slice(1), ['uniform', 'paper', 'official (here)', 'threads'], legend.join(', '));
+  const plot = decodePng(await page.locator('.el-repro-plot canvas').first().screenshot());
+  const count = ([r, g, b]) => {
+    let k = 0;
+    for (let i = 0; i < plot.data.length; i += 4) if (Math.abs(plot.data[i] - r) < 8 && Math.abs(plot.data[i + 1] - g) < 8 && Math.abs(plot.data[i + 2] - b) < 8) k++;
+    return k;
+  };
+  const [bars, paper, official, threads] = [[0x4e, 0x79, 0xa7], [0xf2, 0x8e, 0x2b], [0xe1, 0x57, 0x59], [0x59, 0xa1, 0x4f]].map(count);
+  assert.ok(bars > 200 && paper > 50 && official > 10 && threads > 10, `plot pixels: bars ${bars}, paper ${paper}, official ${official}, threads ${threads}`);
   await page.locator('.el-reproduce').screenshot({ path: path.join(SHOTS, 'reproduce-fig7-schedulers.png') });
   assert.deepEqual(errors, []);
   await page.close();

@@ -242,6 +242,7 @@ function showRows(container, figure, rows) {
         { stroke: '#bbb', grid: { stroke: '#333' } },
       ],
       series: [{},
+        { label: 'uniform', stroke: '#4e79a7', fill: '#4e79a766', paths: uPlot.paths.bars({ size: [0.6, 60] }), points: { show: false } },
         // Points drawn largest first, so that close values stay visible as rings.
         { label: 'paper', stroke: '#f28e2b', width: 0, points: { show: true, size: 13, fill: '#f28e2b' } },
         { label: 'official (here)', stroke: '#e15759', width: 0, points: { show: true, size: 9, fill: '#e15759' } },
