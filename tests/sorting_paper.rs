@@ -106,6 +106,34 @@ fn fig8_chimera_swaps_match() {
     }
 }
 
+/// The Fig. 8 control: one Algotype under two labels stays at the random level at every point
+/// of the run. A random half-and-half labelling of 100 cells has 99·49/99 = 49 same-label pairs
+/// on average, so aggregation (pairs/n) has mean 0.49 throughout; its SD over arrangements is
+/// below √(99·¼)/100 ≈ 0.05, so a mean of RUNS runs has SE ≤ 0.005: every one of the 101 points of
+/// the mean curve must lie within 4 SE (false alarm ≈ 101 × 6e-5), while the real chimera peaks
+/// far above.
+#[test]
+fn fig8_control_two_labels_stays_flat() {
+    use emergence_lab::sorting::batch::run_batch;
+    let mut sort = SortConfig::bubble(100);
+    sort.two_labels = true;
+    let s = run_batch(&BatchConfig { sort, seed: 2024, traditional: false }, RUNS).unwrap();
+    let curve = &s.aggregation.as_ref().expect("a labelled control has an aggregation curve").curve;
+    let se = 0.5 / (RUNS as f64).sqrt() * (99.0f64).sqrt() / 100.0;
+    for (k, &a) in curve.iter().enumerate() {
+        assert!((a - 0.49).abs() < 4.0 * se, "point {k}: {a} (SE {se:.4})");
+    }
+    let rows = rows("fig8");
+    let control = find(&rows, "control: bubble under two labels", Metric::AggregationPeakOfMean).ours.mean;
+    let chimera = find(&rows, "bubble+selection", Metric::AggregationPeakOfMean).ours.mean;
+    assert!(chimera - control > 0.05, "the chimera ({chimera}) aggregates, the control ({control}) does not");
+    // Labels need one Algotype.
+    let mut mixed = SortConfig::bubble(100);
+    mixed.two_labels = true;
+    mixed.algotypes.push((emergence_lab::sorting::cellview::Algotype::Selection, 1));
+    assert!(mixed.validate().is_err());
+}
+
 #[test]
 fn fig7_delayed_gratification() {
     let rows = rows("fig7");

@@ -423,6 +423,7 @@ fn sorting_config(flags: &Flags) -> Result<(BatchConfig, usize), UsageError> {
             stall_sweeps: flags.int("stall", crate::sorting::setup::DEFAULT_STALL_SWEEPS, 1, 1_000_000)?,
             unfreeze_after: flags.int("unfreeze", 0, 0, 1_000_000)?,
             scheduler,
+            two_labels: false,
         },
         seed,
         traditional: flags.switch("traditional"),

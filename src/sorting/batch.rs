@@ -95,7 +95,7 @@ pub fn run_one(config: &BatchConfig, index: u64) -> Result<RunResult, String> {
     let mut dg = DelayedGratification::default();
     // An array of one Algotype keeps its aggregation (n − 1)/n through every swap: no series.
     // Otherwise room for the inversions of a random permutation (n(n − 1)/4 on average).
-    let one_type = array.cells().windows(2).all(|w| w[0].algotype == w[1].algotype);
+    let one_type = array.cells().windows(2).all(|w| w[0].label == w[1].label);
     let mut aggregations = Vec::with_capacity(if one_type { 0 } else { (n * n / 2).min(1 << 20) });
     let limit = config.max_ticks();
     array.run_swaps(limit.saturating_sub(array.ticks()), |goal_error, same_type| {

@@ -84,11 +84,15 @@ pub struct Cell {
     pub id: u32,
     /// Swap attempts other cells have aimed at this cell while it was frozen.
     pub nudges: u32,
+    /// What aggregation compares: the Algotype, except in the Fig. 8 control, where the cells
+    /// of one Algotype carry two labels (the official cells' `label`, which `take_snapshot`
+    /// records instead of the type when it is set).
+    pub label: u8,
 }
 
 impl Cell {
     pub fn new(value: u32, algotype: Algotype) -> Self {
-        Self { value, algotype, frozen: false, decreasing: false, ideal: 0, id: 0, nudges: 0 }
+        Self { value, algotype, frozen: false, decreasing: false, ideal: 0, id: 0, nudges: 0, label: algotype as u8 }
     }
 
     /// The pair (left, right) is out of order for this cell's goal.
@@ -467,7 +471,13 @@ impl CellViewArray {
         }
         // The shortcut's draws are below 2n, which must fit in 32 bits (`Rng::below_u32`).
         let small = u32::try_from(2 * a.cells.len()).is_ok();
-        if small && a.active == a.cells.len() && one_direction && a.cells.iter().all(|c| c.algotype == Algotype::Bubble)
+        // (The shortcut keeps the same-label count constant: one label only.)
+        let one_label = a.cells.windows(2).all(|w| w[0].label == w[1].label);
+        if small
+            && a.active == a.cells.len()
+            && one_direction
+            && one_label
+            && a.cells.iter().all(|c| c.algotype == Algotype::Bubble)
         {
             a.fast = Some(FastBubble::new(&a.cells));
         } else {
@@ -1410,14 +1420,15 @@ impl CellViewArray {
             let (l, r) = (&self.cells[p], &self.cells[p + 1]);
             c.descents += u64::from(r.value < l.value);
             c.ascents += u64::from(r.value > l.value);
-            c.same_type += u64::from(l.algotype == r.algotype);
+            c.same_type += u64::from(l.label == r.label);
             let against_goal = if goal_down { r.value > l.value } else { r.value < l.value };
             c.active_against += u64::from(against_goal && !l.frozen && !r.frozen);
             c
         })
     }
 
-    /// Adjacent pairs of two cells of the same Algotype (the aggregation value's numerator).
+    /// Adjacent pairs of two cells of the same label, that is of the same Algotype outside the
+    /// Fig. 8 control (the aggregation value's numerator).
     pub fn same_type_pairs(&self) -> u64 {
         self.same_type
     }

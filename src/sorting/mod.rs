@@ -291,6 +291,7 @@ pub fn config_from_params(params: &Params) -> (SortConfig, Vec<Notice>) {
         placement: if params.choice("placement") == "distinct" { Placement::Distinct } else { Placement::Replacement },
         stop: if params.choice("stop") == "complete" { StopRule::Complete } else { StopRule::Official },
         scheduler: Scheduler::from_id(params.choice("scheduler")).unwrap_or_default(),
+        two_labels: false,
     };
     (config, notices)
 }

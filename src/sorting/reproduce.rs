@@ -189,6 +189,7 @@ fn config(algotypes: &[Algotype], frozen: usize, kind: FrozenKind, stop: StopRul
         stall_sweeps: super::setup::DEFAULT_STALL_SWEEPS,
         unfreeze_after: 0,
         scheduler: super::scheduler::Scheduler::Uniform,
+        two_labels: false,
         algotypes: algotypes.iter().map(|a| (*a, 1)).collect(),
         decreasing: Vec::new(),
         frozen,
@@ -352,6 +353,20 @@ pub fn conditions(figure: &str, seed: u64) -> Result<Vec<Condition>, String> {
                     rows,
                 });
             }
+            // The control (Fig. 8A): one Algotype under two labels, half and half. Nothing in the
+            // rule sees the label, so aggregation stays flat at its random level, 49/100
+            // (99 adjacent pairs, each of one label with probability 49/99).
+            let mut control = config(&[B], 0, FrozenKind::Movable, StopRule::Official);
+            control.two_labels = true;
+            out.push(Condition {
+                figure: "fig8",
+                label: "control: bubble under two labels".to_string(),
+                config: cell(control, seed),
+                rows: vec![
+                    (Metric::AggregationPeakOfMean, printed(0.5, "≈, Fig. 8A control (flat)")),
+                    (Metric::AggregationEnd, printed(0.5, "≈, Fig. 8A control (flat)")),
+                ],
+            });
             // Duplicates (Fig. 8D): 100 cells, values 1–10 × 10.
             for (types, end, run_peaks) in
                 [(&[B, S][..], Some(0.65), 0.69), (&[B, I][..], None, 0.63), (&[S, I][..], Some(0.70), 0.71)]

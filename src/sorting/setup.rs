@@ -55,6 +55,10 @@ pub struct SortConfig {
     pub unfreeze_after: u32,
     /// Who acts next (docs/sorting-scheduler.md).
     pub scheduler: Scheduler,
+    /// The Fig. 8 control: with `true`, the cells (of one Algotype) carry two labels, half
+    /// and half at random, and aggregation compares labels instead of Algotypes. Nothing in a
+    /// cell's rule sees its label, so aggregation stays at its random level.
+    pub two_labels: bool,
 }
 
 /// The lab's default reading of "several time steps" (a choice of the lab, not the paper's).
@@ -77,6 +81,7 @@ impl SortConfig {
             stall_sweeps: DEFAULT_STALL_SWEEPS,
             unfreeze_after: 0,
             scheduler: Scheduler::Uniform,
+            two_labels: false,
         }
     }
 
@@ -105,6 +110,9 @@ impl SortConfig {
         }
         if self.frozen_at.as_ref().is_some_and(|f| f.iter().any(|&p| p >= self.n)) {
             return Err(format!("freeze: a frozen position is outside 0…{}", self.n - 1));
+        }
+        if self.two_labels && self.algotypes.iter().filter(|(_, s)| *s > 0).count() != 1 {
+            return Err("labels: the two-label control is for one Algotype".into());
         }
         if self.frozen > self.n {
             return Err(format!("frozen: {} frozen cells do not fit in n = {}", self.frozen, self.n));
@@ -167,6 +175,15 @@ impl SortConfig {
                 Cell { decreasing, ideal, ..Cell::new(v, a) }
             })
             .collect();
+        if self.two_labels {
+            // The Fig. 8 control's labels, half and half, shuffled like the types (drawn only
+            // when asked for, so every other run keeps its draws).
+            let mut labels: Vec<u8> = (0..n).map(|i| u8::from(2 * i >= n)).collect();
+            rng.shuffle(&mut labels);
+            for (cell, label) in cells.iter_mut().zip(labels) {
+                cell.label = label;
+            }
+        }
         if let Some(positions) = &self.frozen_at {
             for &p in positions {
                 cells[p].frozen = true;
