@@ -269,7 +269,6 @@ def trace_statistics(runs):
     go_on = {(k, s): [0, 0] for k in range(1, BURST_CAP) for s in (0, 1, 2)}
     rank_hist = [0] * 10
     rank_fine = [0] * 20
-    neighbour_next = [0, 0]
     swap_then_same = [0, 0]
     for run in runs:
         acts = run["acts"]

@@ -669,11 +669,7 @@ impl CellViewArray {
             }
         };
         self.ticks += 1;
-        let changed = match self.cells[i].algotype {
-            Algotype::Bubble => self.bubble_move(i),
-            Algotype::Insertion => self.insertion_move(i),
-            Algotype::Selection => self.selection_move(i),
-        };
+        let changed = self.move_cell(i);
         let swapped = matches!(changed, Change::Swapped);
         if !matches!(changed, Change::None) {
             self.done = self.stop_holds();
@@ -700,11 +696,25 @@ impl CellViewArray {
         }
     }
 
+    /// The `move()` of the cell at `i`, by its Algotype (a bubble cell draws its direction).
+    fn move_cell(&mut self, i: usize) -> Change {
+        match self.cells[i].algotype {
+            Algotype::Bubble => self.bubble_move(i),
+            Algotype::Insertion => self.insertion_move(i),
+            Algotype::Selection => self.selection_move(i),
+        }
+    }
+
+    /// The burst law of the cell at `i` under this run's scheduler (only burst schedulers ask).
+    fn law_of(&self, i: usize) -> &'static super::scheduler::BurstLaw {
+        self.scheduler.law(self.cells[i].algotype, self.slow_poll).unwrap_or(&super::scheduler::GEOMETRIC_HALF)
+    }
+
     /// One activation under a burst scheduler ([`Scheduler`], docs/sorting-scheduler.md): the
     /// cell holding the turn goes on with its law's probability for its burst position and
-    /// what its last activation did (idle, read, swap); otherwise the turn passes to a uniformly random
-    /// active cell, under `threads` another one than the last, passing over (except with
-    /// probability `recent_kept`) the cells of the last ⌊`recent_share`·(A − 1)⌋ bursts.
+    /// what its last activation did (idle, read, swap); otherwise the turn passes to another
+    /// cell: under `threads` by its waiting rank ([`super::scheduler::BurstLaw::next_rank`]),
+    /// under `bursts` a uniformly random active cell.
     ///
     /// At least one activation and at most `budget` (≥ 1): when the acting cell can do nothing
     /// ([`Self::can_act`] is false), neither can its further activations in the burst (no other
@@ -717,9 +727,7 @@ impl CellViewArray {
         let goes_on = match self.turn {
             Some(t) if t.over => false,
             Some(t) => {
-                let law = scheduler
-                    .law(self.cells[t.position].algotype, self.slow_poll)
-                    .unwrap_or(&super::scheduler::GEOMETRIC_HALF);
+                let law = self.law_of(t.position);
                 self.rng.next_f64() < law.go_on(t.count, t.outcome)
             }
             None => false,
@@ -730,10 +738,12 @@ impl CellViewArray {
                 let last = last.map(|t| t.position);
                 // Who gets the turn follows the law of the cell that had it (one law for a pure
                 // array; in a chimera, the last actor's type's).
-                let law = last
-                    .and_then(|p| scheduler.law(self.cells[p].algotype, self.slow_poll))
-                    .or_else(|| scheduler.law(Algotype::Bubble, self.slow_poll))
-                    .unwrap_or(&super::scheduler::GEOMETRIC_HALF);
+                let law = match last {
+                    Some(p) => self.law_of(p),
+                    None => {
+                        scheduler.law(Algotype::Bubble, self.slow_poll).unwrap_or(&super::scheduler::GEOMETRIC_HALF)
+                    }
+                };
                 let i = match &self.waiting {
                     Some(waiting) if law.others_only => {
                         // A waiting rank among the others: a twentieth by the law, then uniform.
@@ -765,7 +775,7 @@ impl CellViewArray {
             }
         };
         if !self.can_act(i) {
-            let law = scheduler.law(self.cells[i].algotype, self.slow_poll).unwrap_or(&super::scheduler::GEOMETRIC_HALF);
+            let law = self.law_of(i);
             let stall_left = if self.stall_window > 0 {
                 (self.last_change + self.stall_window).saturating_sub(self.ticks)
             } else {
@@ -792,11 +802,7 @@ impl CellViewArray {
         }
         self.ticks += 1;
         let (swaps, steps) = (self.swaps, self.steps);
-        let changed = match self.cells[i].algotype {
-            Algotype::Bubble => self.bubble_move(i),
-            Algotype::Insertion => self.insertion_move(i),
-            Algotype::Selection => self.selection_move(i),
-        };
+        let changed = self.move_cell(i);
         let swapped = self.swaps != swaps;
         let outcome = if swapped {
             Outcome::Swap
@@ -839,11 +845,7 @@ impl CellViewArray {
         self.events = None;
         self.ticks += 1;
         let swaps = self.swaps;
-        let changed = match self.cells[position].algotype {
-            Algotype::Bubble => self.bubble_move(position),
-            Algotype::Insertion => self.insertion_move(position),
-            Algotype::Selection => self.selection_move(position),
-        };
+        let changed = self.move_cell(position);
         if !matches!(changed, Change::None) {
             self.done = self.stop_holds();
         }
@@ -858,9 +860,7 @@ impl CellViewArray {
         let c = &self.cells[i];
         match c.algotype {
             Algotype::Bubble | Algotype::Selection => self.weight(i) > 0,
-            Algotype::Insertion => {
-                i > 0 && c.inverted(self.cells[i - 1].value, c.value) && self.insertion_enabled(i)
-            }
+            Algotype::Insertion => i > 0 && c.inverted(self.cells[i - 1].value, c.value) && self.insertion_enabled(i),
         }
     }
 
@@ -2021,7 +2021,8 @@ mod tests {
     #[test]
     fn a_selection_cell_facing_a_frozen_cell_moves_its_ideal_on_and_swaps_only_a_movable_one() {
         let build = |frozen_value: u32, kind: FrozenKind| {
-            let mut cells: Vec<Cell> = [frozen_value, 4, 2].iter().map(|&v| Cell::new(v, Algotype::Selection)).collect();
+            let mut cells: Vec<Cell> =
+                [frozen_value, 4, 2].iter().map(|&v| Cell::new(v, Algotype::Selection)).collect();
             cells[0].frozen = true;
             CellViewArray::from_cells(cells, Rng::seed_from_u64(1), kind, StopRule::Complete)
         };
