@@ -262,6 +262,11 @@ impl Params {
         }
     }
 
+    /// A boolean value (false when unset).
+    pub fn flag(&self, key: &str) -> bool {
+        matches!(self.values.get(key), Some(ParamValue::Bool(true)))
+    }
+
     pub fn float(&self, key: &str) -> f64 {
         match self.values.get(key) {
             Some(ParamValue::Float(v)) => *v,

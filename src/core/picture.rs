@@ -12,6 +12,14 @@ pub struct Bar {
     pub rgba: Rgba,
 }
 
+/// A bar drawn over the bars of a bar picture, in the slot of bar `slot` (marks on an array:
+/// a strip under a cell, a cap on its bar). Marks are drawn after the bars, in order.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Mark {
+    pub slot: u32,
+    pub bar: Bar,
+}
+
 /// A meter beside a grid: a value against a threshold, both in 0..=1 of the meter's height.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Meter {
@@ -37,6 +45,8 @@ pub struct Picture {
     pub layout: Layout,
     pub background: Rgba,
     pub bars: Vec<Bar>,
+    /// Over the bars (bar layout only); a mark's slot is below `bars.len()`.
+    pub marks: Vec<Mark>,
     pub cells: Vec<Rgba>,
     pub columns: Option<u32>,
     pub meter: Option<Meter>,
@@ -50,6 +60,7 @@ impl Picture {
         self.cells.clear();
         self.columns = None;
         self.meter = None;
+        self.marks.clear();
         self.bars.clear();
         &mut self.bars
     }
@@ -59,6 +70,7 @@ impl Picture {
         self.layout = Layout::Grid;
         self.background = background;
         self.bars.clear();
+        self.marks.clear();
         self.columns = columns;
         self.meter = meter;
         self.cells.clear();

@@ -1,4 +1,6 @@
-//! Bar chart of an array: bar i has height `heights[i]` (0..1) and its own colour.
+//! Bar chart of an array: bars side by side in equal slots, each with its own bottom, top and
+//! colour. A bar names its slot, so later bars can be drawn over earlier ones in the same slot
+//! (marks over an array's bars).
 
 use super::{Gpu, RenderError};
 use bytemuck::{Pod, Zeroable};
@@ -14,11 +16,17 @@ pub struct Bar {
     pub top: f32,
     /// RGBA, 8 bits each, in memory order r, g, b, a (sRGB-encoded bytes; see `Gpu::pick_format`).
     pub rgba: [u8; 4],
+    /// Its slot, 0..slots, from the left (a float: WebGL2 draws it as any other attribute;
+    /// exact for every slot below 2^24).
+    pub slot: f32,
 }
 
 /// What to draw: plain data, no knowledge of sorting.
 pub struct BarsFrame<'a> {
+    /// Drawn in order: a later bar covers an earlier one where they overlap.
     pub bars: &'a [Bar],
+    /// Slots across the width (at least one).
+    pub slots: u32,
     pub background: [u8; 4],
 }
 
@@ -90,7 +98,7 @@ impl BarsRenderer {
             let instances = wgpu::VertexBufferLayout {
                 array_stride: std::mem::size_of::<Bar>() as u64,
                 step_mode: wgpu::VertexStepMode::Instance,
-                attributes: &wgpu::vertex_attr_array![0 => Float32, 1 => Float32, 2 => Unorm8x4],
+                attributes: &wgpu::vertex_attr_array![0 => Float32, 1 => Float32, 2 => Unorm8x4, 3 => Float32],
             };
             super::opaque_pipeline(&gpu.device, "bars", layout, shader, &[Some(instances)], format)
         })
@@ -114,7 +122,7 @@ impl BarsRenderer {
         if count > 0 {
             gpu.queue.write_buffer(&self.instances, 0, bytemuck::cast_slice(frame.bars));
         }
-        let uniforms = [count.max(1) as f32, size.0 as f32, size.1 as f32, 0.0];
+        let uniforms = [frame.slots.max(1) as f32, size.0 as f32, size.1 as f32, 0.0];
         gpu.queue.write_buffer(&self.uniforms, 0, bytemuck::cast_slice(&uniforms));
         self.pipeline(gpu, format);
         let pipeline = self.pipelines.get(&format).ok_or(RenderError::Internal("pipeline missing"))?;

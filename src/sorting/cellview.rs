@@ -88,11 +88,14 @@ pub struct Cell {
     /// of one Algotype carry two labels (the official cells' `label`, which `take_snapshot`
     /// records instead of the type when it is set).
     pub label: u8,
+    /// Swaps this cell started that an immovable frozen cell refused (`MultiThreadCell.swap`
+    /// with its frozen check on): the cell's-eye view shows them.
+    pub denied: u32,
 }
 
 impl Cell {
     pub fn new(value: u32, algotype: Algotype) -> Self {
-        Self { value, algotype, frozen: false, decreasing: false, ideal: 0, id: 0, nudges: 0, label: algotype as u8 }
+        Self { value, algotype, frozen: false, decreasing: false, ideal: 0, id: 0, nudges: 0, label: algotype as u8, denied: 0 }
     }
 
     /// The pair (left, right) is out of order for this cell's goal.
@@ -124,6 +127,8 @@ pub struct CellViewArray {
     descents: u64,
     ascents: u64,
     last_swap: Option<(usize, usize)>,
+    /// Where the cell that started the last swap is now (one end of `last_swap`).
+    last_mover: Option<usize>,
     done: bool,
     /// Out-of-order adjacent pairs of active cells (pair p = cells p, p+1), for the insertion
     /// cells' "is everything to my left sorted?" test in O(log n) instead of an O(n) scan.
@@ -431,6 +436,7 @@ impl CellViewArray {
             swaps: 0,
             steps: 0,
             last_swap: None,
+            last_mover: None,
             done: false,
             segment_descents: Fenwick::new(0),
             segment_ascents: Fenwick::new(0),
@@ -639,6 +645,30 @@ impl CellViewArray {
     /// Positions of the last swapped pair (left, right).
     pub fn last_swap(&self) -> Option<(usize, usize)> {
         self.last_swap
+    }
+
+    /// The position of the cell that started the last swap (it moved there; the other cell of
+    /// the swap moved to where it was).
+    pub fn last_mover(&self) -> Option<usize> {
+        self.last_mover
+    }
+
+    /// Whether frozen cells can be moved by others.
+    pub fn frozen_kind(&self) -> FrozenKind {
+        self.frozen_kind
+    }
+
+    /// Whether the cell at `i` may act at all now: it is not frozen and, for an insertion cell,
+    /// everything to its left is in order for its goal (`is_enable_to_move`, with the official
+    /// scan's reset at frozen cells).
+    pub fn may_act(&self, i: usize) -> bool {
+        self.cells.get(i).is_some_and(|c| !c.frozen && (c.algotype != Algotype::Insertion || self.insertion_enabled(i)))
+    }
+
+    /// Whether an activation of the cell at `i` now could change anything (count a read, try a
+    /// swap, move a selection cell's ideal); false for frozen cells and positions outside.
+    pub fn wants_to_act(&self, i: usize) -> bool {
+        self.cells.get(i).is_some_and(|c| !c.frozen) && self.can_act(i)
     }
 
     /// The stop rule holds: the run is over.
@@ -908,6 +938,7 @@ impl CellViewArray {
         let (mut spent, mut reads, mut swaps) = (0u64, 0u64, 0u64);
         let mut equal = pairs_total - self.descents - self.ascents;
         let mut last_swap = self.last_swap;
+        let mut last_mover = self.last_mover;
         let mut done = self.done;
         let cells = &mut self.cells;
         while !done && swaps < max_swaps && spent < budget {
@@ -925,7 +956,7 @@ impl CellViewArray {
                     let draw = u64::from(rng.below_u32(two_n));
                     spent += 1;
                     if draw < 2 * d {
-                        break Some(draw / 2);
+                        break Some(draw);
                     }
                     reads += u64::from(draw < 2 * c);
                 }
@@ -944,7 +975,7 @@ impl CellViewArray {
                     spent += idle + 1;
                     let draw = u64::from(rng.below_u32(2 * c as u32));
                     if draw < 2 * d {
-                        break Some(draw / 2);
+                        break Some(draw);
                     }
                     reads += 1;
                     if spent == budget {
@@ -952,7 +983,10 @@ impl CellViewArray {
                     }
                 }
             };
-            let Some(k) = pick else { break };
+            let Some(draw) = pick else { break };
+            // Pair draw / 2; of its two (cell, direction) ways, an even draw is its left cell
+            // looking right, an odd one its right cell looking left.
+            let k = draw / 2;
             // `try_swap` for the shortcut: the swapping cell's read, then the swap of pair p.
             reads += 1;
             let p = fast.pairs[k as usize] as usize;
@@ -1002,6 +1036,7 @@ impl CellViewArray {
             }
             swaps += 1;
             last_swap = Some((p, p + 1));
+            last_mover = Some(if draw % 2 == 0 { p + 1 } else { p });
             // Both stop rules hold exactly when no pair is out of order (no frozen cells, one
             // goal: `stop_holds`).
             done = fast.out == 0;
@@ -1015,6 +1050,7 @@ impl CellViewArray {
         self.steps += reads;
         self.swaps += swaps;
         self.last_swap = last_swap;
+        self.last_mover = last_mover;
         self.rng = rng;
         self.fast = Some(fast);
         self.done = done;
@@ -1334,6 +1370,7 @@ impl CellViewArray {
         if self.cells[target].frozen {
             self.nudge(target);
             if self.cells[target].frozen && self.frozen_kind == FrozenKind::Immovable {
+                self.cells[initiator].denied += 1;
                 return Change::None;
             }
         }
@@ -1373,6 +1410,7 @@ impl CellViewArray {
         self.active_against = self.active_against + after.active_against - before.active_against;
         self.swaps += 1;
         self.last_swap = Some((a, b));
+        self.last_mover = Some(target);
         Change::Swapped
     }
 

@@ -6,13 +6,24 @@ use super::cellview::Algotype;
 use super::config_from_params;
 use super::metrics::aggregation;
 use super::session::{SeekOutcome, SortingSession};
+use super::traditional::Traditional;
 use crate::core::experiment::{Experiment, Scenario, Seek, Until, Watch};
 use crate::core::params::{Notice, ParamSpec, Params};
-use crate::core::picture::{Bar, Picture, Rgba};
+use crate::core::picture::{Bar, Mark, Picture, Rgba};
 
 pub const BACKGROUND: Rgba = [16, 20, 26, 255];
 const SWAPPED: Rgba = [242, 142, 43, 255];
 const FROZEN: Rgba = [190, 190, 190, 255];
+/// The followed cell's bar, and the caps on the bars it compares itself with.
+pub const FOLLOWED: Rgba = [255, 255, 255, 255];
+pub const LOOKS_AT: Rgba = [0, 214, 232, 255];
+/// Marks under the bars: an insertion cell that may act; a selection cell's ideal position.
+pub const MAY_ACT: Rgba = [236, 160, 220, 255];
+pub const IDEAL: Rgba = [150, 230, 120, 255];
+/// The traditional run drawn below the cells.
+pub const TRADITIONAL: Rgba = [176, 168, 120, 255];
+/// Swaps in the activation trail (newest brightest).
+pub const TRAIL_LENGTH: usize = 12;
 
 /// Bar colour of each Algotype (also listed in the page's legend, `www/experiments/sorting.js`).
 pub fn algotype_colour(a: Algotype) -> Rgba {
@@ -26,11 +37,37 @@ pub fn algotype_colour(a: Algotype) -> Rgba {
 /// One interactive sorting run.
 pub struct SortingRun {
     session: SortingSession,
+    /// The followed cell's identity (its initial position), `follow`.
+    follow: Option<u32>,
+    /// `marks`: ideals, may-act and the trail drawn on the array.
+    marks: bool,
 }
 
 impl SortingRun {
     pub fn session(&self) -> &SortingSession {
         &self.session
+    }
+
+    /// The followed cell (`follow`), if any.
+    pub fn followed(&self) -> Option<u32> {
+        self.follow
+    }
+
+    /// The live view parameters (`follow`, `compare`, `marks`): none of them changes the run.
+    fn apply_view(&mut self, params: &mut Params, notices: &mut Vec<Notice>) {
+        let n = self.session.array().len();
+        let follow = params.int("follow");
+        self.follow = (0..n as i64).contains(&follow).then_some(follow as u32);
+        if follow >= n as i64 {
+            notices.push(Notice::new(
+                "follow",
+                format!("Follow cell: there is no cell {follow} among the {n}; following none."),
+            ));
+            params.set_text(super::schema(), "follow", "-1");
+        }
+        self.marks = params.flag("marks");
+        let first = Algotype::ALL.into_iter().find(|a| params.int(a.id()) > 0).unwrap_or(Algotype::Bubble);
+        self.session.set_compare((params.choice("compare") == "traditional").then(|| Traditional::of(first)));
     }
 
     /// The highest aggregation the live series recorded (its kept rows), or NaN.
@@ -61,7 +98,13 @@ impl Experiment for SortingRun {
             notices.push(Notice::new("n", format!("{e}; showing pure bubble instead.")));
             SortingSession::bubble(config.n, seed)
         });
-        Ok(Self { session })
+        let mut run = Self { session, follow: None, marks: true };
+        run.apply_view(params, notices);
+        Ok(run)
+    }
+
+    fn apply_live(&mut self, params: &mut Params, _key: &str, notices: &mut Vec<Notice>) {
+        self.apply_view(params, notices);
     }
 
     fn position(&self) -> u64 {
@@ -81,8 +124,9 @@ impl Experiment for SortingRun {
     }
 
     /// `{n, chimeric, swaps, steps, ticks, sortedness, error, aggregation, done, scheduler,
-    /// turn}`; `turn` is `[position, activations in its burst]` of the cell holding the turn
-    /// under a burst scheduler, else null.
+    /// turn, follow, compare}`; `turn` is `[position, activations in its burst]` of the cell
+    /// holding the turn under a burst scheduler, else null; `follow` what the followed cell sees
+    /// now (`eye::Sight`) or null; `compare` the traditional run's counts or null.
     fn readout(&self) -> serde_json::Value {
         let a = self.session.array();
         let types: Vec<Algotype> = a.cells().iter().map(|c| c.algotype).collect();
@@ -98,14 +142,26 @@ impl Experiment for SortingRun {
             "error": a.monotonicity_error(),
             "aggregation": aggregation(&types),
             "done": a.is_done(),
+            "follow": self.follow.and_then(|id| a.cells().iter().position(|c| c.id == id)).and_then(|p| super::eye::sight(a, p)),
+            "compare": self.session.compare_report(),
         })
     }
 
-    /// Also `dg` (delayed gratification so far, O(swaps)) and `aggregation_peak`.
+    /// Also `dg` (delayed gratification so far, O(swaps)), `aggregation_peak`,
+    /// `same_mover_share` (swaps whose starting cell started the swap before), `swap_ratio` (the
+    /// cells' swaps over the whole traditional run's, with `compare`) and, for the followed cell,
+    /// `followed_started` and `followed_swaps` (swaps it started; swaps it took part in).
     fn measure(&self, key: &str) -> Option<f64> {
+        let followed = || self.follow.and_then(|id| self.session.follow(id, 2));
         match key {
             "dg" => self.session.delayed_gratification(),
             "aggregation_peak" => Some(self.aggregation_peak()),
+            "same_mover_share" => Some(self.session.same_mover_share()),
+            "swap_ratio" => {
+                self.session.compare_report().map(|c| self.session.position() as f64 / c.total_swaps.max(1) as f64)
+            }
+            "followed_started" => followed().map(|f| f.started as f64),
+            "followed_swaps" => followed().map(|f| (f.started + f.moved_by_others) as f64),
             _ => crate::core::experiment::readout_number(&self.readout(), key),
         }
     }
@@ -114,37 +170,40 @@ impl Experiment for SortingRun {
     /// than columns (large n), each column draws the range min…max of the cells it covers: a
     /// sorted stretch is a thin diagonal band, a disordered one a tall band, and every cell is
     /// represented (a bar per cell would overdraw all but the last cell of each column).
+    ///
+    /// The cell's-eye view adds: the followed cell's bar in white and cyan caps on the bars it
+    /// compares itself with; with `marks` (one column per cell), a strip under the bars with
+    /// each insertion cell that may act and each selection cell's ideal position, and a strip
+    /// above them with the trail of the last swaps' starting cells; with `compare`, the
+    /// traditional run in the lower half, the cells in the upper.
     fn picture(&self, width: u32, out: &mut Picture) {
-        let array = self.session.array();
+        let session = &self.session;
+        let array = session.array();
         let cells = array.cells();
-        let top = cells.iter().map(|c| c.value).max().map_or(1.0, |m| f64::from(m) + 1.0);
-        let height = |v: u32| ((f64::from(v) + 1.0) / top) as f32;
-        let swapped = array.last_swap();
-        let touched = |first: usize, last: usize| {
-            swapped.is_some_and(|(a, b)| (first..=last).contains(&a) || (first..=last).contains(&b))
-        };
-        let bars = out.start_bars(BACKGROUND);
         let n = cells.len();
-        let columns = width.max(1) as usize;
-        if n <= columns {
-            bars.extend(cells.iter().enumerate().map(|(i, c)| {
-                let rgba = if touched(i, i) {
-                    SWAPPED
-                } else if c.frozen {
-                    FROZEN
-                } else {
-                    algotype_colour(c.algotype)
-                };
-                Bar { bottom: 0.0, top: height(c.value), rgba }
-            }));
-            return;
-        }
-        for col in 0..columns {
-            let (first, last) = (col * n / columns, ((col + 1) * n / columns).max(col * n / columns + 1) - 1);
+        let slots = n.min(width.max(1) as usize).max(1);
+        let top = cells.iter().map(|c| c.value).max().map_or(1.0, |m| f64::from(m) + 1.0);
+        let compare = session.compare_values();
+        let marks = self.marks && n <= slots;
+        // The cells' band of the height, and strips for marks at its bottom and top.
+        let band: (f32, f32) = if compare.is_some() { (0.52, 1.0) } else { (0.0, 1.0) };
+        let strip = if marks { 0.06 * (band.1 - band.0) } else { 0.0 };
+        let (lo, hi) = (band.0 + strip, band.1 - strip);
+        let level = |v: u32, lo: f32, hi: f32| lo + (hi - lo) * ((f64::from(v) + 1.0) / top) as f32;
+        let unit = |lo: f32, hi: f32| (hi - lo) / top as f32;
+        // The cells slot s covers, and the slot of position p.
+        let covers = |s: usize| (s * n / slots, ((s + 1) * n / slots).max(s * n / slots + 1) - 1);
+        let slot_of = |p: usize| (p * slots / n) as u32;
+        let swapped = array.last_swap();
+        let followed = self.follow.and_then(|id| cells.iter().position(|c| c.id == id));
+        let bars = out.start_bars(BACKGROUND);
+        for s in 0..slots {
+            let (first, last) = covers(s);
             let group = &cells[first..=last];
-            let lo = group.iter().map(|c| c.value).min().unwrap_or(0);
-            let hi = group.iter().map(|c| c.value).max().unwrap_or(0);
-            let rgba = if touched(first, last) {
+            let within = |p: Option<usize>| p.is_some_and(|p| (first..=last).contains(&p));
+            let rgba = if within(followed) {
+                FOLLOWED
+            } else if within(swapped.map(|s| s.0)) || within(swapped.map(|s| s.1)) {
                 SWAPPED
             } else if group.iter().any(|c| c.frozen) {
                 FROZEN
@@ -154,8 +213,52 @@ impl Experiment for SortingRun {
                 let major = Algotype::ALL.into_iter().max_by_key(|a| count(*a)).unwrap_or(Algotype::Bubble);
                 algotype_colour(major)
             };
-            bars.push(Bar { bottom: height(lo) - 1.0 / top as f32, top: height(hi), rgba });
+            let (low, high) = value_range(group.iter().map(|c| c.value));
+            let bottom = if first == last { lo } else { level(low, lo, hi) - unit(lo, hi) };
+            bars.push(Bar { bottom, top: level(high, lo, hi), rgba });
         }
+        let mut marks_out: Vec<Mark> = std::mem::take(&mut out.marks);
+        if let Some(p) = followed {
+            if let Some(sight) = super::eye::sight(array, p) {
+                let cap = (0.04 * (hi - lo)).max(0.01);
+                for q in sight.looks_at {
+                    let v = cells[q].value;
+                    let y = level(v, lo, hi);
+                    marks_out.push(Mark { slot: slot_of(q), bar: Bar { bottom: y - cap, top: y, rgba: LOOKS_AT } });
+                }
+            }
+        }
+        if marks {
+            let under = (band.0, band.0 + 0.8 * strip);
+            for (p, c) in cells.iter().enumerate() {
+                match c.algotype {
+                    Algotype::Insertion if array.may_act(p) => marks_out
+                        .push(Mark { slot: p as u32, bar: Bar { bottom: under.0, top: under.1, rgba: MAY_ACT } }),
+                    Algotype::Selection if !c.frozen && (c.ideal as usize) < n => {
+                        marks_out.push(Mark { slot: c.ideal, bar: Bar { bottom: under.0, top: under.1, rgba: IDEAL } })
+                    }
+                    _ => {}
+                }
+            }
+            let over = (band.1 - 0.8 * strip, band.1);
+            let trail: Vec<usize> = session.trail(TRAIL_LENGTH).collect();
+            // Oldest first, so the newest is drawn on top where they meet.
+            for (age, &p) in trail.iter().enumerate().rev() {
+                let rgba = fade(SWAPPED, age as f32 / TRAIL_LENGTH as f32);
+                marks_out.push(Mark { slot: p as u32, bar: Bar { bottom: over.0, top: over.1, rgba } });
+            }
+        }
+        if let Some(values) = compare {
+            let (lo, hi) = (0.0, 0.46);
+            for s in 0..slots {
+                let (first, last) = covers(s);
+                let (low, high) = value_range(values[first..=last].iter().copied());
+                let bottom = if first == last { lo } else { level(low, lo, hi) - unit(lo, hi) };
+                marks_out
+                    .push(Mark { slot: s as u32, bar: Bar { bottom, top: level(high, lo, hi), rgba: TRADITIONAL } });
+            }
+        }
+        out.marks = marks_out;
     }
 
     fn export(&self) -> serde_json::Value {
@@ -177,6 +280,19 @@ impl Experiment for SortingRun {
     fn csv(&self) -> String {
         self.session.series().to_csv()
     }
+}
+
+/// The lowest and highest of some values ((0, 0) for none).
+fn value_range(values: impl Iterator<Item = u32>) -> (u32, u32) {
+    values
+        .fold(None, |r: Option<(u32, u32)>, v| Some(r.map_or((v, v), |(a, b)| (a.min(v), b.max(v)))))
+        .unwrap_or((0, 0))
+}
+
+/// `rgba` faded toward the background by `amount` (0: none, 1: the background).
+fn fade(rgba: Rgba, amount: f32) -> Rgba {
+    let mix = |a: u8, b: u8| (f32::from(a) + (f32::from(b) - f32::from(a)) * amount.clamp(0.0, 1.0)).round() as u8;
+    [mix(rgba[0], BACKGROUND[0]), mix(rgba[1], BACKGROUND[1]), mix(rgba[2], BACKGROUND[2]), 255]
 }
 
 /// The scenarios, the paper's key figures first. Each promise was checked over many seeds by
@@ -242,6 +358,58 @@ static SCENARIOS: &[Scenario] = &[
             to about 0.38. The paper's 0.24 depends on how its machine scheduled threads.",
         query: "seed=7&n=100&scheduler=threads&speed=600",
         watch: Watch { key: "dg", label: "delayed gratification", min: 0.2, max: 0.34, until: Until::Done },
+    },
+    Scenario {
+        id: "one-cell-keeps-the-turn",
+        title: "One cell keeps the turn",
+        narrative: "The orange marks above the bars show where the last twelve swaps' movers went, newest brightest. \
+            Under the threads scheduler (an emulation of the official code's Python threads) a cell that has \
+            just swapped usually acts again, so the marks run in streaks: one cell travelling several places \
+            in a row. Counted over the run, about four swaps in ten are started by the cell that started the \
+            one before. Switch Scheduler to uniform and the marks scatter: about one swap in a hundred.",
+        query: "seed=12&n=100&scheduler=threads&speed=60",
+        watch: Watch {
+            key: "same_mover_share",
+            label: "swaps by the same cell as the swap before",
+            min: 0.3,
+            max: 0.46,
+            until: Until::Done,
+        },
+    },
+    Scenario {
+        id: "follow-a-selection-cell",
+        title: "Through a selection cell's eyes",
+        narrative: "The white bar is one selection cell; the cyan cap marks the cell at its ideal position, the \
+            one it compares itself with, and the green ticks under the bars are every selection cell's ideal. \
+            Step through and read what it sees: when the occupant is larger it jumps there; when not, it \
+            gives up on that place and looks one further. Below the cells, traditional selection sort works \
+            on the same values: it needs fewer than n swaps, the cells about ten times as many (Fig. 4A), \
+            because each cell only knows its own ideal.",
+        query: "seed=13&n=100&bubble=0&selection=100&follow=5&compare=traditional&speed=40",
+        watch: Watch {
+            key: "swap_ratio",
+            label: "cells' swaps per traditional swap",
+            min: 7.0,
+            max: 14.0,
+            until: Until::Done,
+        },
+    },
+    Scenario {
+        id: "insertion-waits",
+        title: "Insertion cells wait their turn",
+        narrative: "An insertion cell may act only when every cell to its left is in order; the purple marks \
+            under the bars show the cells that may act now, a few at the left where the sorted stretch grows. \
+            Follow the white cell: it waits until the disorder to its left is gone, then slides left into \
+            place. Below, traditional insertion sort on the same values makes exactly as many swaps: one per \
+            inversion, in another order.",
+        query: "seed=14&n=40&bubble=0&insertion=100&follow=30&compare=traditional&speed=40",
+        watch: Watch {
+            key: "swap_ratio",
+            label: "cells' swaps per traditional swap",
+            min: 1.0,
+            max: 1.0,
+            until: Until::Done,
+        },
     },
     Scenario {
         id: "opposite-goals",

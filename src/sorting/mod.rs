@@ -14,13 +14,15 @@
 //!   official analysis code computes them);
 //! - `batch`: repetitions and their summary; trajectories (Fig. 3);
 //! - `reproduce`: the conditions of Figs. 4, 5, 7, 8 with the paper's values beside;
-//! - `session`: an interactive run with step-back and live series.
+//! - `session`: an interactive run with step-back and live series;
+//! - `eye`: the cell's-eye view (what one cell sees, wants, and why).
 //!
 //! Not yet here: cells that un-freeze, and traditional runs with frozen cells (see
 //! docs/sorting.md).
 
 pub mod batch;
 pub mod cellview;
+pub mod eye;
 pub mod lab;
 pub mod metrics;
 pub mod reproduce;
@@ -210,6 +212,36 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::List(Vec::new()),
         apply: Apply::Reset,
         help: "Initial positions (0-based) of cells frozen by hand; click a bar to toggle. When given, they replace the random frozen cells.",
+        level: Level::Advanced,
+        when: None,
+    },
+    ParamSpec {
+        key: "follow",
+        label: "Follow cell",
+        kind: ParamKind::Int { min: -1, max: MAX_CELLS - 1 },
+        default: ParamValue::Int(-1),
+        apply: Apply::Live,
+        help: "The cell's-eye view: the initial position (0-based, as in Frozen positions) of the cell to follow; click a bar to follow it. −1: none. The view says what the cell sees, whether it wants to move and why, and draws its trajectory.",
+        level: Level::Essential,
+        when: None,
+    },
+    ParamSpec {
+        key: "compare",
+        label: "Beside it",
+        kind: ParamKind::Choice { options: &["none", "traditional"] },
+        default: ParamValue::Choice("none"),
+        apply: Apply::Live,
+        help: "Traditional: the top-down algorithm of the first Algotype sorts the same initial values, drawn below the cells at the same swap count, with both step counts in the read-out.",
+        level: Level::Essential,
+        when: None,
+    },
+    ParamSpec {
+        key: "marks",
+        label: "Marks on the array",
+        kind: ParamKind::Bool,
+        default: ParamValue::Bool(true),
+        apply: Apply::Live,
+        help: "Under the bars: each selection cell's ideal position (green tick) and each insertion cell that may act (purple). Above them: where the last swaps' starting cells moved (orange, newest brightest; under threads one cell makes several in a row). Drawn when every cell has its own pixel column.",
         level: Level::Advanced,
         when: None,
     },

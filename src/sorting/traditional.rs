@@ -35,10 +35,24 @@ pub struct TraditionalRun {
     pub errors: Vec<u64>,
 }
 
+/// A traditional sort with every swap kept, for replaying it beside a cell-view run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TracedSort {
+    pub run: TraditionalRun,
+    /// The positions each swap exchanged, in order.
+    pub swaps: Vec<(u32, u32)>,
+    /// Comparisons made by the end of each swap.
+    pub comparisons_at: Vec<u64>,
+}
+
 struct Counter<'a> {
     values: &'a mut [u32],
     run: TraditionalRun,
     error: u64,
+    /// Keep every swap in `swaps` and `comparisons_at` ([`TracedSort`]).
+    trace: bool,
+    swaps: Vec<(u32, u32)>,
+    comparisons_at: Vec<u64>,
 }
 
 impl Counter<'_> {
@@ -56,13 +70,27 @@ impl Counter<'_> {
         self.error = self.error + after - before;
         self.run.swaps += 1;
         self.run.errors.push(self.error);
+        if self.trace {
+            self.swaps.push((a as u32, b as u32));
+            self.comparisons_at.push(self.run.comparisons);
+        }
     }
 }
 
 /// Sort `values` in place (non-decreasing) with the given algorithm.
 pub fn sort(algorithm: Traditional, values: &mut [u32]) -> TraditionalRun {
+    run(algorithm, values, false).run
+}
+
+/// [`sort`], keeping every swap ([`TracedSort`]).
+pub fn sort_traced(algorithm: Traditional, values: &mut [u32]) -> TracedSort {
+    run(algorithm, values, true)
+}
+
+fn run(algorithm: Traditional, values: &mut [u32], trace: bool) -> TracedSort {
     let error = descents(values);
-    let mut c = Counter { values, run: TraditionalRun::default(), error };
+    let mut c =
+        Counter { values, run: TraditionalRun::default(), error, trace, swaps: Vec::new(), comparisons_at: Vec::new() };
     let n = c.values.len();
     match algorithm {
         // Repeated left-to-right passes over adjacent pairs, swapping when left > right, until a
@@ -110,7 +138,7 @@ pub fn sort(algorithm: Traditional, values: &mut [u32]) -> TraditionalRun {
             }
         }
     }
-    c.run
+    TracedSort { run: c.run, swaps: c.swaps, comparisons_at: c.comparisons_at }
 }
 
 use Traditional as Algorithm;
@@ -137,6 +165,26 @@ mod tests {
                 Traditional::Bubble | Traditional::Insertion => assert_eq!(run.swaps, inv),
                 Traditional::Selection => assert!(run.swaps < 100),
             }
+        }
+    }
+
+    #[test]
+    fn a_traced_sort_replays_to_the_same_sorted_array() {
+        let mut rng = Rng::seed_from_u64(3);
+        for alg in [Traditional::Bubble, Traditional::Insertion, Traditional::Selection] {
+            let mut v: Vec<u32> = (0..60).collect();
+            rng.shuffle(&mut v);
+            let initial = v.clone();
+            let traced = sort_traced(alg, &mut v);
+            assert_eq!(traced.run, sort(alg, &mut initial.clone()), "{alg:?}: the same counts as an untraced sort");
+            let mut replay = initial;
+            for &(a, b) in &traced.swaps {
+                replay.swap(a as usize, b as usize);
+            }
+            assert_eq!(replay, v, "{alg:?}");
+            assert_eq!(traced.swaps.len() as u64, traced.run.swaps);
+            assert!(traced.comparisons_at.windows(2).all(|w| w[0] <= w[1]));
+            assert!(traced.comparisons_at.last().is_some_and(|&c| c <= traced.run.comparisons));
         }
     }
 }

@@ -208,9 +208,17 @@ impl View {
         match picture.layout {
             Layout::Bars => {
                 scratch.clear();
-                scratch.extend(picture.bars.iter().map(|b| Bar { bottom: b.bottom, top: b.top, rgba: b.rgba }));
+                let slots = picture.bars.len() as u32;
+                let bar = |b: &crate::core::picture::Bar, slot: u32| Bar {
+                    bottom: b.bottom,
+                    top: b.top,
+                    rgba: b.rgba,
+                    slot: slot as f32,
+                };
+                scratch.extend(picture.bars.iter().enumerate().map(|(i, b)| bar(b, i as u32)));
+                scratch.extend(picture.marks.iter().filter(|m| m.slot < slots).map(|m| bar(&m.bar, m.slot)));
                 let renderer = bars.get_or_insert_with(|| BarsRenderer::new(gpu));
-                let frame = BarsFrame { bars: scratch, background: picture.background };
+                let frame = BarsFrame { bars: scratch, slots, background: picture.background };
                 let mut draw = |enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, format, size| {
                     renderer.encode(gpu, enc, view, format, size, &frame)
                 };
@@ -236,7 +244,8 @@ impl View {
             return None;
         }
         let count = picture.cells.len();
-        GridLayout::new(count, self.target.size(), picture.meter.is_some(), picture.columns).cell_at(x as f32, y as f32, count)
+        GridLayout::new(count, self.target.size(), picture.meter.is_some(), picture.columns)
+            .cell_at(x as f32, y as f32, count)
     }
 
     pub(crate) fn draw_picture(&mut self, picture: &Picture) -> Result<bool, JsError> {

@@ -1,5 +1,5 @@
 //! The sorting experiment's handle: the lab's common methods ([`super::lab::lab_handle`]) over
-//! [`SortingRun`], plus its live series and clicking a bar to freeze it.
+//! [`SortingRun`], plus its live series, clicking a bar to freeze it, and the cell's-eye view.
 
 use super::to_js;
 use crate::core::params::Notice;
@@ -39,6 +39,21 @@ impl SortingLab {
 
     pub fn series_names(&self) -> Result<JsValue, JsError> {
         to_js(self.core.run().session().series().names())
+    }
+
+    /// Each position's cell identity (its initial position), left to right: a click on a bar
+    /// follows the cell there by identity.
+    pub fn cell_ids(&self) -> Vec<u32> {
+        self.core.run().session().array().cells().iter().map(|c| c.id).collect()
+    }
+
+    /// The cell's-eye view of the followed cell (`follow`): what it sees and why, its swaps,
+    /// its trajectory thinned to at most `points` points, and where its value belongs; null
+    /// when no cell is followed. O(swaps so far): the page asks a few times a second.
+    pub fn follow_report(&self, points: u32) -> Result<JsValue, JsError> {
+        let run = self.core.run();
+        let report = run.followed().and_then(|id| run.session().follow(id, points.clamp(2, 100_000) as usize));
+        to_js(&report)
     }
 
     /// Delayed gratification of the run so far (NaN beyond the traced swaps). O(swaps): the

@@ -275,6 +275,8 @@ test('click a bar to freeze it; paste an initial array', async () => {
   await settled(page);
   const canvas = page.locator('canvas.el-canvas');
   const box = await canvas.boundingBox();
+  // A click follows the cell (the cell's-eye view); the page's choice makes it freeze instead.
+  await page.selectOption('.el-click-mode', 'freeze');
   // The middle of cell 3 of 20.
   await canvas.click({ position: { x: box.width * (3.5 / 20), y: box.height - 3 } });
   await page.waitForFunction(() => /[?&]freeze=3(&|$)/.test(location.search));
@@ -351,6 +353,92 @@ test('sorting: the goal controls build an opposite-goal array live (Fig. 9), and
   await page.waitForFunction(() => window.__lab.state().readout.done && !/selection_goal=decreasing/.test(window.__lab.state().query), null, { timeout: 60000 });
   const up = await page.evaluate(() => window.__lab.state().readout);
   assert.deepEqual([up.sortedness, up.error], [100, 0], JSON.stringify(up));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+/** Pixels of colour [r, g, b] (exactly) in the canvas image, within columns x0..x1 and rows y0..y1 (fractions). */
+function countColour(img, [r, g, b], [x0, x1] = [0, 1], [y0, y1] = [0, 1]) {
+  let k = 0;
+  for (let y = Math.floor(y0 * img.height); y < Math.ceil(y1 * img.height); y++) {
+    for (let x = Math.floor(x0 * img.width); x < Math.ceil(x1 * img.width); x++) {
+      const i = 4 * (y * img.width + x);
+      if (img.data[i] === r && img.data[i + 1] === g && img.data[i + 2] === b) k++;
+    }
+  }
+  return k;
+}
+
+test("sorting: the cell's-eye view follows a clicked cell (pixels and read-out), and the traditional run draws beside it", async () => {
+  const { page, errors } = await openPage(lab, '?exp=sorting&seed=5&n=20&bubble=0&selection=100');
+  await ready(page);
+  await settled(page);
+  const canvas = page.locator('canvas.el-canvas');
+  const box = await canvas.boundingBox();
+  const slot = (p) => [p / 20, (p + 1) / 20];
+  const before = await canvasShot(page, 'eye-before.png');
+  assert.equal(countColour(before, [255, 255, 255]), 0, 'no cell followed: no white bar');
+  // Every selection cell's ideal starts at position 0: one green tick there, under the bars.
+  assert.ok(countColour(before, [150, 230, 120], slot(0), [0.94, 1]) > 20, 'the ideal positions are marked under the bars');
+  assert.equal(countColour(before, [150, 230, 120], [0.1, 1]), 0, 'and nowhere else');
+
+  // Click the bar at position 7: the page follows that cell by identity.
+  const id = await page.evaluate(() => window.__lab.state().readout.n && null);
+  assert.equal(id, null);
+  await canvas.click({ position: { x: box.width * (7.5 / 20), y: box.height / 2 } });
+  await page.waitForFunction(() => /[?&]follow=\d+/.test(window.__lab.state().query));
+  await settled(page, 'window.__lab.state().readout.follow !== null');
+  const follow = (await page.evaluate(() => window.__lab.state().readout)).follow;
+  assert.equal(follow.position, 7);
+  assert.match(await page.evaluate(() => window.__lab.state().query), new RegExp(`follow=${follow.id}(&|$)`));
+  // A selection cell at 7 with its ideal at 0 compares itself with the cell at 0.
+  assert.deepEqual([follow.algotype, follow.ideal, follow.looks_at], ['selection', 0, [0]]);
+  const eye = (await page.evaluate(() => window.__lab.state())).eye;
+  assert.match(eye.why, new RegExp(`^Selection cell from position ${follow.id} \\(value ${follow.value}, goal: increasing order\\), now at position 7\\. It wants to sit at its ideal position 0`), eye.why);
+  const followed = await canvasShot(page, 'eye-follow.png');
+  assert.ok(countColour(followed, [255, 255, 255], slot(7)) > 100, 'the followed cell is drawn white');
+  assert.equal(countColour(followed, [255, 255, 255], [0, 6.9 / 20]) + countColour(followed, [255, 255, 255], [8.1 / 20, 1]), 0, 'and only it');
+  assert.ok(countColour(followed, [0, 214, 232], slot(0)) > 10, 'a cyan cap on the cell it compares itself with');
+
+  // Play to the end: the trail of movers is drawn above the bars, the followed cell ends at
+  // its place in the sorted array, and its trajectory is plotted.
+  await page.evaluate(() => window.__lab.seek(1e9));
+  await settled(page, 'window.__lab.state().readout.done');
+  const end = await page.evaluate(() => window.__lab.state());
+  const home = Number(/its place in the sorted array: position (\d+)/.exec(end.eye.stats)?.[1]);
+  assert.equal(end.readout.follow.position, home, `${end.eye.stats}`);
+  assert.equal(end.readout.follow.value, home, 'values 0..n-1: a sorted cell sits at its value');
+  const last = await canvasShot(page, 'eye-end.png');
+  let trail = 0;
+  for (let k = 0; k < 12; k++) {
+    const a = k / 12;
+    const shade = [242, 142, 43].map((c, i) => Math.round(c + ([16, 20, 26][i] - c) * a));
+    trail += countColour(last, shade, [0, 1], [0, 0.06]);
+  }
+  assert.ok(trail > 20, `the trail of the last swaps' movers is drawn above the bars (${trail} px)`);
+  const plot = decodePng(await page.locator('.el-eye-plot canvas').first().screenshot({ path: path.join(SHOTS, 'eye-trajectory.png') }));
+  let white = 0;
+  for (let i = 0; i < plot.data.length; i += 4) if (plot.data[i] > 230 && plot.data[i + 1] > 230 && plot.data[i + 2] > 230) white++;
+  assert.ok(white > 100, `the trajectory is plotted (${white} px)`);
+
+  // Beside it: traditional selection sort on the same initial values, in the lower half.
+  await page.locator('.el-params select[data-key="compare"]').selectOption('traditional');
+  await page.waitForFunction(() => /compare=traditional/.test(window.__lab.state().query));
+  await settled(page, 'window.__lab.state().readout.compare !== null');
+  const state = await page.evaluate(() => window.__lab.state());
+  const c = state.readout.compare;
+  assert.equal(c.algorithm, 'selection');
+  assert.ok(c.done && c.total_swaps < 20 && c.total_comparisons === 190, JSON.stringify(c));
+  assert.ok(state.position > 2 * c.total_swaps, `the cells need more than twice the traditional swaps (${state.position} against ${c.total_swaps})`);
+  assert.match(state.eye.compare, new RegExp(`traditional selection sort .*: ${c.total_swaps} of ${c.total_swaps} swaps, 190 comparisons \\(sorted\\)`));
+  const beside = await canvasShot(page, 'eye-compare.png');
+  assert.ok(countColour(beside, [176, 168, 120], [0, 1], [0.55, 1]) > 1000, 'the traditional run is drawn in the lower half');
+  assert.equal(countColour(beside, [176, 168, 120], [0, 1], [0, 0.45]), 0, 'and only there');
+  // Back to the start: the traditional run goes back with it, to the same initial values.
+  await page.keyboard.press('r');
+  await settled(page, 'window.__lab.state().position === 0');
+  const reset = await page.evaluate(() => window.__lab.state().readout.compare);
+  assert.deepEqual([reset.swaps, reset.comparisons], [0, 0]);
   assert.deepEqual(errors, []);
   await page.close();
 });

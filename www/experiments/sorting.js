@@ -1,4 +1,5 @@
 // The sorting experiment's own parts of the page (the skeleton is shell.js): the colour legend,
+// the cell's-eye view (click a bar to follow that cell; the traditional run beside the cells),
 // the live plots, delayed gratification in the read-out, clicking a bar to freeze it, batch
 // runs, "Reproduce the paper" and the problem-space traversal, all in Web Workers.
 
@@ -11,13 +12,15 @@ const INTEGER_STEPS = Array.from({ length: 30 }, (_, i) => [1, 2, 5][i % 3] * 10
 const COL = { swap: 0, sortedness: 1, error: 2, aggregation: 3, bubble: 4, insertion: 5, selection: 6 };
 // Bar colours (src/sorting/lab.rs).
 const LEGEND = [['bubble', '#4e79a7'], ['insertion', '#b07aa1'], ['selection', '#59a14f'], ['frozen', '#bebebe'], ['last swap', '#f28e2b']];
+// The cell's-eye view's colours (src/sorting/lab.rs).
+const EYE_LEGEND = [['followed cell', '#ffffff'], ['what it compares with (cap)', '#00d6e8'], ['insertion: may act (under)', '#eca0dc'], ['selection: ideal position (under)', '#96e678'], ['last swaps\' movers (above)', '#f28e2b'], ['traditional run (below)', '#b0a878']];
 const FIGURES = [
   ['fig4', 'Fig. 4: efficiency'], ['fig5', 'Fig. 5: error tolerance'], ['fig7', 'Fig. 7: delayed gratification'],
   ['fig8', 'Fig. 8: chimeras'], ['fig9', 'Fig. 9: opposite goals'],
 ];
 
 // Per-lab state lives on ctx.sorting (a page may hold several labs).
-const own = (ctx) => (ctx.sorting ??= { plot: null, plot2: null, plotDirty: true, lastPlot: 0, dgText: '', lastDg: 0, repro: [] });
+const own = (ctx) => (ctx.sorting ??= { plot: null, plot2: null, plotDirty: true, lastPlot: 0, dgText: '', lastDg: 0, repro: [], eye: null, lastEye: 0, eyeDirty: true });
 
 // uPlot wants null (a gap) where Rust wrote NaN (a column not computed for that row).
 const plotData = (cols, which) => which.map((k) => Array.from(cols[k], (v) => (Number.isNaN(v) ? null : v)));
@@ -106,6 +109,67 @@ function summaryTable(s) {
   for (const [name, v, ref] of rows) t.append(el('tr', {}, el('td', { text: name }), el('td', { text: fmt(v.mean) }), el('td', { text: fmt(v.sd) }), el('td', { text: ref })));
   t.append(el('tr', {}, el('td', { text: 'fully sorted share' }), el('td', { text: fmt(s.fully_sorted_share) }), el('td'), el('td')));
   return t;
+}
+
+// ---- the cell's-eye view ---------------------------------------------------------------------
+
+function makeEye(ctx) {
+  const o = own(ctx);
+  const box = el('div', { class: 'el-eye', 'aria-live': 'polite' });
+  const title = el('h3', { text: 'Cell\'s-eye view' });
+  const why = el('p', { class: 'el-eye-why' });
+  const stats = el('p', { class: 'el-eye-stats' });
+  const compare = el('p', { class: 'el-eye-compare' });
+  const plotBox = el('div', { class: 'el-eye-plot' });
+  const stop = el('button', { type: 'button', class: 'el-btn el-eye-stop', hidden: '' }, 'Stop following');
+  stop.addEventListener('click', () => { ctx.setParam('follow', '-1'); });
+  const plot = new uPlot({
+    width: Math.max(200, box.clientWidth || 600), height: 160,
+    title: 'Its position against swaps',
+    legend: { show: false },
+    scales: { x: { time: false }, y: { auto: true } },
+    axes: [{ label: 'swaps', stroke: '#bbb', grid: { stroke: '#333' }, incrs: INTEGER_STEPS }, { label: 'position', stroke: '#bbb', grid: { stroke: '#333' } }],
+    series: [{}, { label: 'position', stroke: '#ffffff', width: 2, points: { show: false } },
+      { label: 'its place when sorted', stroke: '#96e678', width: 1, dash: [6, 4], points: { show: false } }],
+  }, [[0], [null], [null]], plotBox);
+  new ResizeObserver(() => plot.setSize({ width: Math.max(200, box.clientWidth), height: 160 })).observe(box);
+  box.append(title, why, stats, stop, plotBox, compare);
+  o.eye = { box, why, stats, compare, plot, plotBox, stop };
+  return box;
+}
+
+function updateEye(ctx) {
+  const o = own(ctx);
+  if (!o.eye) return;
+  const { why, stats, compare, plot, plotBox, stop } = o.eye;
+  const r = ctx.lab.readout();
+  const c = r.compare;
+  compare.hidden = !c;
+  if (c) {
+    compare.textContent = `Beside it, traditional ${c.algorithm} sort of the same initial values (below the cells): ${fmt(c.swaps)} of ${fmt(c.total_swaps)} swaps, ${fmt(c.comparisons)} comparisons${c.done ? ' (sorted)' : ''}. The cells so far: ${fmt(r.swaps)} swaps, ${fmt(r.steps)} swaps + reads.`;
+  }
+  const f = ctx.lab.follow_report(400);
+  stop.hidden = !f;
+  plotBox.hidden = !f;
+  if (!f) {
+    why.textContent = 'Click a bar to follow that cell: what it sees, whether it wants to move and why, and where it has been.';
+    stats.textContent = '';
+    return;
+  }
+  const s = f.sight;
+  why.textContent = s.why;
+  const home = f.home[0] === f.home[1] ? `position ${f.home[0]}` : `positions ${f.home[0]}–${f.home[1]}`;
+  stats.textContent = `Swaps it started: ${fmt(f.started)} · swaps others started with it: ${fmt(f.moved_by_others)}`
+    + (s.frozen ? ` · tries aimed at it: ${fmt(s.nudges)}` : ` · its tries refused by an immovable frozen cell: ${fmt(s.denied)}`)
+    + ` · wants to act now: ${s.wants ? 'yes' : 'no'} · its place in the sorted array: ${home}`
+    + (f.truncated ? ' · (trajectory kept for the first 10^6 swaps)' : '');
+  const xs = f.trajectory.map(([x]) => x);
+  const ys = f.trajectory.map(([, y]) => y);
+  // A step plot: the cell holds its position until the next change.
+  const sx = [], sy = [];
+  xs.forEach((x, i) => { if (i > 0) { sx.push(x); sy.push(ys[i - 1]); } sx.push(x); sy.push(ys[i]); });
+  sx.push(Math.max(r.swaps, sx[sx.length - 1] ?? 0)); sy.push(ys[ys.length - 1]);
+  plot.setData([sx, sy, sx.map(() => (f.home[0] + f.home[1]) / 2)]);
 }
 
 function makeBatch(ctx) {
@@ -314,26 +378,42 @@ function drawTraversal(container, results) {
 export default {
   embedControls: ['play', 'back', 'step', 'reset', 'speed'],
   logSliders: ['n'],
-  canvasLabel: 'the array: bar height is value; click a bar to freeze or unfreeze that cell',
+  canvasLabel: 'the array: bar height is value; click a bar to follow that cell (shift-click: freeze or unfreeze it)',
 
   setup(ctx) {
-    // Click a bar to freeze or unfreeze that cell (the run restarts with it damaged from the start).
-    if (ctx.chrome || ctx.show('freeze')) {
+    // Click a bar to follow that cell (the cell's-eye view), or to freeze or unfreeze it (the
+    // run restarts with it damaged from the start): the page's "clicking a bar" choice, or
+    // shift-click to freeze. An embed follows when it shows `follow`, freezes when it shows `freeze`.
+    const canFollow = ctx.chrome || ctx.show('follow');
+    const canFreeze = ctx.chrome || ctx.show('freeze');
+    const mode = el('select', { class: 'el-click-mode', 'aria-label': 'clicking a bar' },
+      el('option', { value: 'follow', text: 'follows that cell' }), el('option', { value: 'freeze', text: 'freezes or unfreezes it' }));
+    if (canFollow || canFreeze) {
       ctx.stage.addEventListener('click', (e) => {
         const rect = ctx.canvas.getBoundingClientRect();
-        const n = ctx.lab.readout().n;
-        const position = Math.min(n - 1, Math.max(0, Math.floor(((e.clientX - rect.left) / rect.width) * n)));
-        for (const note of ctx.lab.toggle_frozen(position)) ctx.notice(note.message);
-        ctx.playing = false;
-        ctx.syncInputs();
-        ctx.changed(true);
+        const cells = ctx.lab.cell_ids();
+        const position = Math.min(cells.length - 1, Math.max(0, Math.floor(((e.clientX - rect.left) / rect.width) * cells.length)));
+        const freeze = canFreeze && (!canFollow || e.shiftKey || mode.value === 'freeze');
+        if (freeze) {
+          for (const note of ctx.lab.toggle_frozen(position)) ctx.notice(note.message);
+          ctx.playing = false;
+          ctx.syncInputs();
+          ctx.changed(true);
+        } else {
+          // Follow by identity (its initial position): the same cell wherever it goes.
+          ctx.setParam('follow', String(cells[position]));
+        }
       });
     }
     if (ctx.chrome) {
       const legend = el('div', { class: 'el-legend', 'aria-label': 'colours' });
       for (const [name, colour] of LEGEND) legend.append(el('span', {}, el('i', { style: `background:${colour}` }), name));
-      ctx.readout.before(legend);
+      legend.append(el('label', { class: 'el-hint' }, 'clicking a bar ', mode));
+      const eyeLegend = el('div', { class: 'el-legend el-eye-legend', 'aria-label': 'colours of the cell\'s-eye view' });
+      for (const [name, colour] of EYE_LEGEND) eyeLegend.append(el('span', {}, el('i', { style: `background:${colour}` }), name));
+      ctx.readout.before(legend, eyeLegend);
     }
+    if (ctx.chrome || ctx.show('follow')) ctx.readout.after(makeEye(ctx));
     if (!ctx.chrome) return;
     const plots = el('div', { class: 'el-plots' });
     const batch = makeBatch(ctx);
@@ -341,13 +421,14 @@ export default {
     makePlots(ctx, plots);
   },
 
-  changed(ctx) { own(ctx).plotDirty = true; },
+  changed(ctx) { const o = own(ctx); o.plotDirty = true; o.eyeDirty = true; },
 
   frame(ctx, now) {
     const o = own(ctx);
-    if (ctx.lab.position() !== o.lastPosition) { o.lastPosition = ctx.lab.position(); o.plotDirty = true; }
+    if (ctx.lab.position() !== o.lastPosition) { o.lastPosition = ctx.lab.position(); o.plotDirty = true; o.eyeDirty = true; }
     if (o.plot && o.plotDirty && now - o.lastPlot > 150) { updatePlots(ctx); o.plotDirty = false; o.lastPlot = now; }
-    return o.plotDirty;
+    if (o.eye && o.eyeDirty && now - o.lastEye > 150) { updateEye(ctx); o.eyeDirty = false; o.lastEye = now; }
+    return o.plotDirty || o.eyeDirty;
   },
 
   readoutText(ctx, r) {
@@ -358,5 +439,10 @@ export default {
       + (r.done ? (r.error === 0 ? ' · sorted' : ' · stopped (the stop rule holds)') : '');
   },
 
-  destroy(ctx) { own(ctx).plot?.destroy(); own(ctx).plot2?.destroy(); },
+  state(ctx) {
+    const o = own(ctx);
+    return o.eye ? { eye: { why: o.eye.why.textContent, stats: o.eye.stats.textContent, compare: o.eye.compare.hidden ? '' : o.eye.compare.textContent } } : {};
+  },
+
+  destroy(ctx) { own(ctx).plot?.destroy(); own(ctx).plot2?.destroy(); own(ctx).eye?.plot.destroy(); },
 };
