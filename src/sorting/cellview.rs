@@ -95,7 +95,17 @@ pub struct Cell {
 
 impl Cell {
     pub fn new(value: u32, algotype: Algotype) -> Self {
-        Self { value, algotype, frozen: false, decreasing: false, ideal: 0, id: 0, nudges: 0, label: algotype as u8, denied: 0 }
+        Self {
+            value,
+            algotype,
+            frozen: false,
+            decreasing: false,
+            ideal: 0,
+            id: 0,
+            nudges: 0,
+            label: algotype as u8,
+            denied: 0,
+        }
     }
 
     /// The pair (left, right) is out of order for this cell's goal.
@@ -329,76 +339,133 @@ impl Events {
 }
 
 /// The active cells ordered by when each last got the turn, for the `threads` scheduler's
-/// choice by waiting rank ([`super::scheduler::BurstLaw::next_rank`]). Each cell (by `id`) holds
-/// a stamp, larger for more recent bursts; a Fenwick tree over stamps finds the cell of any rank
-/// in O(log n). Stamps start in `id` order, the order in which the official driver starts the
-/// threads; they are renumbered when they run out.
+/// choice by waiting rank ([`super::scheduler::BurstLaw::next_rank`]). The order starts with the
+/// cells in `id` order, the order in which the official driver starts the threads.
 #[derive(Clone, Debug)]
 struct Waiting {
-    stamp: Vec<u32>,
-    /// The cell `id` holding each stamp (`u32::MAX`: none).
-    holder: Vec<u32>,
-    tree: Fenwick,
-    next: u32,
+    order: Order,
     /// Where each cell (by `id`) is now.
     position: Vec<u32>,
 }
 
+/// Arrays up to this many cells keep the waiting order as a plain list.
+const LISTED_ORDER: usize = 512;
+
+/// Two exact representations of one order (the same cell for every rank).
+#[derive(Clone, Debug)]
+enum Order {
+    /// The active cells' ids, longest waiting first: the rank is the index, and the cell getting
+    /// the turn moves to the back with a short copy (n ≤ [`LISTED_ORDER`]).
+    List(Vec<u32>),
+    /// Each cell holds a stamp, larger for more recent bursts; a Fenwick tree over stamps finds
+    /// the cell of any rank in O(log n). Stamps are renumbered when they run out.
+    Stamps { stamp: Vec<u32>, holder: Vec<u32>, tree: Fenwick, next: u32 },
+}
+
 impl Waiting {
     fn new(cells: &[Cell]) -> Self {
-        let n = cells.len();
-        let capacity = 4 * n + 8;
-        let mut w = Self {
-            stamp: vec![u32::MAX; n],
-            holder: vec![u32::MAX; capacity],
-            tree: Fenwick::new(capacity),
-            next: 0,
-            position: vec![0; n],
-        };
-        let mut by_id: Vec<(u32, usize)> = cells.iter().enumerate().map(|(p, c)| (c.id, p)).collect();
-        by_id.sort_unstable();
-        for (id, p) in by_id {
-            w.position[id as usize] = p as u32;
-            if !cells[p].frozen {
-                w.place(id);
-            }
-        }
-        w
+        Self::with_list(cells, cells.len() <= LISTED_ORDER)
     }
 
-    /// Give cell `id` the next stamp (it must hold none).
-    fn place(&mut self, id: u32) {
-        let s = self.next as usize;
-        self.stamp[id as usize] = self.next;
-        self.holder[s] = id;
-        self.tree.add(s, 1);
-        self.next += 1;
+    fn with_list(cells: &[Cell], listed: bool) -> Self {
+        let n = cells.len();
+        let mut position = vec![0; n];
+        let mut by_id: Vec<(u32, usize)> = cells.iter().enumerate().map(|(p, c)| (c.id, p)).collect();
+        by_id.sort_unstable();
+        for &(id, p) in &by_id {
+            position[id as usize] = p as u32;
+        }
+        let active = by_id.iter().filter(|&&(_, p)| !cells[p].frozen).map(|&(id, _)| id);
+        let order = if listed {
+            Order::List(active.collect())
+        } else {
+            let capacity = 4 * n + 8;
+            let mut order = Order::Stamps {
+                stamp: vec![u32::MAX; n],
+                holder: vec![u32::MAX; capacity],
+                tree: Fenwick::new(capacity),
+                next: 0,
+            };
+            for id in active {
+                order.place(id);
+            }
+            order
+        };
+        Self { order, position }
     }
 
     /// Cell `id` gets the turn: it becomes the most recently active.
     fn starts_burst(&mut self, id: u32) {
-        let old = self.stamp[id as usize];
-        if old != u32::MAX {
-            self.tree.add(old as usize, -1);
-            self.holder[old as usize] = u32::MAX;
+        match &mut self.order {
+            Order::List(list) => match list.iter().position(|&h| h == id) {
+                Some(rank) => self.moves_to_back(rank),
+                None => list.push(id),
+            },
+            order @ Order::Stamps { .. } => order.restamp(id),
         }
-        if self.next as usize == self.holder.len() {
+    }
+
+    /// The cell of waiting rank `rank` gets the turn.
+    fn moves_to_back(&mut self, rank: usize) {
+        match &mut self.order {
+            Order::List(list) => {
+                let id = list[rank];
+                list.copy_within(rank + 1.., rank);
+                if let Some(last) = list.last_mut() {
+                    *last = id;
+                }
+            }
+            order @ Order::Stamps { .. } => {
+                let id = order.id_of_rank(rank);
+                order.restamp(id);
+            }
+        }
+    }
+
+    /// The `id` of the active cell with waiting rank `rank` (0: waited longest).
+    fn id_of_rank(&self, rank: usize) -> u32 {
+        self.order.id_of_rank(rank)
+    }
+}
+
+impl Order {
+    fn id_of_rank(&self, rank: usize) -> u32 {
+        match self {
+            Order::List(list) => list[rank],
+            Order::Stamps { holder, tree, .. } => holder[tree.find(rank as i32).0],
+        }
+    }
+
+    /// Stamps only: give cell `id` the next stamp (it must hold none).
+    fn place(&mut self, id: u32) {
+        if let Order::Stamps { stamp, holder, tree, next } = self {
+            let s = *next as usize;
+            stamp[id as usize] = *next;
+            holder[s] = id;
+            tree.add(s, 1);
+            *next += 1;
+        }
+    }
+
+    /// Stamps only: cell `id` gets the newest stamp.
+    fn restamp(&mut self, id: u32) {
+        let Order::Stamps { stamp, holder, tree, next } = self else { return };
+        let old = stamp[id as usize];
+        if old != u32::MAX {
+            tree.add(old as usize, -1);
+            holder[old as usize] = u32::MAX;
+        }
+        if *next as usize == holder.len() {
             // Renumber the held stamps 0, 1, … in their order.
-            let held: Vec<u32> = self.holder.iter().copied().filter(|&h| h != u32::MAX).collect();
-            self.holder.iter_mut().for_each(|h| *h = u32::MAX);
-            self.tree = Fenwick::new(self.holder.len());
-            self.next = 0;
+            let held: Vec<u32> = holder.iter().copied().filter(|&h| h != u32::MAX).collect();
+            holder.iter_mut().for_each(|h| *h = u32::MAX);
+            *tree = Fenwick::new(holder.len());
+            *next = 0;
             for h in held {
                 self.place(h);
             }
         }
         self.place(id);
-    }
-
-    /// The position of the active cell with waiting rank `rank` (0: waited longest).
-    fn position_of_rank(&self, rank: usize) -> usize {
-        let (slot, _) = self.tree.find(rank as i32);
-        self.position[self.holder[slot] as usize] as usize
     }
 }
 
@@ -774,7 +841,7 @@ impl CellViewArray {
                         scheduler.law(Algotype::Bubble, self.slow_poll).unwrap_or(&super::scheduler::GEOMETRIC_HALF)
                     }
                 };
-                let i = match &self.waiting {
+                let i = match &mut self.waiting {
                     Some(waiting) if law.others_only => {
                         // A waiting rank among the others: a twentieth by the law, then uniform.
                         // The last actor holds the newest stamp, so the others are the oldest
@@ -789,18 +856,23 @@ impl CellViewArray {
                         }
                         let x = (bin as f64 + self.rng.next_f64()) / law.next_rank.len() as f64;
                         let rank = ((x * others as f64) as usize).min(others - 1);
-                        waiting.position_of_rank(rank)
+                        let id = waiting.id_of_rank(rank);
+                        waiting.moves_to_back(rank);
+                        waiting.position[id as usize] as usize
                     }
-                    _ => loop {
-                        let i = self.rng.index(n);
-                        if !self.cells[i].frozen {
-                            break i;
+                    _ => {
+                        let i = loop {
+                            let i = self.rng.index(n);
+                            if !self.cells[i].frozen {
+                                break i;
+                            }
+                        };
+                        if let Some(waiting) = &mut self.waiting {
+                            waiting.starts_burst(self.cells[i].id);
                         }
-                    },
+                        i
+                    }
                 };
-                if let Some(waiting) = &mut self.waiting {
-                    waiting.starts_burst(self.cells[i].id);
-                }
                 (i, 1)
             }
         };
@@ -1690,6 +1762,54 @@ enum Change {
 mod tests {
     use super::super::metrics::{inversions, monotonicity_error};
     use super::*;
+
+    #[test]
+    fn the_listed_waiting_order_runs_as_the_stamped_one() {
+        // Small arrays keep the threads' waiting order as a list, large ones as stamps in a
+        // Fenwick tree: the same order, so the same run, swap for swap. Chimeras with frozen
+        // cells that recover exercise `starts_burst` by identity too.
+        let setups: [(&[Algotype], usize, u32); 4] = [
+            (&[Algotype::Bubble], 0, 0),
+            (&[Algotype::Selection], 3, 0),
+            (&[Algotype::Bubble, Algotype::Insertion, Algotype::Selection], 4, 3),
+            (&[Algotype::Insertion], 0, 0),
+        ];
+        for (k, (types, frozen, unfreeze)) in setups.into_iter().enumerate() {
+            let n = 60;
+            let mut rng = Rng::seed_from_u64(k as u64);
+            let mut values: Vec<u32> = (0..n as u32).collect();
+            rng.shuffle(&mut values);
+            let cells: Vec<Cell> = values
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| Cell {
+                    id: i as u32,
+                    frozen: i % 17 == 3 && i / 17 < frozen,
+                    ..Cell::new(v, types[i % types.len()])
+                })
+                .collect();
+            let run = |listed: bool| {
+                let mut a = CellViewArray::from_cells(
+                    cells.clone(),
+                    Rng::seed_from_u64(7),
+                    FrozenKind::Movable,
+                    StopRule::Official,
+                )
+                .with_unfreezing(unfreeze)
+                .with_scheduler(Scheduler::Threads);
+                a.waiting = Some(Waiting::with_list(&a.cells, listed));
+                let mut trace = Vec::new();
+                while a.step_swap(10_000_000) == StepOutcome::Swapped {
+                    trace.push((a.last_swap(), a.ticks()));
+                }
+                (trace, a.values(), a.steps(), a.ticks())
+            };
+            let listed = run(true);
+            assert!(listed.0.len() > 50, "setup {k}: {} swaps", listed.0.len());
+            assert!(matches!(Waiting::new(&cells).order, Order::List(_)));
+            assert_eq!(listed, run(false), "setup {k}");
+        }
+    }
 
     #[test]
     fn swaps_equal_initial_inversions_and_run_ends_sorted() {
