@@ -30,16 +30,22 @@ fn find<'a>(rows: &'a [Row], condition: &str, metric: Metric) -> &'a Row {
 }
 
 fn assert_matches(row: &Row, read_off: f64) {
+    assert_matches_with(row, row.ours, read_off);
+}
+
+/// [`assert_matches`] for one scheduler's result of the row (`row.ours` is uniform's).
+fn assert_matches_with(row: &Row, ours: emergence_lab::core::stats::MeanSd, read_off: f64) {
     let paper = row.paper.value.expect("a printed value");
-    let se = (row.ours.sd.powi(2) / RUNS as f64 + row.ours.sd.powi(2) / 100.0).sqrt();
+    // The paper's SD is not printed: ours stands in for it (its 100 runs).
+    let se = (ours.sd.powi(2) / RUNS as f64 + ours.sd.powi(2) / 100.0).sqrt();
     let tolerance = 4.0 * se + read_off;
     assert!(
-        (row.ours.mean - paper).abs() <= tolerance,
+        (ours.mean - paper).abs() <= tolerance,
         "{} {}: ours {:.3} ± {:.3} (SD), paper {paper}, tolerance {tolerance:.3}",
         row.condition,
         row.label,
-        row.ours.mean,
-        row.ours.sd
+        ours.mean,
+        ours.sd
     );
 }
 
@@ -212,4 +218,12 @@ fn fig9_opposite_goals() {
     // right end, moving left, the `≥` test not flipped): 37.3 against 38.31; mirroring every
     // comparison instead ended at 35.2, outside the tolerance.
     assert_matches(find(&rows, "selection-decreasing + insertion-increasing", Metric::FinalInOrderPairs), 0.0);
+    // (a) moves with the scheduler: under `threads`, the emulation fitted to the official
+    // bubble and selection traces (50 runs each), it matches the printed 42.5 (about 41.3);
+    // under `uniform` it ends about 5 lower (36.8), far outside the tolerance. (b) and (c)
+    // involve insertion cells, whose threads law comes from 8 recorded runs only; under threads
+    // they miss the printed values (docs/sorting-scheduler.md).
+    let row = find(&rows, "bubble-decreasing + selection-increasing", Metric::FinalInOrderPairs);
+    assert_matches_with(row, row.threads.expect("Fig. 9 depends on the scheduler"), 0.0);
+    assert!(row.paper.value.unwrap() - a.mean > 4.0 * (se(a).powi(2) * 2.0).sqrt(), "uniform {a:?}");
 }

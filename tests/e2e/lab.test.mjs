@@ -311,7 +311,17 @@ test('problem-space traversal (Fig. 3): trajectories of cell-view and traditiona
   await page.fill('#el-traj-runs', '10');
   const done = page.evaluate(() => new Promise((resolve) => window.__lab.on('trajectories', resolve)));
   await page.click('.el-traj-run');
-  assert.deepEqual(await done, { cell: 10, traditional: 10 });
+  const result = await done;
+  assert.deepEqual([result.cell, result.traditional], [10, 10]);
+  // Run k of each kind starts from the same shuffled array, and every run ends sorted; the
+  // cells need many times the swaps of traditional selection sort (fewer than n = 100; Fig. 4A).
+  for (let k = 0; k < 10; k++) {
+    const [cx0, cy0, cx1, cy1] = result.ends.cell[k];
+    const [tx0, ty0, tx1, ty1] = result.ends.traditional[k];
+    assert.deepEqual([cx0, tx0, cy1, ty1], [0, 0, 100, 100], `run ${k}`);
+    assert.equal(cy0, ty0, `run ${k} starts from the same array`);
+    assert.ok(tx1 < 100 && cx1 > 5 * tx1, `run ${k}: ${cx1} cell-view swaps against ${tx1} traditional`);
+  }
   const png = await page.locator('.el-traj-plot canvas').first().screenshot({ path: path.join(SHOTS, 'traversal.png') });
   const img = decodePng(png);
   const count = (r, g, b) => { let k = 0; for (let i = 0; i < img.data.length; i += 4) if (Math.abs(img.data[i] - r) < 40 && Math.abs(img.data[i + 1] - g) < 40 && Math.abs(img.data[i + 2] - b) < 40) k++; return k; };

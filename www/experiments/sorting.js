@@ -340,7 +340,9 @@ function makeTraversal(ctx) {
         if (results.cell && results.traditional) {
           go.disabled = false;
           drawTraversal(out, results);
-          ctx.emit('trajectories', { cell: results.cell.length, traditional: results.traditional.length });
+          // Each run as [first swap, first sortedness, last swap, last sortedness].
+          const ends = (ts) => ts.map(([x, y]) => [x[0], y[0], x[x.length - 1], y[y.length - 1]]);
+          ctx.emit('trajectories', { cell: results.cell.length, traditional: results.traditional.length, ends: { cell: ends(results.cell), traditional: ends(results.traditional) } });
         }
       };
       w.postMessage({ kind: 'trajectories', query, runs: Number(runs.value) || 30, points: 200, traditional: kind === 'traditional' });
