@@ -11,8 +11,8 @@
 //! act. A tick is one activation.
 
 use super::metrics::{descents, sortedness_percent, touched_pairs};
-use super::scheduler::Outcome;
 pub use super::scheduler::Scheduler;
+use super::scheduler::{Outcome, BURST_POSITIONS};
 use crate::core::rng::{portable_ln, Rng};
 use serde::Serialize;
 
@@ -175,6 +175,9 @@ pub struct CellViewArray {
     /// The array started with frozen cells: the official driver for it polls once a second,
     /// which gives the threads another law ([`super::scheduler::threads_law`]).
     slow_poll: bool,
+    /// ln of each Algotype's idle continuation probability beyond the fitted burst positions
+    /// (burst schedulers; `portable_ln`, so the same on every platform).
+    idle_tail_ln: [f64; 3],
 }
 
 /// The cell acting in the current burst (burst schedulers, [`Scheduler`]).
@@ -522,6 +525,7 @@ impl CellViewArray {
             turn: None,
             waiting: None,
             slow_poll: false,
+            idle_tail_ln: [f64::NAN; 3],
         };
         a.has_insertion = a.cells.iter().any(|c| c.algotype == Algotype::Insertion);
         a.segment_descents = Fenwick::new(if a.has_insertion { a.cells.len() } else { 0 });
@@ -622,6 +626,10 @@ impl CellViewArray {
             self.events = None;
             self.waiting = Some(Waiting::new(&self.cells));
             self.slow_poll = self.any_frozen;
+            for a in Algotype::ALL {
+                let law = scheduler.law(a, self.slow_poll).unwrap_or(&super::scheduler::GEOMETRIC_HALF);
+                self.idle_tail_ln[a as usize] = portable_ln(law.go_on(BURST_POSITIONS as u32, Outcome::Idle));
+            }
         }
         self
     }
@@ -884,16 +892,43 @@ impl CellViewArray {
                 u64::MAX
             };
             let limit = budget.clamp(1, stall_left.max(1));
+            // One uniform u in (0, 1] decides the rest of the burst: the cell goes on past
+            // position k while u ≤ S, S the product of its continuation probabilities so far
+            // (exact: having gone on, u/S is uniform again). From the last fitted position on
+            // the probability is constant, so the further length is geometric, in one step.
+            let u = ((self.rng.next_u64() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
             let (mut count, mut used) = (count, 1);
+            let mut survive = 1.0;
             let mut over = false;
             while used < limit {
-                if self.rng.next_f64() < law.go_on(count, Outcome::Idle) {
-                    count = count.saturating_add(1);
-                    used += 1;
-                } else {
+                let go_on = law.go_on(count, Outcome::Idle);
+                if count as usize >= BURST_POSITIONS {
+                    let more = if go_on >= 1.0 {
+                        u64::MAX
+                    } else if go_on <= 0.0 {
+                        0
+                    } else {
+                        let k = portable_ln(u / survive) / self.idle_tail_ln[self.cells[i].algotype as usize];
+                        if k >= 1.8e19 {
+                            u64::MAX
+                        } else {
+                            k as u64
+                        }
+                    };
+                    let room = limit - used;
+                    over = more < room;
+                    let more = more.min(room);
+                    used += more;
+                    count = count.saturating_add(more.min(u64::from(u32::MAX)) as u32);
+                    break;
+                }
+                survive *= go_on;
+                if u > survive {
                     over = true;
                     break;
                 }
+                count += 1;
+                used += 1;
             }
             self.ticks += used;
             self.turn = Some(Turn { position: i, count, outcome: Outcome::Idle, over });
