@@ -12,7 +12,7 @@
 
 use super::metrics::{descents, sortedness_percent, touched_pairs};
 pub use super::scheduler::Scheduler;
-use super::scheduler::{Outcome, BURST_POSITIONS};
+use super::scheduler::{Outcome, RankAlias, BURST_POSITIONS};
 use crate::core::rng::{portable_ln, Rng};
 use serde::Serialize;
 
@@ -178,6 +178,9 @@ pub struct CellViewArray {
     /// ln of each Algotype's idle continuation probability beyond the fitted burst positions
     /// (burst schedulers; `portable_ln`, so the same on every platform).
     idle_tail_ln: [f64; 3],
+    /// Each Algotype's waiting-rank law as an alias table for the current number of other
+    /// active cells (built when that number changes; shared by snapshots).
+    rank_alias: [Option<std::sync::Arc<RankAlias>>; 3],
 }
 
 /// The cell acting in the current burst (burst schedulers, [`Scheduler`]).
@@ -526,6 +529,7 @@ impl CellViewArray {
             waiting: None,
             slow_poll: false,
             idle_tail_ln: [f64::NAN; 3],
+            rank_alias: [None, None, None],
         };
         a.has_insertion = a.cells.iter().any(|c| c.algotype == Algotype::Insertion);
         a.segment_descents = Fenwick::new(if a.has_insertion { a.cells.len() } else { 0 });
@@ -851,19 +855,16 @@ impl CellViewArray {
                 };
                 let i = match &mut self.waiting {
                     Some(waiting) if law.others_only => {
-                        // A waiting rank among the others: a twentieth by the law, then uniform.
-                        // The last actor holds the newest stamp, so the others are the oldest
-                        // A − 1 (or all A before the first burst).
+                        // A waiting rank among the others by the law (`RankAlias`). The last
+                        // actor is the most recent, so the others are the oldest A − 1 (or all
+                        // A before the first burst).
                         let others = self.active - usize::from(last.is_some());
-                        let u = self.rng.next_f64();
-                        let mut bin = 0;
-                        let mut acc = law.next_rank[0];
-                        while u >= acc && bin + 1 < law.next_rank.len() {
-                            bin += 1;
-                            acc += law.next_rank[bin];
-                        }
-                        let x = (bin as f64 + self.rng.next_f64()) / law.next_rank.len() as f64;
-                        let rank = ((x * others as f64) as usize).min(others - 1);
+                        let kind = last.map_or(Algotype::Bubble, |p| self.cells[p].algotype) as usize;
+                        let table = match &self.rank_alias[kind] {
+                            Some(t) if t.others() == others => t,
+                            _ => self.rank_alias[kind].insert(std::sync::Arc::new(RankAlias::new(law, others))),
+                        };
+                        let rank = table.rank(self.rng.next_f64());
                         let id = waiting.id_of_rank(rank);
                         waiting.moves_to_back(rank);
                         waiting.position[id as usize] as usize

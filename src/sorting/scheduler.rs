@@ -91,6 +91,86 @@ impl BurstLaw {
     }
 }
 
+/// The next cell's waiting rank among `others` cells under a law's [`BurstLaw::next_rank`]:
+/// the rank's exact distribution (a twentieth of the ranks by the law, then uniform within it,
+/// ranks straddling two twentieths sharing their probability by overlap), drawn in O(1) by
+/// Walker's alias method (Vose's construction).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RankAlias {
+    others: usize,
+    prob: Vec<f64>,
+    alias: Vec<u32>,
+}
+
+impl RankAlias {
+    pub fn new(law: &BurstLaw, others: usize) -> Self {
+        let m = others.max(1);
+        let weights = rank_distribution(law, m);
+        // Vose: scaled weights m·P; "small" ones (< 1) take the rest of their column from a
+        // "large" one.
+        let mut scaled: Vec<f64> = weights.iter().map(|w| w * m as f64).collect();
+        let mut prob = vec![1.0; m];
+        let mut alias: Vec<u32> = (0..m as u32).collect();
+        let (mut small, mut large): (Vec<usize>, Vec<usize>) = (0..m).partition(|&k| scaled[k] < 1.0);
+        while let (Some(s), Some(&l)) = (small.pop(), large.last()) {
+            prob[s] = scaled[s];
+            alias[s] = l as u32;
+            scaled[l] -= 1.0 - scaled[s];
+            if scaled[l] < 1.0 {
+                large.pop();
+                small.push(l);
+            }
+        }
+        // What is left has probability 1 up to rounding.
+        Self { others: m, prob, alias }
+    }
+
+    /// The number of cells it ranks.
+    pub fn others(&self) -> usize {
+        self.others
+    }
+
+    /// A rank in 0..others from one uniform `u` in [0, 1).
+    #[inline]
+    pub fn rank(&self, u: f64) -> usize {
+        let t = u * self.others as f64;
+        let k = (t as u32 as usize).min(self.others - 1);
+        // Either way about as often: a conditional move, not a branch the CPU mispredicts.
+        std::hint::select_unpredictable(t - (k as f64) < self.prob[k], k, self.alias[k] as usize)
+    }
+
+    /// The probability of each rank that the table draws (for tests).
+    pub fn implied(&self) -> Vec<f64> {
+        let m = self.others as f64;
+        let mut p: Vec<f64> = self.prob.iter().map(|q| q / m).collect();
+        for (k, &a) in self.alias.iter().enumerate() {
+            p[a as usize] += (1.0 - self.prob[k]) / m;
+        }
+        p
+    }
+}
+
+/// The exact probability of each waiting rank 0..m under the law's binned rule: the rank is
+/// ⌊x·m⌋ for x uniform within the drawn twentieth.
+pub fn rank_distribution(law: &BurstLaw, m: usize) -> Vec<f64> {
+    let bins = law.next_rank.len();
+    let total: f64 = law.next_rank.iter().sum();
+    (0..m)
+        .map(|r| {
+            let (lo, hi) = (r as f64 / m as f64, (r + 1) as f64 / m as f64);
+            let first = ((lo * bins as f64) as usize).min(bins - 1);
+            let last = ((hi * bins as f64).ceil() as usize).min(bins);
+            (first..last)
+                .map(|b| {
+                    let (blo, bhi) = (b as f64 / bins as f64, (b + 1) as f64 / bins as f64);
+                    let overlap = (hi.min(bhi) - lo.max(blo)).max(0.0);
+                    law.next_rank[b] / total * overlap * bins as f64
+                })
+                .sum()
+        })
+        .collect()
+}
+
 /// `bursts`: go on with probability ½ whatever happened; the next cell uniform among all.
 pub static GEOMETRIC_HALF: BurstLaw =
     BurstLaw { go_on: [[0.5; 3]; BURST_POSITIONS], others_only: false, next_rank: [1.0 / RANK_BINS as f64; RANK_BINS] };
@@ -138,4 +218,36 @@ pub fn official(condition: &str, stat: &str) -> Option<(f64, f64, u32)> {
 /// Written by `scripts/record_official_traces.py --fit` from docs/data/official-traces.json.
 mod fitted {
     include!("threads_law.rs");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_alias_table_draws_the_binned_rank_law_exactly() {
+        for algotype in [Algotype::Bubble, Algotype::Selection, Algotype::Insertion] {
+            for m in [1usize, 7, 19, 20, 21, 96, 99, 100, 511, 2000] {
+                let law = threads_law(algotype, false);
+                let exact = rank_distribution(law, m);
+                assert!((exact.iter().sum::<f64>() - 1.0).abs() < 1e-12, "{algotype:?} {m}");
+                let table = RankAlias::new(law, m);
+                for (k, (a, b)) in table.implied().iter().zip(&exact).enumerate() {
+                    assert!((a - b).abs() < 1e-12, "{algotype:?} m = {m} rank {k}: {a} against {b}");
+                }
+                // Whole twentieths: with m a multiple of 20 each rank gets its bin's share.
+                if m % 20 == 0 {
+                    let per = m / 20;
+                    for (k, p) in exact.iter().enumerate() {
+                        let want = law.next_rank[k / per] / law.next_rank.iter().sum::<f64>() / per as f64;
+                        assert!((p - want).abs() < 1e-15);
+                    }
+                }
+                // Every u in [0, 1) gives a rank in range.
+                for u in [0.0, 0.25, 0.5, 0.999_999_999_999, 1.0 - f64::EPSILON] {
+                    assert!(table.rank(u) < m);
+                }
+            }
+        }
+    }
 }
