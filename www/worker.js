@@ -129,7 +129,7 @@ function trajectories(data) {
 function reproduce(data) {
   const job = new mod.SortingReproduce(String(data.figure), String(data.seed ?? '1'), Number(data.runs) || 100, data.worker | 0, Math.max(1, data.workers | 0));
   const total = job.total_runs();
-  loop({ done: () => job.done_runs() }, total, () => job.run_next(5), () => self.postMessage({ rows: job.rows() }));
+  loop({ done: () => job.done_runs() }, total, () => job.run_next(5), () => self.postMessage({ rows: job.rows(), conditions: job.figure_conditions() }));
   job.free();
 }
 

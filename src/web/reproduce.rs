@@ -19,6 +19,8 @@ pub struct SortingReproduce {
     rows: Vec<Row>,
     /// Runs finished in the conditions before `current`.
     done_before: usize,
+    /// The figure's conditions in all (this worker runs some of them).
+    figure_conditions: usize,
 }
 
 #[wasm_bindgen]
@@ -32,6 +34,7 @@ impl SortingReproduce {
             seed.trim().parse().map_err(|_| JsError::new(&format!("seed \"{seed}\" is not a whole number")))?;
         let workers = workers.max(1) as usize;
         let all = conditions(figure, seed).map_err(|e| JsError::new(&e))?;
+        let figure_conditions = all.len();
         let mine =
             all.into_iter().enumerate().filter(|(i, _)| i % workers == worker as usize).map(|(_, c)| c).collect();
         Ok(Self {
@@ -42,7 +45,14 @@ impl SortingReproduce {
             threads: Vec::new(),
             rows: Vec::new(),
             done_before: 0,
+            figure_conditions,
         })
+    }
+
+    /// The figure's conditions in all. With `workers` above it, worker i runs condition i
+    /// alone: the page hands out conditions one at a time to whichever worker is free.
+    pub fn figure_conditions(&self) -> u32 {
+        self.figure_conditions as u32
     }
 
     pub fn total_runs(&self) -> u32 {

@@ -220,41 +220,48 @@ function makeReproduce(ctx) {
     status.textContent = text;
   };
   cancel.addEventListener('click', () => stop('cancelled'));
+  // Conditions differ in cost by two orders of magnitude (an insertion chimera under threads
+  // against a traditional sort), so they are handed out one at a time to whichever worker is
+  // free: job i with a stride above any figure's count runs condition i alone, and a job past
+  // the last condition comes back empty.
+  const STRIDE = 1000;
   for (const button of buttons) {
     button.addEventListener('click', () => {
       stop('');
       const figure = button.dataset.figure;
       const workers = Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2));
-      const done = new Array(workers).fill(0), totals = new Array(workers).fill(1), rows = [];
-      let finished = 0;
+      const fraction = new Array(workers).fill(0), rows = [];
+      let next = 0, count = null, finished = 0, idle = 0;
       const t0 = performance.now();
       buttons.forEach((b) => { b.disabled = true; });
       cancel.disabled = false;
       bar.value = 0;
       status.textContent = `running ${button.textContent}…`;
       result.replaceChildren();
+      const send = (worker) => worker.postMessage({ kind: 'reproduce', figure, seed: ctx.lab.param('seed'), runs: Number(runs.value) || 100, worker: next++, workers: STRIDE });
       for (let w = 0; w < workers; w++) {
         const worker = ctx.worker();
         o.repro.push(worker);
         worker.onmessage = ({ data }) => {
           if (data.error) { ctx.notice(`${button.textContent}: ${data.error}`, 'error'); stop('failed'); return; }
           if (data.progress !== undefined) {
-            done[w] = data.done;
-            totals[w] = data.done / Math.max(data.progress, 1e-9);
-            bar.value = done.reduce((a, b) => a + b, 0) / totals.reduce((a, b) => a + b, 0);
+            fraction[w] = data.progress;
+            if (count) bar.value = Math.min(1, (finished + fraction.reduce((a, b) => a + b, 0)) / count);
             return;
           }
-          rows.push(...data.rows);
-          if (++finished === workers) {
-            const seconds = (performance.now() - t0) / 1000;
-            stop(`${figure}: ${rows.length} rows in ${seconds.toFixed(1)} s (${workers} workers)`);
-            bar.value = 1;
-            showRows(result, figure, rows);
-            ctx.emit('reproduce', { figure, rows, seconds });
-          }
+          count = data.conditions;
+          fraction[w] = 0;
+          if (data.rows.length) { rows.push(...data.rows); finished++; }
+          if (next < count) { send(worker); return; }
+          if (++idle < workers) return;
+          const seconds = (performance.now() - t0) / 1000;
+          stop(`${figure}: ${rows.length} rows in ${seconds.toFixed(1)} s (${workers} workers)`);
+          bar.value = 1;
+          showRows(result, figure, rows);
+          ctx.emit('reproduce', { figure, rows, seconds });
         };
         worker.onerror = (e) => { ctx.notice(`worker failed: ${e.message}`, 'error'); stop('failed'); };
-        worker.postMessage({ kind: 'reproduce', figure, seed: ctx.lab.param('seed'), runs: Number(runs.value) || 100, worker: w, workers });
+        send(worker);
       }
     });
   }
