@@ -123,6 +123,13 @@ function makeEye(ctx) {
   const plotBox = el('div', { class: 'el-eye-plot' });
   const stop = el('button', { type: 'button', class: 'el-btn el-eye-stop', hidden: '' }, 'Stop following');
   stop.addEventListener('click', () => { ctx.setParam('follow', '-1'); });
+  box.append(title, why, stats);
+  // An embed keeps the words and leaves the picture its room: no plot, no button.
+  if (!ctx.chrome) {
+    box.append(compare);
+    o.eye = { box, why, stats, compare, plot: null, plotBox, stop };
+    return box;
+  }
   const plot = new uPlot({
     width: Math.max(200, box.clientWidth || 600), height: 160,
     title: 'Its position against swaps',
@@ -133,7 +140,7 @@ function makeEye(ctx) {
       { label: 'its place when sorted', stroke: '#96e678', width: 1, dash: [6, 4], points: { show: false } }],
   }, [[0], [null], [null]], plotBox);
   new ResizeObserver(() => plot.setSize({ width: Math.max(200, box.clientWidth), height: 160 })).observe(box);
-  box.append(title, why, stats, stop, plotBox, compare);
+  box.append(stop, plotBox, compare);
   o.eye = { box, why, stats, compare, plot, plotBox, stop };
   return box;
 }
@@ -148,8 +155,8 @@ function updateEye(ctx) {
   if (c) {
     compare.textContent = `Beside it, traditional ${c.algorithm} sort of the same initial values (below the cells): ${fmt(c.swaps)} of ${fmt(c.total_swaps)} swaps, ${fmt(c.comparisons)} comparisons${c.done ? ' (sorted)' : ''}. The cells so far: ${fmt(r.swaps)} swaps, ${fmt(r.steps)} swaps + reads.`;
   }
-  const f = ctx.lab.follow_report(400);
-  stop.hidden = !f;
+  const f = ctx.lab.follow_report(plot ? 400 : 2);
+  stop.hidden = !f || !plot;
   plotBox.hidden = !f;
   if (!f) {
     why.textContent = 'Click a bar to follow that cell: what it sees, whether it wants to move and why, and where it has been.';
@@ -163,6 +170,7 @@ function updateEye(ctx) {
     + (s.frozen ? ` · tries aimed at it: ${fmt(s.nudges)}` : ` · its tries refused by an immovable frozen cell: ${fmt(s.denied)}`)
     + ` · wants to act now: ${s.wants ? 'yes' : 'no'} · its place in the sorted array: ${home}`
     + (f.truncated ? ' · (trajectory kept for the first 10^6 swaps)' : '');
+  if (!plot) return;
   const xs = f.trajectory.map(([x]) => x);
   const ys = f.trajectory.map(([, y]) => y);
   // A step plot: the cell holds its position until the next change.
@@ -422,7 +430,8 @@ export default {
       for (const [name, colour] of EYE_LEGEND) eyeLegend.append(el('span', {}, el('i', { style: `background:${colour}` }), name));
       ctx.readout.before(legend, eyeLegend);
     }
-    if (ctx.chrome || ctx.show('follow')) ctx.readout.after(makeEye(ctx));
+    // An embed shows the view when it offers the control, or when its scenario follows a cell.
+    if (ctx.chrome || ctx.show('follow') || Number(ctx.lab.param('follow')) >= 0) ctx.readout.after(makeEye(ctx));
     if (!ctx.chrome) return;
     const plots = el('div', { class: 'el-plots' });
     const batch = makeBatch(ctx);
@@ -453,5 +462,5 @@ export default {
     return o.eye ? { eye: { why: o.eye.why.textContent, stats: o.eye.stats.textContent, compare: o.eye.compare.hidden ? '' : o.eye.compare.textContent } } : {};
   },
 
-  destroy(ctx) { own(ctx).plot?.destroy(); own(ctx).plot2?.destroy(); own(ctx).eye?.plot.destroy(); },
+  destroy(ctx) { own(ctx).plot?.destroy(); own(ctx).plot2?.destroy(); own(ctx).eye?.plot?.destroy(); },
 };
