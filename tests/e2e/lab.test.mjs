@@ -452,3 +452,18 @@ test("sorting: the cell's-eye view follows a clicked cell (pixels and read-out),
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("sorting: an embed of a scenario that follows a cell shows the cell's-eye words, and leaves the picture its room", async () => {
+  const { page, errors } = await openPage(lab, 'embed.html?exp=sorting&scenario=follow-a-selection-cell&step=60');
+  await ready(page);
+  await settled(page, 'window.__lab.state().position === 60');
+  const s = await page.evaluate(() => window.__lab.state());
+  assert.equal(s.readout.follow.id, 5, 'the scenario follows the cell from position 5');
+  assert.match(s.eye.why, /^Selection cell from position 5 \(value \d+, goal: increasing order\), now at position \d+\./);
+  assert.match(s.eye.compare, /traditional selection sort .*: 60 of \d+ swaps/);
+  assert.equal(await page.locator('.el-eye-plot canvas').count(), 0, 'no trajectory plot in an embed');
+  const stage = await page.locator('.el-stage').boundingBox();
+  assert.ok(stage.height >= 200, `the stage keeps its room (${stage.height} px)`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
