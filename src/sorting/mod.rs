@@ -222,7 +222,7 @@ static SCHEMA: &[ParamSpec] = &[
         default: ParamValue::Int(-1),
         apply: Apply::Live,
         help: "The cell's-eye view: the initial position (0-based, as in Frozen positions) of the cell to follow; click a bar to follow it. −1: none. The view says what the cell sees, whether it wants to move and why, and draws its trajectory.",
-        level: Level::Essential,
+        level: Level::Advanced,
         when: None,
     },
     ParamSpec {
