@@ -6,6 +6,13 @@ mod cli;
 
 use cli::{json, lab};
 
+/// The text a command prints (it must succeed).
+fn run(args: &[&str]) -> String {
+    let (code, out, err) = lab(args);
+    assert_eq!(code, 0, "{args:?}: {err}");
+    out
+}
+
 fn frac(v: &serde_json::Value, key: &str) -> f64 {
     let x = v[key].as_f64().unwrap_or_else(|| panic!("{key} missing in {v}"));
     assert!((0.0..=1.0).contains(&x), "{key} = {x}");
@@ -184,9 +191,20 @@ fn metastable_json() {
         "0.01",
         "--json",
     ]);
-    let exact = json(&["hopfield", "metastable", "--dim", "64", "--differ", "8", "--beta", "0.3", "--json"]);
+    let exact =
+        json(&["hopfield", "metastable", "--dim", "64", "--differ", "8", "--beta", "0.3", "--offset", "0", "--json"]);
     assert!((frac(&exact, "p_a") - 0.5).abs() < 1e-6, "{exact}");
     assert!((frac(&above, "p_a") - frac(&above, "p_b")).abs() > 0.5, "{above}");
+    // By default the run starts off the midpoint (0.01 toward a), so above β_c it splits and
+    // below it returns, and the text says which.
+    let default_above = json(&["hopfield", "metastable", "--dim", "64", "--differ", "8", "--beta", "0.3", "--json"]);
+    assert!(frac(&default_above, "p_a") - frac(&default_above, "p_b") > 0.5, "{default_above}");
+    let text = run(&["hopfield", "metastable", "--dim", "64", "--differ", "8", "--beta", "0.3"]);
+    assert!(text.contains("moved t = 0.01 toward a") && text.contains("unstable (β above β_c)"), "{text}");
+    let text = run(&["hopfield", "metastable", "--dim", "64", "--differ", "8", "--beta", "0.1"]);
+    assert!(text.contains("which is stable (β below β_c)"), "{text}");
+    let text = run(&["hopfield", "metastable", "--dim", "64", "--differ", "8", "--beta", "0.3", "--offset", "0"]);
+    assert!(text.contains("from the exact midpoint (a fixed point at every β"), "{text}");
 }
 
 #[test]

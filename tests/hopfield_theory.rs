@@ -449,6 +449,39 @@ fn modern_session_views() {
     assert!(pa.t_plus > 0.2 && pa.t_minus < -0.2, "{pa:?}");
 }
 
+/// β_c = 4/‖a − b‖² needs ‖a‖ = ‖b‖: ±1 patterns have it, sparse 0/1 patterns mostly do not,
+/// and then the page shows no β_c and no two-pattern theory.
+#[test]
+fn beta_c_is_given_for_equal_norms_only() {
+    let faces = HopfieldSession::new(
+        &HopfieldConfig { model: ModelKind::Modern, count: 8, side: 16, ..HopfieldConfig::default() },
+        3,
+    )
+    .unwrap();
+    let pf = faces.pitchfork(&[1.0]);
+    assert!(pf.equal_norms && pf.beta_c.is_finite() && pf.points[0].theory.is_finite(), "{pf:?}");
+    let config = HopfieldConfig {
+        model: ModelKind::Modern,
+        patterns: PatternSource::Sparse,
+        dilution: 0.8,
+        count: 8,
+        side: 16,
+        ..HopfieldConfig::default()
+    };
+    let sparse = HopfieldSession::new(&config, 3).unwrap();
+    let (a, b) = (sparse.pitchfork(&[1.0]).a, sparse.pitchfork(&[1.0]).b);
+    let norm2 = |i: usize| sparse.patterns().row(i).iter().map(|&v| f64::from(v) * f64::from(v)).sum::<f64>();
+    let pf = sparse.pitchfork(&[1.0]);
+    assert_eq!(pf.equal_norms, norm2(a) == norm2(b), "{pf:?}");
+    if !pf.equal_norms {
+        assert!(pf.beta_c.is_nan() && pf.points[0].theory.is_nan(), "{pf:?}");
+    }
+    // Over a few seeds, sparse pairs of unequal norm occur (so the check above ran).
+    let unequal =
+        (1..20u64).filter(|&seed| !HopfieldSession::new(&config, seed).unwrap().pitchfork(&[1.0]).equal_norms).count();
+    assert!(unequal > 5, "{unequal} of 19 seeds");
+}
+
 /// The page's WebGPU path hands the session an update computed elsewhere (`step_with`): with
 /// the CPU's own result it must leave the session exactly as `step` does, and bad input must
 /// change nothing.

@@ -212,6 +212,9 @@ fn retrieve_cmd(flags: &Flags) -> Result<String, UsageError> {
     ))
 }
 
+/// Where `hopfield metastable` starts by default: t = 0.01 along a − b from the midpoint.
+const DEFAULT_OFFSET: f64 = 0.01;
+
 fn metastable_cmd(flags: &Flags) -> Result<String, UsageError> {
     let dim: usize = flags.int("dim", 64, 1, 65_536)?;
     let config = MetastableConfig {
@@ -221,7 +224,9 @@ fn metastable_cmd(flags: &Flags) -> Result<String, UsageError> {
         beta: float(flags, "beta", 0.1, 1e-9, 1e9)?,
         seed: flags.int("seed", 1, 0, u64::MAX)?,
         max_steps: flags.int("steps", 1000, 1, 100_000)?,
-        offset: float(flags, "offset", 0.0, -1.0, 1.0)?,
+        // Off the midpoint by default: the exact midpoint is a fixed point at every β (symmetry),
+        // so starting there would report p_a = 0.5 "settled" even where it is unstable.
+        offset: float(flags, "offset", DEFAULT_OFFSET, -1.0, 1.0)?,
     };
     let stored = (config.extra + 2) as f64 * dim as f64;
     flags.within(
@@ -239,9 +244,25 @@ fn metastable_cmd(flags: &Flags) -> Result<String, UsageError> {
         }
         return to_json(&v);
     }
+    let start = if config.offset == 0.0 {
+        "from the exact midpoint (a fixed point at every β by symmetry: --offset probes its stability)".to_string()
+    } else {
+        format!(
+            "from the midpoint moved t = {} toward {}",
+            config.offset.abs(),
+            if config.offset > 0.0 { "a" } else { "b" }
+        )
+    };
+    let reading = if config.offset == 0.0 {
+        ""
+    } else if s.t.abs() < config.offset.abs() {
+        ": back toward the midpoint, which is stable (β below β_c)"
+    } else {
+        ": away from the midpoint, which is unstable (β above β_c): one pattern wins"
+    };
     Ok(format!(
         "metastable: d = {dim}, a and b differ in {} components, {} extra patterns, β = {} (β_c = {:.6})\n  \
-         from the midpoint after {} updates ({}): p_a = {:.6}, p_b = {:.6}, extra {:.3e}, t = {:.6}",
+         {start}, after {} updates ({}): p_a = {:.6}, p_b = {:.6}, extra {:.3e}, t = {:.6}{reading}",
         config.differ,
         config.extra,
         config.beta,

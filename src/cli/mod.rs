@@ -85,7 +85,8 @@ experiments and commands:
       --model modern --dim D --patterns N --beta B [--scaling paper|blog]
       --corrupt flip:K|zero:K --kind pm1|sphere --queries Q --seed S [--steps 1 (0: until p settles)]
   hopfield metastable    two patterns differing in K components, from their midpoint (keys p_a, p_b)
-      --dim D --differ K --extra E --beta B --seed S [--steps MAX] [--offset T0: start at t = T0 along a-b]
+      --dim D --differ K --extra E --beta B --seed S [--steps MAX] [--offset T0: start at t = T0 along a-b,
+                             default 0.01; 0 is the exact midpoint, a fixed point at every β]
 
 limits: every command estimates its work and memory from its flags before it starts and refuses
   more than about ten minutes of one core (6e11 units of about 1 ns) or 1 GiB, naming the flags

@@ -11,7 +11,9 @@ use crate::core::rng::Rng;
 /// What sgn(0) is (docs/hopfield.md, "Tie rule": the choice changes small-N results).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum TieRule {
-    /// Keep the current value when the field is exactly 0 (the default).
+    /// Keep the current value when the field is exactly 0 (the default). A component that is
+    /// still 0 (a zero-filled query: no value yet) has none to keep, and takes −1 as under
+    /// `Negative`; otherwise such a component could stay 0 for good, a state that is not ±1.
     #[default]
     Keep,
     /// The blog's code: a field ≤ 0 gives −1.
@@ -24,7 +26,8 @@ impl TieRule {
         match (field.signum(), self) {
             (1, _) => 1,
             (-1, _) => -1,
-            (_, TieRule::Keep) => current,
+            (_, TieRule::Keep) if current != 0 => current,
+            (_, TieRule::Keep) => -1,
             (_, TieRule::Negative) => -1,
         }
     }
@@ -358,6 +361,31 @@ mod tests {
     fn random(n: usize, p: usize, seed: u64) -> Vec<i8> {
         let mut rng = Rng::seed_from_u64(seed);
         (0..n * p).map(|_| if rng.coin() { 1 } else { -1 }).collect()
+    }
+
+    #[test]
+    fn a_zero_filled_query_ends_in_a_pm1_state() {
+        // Two orthogonal-ish patterns and a query that is 0 everywhere but one component: most
+        // fields are exactly 0, which the keep rule used to leave at 0 for good.
+        assert_eq!((TieRule::Keep.decide(0, 0), TieRule::Keep.decide(0, 1), TieRule::Keep.decide(0, -1)), (-1, 1, -1));
+        assert_eq!((TieRule::Negative.decide(0, 0), TieRule::Negative.decide(0, 1)), (-1, -1));
+        assert_eq!((TieRule::Keep.decide(3, 0), TieRule::Keep.decide(-3, 0)), (1, -1));
+        let (n, p) = (64, 2);
+        let pats = random(n, p, 5);
+        for form in [FieldForm::Dense, FieldForm::Factored] {
+            let mut net = Classical::new(&pats, n, p, TieRule::Keep, Some(form)).unwrap();
+            let mut query = vec![0i8; n];
+            query[0] = pats[0];
+            net.set_state(&query);
+            let (mut dynamics, mut rng) = (Dynamics::new(), Rng::seed_from_u64(1));
+            for _ in 0..20 {
+                if dynamics.async_sweep(&mut net, &mut rng) == 0 {
+                    break;
+                }
+            }
+            assert!(net.state().iter().all(|&s| s == 1 || s == -1), "{form:?}: {:?}", net.state());
+            assert!(net.is_fixed_point(&net.state().to_vec()), "{form:?}");
+        }
     }
 
     #[test]

@@ -43,7 +43,8 @@ pub struct PitchforkPoint {
     pub t_plus: f64,
     /// … and from t₀ = −0.01.
     pub t_minus: f64,
-    /// The reduced two-pattern theory t* = tanh(β‖a−b‖² t*/4) (0 below β_c).
+    /// The reduced two-pattern theory t* = tanh(β‖a−b‖² t*/4) (0 below β_c); NaN (null in
+    /// JSON) when ‖a‖ ≠ ‖b‖, where it does not hold.
     pub theory: f64,
 }
 
@@ -56,8 +57,13 @@ pub struct Pitchfork {
     /// ‖a − b‖².
     pub dist2: f64,
     /// β_c = 4/‖a − b‖², in the session's β units (×√d with the blog scaling); +∞ (null in
-    /// JSON) when there are not two distinct patterns.
+    /// JSON) when there are not two distinct patterns, NaN (null) when ‖a‖ ≠ ‖b‖.
     pub beta_c: f64,
+    /// ‖a‖ = ‖b‖ (to 10⁻⁶ relative). The derivation of β_c needs it: with unequal norms the
+    /// softmax weighs a and b unequally at their midpoint (exp(β‖a‖²/2) against exp(β‖b‖²/2)
+    /// in the paper's energy), so the midpoint is not a fixed point and nothing splits there
+    /// (grey and sparse patterns).
+    pub equal_norms: bool,
     pub points: Vec<PitchforkPoint>,
 }
 
@@ -550,9 +556,12 @@ impl HopfieldSession {
     /// most [`PITCHFORK_STEPS`] updates), projected to t; beside the reduced theory and β_c.
     pub fn pitchfork(&self, betas: &[f64]) -> Pitchfork {
         let Some((a, b, dist2)) = self.closest_pair() else {
-            return Pitchfork { a: 0, b: 0, dist2: 0.0, beta_c: f64::INFINITY, points: Vec::new() };
+            return Pitchfork { a: 0, b: 0, dist2: 0.0, beta_c: f64::INFINITY, equal_norms: true, points: Vec::new() };
         };
         let (xa, xb) = (self.patterns.row(a).to_vec(), self.patterns.row(b).to_vec());
+        let norm2 = |x: &[f32]| x.iter().map(|&v| f64::from(v) * f64::from(v)).sum::<f64>();
+        let (na, nb) = (norm2(&xa), norm2(&xb));
+        let equal_norms = (na - nb).abs() <= 1e-6 * na.max(nb);
         let mid: Vec<f32> = xa.iter().zip(&xb).map(|(&u, &v)| 0.5 * (u + v)).collect();
         let half: Vec<f64> = xa.iter().zip(&xb).map(|(&u, &v)| 0.5 * (f64::from(u) - f64::from(v))).collect();
         let half2: f64 = half.iter().map(|v| v * v).sum();
@@ -581,9 +590,11 @@ impl HopfieldSession {
                     }
                 };
                 let (t_plus, t_minus) = (t_of(PITCHFORK_OFFSET), t_of(-PITCHFORK_OFFSET));
-                points.push(PitchforkPoint { beta, t_plus, t_minus, theory: pitchfork_theory(beta * unit, dist2) });
+                let theory = if equal_norms { pitchfork_theory(beta * unit, dist2) } else { f64::NAN };
+                points.push(PitchforkPoint { beta, t_plus, t_minus, theory });
             }
         }
-        Pitchfork { a, b, dist2, beta_c: 4.0 / dist2 / unit, points }
+        let beta_c = if equal_norms { 4.0 / dist2 / unit } else { f64::NAN };
+        Pitchfork { a, b, dist2, beta_c, equal_norms, points }
     }
 }

@@ -140,10 +140,11 @@ function create(ctx) {
     forkBox.replaceChildren(el('h3', { text: 'Metastable states: the pitchfork of the two most similar patterns' }));
     if (!fork.points.length) { forkBox.append(el('p', { class: 'el-help', text: 'Needs two different stored patterns.' })); return; }
     const xs = fork.points.map((p) => Math.log10(p.beta));
-    const bc = fork.beta_c;
+    // β_c = 4/‖a−b‖² holds for patterns of equal norm only (Rust says NaN otherwise).
+    const bc = fork.equal_norms && Number.isFinite(fork.beta_c) ? fork.beta_c : null;
     forkPlot = new uPlot({
       width: Math.max(300, forkBox.clientWidth || 700), height: 260,
-      title: `patterns ${fork.a} and ${fork.b}: ‖a−b‖² = ${fmt(fork.dist2, 1)}, β_c = 4/‖a−b‖² = ${bc ? Number(bc.toPrecision(3)) : '–'}`,
+      title: `patterns ${fork.a} and ${fork.b}: ‖a−b‖² = ${fmt(fork.dist2, 1)}, ` + (fork.equal_norms ? `β_c = 4/‖a−b‖² = ${bc ? Number(bc.toPrecision(3)) : '–'}` : 'no β_c: ‖a‖ ≠ ‖b‖'),
       scales: { x: { time: false }, y: { range: [-1.1, 1.1] } },
       axes: [{ stroke: '#bbb', grid: { stroke: '#333' }, label: 'β (log scale)', incrs: [1], values: decadeLabels }, { stroke: '#bbb', grid: { stroke: '#333' }, label: 't* (−1: b, 0: midpoint, +1: a)' }],
       series: [{ label: 'log10 β' },
@@ -159,7 +160,8 @@ function create(ctx) {
         ctx.fillStyle = '#e15759'; ctx.font = `${12 * devicePixelRatio}px system-ui`; ctx.fillText('β_c', x + 4, top + 14 * devicePixelRatio);
         ctx.restore();
       }] },
-    }, [xs, fork.points.map((p) => p.t_plus), fork.points.map((p) => p.t_minus), fork.points.map((p) => p.theory)], forkBox);
+    }, [xs, fork.points.map((p) => p.t_plus), fork.points.map((p) => p.t_minus), fork.points.map((p) => (Number.isFinite(p.theory) ? p.theory : null))], forkBox);
+    if (!fork.equal_norms) forkBox.append(el('p', { class: 'el-help el-fork-unequal', text: 'These two patterns differ in norm, so the softmax weighs them unequally at their midpoint: the midpoint is not a fixed point, and β_c = 4/‖a−b‖² and the two-pattern theory do not apply (they hold for ±1 patterns, or any of equal norm).' }));
     forkBox.append(el('p', { class: 'el-help' }, 'Every stored pattern takes part in the update; the start is the midpoint of a and b shifted by ±0.01 of their half-difference. Below β_c the metastable midpoint is stable (t* = 0); above it the state falls to a or b (derived in ', docLink('hopfield.md'), ', "What the lab derived itself"). With the blog scaling, β is divided by √d inside the update and β_c is shown in slider units.'));
     emit('extras', { strip: betas.length, pitchfork: fork.points.length, beta_c: bc });
   }
