@@ -79,6 +79,10 @@ test('hopfield: modern model — energy within [0, 2M²], β strip, pitchfork, a
   const title = await page.locator('.el-hf-fork .u-title').innerText();
   const bc = Number(/β_c = 4\/‖a−b‖² = ([0-9.e+-]+)/.exec(title)?.[1]);
   assert.ok(bc > 0, `the pitchfork names β_c: ${title}`);
+  // β_c = 4/‖a−b‖² (paper scaling): the title's two numbers agree to their printed digits.
+  const dist2 = Number(/‖a−b‖² = ([0-9,.]+),/.exec(title)?.[1].replaceAll(',', ''));
+  assert.ok(Math.abs(bc - 4 / dist2) / bc < 0.01, `β_c ${bc} against 4/${dist2}`);
+  assert.equal(await page.locator('.el-fork-unequal').count(), 0, 'faces are ±1: equal norms');
   assert.ok(await page.locator('.el-hf-fork .u-series').count() >= 4, 'both starts and the theory are plotted');
   const gpu = await page.evaluate(() => window.__lab.compareGpu());
   // f32 sums of d = 1024 products of ±1 entries: the GPU's order of summation differs from the
@@ -90,6 +94,17 @@ test('hopfield: modern model — energy within [0, 2M²], β strip, pitchfork, a
   await page.screenshot({ path: path.join(SHOTS, 'hopfield-modern-page.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
+
+  // Sparse 0/±1 patterns differ in norm: the midpoint is no fixed point, and the page gives no
+  // β_c and says why instead of a threshold that does not hold.
+  const sparse = await openPage(lab, '?exp=hopfield&seed=1&model=modern&beta=0.05&patterns=sparse&count=8');
+  await ready(sparse.page);
+  await sparse.page.locator('.el-hf-fork .uplot').waitFor();
+  assert.match(await sparse.page.locator('.el-hf-fork .u-title').innerText(), /no β_c: ‖a‖ ≠ ‖b‖/);
+  assert.match(await sparse.page.locator('.el-fork-unequal').innerText(), /differ in norm/);
+  await sparse.page.locator('.el-hf-fork').screenshot({ path: path.join(SHOTS, 'hopfield-pitchfork-sparse.png') });
+  assert.deepEqual(sparse.errors, []);
+  await sparse.page.close();
 });
 
 test('hopfield: a drawn pattern goes into the URL and comes back', async () => {
