@@ -270,8 +270,14 @@ def trace_statistics(runs):
     rank_hist = [0] * 10
     rank_fine = [0] * 20
     swap_then_same = [0, 0]
+    # Consecutive swaps (whatever acted between them) started by the same cell: the lab's
+    # `same_mover_share`.
+    next_swap_same = [0, 0]
     for run in runs:
         acts = run["acts"]
+        swappers = [cell for cell, state in acts if state == 2]
+        next_swap_same[0] += sum(1 for a, b in zip(swappers, swappers[1:]) if a == b)
+        next_swap_same[1] += max(0, len(swappers) - 1)
         active = len(run["initial"]) - len(set(run["frozen_at"]))
         last_seen = {}
         k = 0
@@ -304,6 +310,7 @@ def trace_statistics(runs):
         mean_burst=sum(k * v for k, v in hist.items()) / bursts if bursts else 0,
         go_on={f"{k}{'irs'[s]}": {"same": v[0], "of": v[1]} for (k, s), v in go_on.items()},
         swap_followed_by_same_cell={"same": swap_then_same[0], "of": swap_then_same[1]},
+        next_swap_by_same_cell={"same": next_swap_same[0], "of": next_swap_same[1]},
         next_cell_wait_rank_tenths=rank_hist,
         next_cell_wait_rank_twentieths=rank_fine,
     )

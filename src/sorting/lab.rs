@@ -366,7 +366,8 @@ static SCENARIOS: &[Scenario] = &[
             Under the threads scheduler (an emulation of the official code's Python threads) a cell that has \
             just swapped usually acts again, so the marks run in streaks: one cell travelling several places \
             in a row. Counted over the run, about four swaps in ten are started by the cell that started the \
-            one before. Switch Scheduler to uniform and the marks scatter: about one swap in a hundred.",
+            one before (the official code gave 0.55 on one machine). Switch Scheduler to uniform and the \
+            marks scatter: about one swap in a hundred.",
         query: "seed=12&n=100&scheduler=threads&speed=60",
         watch: Watch {
             key: "same_mover_share",
