@@ -384,7 +384,8 @@ mod tests {
                 }
             }
             assert!(net.state().iter().all(|&s| s == 1 || s == -1), "{form:?}: {:?}", net.state());
-            assert!(net.is_fixed_point(&net.state().to_vec()), "{form:?}");
+            let end = net.state().to_vec();
+            assert!(net.is_fixed_point(&end), "{form:?}");
         }
     }
 

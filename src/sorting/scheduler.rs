@@ -135,8 +135,14 @@ impl RankAlias {
     pub fn rank(&self, u: f64) -> usize {
         let t = u * self.others as f64;
         let k = (t as u32 as usize).min(self.others - 1);
-        // Either way about as often: a conditional move, not a branch the CPU mispredicts.
-        std::hint::select_unpredictable(t - (k as f64) < self.prob[k], k, self.alias[k] as usize)
+        // Either way about as often: both candidates are loaded first, so the choice can be a
+        // conditional move rather than a branch the CPU mispredicts.
+        let (keep, alias) = (t - (k as f64) < self.prob[k], self.alias[k] as usize);
+        if keep {
+            k
+        } else {
+            alias
+        }
     }
 
     /// The probability of each rank that the table draws (for tests).
