@@ -216,6 +216,8 @@ test('sorting: the scheduler control, and Reproduce Fig. 7 with uniform, threads
   assert.ok(Array.isArray(mid.turn) && mid.turn[1] >= 1 && mid.turn[0] >= 0 && mid.turn[0] < 60, `a cell holds the turn: ${JSON.stringify(mid.turn)}`);
   const threadsShot = await canvasShot(page, 'scheduler-threads-step40.png');
   // The URL reproduces the threads run pixel for pixel; the uniform run from the same seed differs.
+  // (The page writes the URL at most four times a second: wait until it names step 40.)
+  await page.waitForFunction(() => /[?&]step=40(&|$)/.test(location.search) && /scheduler=threads/.test(location.search));
   const url = page.url();
   const again = await openPage(lab, url.slice(lab.base.length));
   await ready(again.page);
