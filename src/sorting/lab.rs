@@ -142,17 +142,15 @@ impl Experiment for SortingRun {
             "error": a.monotonicity_error(),
             "aggregation": aggregation(&types),
             "done": a.is_done(),
-            "follow": self.follow.and_then(|id| a.cells().iter().position(|c| c.id == id)).and_then(|p| super::eye::sight(a, p)),
+            "follow": self.follow.and_then(|id| a.position_of(id)).and_then(|p| super::eye::sight(a, p)),
             "compare": self.session.compare_report(),
         })
     }
 
     /// Also `dg` (delayed gratification so far, O(swaps)), `aggregation_peak`,
-    /// `same_mover_share` (swaps whose starting cell started the swap before), `swap_ratio` (the
-    /// cells' swaps over the whole traditional run's, with `compare`) and, for the followed cell,
-    /// `followed_started` and `followed_swaps` (swaps it started; swaps it took part in).
+    /// `same_mover_share` (swaps whose starting cell started the swap before) and `swap_ratio`
+    /// (the cells' swaps over the whole traditional run's, with `compare`).
     fn measure(&self, key: &str) -> Option<f64> {
-        let followed = || self.follow.and_then(|id| self.session.follow(id, 2));
         match key {
             "dg" => self.session.delayed_gratification(),
             "aggregation_peak" => Some(self.aggregation_peak()),
@@ -160,8 +158,6 @@ impl Experiment for SortingRun {
             "swap_ratio" => {
                 self.session.compare_report().map(|c| self.session.position() as f64 / c.total_swaps.max(1) as f64)
             }
-            "followed_started" => followed().map(|f| f.started as f64),
-            "followed_swaps" => followed().map(|f| (f.started + f.moved_by_others) as f64),
             _ => crate::core::experiment::readout_number(&self.readout(), key),
         }
     }
@@ -190,12 +186,18 @@ impl Experiment for SortingRun {
         let strip = if marks { 0.06 * (band.1 - band.0) } else { 0.0 };
         let (lo, hi) = (band.0 + strip, band.1 - strip);
         let level = |v: u32, lo: f32, hi: f32| lo + (hi - lo) * ((f64::from(v) + 1.0) / top) as f32;
-        let unit = |lo: f32, hi: f32| (hi - lo) / top as f32;
         // The cells slot s covers, and the slot of position p.
         let covers = |s: usize| (s * n / slots, ((s + 1) * n / slots).max(s * n / slots + 1) - 1);
         let slot_of = |p: usize| (p * slots / n) as u32;
+        // The bar of one slot between heights lo and hi: from 0 to its value when it covers one
+        // value, else the range of its values.
+        let column = |values: &mut dyn Iterator<Item = u32>, single: bool, (lo, hi): (f32, f32), rgba: Rgba| {
+            let (low, high) = value_range(values);
+            let bottom = if single { lo } else { level(low, lo, hi) - (hi - lo) / top as f32 };
+            Bar { bottom, top: level(high, lo, hi), rgba }
+        };
         let swapped = array.last_swap();
-        let followed = self.follow.and_then(|id| cells.iter().position(|c| c.id == id));
+        let followed = self.follow.and_then(|id| array.position_of(id));
         let bars = out.start_bars(BACKGROUND);
         for s in 0..slots {
             let (first, last) = covers(s);
@@ -213,11 +215,9 @@ impl Experiment for SortingRun {
                 let major = Algotype::ALL.into_iter().max_by_key(|a| count(*a)).unwrap_or(Algotype::Bubble);
                 algotype_colour(major)
             };
-            let (low, high) = value_range(group.iter().map(|c| c.value));
-            let bottom = if first == last { lo } else { level(low, lo, hi) - unit(lo, hi) };
-            bars.push(Bar { bottom, top: level(high, lo, hi), rgba });
+            bars.push(column(&mut group.iter().map(|c| c.value), first == last, (lo, hi), rgba));
         }
-        let mut marks_out: Vec<Mark> = std::mem::take(&mut out.marks);
+        let marks_out = &mut out.marks;
         if let Some(p) = followed {
             if let Some(sight) = super::eye::sight(array, p) {
                 let cap = (0.04 * (hi - lo)).max(0.01);
@@ -241,24 +241,19 @@ impl Experiment for SortingRun {
                 }
             }
             let over = (band.1 - 0.8 * strip, band.1);
-            let trail: Vec<usize> = session.trail(TRAIL_LENGTH).collect();
             // Oldest first, so the newest is drawn on top where they meet.
-            for (age, &p) in trail.iter().enumerate().rev() {
+            for (age, p) in session.trail(TRAIL_LENGTH).enumerate().rev() {
                 let rgba = fade(SWAPPED, age as f32 / TRAIL_LENGTH as f32);
                 marks_out.push(Mark { slot: p as u32, bar: Bar { bottom: over.0, top: over.1, rgba } });
             }
         }
         if let Some(values) = compare {
-            let (lo, hi) = (0.0, 0.46);
             for s in 0..slots {
                 let (first, last) = covers(s);
-                let (low, high) = value_range(values[first..=last].iter().copied());
-                let bottom = if first == last { lo } else { level(low, lo, hi) - unit(lo, hi) };
-                marks_out
-                    .push(Mark { slot: s as u32, bar: Bar { bottom, top: level(high, lo, hi), rgba: TRADITIONAL } });
+                let bar = column(&mut values[first..=last].iter().copied(), first == last, (0.0, 0.46), TRADITIONAL);
+                marks_out.push(Mark { slot: s as u32, bar });
             }
         }
-        out.marks = marks_out;
     }
 
     fn export(&self) -> serde_json::Value {

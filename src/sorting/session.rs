@@ -24,8 +24,9 @@ pub struct SortingSession {
     /// The goal's monotonicity error after every swap (for delayed gratification), kept for the
     /// first `DG_TRACE_LIMIT` swaps.
     errors: Vec<u32>,
-    /// Who moved at every swap (the same first `DG_TRACE_LIMIT` swaps): the starting cell's
-    /// position before and after. The cell's-eye view's trajectories and trail come from it.
+    /// Who moved at every swap (the same first `DG_TRACE_LIMIT` swaps, so as long as `errors`):
+    /// the starting cell's position before and after. The cell's-eye view's trajectories and
+    /// trail come from it.
     moves: Vec<[u32; 2]>,
     /// The initial values, for the traditional run beside this one.
     initial: Vec<u32>,
@@ -48,8 +49,8 @@ struct Compare {
 /// The traditional run beside the cells, at the session's swap count.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CompareReport {
-    /// `bubble`, `insertion` or `selection`.
-    pub algorithm: &'static str,
+    /// `bubble`, `insertion` or `selection` in JSON.
+    pub algorithm: Traditional,
     /// Swaps and comparisons so far, and in the whole sort.
     pub swaps: u64,
     pub comparisons: u64,
@@ -159,6 +160,7 @@ impl SortingSession {
                     let from = if to == a { b } else { a };
                     self.moves.push([from as u32, to as u32]);
                 }
+                debug_assert_eq!(self.moves.len(), self.errors.len(), "one move per kept swap");
             }
             let full = self.series.keeps_next();
             self.series.push(&row(&self.array, full));
@@ -247,11 +249,7 @@ impl SortingSession {
         let c = self.compare.as_ref()?;
         let done = c.at == c.swaps.len();
         Some(CompareReport {
-            algorithm: match c.algorithm {
-                Traditional::Bubble => "bubble",
-                Traditional::Insertion => "insertion",
-                Traditional::Selection => "selection",
-            },
+            algorithm: c.algorithm,
             swaps: c.at as u64,
             comparisons: if done {
                 c.comparisons
@@ -266,9 +264,8 @@ impl SortingSession {
 
     /// Where the last `count` swaps' starting cells moved to, newest first (the activation
     /// trail: under `threads` one cell often makes several swaps in a row).
-    pub fn trail(&self, count: usize) -> impl Iterator<Item = usize> + '_ {
-        let known = (self.position() as usize).min(self.moves.len());
-        self.moves[..known].iter().rev().take(count).map(|m| m[1] as usize)
+    pub fn trail(&self, count: usize) -> impl DoubleEndedIterator<Item = usize> + ExactSizeIterator + '_ {
+        self.moves.iter().rev().take(count).map(|m| m[1] as usize)
     }
 
     /// The share of swaps (after the first) started by the cell that started the swap before
@@ -276,8 +273,7 @@ impl SortingSession {
     /// of cells wanting to move) under `uniform`; the official threads keep the turn far more
     /// often (docs/sorting-scheduler.md).
     pub fn same_mover_share(&self) -> f64 {
-        let known = (self.position() as usize).min(self.moves.len());
-        let moves = &self.moves[..known];
+        let moves = &self.moves;
         if moves.len() < 2 {
             return f64::NAN;
         }
@@ -290,12 +286,11 @@ impl SortingSession {
     /// is no such cell).
     pub fn follow(&self, id: u32, points: usize) -> Option<FollowReport> {
         let cells = self.array.cells();
-        let position = cells.iter().position(|c| c.id == id)?;
+        let position = self.array.position_of(id)?;
         let cell = cells[position];
-        let known = (self.position() as usize).min(self.moves.len());
         let (mut at, mut started, mut moved) = (id, 0u64, 0u64);
         let mut changes = vec![(0u64, id)];
-        for (k, &[from, to]) in self.moves[..known].iter().enumerate() {
+        for (k, &[from, to]) in self.moves.iter().enumerate() {
             if at == from {
                 at = to;
                 started += 1;

@@ -61,3 +61,16 @@ export function foregroundPixels(img, bg = [16, 20, 26], tol = 6) {
   }
   return n;
 }
+
+/** Pixels of exactly colour [r, g, b] in `img`, within columns x0..x1 and rows y0..y1 given as
+ *  fractions of its width and height (the whole image by default). */
+export function countColour(img, [r, g, b], [x0, x1] = [0, 1], [y0, y1] = [0, 1]) {
+  let k = 0;
+  for (let y = Math.floor(y0 * img.height); y < Math.ceil(y1 * img.height); y++) {
+    for (let x = Math.floor(x0 * img.width); x < Math.ceil(x1 * img.width); x++) {
+      const i = 4 * (y * img.width + x);
+      if (img.data[i] === r && img.data[i + 1] === g && img.data[i + 2] === b) k++;
+    }
+  }
+  return k;
+}

@@ -123,14 +123,8 @@ function makeEye(ctx) {
   const plotBox = el('div', { class: 'el-eye-plot' });
   const stop = el('button', { type: 'button', class: 'el-btn el-eye-stop', hidden: '' }, 'Stop following');
   stop.addEventListener('click', () => { ctx.setParam('follow', '-1'); });
-  box.append(title, why, stats);
   // An embed keeps the words and leaves the picture its room: no plot, no button.
-  if (!ctx.chrome) {
-    box.append(compare);
-    o.eye = { box, why, stats, compare, plot: null, plotBox, stop };
-    return box;
-  }
-  const plot = new uPlot({
+  const plot = ctx.chrome ? new uPlot({
     width: Math.max(200, box.clientWidth || 600), height: 160,
     title: 'Its position against swaps',
     legend: { show: false },
@@ -138,9 +132,13 @@ function makeEye(ctx) {
     axes: [{ label: 'swaps', stroke: '#bbb', grid: { stroke: '#333' }, incrs: INTEGER_STEPS }, { label: 'position', stroke: '#bbb', grid: { stroke: '#333' } }],
     series: [{}, { label: 'position', stroke: '#ffffff', width: 2, points: { show: false } },
       { label: 'its place when sorted', stroke: '#96e678', width: 1, dash: [6, 4], points: { show: false } }],
-  }, [[0], [null], [null]], plotBox);
-  new ResizeObserver(() => plot.setSize({ width: Math.max(200, box.clientWidth), height: 160 })).observe(box);
-  box.append(stop, plotBox, compare);
+  }, [[0], [null], [null]], plotBox) : null;
+  box.append(title, why, stats);
+  if (plot) {
+    new ResizeObserver(() => plot.setSize({ width: Math.max(200, box.clientWidth), height: 160 })).observe(box);
+    box.append(stop, plotBox);
+  }
+  box.append(compare);
   o.eye = { box, why, stats, compare, plot, plotBox, stop };
   return box;
 }
