@@ -12,7 +12,7 @@
 
 use super::metrics::{descents, sortedness_percent, touched_pairs};
 pub use super::scheduler::Scheduler;
-use super::scheduler::{Outcome, RankAlias, BURST_POSITIONS};
+use super::scheduler::{BurstLaw, Outcome, RankAlias, BURST_POSITIONS};
 use crate::core::rng::{portable_ln, Rng};
 use serde::Serialize;
 
@@ -475,6 +475,48 @@ impl Order {
     }
 }
 
+/// The rest of a burst whose cell can do nothing (`burst_tick`): how far it goes on from burst
+/// position `count` by `law`'s idle continuation probabilities, using at most `limit` (≥ 1)
+/// activations in all. Returns (the burst position reached, the activations used, whether the
+/// burst ended: its last continuation draw failed rather than the limit cutting it).
+///
+/// One uniform u in (0, 1] decides it: the cell goes on past position k while u ≤ S, S the
+/// product of its continuation probabilities so far (exact: having gone on, u/S is uniform
+/// again). From the last fitted position on the probability is constant, so the further length
+/// is geometric, in one step (`tail_ln`: ln of that probability, by `portable_ln`).
+fn idle_burst(rng: &mut Rng, law: &BurstLaw, count: u32, limit: u64, tail_ln: f64) -> (u32, u64, bool) {
+    let u = ((rng.next_u64() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
+    let (mut count, mut used) = (count, 1);
+    let mut survive = 1.0;
+    while used < limit {
+        let go_on = law.go_on(count, Outcome::Idle);
+        if count as usize >= BURST_POSITIONS {
+            let more = if go_on >= 1.0 {
+                u64::MAX
+            } else if go_on <= 0.0 {
+                0
+            } else {
+                let k = portable_ln(u / survive) / tail_ln;
+                if k >= 1.8e19 {
+                    u64::MAX
+                } else {
+                    k as u64
+                }
+            };
+            let room = limit - used;
+            let more = more.min(room);
+            return (count.saturating_add(more.min(u64::from(u32::MAX)) as u32), used + more, more < room);
+        }
+        survive *= go_on;
+        if u > survive {
+            return (count, used, true);
+        }
+        count += 1;
+        used += 1;
+    }
+    (count, used, false)
+}
+
 /// What one call to [`CellViewArray::step_swap`] ended with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StepOutcome {
@@ -896,44 +938,8 @@ impl CellViewArray {
                 u64::MAX
             };
             let limit = budget.clamp(1, stall_left.max(1));
-            // One uniform u in (0, 1] decides the rest of the burst: the cell goes on past
-            // position k while u ≤ S, S the product of its continuation probabilities so far
-            // (exact: having gone on, u/S is uniform again). From the last fitted position on
-            // the probability is constant, so the further length is geometric, in one step.
-            let u = ((self.rng.next_u64() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
-            let (mut count, mut used) = (count, 1);
-            let mut survive = 1.0;
-            let mut over = false;
-            while used < limit {
-                let go_on = law.go_on(count, Outcome::Idle);
-                if count as usize >= BURST_POSITIONS {
-                    let more = if go_on >= 1.0 {
-                        u64::MAX
-                    } else if go_on <= 0.0 {
-                        0
-                    } else {
-                        let k = portable_ln(u / survive) / self.idle_tail_ln[self.cells[i].algotype as usize];
-                        if k >= 1.8e19 {
-                            u64::MAX
-                        } else {
-                            k as u64
-                        }
-                    };
-                    let room = limit - used;
-                    over = more < room;
-                    let more = more.min(room);
-                    used += more;
-                    count = count.saturating_add(more.min(u64::from(u32::MAX)) as u32);
-                    break;
-                }
-                survive *= go_on;
-                if u > survive {
-                    over = true;
-                    break;
-                }
-                count += 1;
-                used += 1;
-            }
+            let tail_ln = self.idle_tail_ln[self.cells[i].algotype as usize];
+            let (count, used, over) = idle_burst(&mut self.rng, law, count, limit, tail_ln);
             self.ticks += used;
             self.turn = Some(Turn { position: i, count, outcome: Outcome::Idle, over });
             if self.stall_window > 0 && self.ticks - self.last_change >= self.stall_window {
@@ -971,6 +977,164 @@ impl CellViewArray {
             self.done = true;
         }
         swapped
+    }
+
+    /// Whether [`Self::bubble_bursts_run`] may run this array: bubble cells only, none frozen, one
+    /// goal, no stall window, under a burst scheduler on its own first burst or later, with the
+    /// waiting order kept as a list.
+    fn bubble_bursts_eligible(&self) -> bool {
+        let n = self.cells.len();
+        self.scheduler != Scheduler::Uniform
+            && n >= 2
+            && self.active == n
+            && self.stall_window == 0
+            && self.stop == StopRule::Official
+            && (!self.any_decreasing || self.all_decreasing)
+            && self.cells.iter().all(|c| c.algotype == Algotype::Bubble)
+            && matches!(&self.waiting, Some(Waiting { order: Order::List(_), .. }))
+    }
+
+    /// [`Self::run_swaps`] for the arrays of [`Self::bubble_bursts_eligible`] (the Reproduce
+    /// suite's and the benchmark's bubble runs under `threads`): every activation exactly as
+    /// [`Self::burst_tick`] makes it (the same draws in the same order, the same states and the
+    /// same `each` calls; `tests` compare them), in one loop that holds the law, the rank table
+    /// and the waiting list in locals and reads each cell's two neighbours once. The first
+    /// activation of a run (no turn yet) goes through `burst_tick`.
+    fn bubble_bursts_run(&mut self, end: u64, each: &mut impl FnMut(u64, u64)) -> StepOutcome {
+        if self.done {
+            return StepOutcome::Done;
+        }
+        if self.turn.is_none() && self.ticks < end && self.burst_tick(end - self.ticks) {
+            each(self.goal_error(), self.same_type);
+        }
+        let Some(mut waiting) = self.waiting.take() else {
+            return StepOutcome::OutOfTicks;
+        };
+        let outcome = self.bubble_bursts_loop(&mut waiting, end, each);
+        self.waiting = Some(waiting);
+        outcome
+    }
+
+    fn bubble_bursts_loop(&mut self, waiting: &mut Waiting, end: u64, each: &mut impl FnMut(u64, u64)) -> StepOutcome {
+        let n = self.cells.len();
+        let law = self.law_of(0);
+        let tail_ln = self.idle_tail_ln[Algotype::Bubble as usize];
+        let decreasing = self.all_decreasing;
+        // The pair (l, r) is out of order for the goal (`Cell::inverted`).
+        let inverted = move |l: u32, r: u32| if decreasing { l < r } else { l > r };
+        let kind = Algotype::Bubble as usize;
+        // The rank table for the n − 1 others, fetched (or built) when first needed.
+        let mut table: Option<std::sync::Arc<RankAlias>> = None;
+        let Waiting { order: Order::List(list), position } = waiting else {
+            return StepOutcome::OutOfTicks;
+        };
+        let Some(mut turn) = self.turn else {
+            // No activation yet: the budget was empty.
+            return StepOutcome::OutOfTicks;
+        };
+        // The run's state in locals (registers), written back when the loop ends.
+        let mut rng = self.rng.clone();
+        let (mut ticks, mut steps, mut swaps) = (self.ticks, self.steps, self.swaps);
+        let (mut descents, mut ascents, mut same_type) = (self.descents, self.ascents, self.same_type);
+        let (mut done, mut last_change) = (self.done, self.last_change);
+        let mut last = None;
+        let cells = &mut self.cells;
+        // Descents, ascents and same-label pairs among pairs lo..=hi (`pair_counts`).
+        let tally = |cells: &[Cell], lo: usize, hi: usize| {
+            let (mut d, mut up, mut same) = (0u64, 0u64, 0u64);
+            for p in lo..=hi {
+                let (l, r) = (&cells[p], &cells[p + 1]);
+                d += u64::from(r.value < l.value);
+                up += u64::from(r.value > l.value);
+                same += u64::from(l.label == r.label);
+            }
+            (d, up, same)
+        };
+        let outcome = loop {
+            if done {
+                break StepOutcome::Done;
+            }
+            if ticks >= end {
+                break StepOutcome::OutOfTicks;
+            }
+            let goes_on = !turn.over && rng.next_f64() < law.go_on(turn.count, turn.outcome);
+            let (i, count) = if goes_on {
+                (turn.position, turn.count.saturating_add(1))
+            } else {
+                let rank = if law.others_only {
+                    let table = match &table {
+                        Some(t) => t,
+                        None => table.insert(match &self.rank_alias[kind] {
+                            Some(t) if t.others() == n - 1 => t.clone(),
+                            _ => self.rank_alias[kind].insert(std::sync::Arc::new(RankAlias::new(law, n - 1))).clone(),
+                        }),
+                    };
+                    table.rank(rng.next_f64())
+                } else {
+                    // `bursts`: a uniformly random cell, maybe the same one, moved to the back.
+                    let id = cells[rng.index(n)].id;
+                    list.iter().position(|&h| h == id).unwrap_or(n - 1)
+                };
+                let id = list[rank];
+                list.copy_within(rank + 1.., rank);
+                list[n - 1] = id;
+                (position[id as usize] as usize, 1)
+            };
+            let value = cells[i].value;
+            let left_inv = i > 0 && inverted(cells[i - 1].value, value);
+            let right_inv = i + 1 < n && inverted(value, cells[i + 1].value);
+            if !(left_inv || right_inv) {
+                let (count, used, over) = idle_burst(&mut rng, law, count, end - ticks, tail_ln);
+                ticks += used;
+                turn = Turn { position: i, count, outcome: Outcome::Idle, over };
+                continue;
+            }
+            // `bubble_move`: a direction, a read (both neighbours are active), maybe a swap.
+            ticks += 1;
+            steps += 1;
+            let go_right = rng.coin();
+            let target = match (go_right, right_inv, left_inv) {
+                (true, true, _) => i + 1,
+                (false, _, true) => i - 1,
+                _ => {
+                    turn = Turn { position: i, count, outcome: Outcome::Read, over: false };
+                    continue;
+                }
+            };
+            // `try_swap` between active neighbours: the touched pairs' counts before and after.
+            let a = i.min(target);
+            let (lo, hi) = (a.saturating_sub(1), (a + 1).min(n - 2));
+            let before = tally(cells, lo, hi);
+            cells.swap(a, a + 1);
+            position[cells[a].id as usize] = a as u32;
+            position[cells[a + 1].id as usize] = (a + 1) as u32;
+            let after = tally(cells, lo, hi);
+            if after.0 != before.0 {
+                last_change = ticks;
+            }
+            descents = descents + after.0 - before.0;
+            ascents = ascents + after.1 - before.1;
+            same_type = same_type + after.2 - before.2;
+            swaps += 1;
+            last = Some((a, target));
+            turn = Turn { position: target, count, outcome: Outcome::Swap, over: false };
+            // The official stop rule (`bubble_bursts_eligible`): sorted for the goal.
+            let goal_error = if decreasing { ascents } else { descents };
+            done = goal_error == 0;
+            each(goal_error, same_type);
+        };
+        self.rng = rng;
+        (self.ticks, self.steps, self.swaps) = (ticks, steps, swaps);
+        (self.descents, self.ascents, self.same_type) = (descents, ascents, same_type);
+        self.active_against = if decreasing { ascents } else { descents };
+        self.done = done;
+        self.turn = Some(turn);
+        self.last_change = last_change;
+        if let Some((a, target)) = last {
+            self.last_swap = Some((a, a + 1));
+            self.last_mover = Some(target);
+        }
+        outcome
     }
 
     /// One activation of the cell at `position`, in an order given from outside (replaying a
@@ -1680,6 +1844,9 @@ impl CellViewArray {
         if self.fast.is_some() && !self.done && self.active > 0 && self.ticks < end {
             self.fast_run(end - self.ticks, u64::MAX, &mut each);
         }
+        if self.bubble_bursts_eligible() {
+            return self.bubble_bursts_run(end, &mut each);
+        }
         loop {
             match self.step_swap(end - self.ticks) {
                 StepOutcome::Swapped => each(self.goal_error(), self.same_type),
@@ -1832,6 +1999,66 @@ mod tests {
         }
         let z = diff / var.sqrt();
         assert!(z.abs() < 4.0, "reads {} against the prediction: z = {z:.2}", reads as f64 / 100.0);
+    }
+
+    #[test]
+    fn the_bubble_burst_loop_runs_as_the_burst_tick() {
+        // `run_swaps` takes pure bubble arrays under a burst scheduler through one specialised
+        // loop (`bubble_bursts_run`); `step_swap` takes every activation through `burst_tick`.
+        // Same draws, same states: the whole array (rng, cells, waiting list, turn, counters)
+        // and every recorded (error, same-label pairs) must agree, under both burst schedulers,
+        // both goals, two labels (the Fig. 8 control), tiny arrays and budgets that cut bursts.
+        let mut checked = 0;
+        for scheduler in [Scheduler::Threads, Scheduler::Bursts] {
+            for (n, decreasing, two_labels, budget) in [
+                (100, false, false, u64::MAX),
+                (100, true, false, 37),
+                (64, false, true, 1),
+                (2, false, false, u64::MAX),
+                (3, true, true, 5),
+                (17, false, false, 1000),
+            ] {
+                for seed in 0..12u64 {
+                    let mut rng = Rng::seed_from_u64(seed);
+                    let mut values: Vec<u32> = (0..n as u32).map(|v| v / 2).collect();
+                    rng.shuffle(&mut values);
+                    let cells: Vec<Cell> = values
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &v)| Cell {
+                            decreasing,
+                            label: u8::from(two_labels) & ((v + i as u32) & 1) as u8,
+                            ..Cell::new(v, Algotype::Bubble)
+                        })
+                        .collect();
+                    let start = CellViewArray::from_cells(cells, rng, FrozenKind::Movable, StopRule::Official)
+                        .with_scheduler(scheduler);
+                    assert!(start.bubble_bursts_eligible());
+                    let (mut fast, mut slow) = (start.clone(), start);
+                    let (mut fast_seen, mut slow_seen) = (Vec::new(), Vec::new());
+                    for _call in 0..100_000 {
+                        let outcome = fast.run_swaps(budget, |e, s| fast_seen.push((e, s)));
+                        // `run_swaps` without the loop: step_swap with the rest of the budget.
+                        let end = slow.ticks.saturating_add(budget);
+                        let slow_outcome = loop {
+                            match slow.step_swap(end - slow.ticks) {
+                                StepOutcome::Swapped => slow_seen.push((slow.goal_error(), slow.same_type)),
+                                other => break other,
+                            }
+                        };
+                        assert_eq!(outcome, slow_outcome, "{scheduler:?} n {n} seed {seed}");
+                        if outcome == StepOutcome::Done {
+                            break;
+                        }
+                    }
+                    assert!(fast.is_done(), "{scheduler:?} n {n} seed {seed}: never ended");
+                    assert_eq!(fast_seen, slow_seen, "{scheduler:?} n {n} seed {seed}");
+                    assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{scheduler:?} n {n} seed {seed}");
+                    checked += fast_seen.len();
+                }
+            }
+        }
+        assert!(checked > 50_000, "{checked} swaps compared");
     }
 
     #[test]
