@@ -461,7 +461,7 @@ impl Scene {
         let (pc, pr) = panel_shape(len);
         let columns = 2 * pc + 1;
         let (row, col) = (index / columns, index % columns);
-        if row >= 2 * pr + 1 || col == pc || row == pr {
+        if row > 2 * pr || col == pc || row == pr {
             return None;
         }
         let panel = match (row > pr, col > pc) {

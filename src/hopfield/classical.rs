@@ -171,18 +171,18 @@ impl Dynamics {
 
 /// Patterns as integers in {−1, 0, +1}: the sign of each value (0 stays 0).
 pub fn sign_patterns(values: &[f32]) -> Vec<i8> {
-    values
-        .iter()
-        .map(|&v| {
-            if v > 0.0 {
-                1
-            } else if v < 0.0 {
-                -1
-            } else {
-                0
-            }
-        })
-        .collect()
+    values.iter().map(|&v| sign_of(v)).collect()
+}
+
+/// The sign of `v`: +1, −1, or 0 for 0 (and NaN).
+pub fn sign_of(v: f32) -> i8 {
+    if v > 0.0 {
+        1
+    } else if v < 0.0 {
+        -1
+    } else {
+        0
+    }
 }
 
 /// The classical network with Hebbian storage W = (1/N) Σ_μ ξ^μ ξ^μᵀ, w_ii = 0 (Hopfield 1982,

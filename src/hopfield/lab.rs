@@ -160,9 +160,13 @@ impl Experiment for HopfieldRun {
     }
 
     /// `{steps, converged, two_cycle, model, width, height, count, target, energy, bounds,
-    /// names, overlap_target, max_weight}`.
+    /// names, overlap_target, max_weight, effective_beta, flipped_bits, wrong_bits}`:
+    /// `effective_beta` is the modern update's β in the paper's formula (null for the binary
+    /// models), `flipped_bits` the components whose sign retrieval changed from the query's,
+    /// `wrong_bits` those whose sign still differs from the target's.
     fn readout(&self) -> serde_json::Value {
         let s = &self.session;
+        let (flipped, wrong) = s.sign_differences();
         serde_json::json!({
             "steps": s.steps(),
             "converged": s.converged(),
@@ -177,6 +181,9 @@ impl Experiment for HopfieldRun {
             "names": s.patterns().names.iter().take(MAX_THUMBNAILS).collect::<Vec<_>>(),
             "overlap_target": s.overlap(s.target()),
             "max_weight": s.weights().and_then(|w| w.iter().copied().reduce(f32::max)),
+            "effective_beta": s.effective_beta(),
+            "flipped_bits": flipped,
+            "wrong_bits": wrong,
         })
     }
 

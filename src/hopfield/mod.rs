@@ -16,6 +16,7 @@
 //! Naming on screen: d is the dimension (neurons) and P the number of stored patterns for every
 //! model (Ramsauer et al. call the patterns N; docs/hopfield.md, "Models and sources").
 
+pub mod analysis;
 pub mod bench;
 pub mod capacity;
 pub mod classical;

@@ -314,7 +314,15 @@ impl Modern {
     /// ε = (N − 1) exp(−βΔ̃_i) (Theorem 5's mechanism; docs/hopfield.md): ‖f(ξ) − x_i‖ ≤
     /// 2(N−1)e^{−βΔ̃_i}M.
     pub fn theorem5_bound(&self, xi: &[f32], i: usize) -> f64 {
-        let delta = self.query_separation(xi, i);
+        self.theorem5_from_separation(self.query_separation(xi, i))
+    }
+
+    /// [`Self::theorem5_bound`] from a separation already computed: 2(N−1)e^{−βΔ}M (+∞ when
+    /// it overflows, 0 for a single pattern).
+    pub fn theorem5_from_separation(&self, delta: f64) -> f64 {
+        if self.n < 2 {
+            return 0.0;
+        }
         2.0 * (self.n as f64 - 1.0) * portable_exp(-self.effective_beta() * delta) * self.m_max
     }
 

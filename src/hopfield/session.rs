@@ -7,7 +7,7 @@
 //! Glauber noise) from stream 2, so [`HopfieldSession::reset`] and a replay of the same number
 //! of steps give the same state.
 
-use super::classical::{sign_patterns, BinaryNet, Classical, Dynamics};
+use super::classical::{sign_of, sign_patterns, BinaryNet, Classical, Dynamics};
 use super::dense::{DenseNet, Interaction};
 use super::modern::{pitchfork_theory, Modern, Scaling, P_TOLERANCE};
 use super::multitask::{glauber_sweep, initial_state};
@@ -397,6 +397,22 @@ impl HopfieldSession {
         taken
     }
 
+    /// Start again from `query` (d values; the binary models take their signs, as a query is
+    /// made) and run up to `max_steps` steps ([`Self::run`]); returns the steps taken. The
+    /// session's query is replaced (the accuracy curve, `analysis::AccuracyJob`).
+    pub fn retrieve_from(&mut self, query: &[f32], max_steps: usize) -> Result<usize, String> {
+        if query.len() != self.patterns.dim() || !query.iter().all(|v| v.is_finite()) {
+            return Err(format!("a query needs {} finite values, not {}", self.patterns.dim(), query.len()));
+        }
+        self.query = if self.config.model.is_binary() {
+            sign_patterns(query).into_iter().map(f32::from).collect()
+        } else {
+            query.to_vec()
+        };
+        self.reset();
+        Ok(self.run(max_steps))
+    }
+
     pub fn steps(&self) -> usize {
         self.steps
     }
@@ -487,8 +503,24 @@ impl HopfieldSession {
         self.config.target
     }
 
+    /// Modern: β in the paper's formula as the update uses it (β, or β/√d with the blog's
+    /// scaling, rounded to f32); None for the binary models.
+    pub fn effective_beta(&self) -> Option<f64> {
+        match &self.engine {
+            Engine::Modern { model, .. } => Some(model.effective_beta()),
+            _ => None,
+        }
+    }
+
+    /// Components of the state whose sign differs from the query's (what retrieval changed)
+    /// and from the target's (what is still wrong); the sign of 0 is 0.
+    pub fn sign_differences(&self) -> (usize, usize) {
+        let differ = |a: &[f32]| a.iter().zip(&self.state).filter(|(&x, &y)| sign_of(x) != sign_of(y)).count();
+        (differ(&self.query), differ(self.patterns.row(self.config.target)))
+    }
+
     /// The modern model on the session's patterns at a given β (session's scaling).
-    fn modern_at(&self, beta: f64) -> Result<Modern, String> {
+    pub(crate) fn modern_at(&self, beta: f64) -> Result<Modern, String> {
         let scaling = if self.config.model == ModelKind::Modern { self.config.scaling } else { Scaling::Paper };
         Modern::from_patterns(&self.patterns, beta, scaling)
     }
