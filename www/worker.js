@@ -6,8 +6,11 @@
 //        posts {progress}, then {point: i, estimate} per point, then {finished: true}
 //   {kind: 'hopfield-capacity', model, order, beta, neurons, patterns: [P…], tests, flip, seed}
 //        posts {progress}, then {point: summary} per P, then {finished: true}
-//   {kind: 'hopfield-extras', query, stripBetas, forkBetas}   the β strip and the pitchfork of the
-//        page's session (rebuilt from its URL): posts {progress}, then {extras: {strip, fork}}
+//   {kind: 'hopfield-extras', query, stripBetas, forkBetas}   the β strip, the pitchfork, the
+//        softmax entropy against β and the separation view of the page's session (rebuilt from
+//        its URL): posts {progress}, then {extras: {strip, fork, entropy, separation}}
+//   {kind: 'hopfield-accuracy', query, perLevel}   retrieval accuracy against corruption for the
+//        page's session: posts {progress}, then {curve}
 //   {kind: 'modern-shard', id, x, n, d, first, count}   keep these segments' rows (modern pool,
 //        www/modern-pool.js): posts {id}
 //   {kind: 'modern-shard-update', id, queries, q, beta}  posts {id, scalars, states, numerators}
@@ -107,8 +110,30 @@ function hopfieldExtras({ query, stripBetas, forkBetas }) {
       if (!fork) fork = part; else fork.points.push(...part.points);
       self.postMessage({ progress: (c + 2) / (chunks + 1) });
     }
-    self.postMessage({ extras: { strip, fork } }, [strip.buffer]);
+    const entropy = lab.entropy(Float64Array.from(forkBetas));
+    const separation = lab.separation();
+    self.postMessage({ extras: { strip, fork, entropy, separation } }, [strip.buffer]);
   } finally {
+    lab.free();
+  }
+}
+
+function hopfieldAccuracy({ query, perLevel }) {
+  const lab = new mod.HopfieldLab(String(query ?? ''));
+  let job = null;
+  try {
+    job = lab.accuracy_job(Math.max(1, Math.min(1000, perLevel | 0)));
+    const total = job.total();
+    let done = 0, last = 0;
+    while (done < total) {
+      done = job.run_next();
+      const now = performance.now();
+      if (now - last > 50) { self.postMessage({ progress: done / total }); last = now; }
+    }
+    self.postMessage({ progress: 1 });
+    self.postMessage({ curve: job.curve() });
+  } finally {
+    job?.free();
     lab.free();
   }
 }
@@ -160,6 +185,7 @@ const JOBS = {
   'dendrites-sim': ['DendritesSimulation', simulatePoints],
   'hopfield-capacity': ['HopfieldCapacity', capacityCurve],
   'hopfield-extras': ['HopfieldLab', hopfieldExtras],
+  'hopfield-accuracy': ['HopfieldLab', hopfieldAccuracy],
   'modern-shard': ['ModernShard', modernShard],
   'modern-shard-update': ['ModernShard', modernShardUpdate],
   'modern-shard-scores': ['ModernShard', modernShardScores],

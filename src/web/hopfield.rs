@@ -5,6 +5,7 @@
 
 use super::{notices_to_js, to_js};
 use crate::core::params::Notice;
+use crate::hopfield::analysis::{self, AccuracyJob};
 use crate::hopfield::capacity::{
     self, CapacityConfig, CapacityModel, QueryNoise, RetrieveConfig, RetrieveKind, RetrieveSummary, TestResult,
 };
@@ -105,14 +106,43 @@ impl HopfieldLab {
         self.core.run().session().query().to_vec()
     }
 
-    /// The effective β of the modern update (β, or β/√d with the blog's scaling).
+    /// The effective β of the modern update (β, or β/√d with the blog's scaling), as the
+    /// session's update uses it (rounded to f32); for the binary models, what the modern update
+    /// of their patterns would use.
     pub fn effective_beta(&self) -> f64 {
-        let d = self.core.run().session().patterns().dim().max(1) as f64;
-        let beta = self.core.run().config().beta;
-        match self.core.state().params.choice("scaling") {
-            "blog" => beta / d.sqrt(),
-            _ => beta,
-        }
+        let session = self.core.run().session();
+        session.effective_beta().unwrap_or_else(|| {
+            let d = session.patterns().dim().max(1) as f64;
+            let beta = self.core.run().config().beta;
+            match self.core.state().params.choice("scaling") {
+                "blog" => beta / d.sqrt(),
+                _ => beta,
+            }
+        })
+    }
+
+    /// Each stored pattern's separation against Theorem 5 (`hopfield::analysis::separation_view`):
+    /// `{beta_effective, threshold, max_norm, patterns, rows: [{pattern, delta, separated,
+    /// well_separated, bound, error, one_step}], query: {target, delta, bound, error, p_target}}`.
+    pub fn separation(&self) -> Result<JsValue, JsError> {
+        let view = analysis::separation_view(self.core.run().session()).map_err(|e| JsError::new(&e))?;
+        to_js(&view)
+    }
+
+    /// The softmax entropy against β (`hopfield::analysis::entropy_curve`): `{ln_n, points:
+    /// [{beta, one_step, settled}]}`.
+    pub fn entropy(&self, betas: Vec<f64>) -> Result<JsValue, JsError> {
+        let curve = analysis::entropy_curve(self.core.run().session(), &betas).map_err(|e| JsError::new(&e))?;
+        to_js(&curve)
+    }
+
+    /// A retrieval-accuracy curve of this session's model and patterns, `per_level` queries at
+    /// each level, for the Web Worker to run a query at a time.
+    pub fn accuracy_job(&self, per_level: u32) -> Result<HopfieldAccuracy, JsError> {
+        let run = self.core.run();
+        let job = AccuracyJob::new(run.config(), run.session().seed(), per_level as usize)
+            .map_err(|e| JsError::new(&e))?;
+        Ok(HopfieldAccuracy { job })
     }
 
     /// Add a drawn or imported picture (values in [−1, 1], the session's grid: ±1 from the pen
@@ -175,6 +205,31 @@ impl HopfieldLab {
         };
         let s = self.core.run().session();
         patterns::from_rgba(rgba, w as usize, h as usize, s.width(), s.height(), mode).map_err(|e| JsError::new(&e))
+    }
+}
+
+/// Retrieval accuracy against the amount of corruption (`hopfield::analysis::AccuracyJob`), run
+/// a query at a time by the Web Worker.
+#[wasm_bindgen]
+pub struct HopfieldAccuracy {
+    job: AccuracyJob,
+}
+
+#[wasm_bindgen]
+impl HopfieldAccuracy {
+    /// Run the next query; returns the queries done.
+    pub fn run_next(&mut self) -> Result<u32, JsError> {
+        self.job.run_next().map(|k| k as u32).map_err(|e| JsError::new(&e))
+    }
+
+    pub fn total(&self) -> u32 {
+        self.job.total() as u32
+    }
+
+    /// `{model, axis, dim, patterns, points: [{amount, queries, exact, exact_se, overlap,
+    /// overlap_se, wrong, wrong_se, steps}]}` over the levels run so far.
+    pub fn curve(&self) -> Result<JsValue, JsError> {
+        to_js(&self.job.curve())
     }
 }
 

@@ -5,6 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { startLab, openPage, SHOTS } from './browser.mjs';
+import { decodePng } from './png.mjs';
 
 let lab;
 before(async () => { lab = await startLab(); });
@@ -274,6 +275,93 @@ test('hopfield: the capacity worker finds the classical network failing above ab
   await page.locator('.el-hf-capacity').screenshot({ path: path.join(SHOTS, 'hopfield-capacity-modern.png') });
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+/** Pixels within `tol` per channel of colour `rgb` in a decoded PNG. */
+function near(img, rgb, tol = 8) {
+  let k = 0;
+  for (let i = 0; i < img.data.length; i += 4) {
+    if (Math.abs(img.data[i] - rgb[0]) <= tol && Math.abs(img.data[i + 1] - rgb[1]) <= tol && Math.abs(img.data[i + 2] - rgb[2]) <= tol) k++;
+  }
+  return k;
+}
+/** A plot colour at alpha 0x99 over the page's background (16, 20, 26): the bars' fill. */
+const filled = ([r, g, b]) => [r, g, b].map((c, i) => Math.round(0.6 * c + 0.4 * [16, 20, 26][i]));
+
+test('hopfield: the analysis views — separation against Theorem 5, the softmax entropy against β, accuracy against corruption', async () => {
+  // Ten faces at β = 0.5: eight are well separated, two (0 and 3, close to others) are not.
+  const { page, errors } = await openPage(lab, '?exp=hopfield&seed=4&model=modern&patterns=builtin&count=10&corrupt=flip&amount=0.1&beta=0.5');
+  await ready(page);
+  await settled(page);
+  await page.waitForFunction(() => window.__lab.extras()?.separation, null, { timeout: 60000 });
+  const { separation: v, entropy } = await page.evaluate(() => window.__lab.extras());
+  const N = v.patterns, b = v.beta_effective, M = v.max_norm;
+  // Definition 1's threshold and Theorem 5's bound, written out again from the wasm numbers.
+  const threshold = 2 / (b * N) + Math.log(2 * (N - 1) * N * b * M * M) / b;
+  assert.ok(Math.abs(v.threshold - threshold) <= 1e-9 * threshold, `${v.threshold} vs ${threshold}`);
+  for (const r of v.rows) {
+    const bound = 2 * (N - 1) * Math.exp(-b * r.delta) * M;
+    assert.ok(Math.abs(r.bound - bound) <= 1e-9 * bound, `pattern ${r.pattern}: bound ${r.bound} vs ${bound}`);
+    assert.ok(r.error <= r.bound + 1e-5 * M, `pattern ${r.pattern}: error ${r.error} above Theorem 5's ${r.bound}`);
+    assert.equal(r.well_separated, r.delta >= v.threshold);
+  }
+  const well = v.rows.filter((r) => r.well_separated).length;
+  assert.ok(well > 0 && well < v.rows.length, `both kinds of pattern: ${well} of ${v.rows.length} well separated`);
+  assert.match(await page.locator('.el-hf-sep-summary').innerText(), new RegExp(`${well} of ${v.rows.length} listed patterns are well separated`));
+  // Pixels: green bars (well separated), orange ones (not) and the red threshold line.
+  const bars = decodePng(await page.locator('.el-hf-separation .uplot').first().locator('canvas').screenshot());
+  assert.ok(near(bars, filled([89, 161, 79]), 6) > 200, 'green bars drawn');
+  assert.ok(near(bars, filled([242, 142, 43]), 6) > 50, 'orange bars drawn');
+  assert.ok(near(bars, [225, 87, 89], 30) > 50, 'the threshold line drawn');
+  await page.locator('.el-hf-separation').screenshot({ path: path.join(SHOTS, 'hopfield-separation.png') });
+
+  // The entropy: ln N at small β, falling to 0, never rising with β after one update.
+  assert.ok(Math.abs(entropy.ln_n - Math.log(N)) < 1e-12);
+  const hs = entropy.points.map((p) => p.one_step);
+  assert.ok(hs.every((h, i) => i === 0 || h <= hs[i - 1] + 1e-5), `H(β) never rises: ${hs.map((h) => h.toFixed(3))}`);
+  assert.ok(hs[hs.length - 1] < 1e-3 && hs[0] > 0.5 * entropy.ln_n, `${hs[0]} … ${hs[hs.length - 1]}`);
+  const curve = decodePng(await page.locator('.el-hf-entropy canvas').screenshot());
+  assert.ok(near(curve, [78, 121, 167], 10) > 100 && near(curve, [242, 142, 43], 10) > 100, 'both entropy curves drawn');
+  await page.locator('.el-hf-entropy').screenshot({ path: path.join(SHOTS, 'hopfield-entropy.png') });
+
+  // The read-out names the effective β.
+  assert.match(await page.locator('.el-readout').innerText(), /β in the paper's formula 0\.5 /);
+
+  // Accuracy against flips: every listed pattern comes back from itself in one update, so the
+  // uncorrupted level is retrieved exactly; at half the components flipped, far less is.
+  assert.ok(v.rows.every((r) => r.one_step));
+  const done = page.evaluate(() => new Promise((resolve) => window.__lab.on('accuracy', resolve)));
+  await page.locator('.el-hf-accuracy input[aria-label="queries per level"]').fill('12');
+  await page.locator('.el-acc-run').click();
+  const acc = await done;
+  assert.equal(acc.axis, 'flip');
+  assert.equal(acc.points.length, 11);
+  assert.ok(acc.points.every((p) => p.queries === 12));
+  assert.equal(acc.points[0].exact, 1);
+  assert.equal(acc.points[0].wrong, 0);
+  assert.ok(acc.points[10].exact < 0.5, `at half flipped: ${JSON.stringify(acc.points[10])}`);
+  const accPlot = decodePng(await page.locator('.el-hf-accuracy canvas').screenshot());
+  assert.ok(near(accPlot, [89, 161, 79], 10) > 100, 'the exact-retrieval curve drawn');
+  await page.locator('.el-hf-accuracy').screenshot({ path: path.join(SHOTS, 'hopfield-accuracy.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+
+  // One stored pattern in the classical network comes back from any flips below one half:
+  // the field xᵢ(x·σ − xᵢσᵢ)/d has the sign of xᵢ (tests/hopfield_views.rs).
+  const one = await openPage(lab, '?exp=hopfield&seed=2&model=classical&patterns=random&count=1&side=8&corrupt=flip&amount=0.25');
+  await ready(one.page);
+  await settled(one.page);
+  assert.match(await one.page.locator('.el-readout').innerText(), /0 signs changed from the query, 16 differ from the target/);
+  const curveOne = one.page.evaluate(() => new Promise((resolve) => window.__lab.on('accuracy', resolve)));
+  await one.page.locator('.el-hf-accuracy input[aria-label="queries per level"]').fill('6');
+  await one.page.locator('.el-acc-run').click();
+  const c1 = await curveOne;
+  assert.ok(c1.points.slice(0, 10).every((p) => p.exact === 1 && p.wrong === 0), JSON.stringify(c1.points));
+  await one.page.keyboard.press('.');
+  await settled(one.page, 'window.__lab.state().info.steps === 1');
+  assert.match(await one.page.locator('.el-readout').innerText(), /16 signs changed from the query, 0 differ from the target/);
+  assert.deepEqual(one.errors, []);
+  await one.page.close();
 });
 
 test('hopfield: bad input is clamped with notices, never a crash', async () => {

@@ -18,6 +18,9 @@ function create(ctx) {
   const notice = ctx.notice, emit = ctx.emit;
   let patternsView = null, stripView = null, capWorker = null, gpuCompute = null, gpuComputeKey = '';
   let energyPlot = null, overlapPlot = null, weightPlot = null, forkPlot = null, capPlot = null;
+  let entropyPlot = null, deltaPlot = null, errorPlot = null, accPlot = null, accWorker = null;
+  // What the last 'extras' event carried (for tests that open the page after it fired).
+  let lastExtras = null;
   let plotsDirty = true, extrasDirty = true, lastStep = 0;
   // The import choices outlive the draw box (it is rebuilt after each store); importPixels is
   // the current box's way to load pixels.
@@ -43,6 +46,9 @@ function create(ctx) {
   const drawBox = el('div', { class: 'el-hf-draw' });
   const gpuBox = el('div', { class: 'el-hf-gpu' });
   const capBox = el('div', { class: 'el-hf-capacity' });
+  const entropyBox = el('div', { class: 'el-hf-entropy' });
+  const sepBox = el('div', { class: 'el-hf-separation' });
+  const accBox = el('div', { class: 'el-hf-accuracy' });
 
   function barsPlot(container, title, xLabel, yLabel, values, colour, old, range = null) {
     old?.destroy();
@@ -101,9 +107,10 @@ function create(ctx) {
     extrasWorker = null;
     const info = ctx.lab.readout();
     if (info.count * info.width * info.height < EXTRAS_WORKER_VALUES || typeof Worker === 'undefined') {
-      let strip = null;
+      let strip = null, entropy = null, separation = null;
       try { strip = ctx.lab.beta_strip_picture(betas); } catch (e) { notice(`strip: ${e.message || e}`, 'error'); }
-      showExtras(betas, strip, ctx.lab.pitchfork(forkBetas));
+      try { entropy = ctx.lab.entropy(forkBetas); separation = ctx.lab.separation(); } catch (e) { notice(`separation: ${e.message || e}`, 'error'); }
+      showExtras(betas, strip, ctx.lab.pitchfork(forkBetas), entropy, separation);
       return;
     }
     const status = el('p', { class: 'el-help el-fork-status', role: 'status', text: 'Computing the β strip and the pitchfork in a background worker (a large store)…' });
@@ -115,15 +122,18 @@ function create(ctx) {
     worker.onmessage = ({ data }) => {
       if (worker !== extrasWorker || ctx.destroyed) return stop();
       if (data.error) { stop(); status.textContent = `The pitchfork could not be computed: ${data.error}`; }
-      else if (data.extras) { stop(); showExtras(betas, data.extras.strip, data.extras.fork); }
+      else if (data.extras) { stop(); showExtras(betas, data.extras.strip, data.extras.fork, data.extras.entropy, data.extras.separation); }
       else if (data.progress !== undefined) status.textContent = `Computing the β strip and the pitchfork in a background worker (a large store): ${Math.round(100 * data.progress)} %`;
     };
     worker.onerror = (e) => { e.preventDefault?.(); stop(); status.textContent = `The pitchfork could not be computed: ${e.message || 'the worker failed'}`; };
     worker.postMessage({ kind: 'hopfield-extras', query: ctx.lab.query(), stripBetas: betas, forkBetas });
   }
 
-  /** Draws the β strip (`strip`: its picture, or null) and the pitchfork (`fork`). */
-  function showExtras(betas, strip, fork) {
+  /** Draws the β strip (`strip`: its picture, or null), the pitchfork (`fork`), the entropy
+   * curve and the separation view (each null when it could not be computed). */
+  function showExtras(betas, strip, fork, entropy, separation) {
+    drawEntropy(entropy);
+    drawSeparation(separation);
     if (stripView && strip) {
       try { stripView.draw_grid(strip, ctx.lab.beta_strip_columns(betas.length)); } catch (e) { notice(`strip: ${e.message || e}`, 'error'); }
     }
@@ -163,7 +173,160 @@ function create(ctx) {
     }, [xs, fork.points.map((p) => p.t_plus), fork.points.map((p) => p.t_minus), fork.points.map((p) => (Number.isFinite(p.theory) ? p.theory : null))], forkBox);
     if (!fork.equal_norms) forkBox.append(el('p', { class: 'el-help el-fork-unequal', text: 'These two patterns differ in norm, so the softmax weighs them unequally at their midpoint: the midpoint is not a fixed point, and β_c = 4/‖a−b‖² and the two-pattern theory do not apply (they hold for ±1 patterns, or any of equal norm).' }));
     forkBox.append(el('p', { class: 'el-help' }, 'Every stored pattern takes part in the update; the start is the midpoint of a and b shifted by ±0.01 of their half-difference. Below β_c the metastable midpoint is stable (t* = 0); above it the state falls to a or b (derived in ', docLink('hopfield.md'), ', "What the lab derived itself"). With the blog scaling, β is divided by √d inside the update and β_c is shown in slider units.'));
-    emit('extras', { strip: betas.length, pitchfork: fork.points.length, beta_c: bc });
+    lastExtras = { strip: betas.length, pitchfork: fork.points.length, beta_c: bc, entropy, separation };
+    emit('extras', lastExtras);
+  }
+
+  // ---- the softmax entropy against β and the separation view (Ramsauer et al.) ---------------
+  /** log₁₀ v, at least `floor` (an error of exactly 0 is drawn on the floor); null for ∞. */
+  const log10Floor = (v, floor) => (Number.isFinite(v) ? Math.max(floor, Math.log10(Math.max(v, 1e-300))) : null);
+
+  /** A dashed horizontal line at y = `y` with a label, drawn over a uPlot. */
+  const hLine = (y, colour, label) => (u) => {
+    if (!Number.isFinite(y)) return;
+    const { ctx } = u; const { left, width } = u.bbox;
+    const py = u.valToPos(y, 'y', true);
+    ctx.save(); ctx.strokeStyle = colour; ctx.setLineDash([5, 4]); ctx.lineWidth = 1.5 * devicePixelRatio;
+    ctx.beginPath(); ctx.moveTo(left, py); ctx.lineTo(left + width, py); ctx.stroke();
+    ctx.fillStyle = colour; ctx.font = `${11 * devicePixelRatio}px system-ui`; ctx.textAlign = 'left'; ctx.textBaseline = 'bottom';
+    ctx.fillText(label, left + 4, py - 3 * devicePixelRatio);
+    ctx.restore();
+  };
+
+  function drawEntropy(curve) {
+    entropyPlot?.destroy();
+    entropyPlot = null;
+    entropyBox.replaceChildren(el('h3', { text: 'Averaging or one memory: the entropy of the softmax weights against β' }));
+    if (!curve || !curve.points.length) { entropyBox.append(el('p', { class: 'el-help', text: 'The entropy could not be computed for these patterns.' })); return; }
+    const beta = Number(ctx.lab.param('beta'));
+    const xs = curve.points.map((p) => Math.log10(p.beta));
+    entropyPlot = new uPlot({
+      width: Math.max(300, entropyBox.clientWidth || 700), height: 240, legend: { live: false },
+      title: `H(p) in nats, N = ${ctx.lab.readout().count}: ln N = ${fmt(curve.ln_n, 3)} is the global average, 0 one pattern`,
+      scales: { x: { time: false }, y: { range: [-0.05 * curve.ln_n - 0.01, 1.08 * curve.ln_n + 0.01] } },
+      axes: [{ stroke: '#bbb', grid: { stroke: '#333' }, label: 'β (log scale)', incrs: [1], values: decadeLabels }, { stroke: '#bbb', grid: { stroke: '#333' }, label: 'H(p) (nats)' }],
+      series: [{ label: 'log10 β' },
+        { label: 'one update of the query', stroke: '#4e79a7', width: 2, points: { show: true, size: 4 } },
+        { label: 'where the iteration settles', stroke: '#f28e2b', width: 2, points: { show: true, size: 4 } }],
+      hooks: { draw: [hLine(curve.ln_n, '#9c9c9c', 'ln N: uniform weights'), (u) => {
+        const x = u.valToPos(Math.log10(beta), 'x', true);
+        const { ctx: g } = u; const { top, height } = u.bbox;
+        g.save(); g.strokeStyle = '#e15759'; g.setLineDash([2, 3]); g.lineWidth = 1.5 * devicePixelRatio;
+        g.beginPath(); g.moveTo(x, top); g.lineTo(x, top + height); g.stroke();
+        g.fillStyle = '#e15759'; g.font = `${11 * devicePixelRatio}px system-ui`; g.textAlign = 'left'; g.textBaseline = 'bottom';
+        g.fillText('β now', x + 4, top + height - 4 * devicePixelRatio);
+        g.restore();
+      }] },
+    }, [xs, curve.points.map((p) => p.one_step), curve.points.map((p) => p.settled)], entropyBox);
+    entropyBox.append(el('p', { class: 'el-help' }, 'H(p) = −Σ pᵢ ln pᵢ of the softmax weights. For one update it can only fall as β grows (dH/dβ = −β Var_p(Xξ) ≤ 0): from ln N, where the update returns the average of all the patterns (a global fixed point), through metastable states that average a few similar patterns, to 0, where one pattern takes all the weight (Ramsauer et al., Section 2). See ', docLink('hopfield.md'), ', "The analysis views".'));
+  }
+
+  function drawSeparation(view) {
+    deltaPlot?.destroy(); errorPlot?.destroy();
+    deltaPlot = errorPlot = null;
+    sepBox.replaceChildren(el('h3', { text: 'Which patterns one update retrieves, and why: separation against Theorem 5' }));
+    if (!view || !view.rows.length) { sepBox.append(el('p', { class: 'el-help', text: 'The separation could not be computed for these patterns.' })); return; }
+    const rows = view.rows, xs = rows.map((_, k) => k);
+    const width = Math.max(280, sepBox.clientWidth / 2 - 12 || 360);
+    const well = rows.filter((r) => r.well_separated).length, one = rows.filter((r) => r.one_step).length;
+    const listed = rows.length < view.patterns ? ` (the first ${rows.length} of ${view.patterns})` : '';
+    // The log plot's floor: two decades below the smallest bound (at most 10⁻¹²); errors of 0
+    // sit on it.
+    const smallest = Math.min(...rows.map((r) => (r.bound > 0 && Number.isFinite(r.bound) ? Math.log10(r.bound) : 0)));
+    const floor = Math.max(-300, Math.min(-12, Math.floor(smallest) - 2));
+    deltaPlot = new uPlot({
+      width, height: 220, title: `Separation Δᵢ of each stored pattern${listed}`, legend: { live: false },
+      scales: { x: { time: false, range: [-0.7, Math.max(1, rows.length) - 0.3] } },
+      axes: [{ stroke: '#bbb', grid: { show: false }, label: 'pattern', values: (u, splits) => splits.map((v) => (Number.isInteger(v) && rows[v] ? String(rows[v].pattern) : '')) }, { stroke: '#bbb', grid: { stroke: '#333' }, label: 'Δᵢ', size: 60 }],
+      series: [{ label: 'pattern' },
+        { label: 'well separated', stroke: '#59a14f', fill: '#59a14f99', paths: uPlot.paths.bars({ size: [0.8, 30] }), points: { show: false } },
+        { label: 'not', stroke: '#f28e2b', fill: '#f28e2b99', paths: uPlot.paths.bars({ size: [0.8, 30] }), points: { show: false } }],
+      hooks: { draw: [hLine(view.threshold, '#e15759', `well separated: Δ ≥ ${fmt(view.threshold, 3)}`)] },
+    }, [xs, rows.map((r) => (r.well_separated ? r.delta : null)), rows.map((r) => (r.well_separated ? null : (Number.isFinite(r.delta) ? r.delta : null)))], sepBox);
+    errorPlot = new uPlot({
+      width, height: 220, title: 'One update from each pattern: its error and Theorem 5\'s bound (log₁₀)', legend: { live: false },
+      scales: { x: { time: false, range: [-0.7, Math.max(1, rows.length) - 0.3] } },
+      axes: [{ stroke: '#bbb', grid: { show: false }, label: 'pattern', values: (u, splits) => splits.map((v) => (Number.isInteger(v) && rows[v] ? String(rows[v].pattern) : '')) }, { stroke: '#bbb', grid: { stroke: '#333' }, label: 'log₁₀ ‖f(xᵢ) − xᵢ‖', size: 60 }],
+      series: [{ label: 'pattern' },
+        { label: 'the update\'s error', stroke: '#4e79a7', width: 0, points: { show: true, size: 7, fill: '#4e79a7' } },
+        { label: 'bound 2(N−1)e^(−βΔᵢ)M', stroke: '#e15759', width: 0, points: { show: true, size: 7, fill: 'transparent' } }],
+      hooks: { draw: [hLine(Math.log10(1e-3 * view.max_norm), '#9c9c9c', 'one step: error ≤ 10⁻³‖xᵢ‖')] },
+    }, [xs, rows.map((r) => log10Floor(r.error, floor)), rows.map((r) => log10Floor(r.bound, floor))], sepBox);
+    const q = view.query;
+    sepBox.append(el('p', { class: 'el-hf-sep-summary', text:
+      `β = ${fmt(view.beta_effective, 4)} in the paper's formula, M = ${fmt(view.max_norm, 2)}: ${well} of ${rows.length} listed patterns are well separated, ${one} come back from themselves in one update. `
+      + `The query (from pattern ${q.target}): Δ̃ = ${fmt(q.delta, 3)}, bound ${Number(q.bound ?? Infinity).toPrecision(3)}, error of one update ${Number(q.error).toPrecision(3)}, weight on its pattern p = ${fmt(q.p_target, 4)}.` }));
+    sepBox.append(el('p', { class: 'el-help' }, 'Δᵢ = xᵢᵀxᵢ − max_{j≠i} xᵢᵀxⱼ (Definition 1); a pattern is well separated when Δᵢ ≥ 2/(βN) + β⁻¹ ln(2(N−1)NβM²). One update from xᵢ lands within 2(N−1)e^(−βΔᵢ)M of it (Theorem 5: 1 − pᵢ ≤ (N−1)e^(−βΔᵢ)), so a large separation or a large β retrieves a pattern in one step; a small or negative one lets its neighbours pull the update towards them. An error of 0 (f32 reproduces the pattern exactly) is drawn at the plot\'s floor. See ', docLink('hopfield.md'), ', "The analysis views".'));
+  }
+
+  // ---- retrieval accuracy against corruption (a Web Worker) ----------------------------------
+  function makeAccBox() {
+    const perLevel = el('input', { type: 'number', min: 1, max: 1000, value: 20, 'aria-label': 'queries per level' });
+    const go = el('button', { type: 'button', class: 'el-btn el-acc-run' }, 'Run');
+    const cancel = el('button', { type: 'button', class: 'el-btn', disabled: '' }, 'Cancel');
+    const bar = el('progress', { max: 1, value: 0, class: 'el-progress' });
+    const status = el('span', { class: 'el-acc-status', role: 'status' });
+    const out = el('div', { class: 'el-acc-plot' });
+    const stop = (text) => { accWorker?.terminate(); accWorker = null; go.disabled = false; cancel.disabled = true; status.textContent = text; };
+    cancel.addEventListener('click', () => stop('cancelled'));
+    go.addEventListener('click', () => {
+      stop('');
+      const n = Math.max(1, Math.min(1000, Math.round(Number(perLevel.value) || 20)));
+      perLevel.value = n;
+      const t1 = performance.now();
+      accWorker = ctx.worker();
+      go.disabled = true; cancel.disabled = false; bar.value = 0; status.textContent = 'running…';
+      accWorker.onmessage = ({ data }) => {
+        if (data.error) { notice(`accuracy: ${data.error}`, 'error'); stop('failed'); return; }
+        if (data.progress !== undefined) { bar.value = data.progress; return; }
+        if (data.curve) {
+          stop(`${data.curve.points.length} levels × ${n} queries in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+          drawAccuracy(out, data.curve);
+          emit('accuracy', data.curve);
+        }
+      };
+      accWorker.onerror = (e) => { e.preventDefault?.(); notice(`accuracy worker: ${e.message || 'it failed'}`, 'error'); stop('failed'); };
+      accWorker.postMessage({ kind: 'hopfield-accuracy', query: ctx.lab.query(), perLevel: n });
+    });
+    accBox.replaceChildren(el('h3', { text: 'Retrieval accuracy against corruption (Web Worker)' }),
+      el('p', { class: 'el-help', text: 'The page\'s model and stored patterns: at each level, queries made from random stored patterns with that much corruption (the kind chosen above: flips, noise, or a mask of that share of the rows from the bottom with the fill chosen above), each run until it settles. Plotted: the share retrieved exactly, the mean overlap with the pattern, and the mean share of components of the wrong sign, with ±1 standard error.' }),
+      el('label', { text: 'queries per level ' }, perLevel), go, cancel, bar, status, out);
+  }
+
+  function drawAccuracy(container, curve) {
+    const xs = curve.points.map((p) => p.amount);
+    const axisLabel = { flip: 'fraction of components flipped', noise: 'noise σ', mask: 'fraction of rows masked' }[curve.axis] ?? curve.axis;
+    const series = [['exact', 'exact_se', '#59a14f', 1], ['overlap', 'overlap_se', '#4e79a7', 1], ['wrong', 'wrong_se', '#e15759', 1 / curve.dim]];
+    container.replaceChildren();
+    accPlot?.destroy();
+    accPlot = new uPlot({
+      width: Math.max(300, container.clientWidth || 700), height: 280,
+      title: `Retrieval by the ${curve.model} model, d = ${curve.dim}, P = ${curve.patterns}`, legend: { live: false },
+      // Down to −1 only when some mean overlap is negative (an inverted pattern retrieved).
+      scales: { x: { time: false }, y: { range: [Math.min(-0.05, ...curve.points.map((p) => p.overlap - 0.05)), 1.05] } },
+      axes: [{ stroke: '#bbb', grid: { stroke: '#333' }, label: axisLabel }, { stroke: '#bbb', grid: { stroke: '#333' } }],
+      series: [{ label: curve.axis },
+        { label: 'retrieved exactly', stroke: '#59a14f', width: 2, points: { show: true, size: 6 } },
+        { label: 'mean overlap with the pattern', stroke: '#4e79a7', width: 2, points: { show: true, size: 6 } },
+        { label: 'share of components of the wrong sign', stroke: '#e15759', width: 2, points: { show: true, size: 6 } }],
+      hooks: { draw: [(u) => {
+        const { ctx: g } = u;
+        g.save(); g.lineWidth = 1.5 * devicePixelRatio;
+        for (const [key, seKey, colour, scale] of series) {
+          g.strokeStyle = colour;
+          for (const p of curve.points) {
+            const se = Number.isFinite(p[seKey]) ? p[seKey] * scale : 0, m = p[key] * scale, x = u.valToPos(p.amount, 'x', true);
+            g.beginPath(); g.moveTo(x, u.valToPos(m - se, 'y', true)); g.lineTo(x, u.valToPos(m + se, 'y', true)); g.stroke();
+          }
+        }
+        g.restore();
+      }] },
+    }, [xs, curve.points.map((p) => p.exact), curve.points.map((p) => p.overlap), curve.points.map((p) => p.wrong / curve.dim)], container);
+    const csv = ['axis,amount,queries,exact,exact_se,overlap,overlap_se,wrong,wrong_se,steps']
+      .concat(curve.points.map((p) => [curve.axis, p.amount, p.queries, p.exact, p.exact_se, p.overlap, p.overlap_se, p.wrong, p.wrong_se, p.steps].join(','))).join('\n') + '\n';
+    container.append(el('div', { class: 'el-exports' },
+      el('button', { type: 'button', class: 'el-btn', onclick: () => download(`hopfield-accuracy-${curve.model}.csv`, csv, 'text/csv') }, 'CSV'),
+      el('button', { type: 'button', class: 'el-btn', onclick: () => download(`hopfield-accuracy-${curve.model}.json`, JSON.stringify({ ...curve, query: ctx.lab.query() }, null, 2), 'application/json') }, 'JSON')));
   }
 
   // ---- drawing and importing patterns --------------------------------------------------------
@@ -427,12 +590,13 @@ function create(ctx) {
 
 
   const api = {
-    captions, patternsBox, plots, stripBox, forkBox, drawBox, gpuBox, capBox, stripCanvas, stripLabels, patternsCanvas,
-    makeDrawBox, makeGpuBox, makeCapBox, secondaryView, offThread, offThreadStep, stepOnce,
+    captions, patternsBox, plots, stripBox, forkBox, entropyBox, sepBox, drawBox, gpuBox, capBox, accBox, stripCanvas, stripLabels, patternsCanvas,
+    makeDrawBox, makeGpuBox, makeCapBox, makeAccBox, secondaryView, offThread, offThreadStep, stepOnce,
     get plotsDirty() { return plotsDirty; }, set plotsDirty(v) { plotsDirty = v; },
     get extrasDirty() { return extrasDirty; }, set extrasDirty(v) { extrasDirty = v; },
     get lastStep() { return lastStep; }, set lastStep(v) { lastStep = v; },
     get stepBusy() { return stepBusy; }, set stepBusy(v) { stepBusy = v; },
+    get lastExtras() { return lastExtras; },
     setViews(p, s) { patternsView = p; stripView = s; },
     /** After a lost GPU device: the stored patterns' and the strip's views, and the GPU compute
      *  comparison, are made again on the new device. */
@@ -481,9 +645,10 @@ function create(ctx) {
     },
     stop() {
       capWorker?.terminate();
+      accWorker?.terminate();
       extrasWorker?.terminate();
       stepper?.free?.();
-      for (const p of [energyPlot, overlapPlot, weightPlot, forkPlot, capPlot]) p?.destroy();
+      for (const p of [energyPlot, overlapPlot, weightPlot, forkPlot, capPlot, entropyPlot, deltaPlot, errorPlot, accPlot]) p?.destroy();
       patternsView?.free(); stripView?.free();
     },
   };
@@ -504,13 +669,13 @@ export default {
     const h = own(ctx);
     ctx.stage.after(h.captions);
     if (!ctx.chrome) return;
-    ctx.panels.append(h.patternsBox, h.plots, h.stripBox, h.forkBox, h.drawBox, h.gpuBox, h.capBox);
+    ctx.panels.append(h.patternsBox, h.plots, h.stripBox, h.forkBox, h.entropyBox, h.sepBox, h.drawBox, h.gpuBox, h.capBox, h.accBox);
     // The strip's canvas has the composite's aspect ratio, so the β labels sit under their pictures.
     const info = ctx.lab.readout();
     h.stripCanvas.style.aspectRatio = `${ctx.lab.beta_strip_columns(STRIP_BETAS)} / ${info.height}`;
     h.stripLabels.style.gridTemplateColumns = `repeat(${STRIP_BETAS}, 1fr)`;
     if (ctx.view) h.setViews(await h.secondaryView(h.patternsCanvas), await h.secondaryView(h.stripCanvas));
-    h.makeDrawBox(); h.makeGpuBox(); h.makeCapBox();
+    h.makeDrawBox(); h.makeGpuBox(); h.makeCapBox(); h.makeAccBox();
   },
 
   async gpuRestored(ctx) {
@@ -561,7 +726,9 @@ export default {
   readoutText(ctx, i) {
     const energy = i.energy === null ? '–' : Number(i.energy).toPrecision(6);
     return `${i.model} · ${i.width}×${i.height} = ${i.width * i.height} neurons · P = ${i.count} · step ${i.steps}`
+      + (i.effective_beta === null || i.effective_beta === undefined ? '' : ` · β in the paper's formula ${Number(i.effective_beta.toPrecision(4))}`)
       + ` · energy ${energy}` + (i.bounds ? ` (bounds 0 … ${fmt(i.bounds[1], 1)})` : '')
+      + ` · ${i.flipped_bits} signs changed from the query, ${i.wrong_bits} differ from the target`
       + ` · overlap with the target ${i.overlap_target === null ? '–' : Number(i.overlap_target).toFixed(3)}`
       + (i.converged ? ' · converged' : '') + (i.two_cycle ? ' · 2-cycle (synchronous)' : '');
   },
@@ -578,6 +745,8 @@ export default {
         ctx.changed();
       },
       energies() { return Array.from(ctx.lab.energies()); },
+      /** The last β strip / pitchfork / entropy / separation computed (the 'extras' event). */
+      extras() { return h.lastExtras; },
       importPixels: (rgba, w, hgt, mode) => h.importPixels(rgba, w, hgt, mode),
       compareGpu: () => h.compareGpu(),
     };
