@@ -228,3 +228,54 @@ fn the_read_out_gives_the_effective_beta_and_the_sign_counts() {
     let r = core.readout();
     assert_eq!((r["flipped_bits"].as_u64(), r["wrong_bits"].as_u64()), (Some(0), Some(16)));
 }
+
+/// The scenario's query with `from` replaced by `to` (one parameter changed).
+fn scenario_query(id: &str, from: &str, to: &str) -> String {
+    use emergence_lab::core::experiment::Experiment;
+    let s = HopfieldRun::scenarios().iter().find(|s| s.id == id).expect("the scenario");
+    assert!(s.query.contains(from), "{id}: {from} in {}", s.query);
+    s.query.replacen(from, to, 1)
+}
+
+#[test]
+fn the_blog_scenarios_controls_do_what_their_narratives_say() {
+    // Each narrative names a control that undoes its effect; over several seeds (the update
+    // order), changing it brings the target back exactly.
+    for (id, from, to) in [
+        ("inverted-memory", "amount=0.7", "amount=0.3"),
+        ("correlation-not-capacity", "patterns=correlated", "patterns=random"),
+    ] {
+        for seed in 0..8 {
+            let query = scenario_query(id, from, to);
+            let query = query.split('&').filter(|kv| !kv.starts_with("seed=")).collect::<Vec<_>>().join("&");
+            let r = readout(&format!("{query}&seed={seed}"));
+            assert_eq!(r["overlap_target"].as_f64(), Some(1.0), "{id} with {to}, seed {seed}");
+        }
+    }
+    // "Stored once each, the same four faces give the sleepy face back exactly": the scenario's
+    // drawn set is sleepy, surprised, two more faces, then surprised twice again.
+    use emergence_lab::hopfield::patterns::{pack_set, unpack_set, PatternSet};
+    let query = scenario_query("stored-three-times", "", "");
+    let query = query.split('&').filter(|kv| !kv.starts_with("seed=")).collect::<Vec<_>>().join("&");
+    let packed = query.split('&').find_map(|kv| kv.strip_prefix("drawn=")).expect("a drawn set");
+    let set = unpack_set(packed).unwrap();
+    assert_eq!(set.count(), 6);
+    for (copy, of) in [(4, 1), (5, 1)] {
+        assert_eq!(set.row(copy), set.row(of), "pattern {copy} is a copy of pattern {of}");
+    }
+    let once = PatternSet::from_rows(
+        set.width,
+        set.height,
+        (0..4).map(|i| set.row(i).to_vec()).collect(),
+        set.names[..4].to_vec(),
+    )
+    .unwrap();
+    let without = query.replacen(packed, &pack_set(&once).unwrap(), 1).replacen("count=6", "count=4", 1);
+    for seed in 0..8 {
+        let r = readout(&format!("{without}&seed={seed}"));
+        assert_eq!(r["count"].as_u64(), Some(4));
+        assert_eq!(r["overlap_target"].as_f64(), Some(1.0), "the four faces stored once, seed {seed}");
+        let r = readout(&format!("{query}&seed={seed}"));
+        assert_eq!(r["overlap_target"].as_f64(), Some(0.890625), "with the copies, seed {seed}");
+    }
+}
