@@ -81,21 +81,39 @@ fn capacity_json() {
         "--json",
     ]);
     assert!(frac(&v, "fixed_point_fraction") > 0.9, "{v}");
-    let v = json(&[
-        "hopfield",
-        "capacity",
-        "--model",
-        "exp",
-        "--neurons",
-        "24",
-        "--patterns",
-        "200",
-        "--tests",
-        "1",
-        "--json",
-    ]);
-    frac(&v, "perfect_fraction");
-    frac(&v, "mean_overlap");
+    // Demircigil et al.'s exponential model: patterns stay fixed points up to about 2^(N/2)
+    // (4096 at N = 24, the theory line) and come back from ρN flips up to about
+    // exp(N·I(1 − 2ρ)/2), I(x) = ½[(1+x)ln(1+x) + (1−x)ln(1−x)]: about 2.6·10⁵ for one flip at
+    // N = 24. So 200 patterns are all fixed points and all come back from one flip; at N = 12
+    // (64 and 11) 500 patterns overload it and most are lost. The classical model at N = 24,
+    // P = 200 (a load of 8) keeps none, so these numbers are the exponential energy's.
+    let exp = |neurons: &str, patterns: &str, model: &str| {
+        json(&[
+            "hopfield",
+            "capacity",
+            "--model",
+            model,
+            "--neurons",
+            neurons,
+            "--patterns",
+            patterns,
+            "--tests",
+            "3",
+            "--flip",
+            "1",
+            "--seed",
+            "4",
+            "--json",
+        ])
+    };
+    let v = exp("24", "200", "exp");
+    assert!((v["theory"]["exp"].as_f64().unwrap() - 4096.0).abs() < 1e-6, "{v}");
+    assert_eq!((frac(&v, "fixed_point_fraction"), frac(&v, "perfect_fraction")), (1.0, 1.0), "{v}");
+    assert_eq!(v["mean_overlap"].as_f64(), Some(1.0));
+    let v = exp("12", "500", "exp");
+    assert!(frac(&v, "fixed_point_fraction") < 0.6 && frac(&v, "perfect_fraction") < 0.5, "{v}");
+    let v = exp("24", "200", "classical");
+    assert!(frac(&v, "fixed_point_fraction") < 0.05, "{v}");
 }
 
 #[test]

@@ -339,8 +339,35 @@ fn the_roofline_loops_do_the_operations_they_count() {
     // Every lane holds the same value; the loop sums a0 + a1 + a2 + (b0 + b1 + b2), then the lanes.
     let lane = ((a[0] + a[1]) + a[2]) + ((b[0] + b[1]) + b[2]);
     assert_eq!(lane_peak(iterations).to_bits(), ((lane + lane) + (lane + lane)).to_bits());
-    assert_eq!(LANE_PEAK_OPS, 14); // 6 multiplies and 8 adds in the loop above
-    assert_eq!(emergence_lab::hopfield::bench::update_flops(1024, 10_000, 100), 4.096e9);
+    // The loop above (which gives lane_peak's bits, so it is lane_peak's loop) run again with
+    // counting numbers: its operations per iteration are LANE_PEAK_OPS.
+    let ops = std::cell::Cell::new(0u64);
+    let c = |v: f32| Counted(v, &ops);
+    let (x, mut y, step) = ([c(1.0), c(1.125), c(1.25)], [c(0.5), c(0.25)], c(1e-7));
+    let (mut a, mut b) = ([c(0.0), c(0.0), c(0.0)], [c(0.0), c(0.0), c(0.0)]);
+    for _ in 0..iterations {
+        for i in 0..3 {
+            a[i] = a[i] + x[i] * y[0];
+            b[i] = b[i] + x[i] * y[1];
+        }
+        y[0] = y[0] + step;
+        y[1] = y[1] + step;
+    }
+    assert_eq!(ops.get(), LANE_PEAK_OPS * u64::from(iterations), "operations per iteration");
+    // The bench's flop count is the two matrix products' multiplies and adds, counted the same
+    // way on a small update: scores x_μ·ξ for every query and pattern, then Σ_μ p_μ x_μ.
+    let (d, n, q) = (3usize, 5usize, 2usize);
+    ops.set(0);
+    let xs: Vec<Counted> = (0..n * d).map(|k| c(k as f32)).collect();
+    let qs: Vec<Counted> = (0..q * d).map(|k| c(k as f32)).collect();
+    for r in 0..q {
+        let scores: Vec<Counted> =
+            (0..n).map(|mu| (0..d).fold(c(0.0), |acc, j| acc + xs[mu * d + j] * qs[r * d + j])).collect();
+        for j in 0..d {
+            let _ = (0..n).fold(c(0.0), |acc, mu| acc + scores[mu] * xs[mu * d + j]);
+        }
+    }
+    assert_eq!(ops.get() as f64, emergence_lab::hopfield::bench::update_flops(d, n, q));
 
     // The memory roofline's pass reads every value once: 4 sums of 4 lanes, then the tail.
     let x = uniform(&mut Rng::seed_from_u64(5), 16 * 40 + 7);
@@ -355,4 +382,24 @@ fn the_roofline_loops_do_the_operations_they_count() {
     let lane: Vec<f32> = (0..4).map(|i| (sums[0][i] + sums[1][i]) + (sums[2][i] + sums[3][i])).collect();
     let tail: f32 = x[640..].iter().sum();
     assert_eq!(lane_sum(&x).to_bits(), (((lane[0] + lane[1]) + (lane[2] + lane[3])) + tail).to_bits());
+}
+
+/// An f32 that counts its multiplies and adds (for the operation counts above).
+#[derive(Clone, Copy)]
+struct Counted<'a>(f32, &'a std::cell::Cell<u64>);
+
+impl std::ops::Add for Counted<'_> {
+    type Output = Self;
+    fn add(self, o: Self) -> Self {
+        self.1.set(self.1.get() + 1);
+        Counted(self.0 + o.0, self.1)
+    }
+}
+
+impl std::ops::Mul for Counted<'_> {
+    type Output = Self;
+    fn mul(self, o: Self) -> Self {
+        self.1.set(self.1.get() + 1);
+        Counted(self.0 * o.0, self.1)
+    }
 }

@@ -280,17 +280,81 @@ fn synchronous_two_cycle_is_detected() {
     assert_eq!(net.state(), &[-1, 1]);
     assert_eq!(dynamics.sync_step(&mut net), 2);
     assert!(dynamics.two_cycle());
-    // The session stops a synchronous run on a 2-cycle.
+    // The session stops a synchronous run on a 2-cycle. One stored pattern x on 64 neurons and a
+    // query with exactly half its cells flipped: x·σ = 0, so every field is
+    // xᵢ(x·σ − xᵢσᵢ)/N = −σᵢ/N and the synchronous update negates the whole state; x·(−σ) = 0
+    // again, so it negates it back: a 2-cycle, caught at the second step.
     let mut config =
         HopfieldConfig { model: ModelKind::Classical, update: UpdateMode::Sync, ..HopfieldConfig::default() };
     config.patterns = PatternSource::Random;
     config.count = 1;
     config.side = 8;
     config.corrupt = emergence_lab::hopfield::CorruptKind::Flip;
-    config.amount = 0.0;
+    config.amount = 0.5;
+    for seed in 0..5 {
+        let mut s = HopfieldSession::new(&config, seed).unwrap();
+        let query = s.query().to_vec();
+        s.step();
+        assert_eq!(s.state(), query.iter().map(|v| -v).collect::<Vec<f32>>(), "seed {seed}: the state negated");
+        assert!(!s.two_cycle());
+        let taken = s.run(50);
+        assert_eq!((taken, s.steps()), (1, 2), "seed {seed}");
+        assert!(s.two_cycle() && !s.converged(), "seed {seed}");
+        assert_eq!(s.state(), &query[..]);
+    }
+    // Asynchronously the same start converges: the first flip breaks the tie x·σ = 0.
+    config.update = UpdateMode::Async;
     let mut s = HopfieldSession::new(&config, 1).unwrap();
-    let taken = s.run(50);
-    assert!(taken <= 2 && s.converged() && !s.two_cycle());
+    s.run(50);
+    assert!(s.converged() && !s.two_cycle());
+    assert_eq!(s.overlap(s.target()).map(f64::abs), Some(1.0));
+}
+
+/// P(S < −(N − 1)) for S a sum of `terms` independent fair ±1 (S ≡ terms mod 2).
+fn pm1_sum_below(terms: u64, threshold: i64) -> f64 {
+    // S = 2B − terms, B ~ Binomial(terms, ½): S < t ⇔ B < (t + terms)/2. Summed in log space.
+    let bound = (threshold + terms as i64) as f64 / 2.0;
+    let ln_half = (0.5f64).ln() * terms as f64;
+    let mut ln_c = 0.0f64; // ln C(terms, 0)
+    let mut total = 0.0;
+    let mut k = 0u64;
+    while (k as f64) < bound {
+        total += (ln_c + ln_half).exp();
+        ln_c += ((terms - k) as f64).ln() - ((k + 1) as f64).ln();
+        k += 1;
+    }
+    total
+}
+
+#[test]
+fn a_stored_bit_is_unstable_with_the_exact_crosstalk_probability() {
+    // Start at stored pattern t: N·hᵢxᵢ = (N − 1) + S with S = Σ_{μ≠t} Σ_{j≠i} xᵢᵗxᵢᵘxⱼᵘxⱼᵗ, a sum
+    // of (P − 1)(N − 1) independent fair ±1 for random patterns (for each μ the factor xᵢᵗxᵢᵘ
+    // multiplies N − 1 fresh signs). The bit flips in a synchronous step iff S < −(N − 1) (a zero
+    // field keeps it), so the fraction of flipped bits estimates that binomial tail exactly
+    // (Hertz, Krogh & Palmer's Φ(−√(N/P)) is its normal limit). 20 seeds; the standard error
+    // from the spread of the seeds' fractions.
+    let n = 500;
+    for p in [50usize, 90] {
+        let fractions: Vec<f64> = (0..20u64)
+            .map(|seed| {
+                let mut rng = Rng::seed_from_u64(100 + seed);
+                let pats = pm1(n * p, &mut rng);
+                let mut flipped = 0;
+                let mut net = Classical::new(&pats, n, p, TieRule::Keep, None).unwrap();
+                for t in 0..p {
+                    net.set_state(&pats[t * n..(t + 1) * n]);
+                    flipped += Dynamics::new().sync_step(&mut net);
+                }
+                flipped as f64 / (n * p) as f64
+            })
+            .collect();
+        let mean = fractions.iter().sum::<f64>() / 20.0;
+        let se = (fractions.iter().map(|f| (f - mean).powi(2)).sum::<f64>() / 19.0 / 20.0).sqrt();
+        let exact = pm1_sum_below(((p - 1) * (n - 1)) as u64, -(n as i64 - 1));
+        assert!((mean - exact).abs() <= 3.0 * se, "P = {p}: {mean} of the bits unstable against {exact} (SE {se})");
+        assert!(se < 0.25 * exact, "P = {p}: SE {se} against {exact}");
+    }
 }
 
 #[test]
@@ -391,6 +455,14 @@ fn sessions_of_every_model_retrieve_and_replay() {
             let mut s = session(model, update);
             let taken = s.run(100);
             assert!(taken >= 1 && s.energies().len() == taken + 1);
+            // Six built-in faces on 256 neurons, the query half masked: every model retrieves its
+            // target (the binary models exactly; the modern one to a cosine within 10⁻⁵).
+            let overlap = s.overlap(s.target()).unwrap();
+            if model == ModelKind::Modern {
+                assert!(overlap > 1.0 - 1e-5, "{model:?} {update:?}: overlap {overlap}");
+            } else {
+                assert_eq!(overlap, 1.0, "{model:?} {update:?}");
+            }
             if model != ModelKind::Modern && update == UpdateMode::Async {
                 assert!(s.converged(), "{model:?}");
                 assert!(s.energies().windows(2).all(|w| w[1] <= w[0]), "{model:?} {:?}", s.energies());
@@ -597,4 +669,191 @@ fn an_update_with_scores_from_the_shards_books_the_same_energy() {
         assert_eq!((handed.steps(), handed.converged()), (stepped.steps(), stepped.converged()));
     }
     assert!(shards[0].scores(&[0.0; 3]).is_err(), "a state of the wrong length");
+}
+
+/// E[|M|/N] at equilibrium for one stored ±1 pattern (J = xxᵀ/N, zero diagonal) at inverse
+/// noise β, summed exactly over the Mattis overlap M = x·σ: P(M) ∝ C(N, (N+M)/2)·e^{β(M² − N)/(2N)}.
+fn curie_weiss_abs_m(n: usize, beta: f64) -> f64 {
+    let ln_choose = |k: usize| -> f64 {
+        (1..=n).map(|i| (i as f64).ln()).sum::<f64>()
+            - (1..=k).map(|i| (i as f64).ln()).sum::<f64>()
+            - (1..=n - k).map(|i| (i as f64).ln()).sum::<f64>()
+    };
+    let terms: Vec<(f64, f64)> = (0..=n)
+        .map(|k| {
+            let m = 2.0 * k as f64 - n as f64;
+            (ln_choose(k) + beta * (m * m - n as f64) / (2.0 * n as f64), m.abs() / n as f64)
+        })
+        .collect();
+    let top = terms.iter().map(|t| t.0).fold(f64::NEG_INFINITY, f64::max);
+    let z: f64 = terms.iter().map(|t| (t.0 - top).exp()).sum();
+    terms.iter().map(|t| (t.0 - top).exp() * t.1).sum::<f64>() / z
+}
+
+#[test]
+fn glauber_dynamics_samples_the_curie_weiss_magnetisation() {
+    // One stored pattern is the Mattis (gauged Curie–Weiss) magnet; the heat-bath rule
+    // P(σᵢ = +1) = 1/(1 + e^{−2βhᵢ}) has the Boltzmann distribution of E = −½σᵀJσ as its
+    // stationary law, so the time average of |m| must approach its exact finite-N mean
+    // (≈ tanh(βm) solved, 0.957 at T = 0.5, 0.71 at T = 0.8). Standard errors from the spread of
+    // batch means (20 batches of 50 sweeps, after 100 sweeps of burn-in).
+    use emergence_lab::hopfield::multitask::{glauber_sweep, magnetisations};
+    let n = 400;
+    for (temperature, seed) in [(0.5, 1u64), (0.8, 2)] {
+        let mut rng = Rng::seed_from_u64(seed);
+        let x = pm1(n, &mut rng);
+        let mut net = Classical::new(&x, n, 1, TieRule::Keep, None).unwrap();
+        net.set_state(&x);
+        let mut dynamics = Dynamics::new();
+        for _ in 0..100 {
+            glauber_sweep(&mut net, &mut dynamics, temperature, &mut rng);
+        }
+        let batches: Vec<f64> = (0..20)
+            .map(|_| {
+                (0..50)
+                    .map(|_| {
+                        glauber_sweep(&mut net, &mut dynamics, temperature, &mut rng);
+                        magnetisations(&x, n, net.state())[0].abs()
+                    })
+                    .sum::<f64>()
+                    / 50.0
+            })
+            .collect();
+        let mean = batches.iter().sum::<f64>() / 20.0;
+        let se = (batches.iter().map(|b| (b - mean).powi(2)).sum::<f64>() / 19.0 / 20.0).sqrt();
+        let exact = curie_weiss_abs_m(n, 1.0 / temperature);
+        assert!((mean - exact).abs() <= 3.0 * se, "T = {temperature}: ⟨|m|⟩ = {mean} against {exact} (SE {se})");
+        assert!(se < 0.02, "T = {temperature}: SE {se}");
+    }
+}
+
+#[test]
+fn the_negative_tie_rule_sends_a_zero_field_to_minus_one() {
+    // Patterns (1, 1) and (1, −1) on two neurons: w₁₂ = (1 − 1)/2 = 0, so every field is 0.
+    let patterns = [1, 1, 1, -1];
+    for (tie, expected) in [(TieRule::Keep, [1, 1]), (TieRule::Negative, [-1, -1])] {
+        let mut net = Classical::new(&patterns, 2, 2, tie, None).unwrap();
+        net.set_state(&[1, 1]);
+        Dynamics::new().sync_step(&mut net);
+        assert_eq!(net.state(), &expected, "{tie:?}");
+    }
+    // On random networks the rule is "field ≤ 0 → −1": every decision against the field
+    // summed here (h·N an integer, so h = 0 is exact).
+    let mut rng = Rng::seed_from_u64(21);
+    let (n, p) = (16, 4);
+    let mut zero_fields = 0;
+    for _ in 0..200 {
+        let pats = pm1(n * p, &mut rng);
+        let net_state = pm1(n, &mut rng);
+        let mut net = Classical::new(&pats, n, p, TieRule::Negative, None).unwrap();
+        net.set_state(&net_state);
+        for i in 0..n {
+            let h: i64 = (0..n)
+                .filter(|&j| j != i)
+                .map(|j| {
+                    (0..p).map(|mu| i64::from(pats[mu * n + i]) * i64::from(pats[mu * n + j])).sum::<i64>()
+                        * i64::from(net_state[j])
+                })
+                .sum();
+            zero_fields += usize::from(h == 0);
+            assert_eq!(net.decide(i), if h > 0 { 1 } else { -1 }, "field·N = {h}");
+        }
+    }
+    assert!(zero_fields > 50, "zero fields seen: {zero_fields}");
+}
+
+#[test]
+fn rectified_and_plain_dense_decisions_follow_their_energy() {
+    // Brute force: σₗ goes where −Σ_μ F(ξ^μ·σ) is lower, F(m) = mⁿ, or 0 for m < 0 when
+    // rectified (Krotov & Hopfield 2016); an exact tie keeps σₗ.
+    let f = |m: i64, n: u32, rectified: bool| -> f64 {
+        if rectified && m < 0 {
+            0.0
+        } else {
+            (m as f64).powi(n as i32)
+        }
+    };
+    let mut rng = Rng::seed_from_u64(22);
+    let (neurons, p) = (11, 5);
+    let mut differ = 0;
+    for order in [2u32, 3, 4] {
+        for _ in 0..60 {
+            let pats = pm1(neurons * p, &mut rng);
+            let state = pm1(neurons, &mut rng);
+            for rectified in [false, true] {
+                let mut net =
+                    DenseNet::new(&pats, neurons, p, Interaction::Poly { n: order, rectified }, TieRule::Keep).unwrap();
+                net.set_state(&state);
+                for l in 0..neurons {
+                    let energy = |v: i8| -> f64 {
+                        (0..p)
+                            .map(|mu| {
+                                let m: i64 = (0..neurons)
+                                    .map(|j| {
+                                        i64::from(pats[mu * neurons + j]) * i64::from(if j == l { v } else { state[j] })
+                                    })
+                                    .sum();
+                                -f(m, order, rectified)
+                            })
+                            .sum()
+                    };
+                    let (up, down) = (energy(1), energy(-1));
+                    let want = if up < down {
+                        1
+                    } else if down < up {
+                        -1
+                    } else {
+                        state[l]
+                    };
+                    assert_eq!(net.decide(l), want, "n = {order}, rectified {rectified}, neuron {l}");
+                }
+            }
+            let decide_all = |rectified: bool| -> Vec<i8> {
+                let mut net =
+                    DenseNet::new(&pats, neurons, p, Interaction::Poly { n: order, rectified }, TieRule::Keep).unwrap();
+                net.set_state(&state);
+                (0..neurons).map(|l| net.decide(l)).collect()
+            };
+            differ += usize::from(decide_all(true) != decide_all(false));
+        }
+    }
+    assert!(differ > 20, "rectifying changed the decisions in {differ} of 180 cases");
+}
+
+#[test]
+fn the_blog_scaling_is_the_paper_update_at_beta_over_root_d() {
+    // scaling=blog divides β by √d inside the softmax: at d = 1024, β = 8 is the paper's 0.25,
+    // bit for bit, in the update, the energy and the weights.
+    let blog = HopfieldConfig {
+        model: ModelKind::Modern,
+        beta: 8.0,
+        scaling: Scaling::Blog,
+        count: 8,
+        side: 32,
+        ..HopfieldConfig::default()
+    };
+    let paper = HopfieldConfig { beta: 0.25, scaling: Scaling::Paper, ..blog.clone() };
+    let (mut a, mut b) = (HopfieldSession::new(&blog, 3).unwrap(), HopfieldSession::new(&paper, 3).unwrap());
+    assert_eq!(a.effective_beta(), Some(0.25));
+    for _ in 0..3 {
+        a.step();
+        b.step();
+        assert_eq!(a.state(), b.state());
+        assert_eq!(a.weights(), b.weights());
+    }
+    assert_eq!(a.energies(), b.energies());
+    // And not the paper's update at β = 8, which is sharper.
+    let sharp = HopfieldConfig { beta: 8.0, scaling: Scaling::Paper, ..blog };
+    let mut c = HopfieldSession::new(&sharp, 3).unwrap();
+    c.step();
+    assert_ne!(
+        c.weights(),
+        HopfieldSession::new(&paper, 3)
+            .map(|mut s| {
+                s.step();
+                s.weights().map(<[f32]>::to_vec)
+            })
+            .unwrap()
+            .as_deref()
+    );
 }
