@@ -15,5 +15,6 @@ fn same_seed_same_numbers_natively() {
     assert_eq!(dendrites_more(), DENDRITES_MORE);
     assert_eq!(dendrites_simulation(), DENDRITES_SIMULATION);
     assert_eq!(hopfield_run(), HOPFIELD_RUN);
+    assert_eq!(hopfield_more(), HOPFIELD_MORE);
     assert_eq!(hopfield_kernels(), HOPFIELD_KERNELS);
 }

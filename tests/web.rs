@@ -24,6 +24,7 @@ fn same_seed_same_numbers_in_wasm() {
     assert_eq!(dendrites_scene(), DENDRITES_SCENE);
     assert_eq!(dendrites_more(), DENDRITES_MORE);
     assert_eq!(hopfield_run(), HOPFIELD_RUN);
+    assert_eq!(hopfield_more(), HOPFIELD_MORE);
     assert_eq!(hopfield_kernels(), HOPFIELD_KERNELS);
 }
 

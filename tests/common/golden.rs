@@ -219,6 +219,65 @@ pub fn hopfield_run() -> (u64, u64, u64, i64) {
     (s.steps() as u64, sum(s.state()), sum(m.state()), (e * 1e6).round() as i64)
 }
 
+/// More seeded Hopfield runs: the dense network (F = x³, 30 random patterns of 16×16, 15 %
+/// flipped, seed 8) and the exponential one (200 random patterns of 8×8, 20 % flipped, seed 9)
+/// run to convergence, the multitasking network with Glauber noise (T = 0.3, 3 diluted patterns
+/// of 16×16, seed 10) for 12 sweeps, and a modern retrieval-accuracy curve (6 faces of 16×16,
+/// β = 2, 2 queries per level, seed 11). (dense checksum, exp checksum, multitask checksum,
+/// accuracy checksum): the sweep orders, the exact energy differences, the heat-bath draws with
+/// the portable exp, and the accuracy curve's queries and kernels all feed it.
+pub fn hopfield_more() -> (u64, u64, u64, u64) {
+    use emergence_lab::hopfield::analysis::AccuracyJob;
+    use emergence_lab::hopfield::session::HopfieldSession;
+    use emergence_lab::hopfield::{CorruptKind, HopfieldConfig, ModelKind, PatternSource};
+    let sum = |v: &[f32]| {
+        v.iter()
+            .enumerate()
+            .map(|(i, &x)| (i as u64 + 1).wrapping_mul(u64::from(x.to_bits())))
+            .fold(0u64, u64::wrapping_add)
+    };
+    let run = |config: HopfieldConfig, seed: u64, steps: usize| {
+        let mut s = HopfieldSession::new(&config, seed).expect("a valid configuration");
+        s.run(steps);
+        sum(s.state()).wrapping_add((s.steps() as u64) << 40)
+    };
+    let flipped = |model, count, side, amount| HopfieldConfig {
+        model,
+        patterns: PatternSource::Random,
+        count,
+        side,
+        corrupt: CorruptKind::Flip,
+        amount,
+        ..HopfieldConfig::default()
+    };
+    let dense = run(HopfieldConfig { order: 3, ..flipped(ModelKind::Dense, 30, 16, 0.15) }, 8, 100);
+    let exp = run(flipped(ModelKind::Exp, 200, 8, 0.2), 9, 100);
+    let multitask = run(
+        HopfieldConfig {
+            model: ModelKind::Multitask,
+            temperature: 0.3,
+            count: 3,
+            side: 16,
+            dilution: 0.5,
+            ..HopfieldConfig::default()
+        },
+        10,
+        12,
+    );
+    let modern =
+        HopfieldConfig { model: ModelKind::Modern, beta: 2.0, count: 6, side: 16, ..HopfieldConfig::default() };
+    let mut job = AccuracyJob::new(&modern, 11, 2).expect("a valid configuration");
+    while job.done() < job.total() {
+        job.run_next().expect("a query");
+    }
+    let accuracy = job
+        .records()
+        .iter()
+        .map(|r| r.overlap.to_bits() ^ (r.wrong as u64) << 32 ^ r.target as u64)
+        .fold(0u64, |h, v| h.wrapping_mul(1_000_003).wrapping_add(v));
+    (dense, exp, multitask, accuracy)
+}
+
 pub const RNG_OUTPUTS: [u64; 3] = [1546998764402558742, 6990951692964543102, 12544586762248559009];
 pub const BATCH_RUN: (u64, u64, u64) = (2597, 5122, 11810);
 pub const SESSION_CHECKSUM: (u64, u64) = (79049, 1576);
@@ -228,4 +287,5 @@ pub const DENDRITES_SIMULATION: (u64, u64, u64, u64, i64) = (10742, 1892, 2135, 
 pub const DENDRITES_SCENE: (u64, u64, u64, u64, u64) = (117, 14, 50, 18, 84);
 pub const DENDRITES_MORE: (u64, u64, u64, u64) = (250, 84, 1257418277279101299, 10072678253881577064);
 pub const HOPFIELD_KERNELS: (u64, u64, u32, u32) = (17859276188295571619, 3159686579284799185, 1007343010, 995480043);
+pub const HOPFIELD_MORE: (u64, u64, u64, u64) = (74160126558208, 6349840711680, 77997679837184, 14952558108894953582);
 pub const HOPFIELD_RUN: (u64, u64, u64, i64) = (2, 71578851213312, 75833354257777, 3784583);
