@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { startLab, openPage, SHOTS } from './browser.mjs';
 import { decodePng } from './png.mjs';
 
@@ -77,6 +78,25 @@ test('hopfield: modern model — energy within [0, 2M²], β strip, pitchfork, a
   assert.ok(info.energy >= 0 && info.energy <= info.bounds[1], `0 ≤ E = ${info.energy} ≤ 2M² = ${info.bounds[1]}`);
   await page.locator('.el-hf-fork .uplot').waitFor();
   assert.equal(await page.locator('.el-strip-labels span').count(), 9, 'nine β in the film strip');
+  // The strip's pictures: at the smallest β the update averages all eight faces (many grey
+  // levels), at the largest it returns one face (ink and paper only, and an edge colour).
+  const strip = decodePng(await page.locator('.el-strip-canvas').screenshot({ path: path.join(SHOTS, 'hopfield-beta-strip.png') }));
+  const paperColumns = [];
+  for (let x = 0; x < strip.width; x++) {
+    let paper = false;
+    for (let y = 0; y < strip.height && !paper; y++) { const i = 4 * (y * strip.width + x); paper = Math.abs(strip.data[i] - 236) + Math.abs(strip.data[i + 1] - 232) + Math.abs(strip.data[i + 2] - 220) < 12; }
+    paperColumns.push(paper);
+  }
+  const thumbs = [];
+  paperColumns.forEach((p, x) => { if (p && !paperColumns[x - 1]) thumbs.push([x, x]); if (p) thumbs[thumbs.length - 1][1] = x + 1; });
+  assert.equal(thumbs.length, 9, `nine pictures in the strip: ${JSON.stringify(thumbs)}`);
+  const colours = ([x0, x1]) => {
+    const seen = new Set();
+    for (let y = 0; y < strip.height; y++) for (let x = x0; x < x1; x++) { const i = 4 * (y * strip.width + x); seen.add(`${strip.data[i]},${strip.data[i + 1]},${strip.data[i + 2]}`); }
+    return seen.size;
+  };
+  const [first, last] = [colours(thumbs[0]), colours(thumbs[8])];
+  assert.ok(first >= 8 && last <= 4, `grey levels: ${first} at the smallest β, ${last} at the largest`);
   const title = await page.locator('.el-hf-fork .u-title').innerText();
   const bc = Number(/β_c = 4\/‖a−b‖² = ([0-9.e+-]+)/.exec(title)?.[1]);
   assert.ok(bc > 0, `the pitchfork names β_c: ${title}`);
@@ -113,6 +133,8 @@ test('hopfield: a drawn pattern goes into the URL and comes back', async () => {
   await ready(page);
   await settled(page);
   const pad = page.locator('.el-draw-pad');
+  // The pad lies below the fold: mouse events go to what is on screen.
+  await pad.scrollIntoViewIfNeeded();
   const box = await pad.boundingBox();
   await page.mouse.move(box.x + 10, box.y + 10);
   await page.mouse.down();
@@ -125,9 +147,39 @@ test('hopfield: a drawn pattern goes into the URL and comes back', async () => {
   assert.match(q, /drawn=[A-Za-z0-9_-]{10,}/);
   const info = await page.evaluate(() => window.__lab.state().info);
   assert.equal(info.count, 1);
+  // The stored pattern (the stage's third picture, the target) is the stroke: ink along the
+  // diagonal from the top left to the bottom right, and nowhere else.
+  const diagonal = (page) => page.evaluate(async () => {
+    const w = 420, h = 150;
+    const px = await window.__lab.readPixels(w, h);
+    const isInk = (i) => px[i] === 24 && px[i + 1] === 28 && px[i + 2] === 38;
+    const isPaper = (i) => px[i] === 236 && px[i + 1] === 232 && px[i + 2] === 220;
+    // The target picture: the rightmost third of the cells (ink or paper) on the stage.
+    let x0 = w, x1 = -1;
+    for (let i = 0; i < px.length; i += 4) if (isInk(i) || isPaper(i)) { const x = (i / 4) % w; x0 = Math.min(x0, x); x1 = Math.max(x1, x); }
+    const left = x1 - (x1 - x0 + 1) / 3;
+    let [bx0, bx1, by0, by1] = [w, -1, h, -1];
+    for (let i = 0; i < px.length; i += 4) {
+      const x = (i / 4) % w, y = Math.floor(i / 4 / w);
+      if (x > left && (isInk(i) || isPaper(i))) { bx0 = Math.min(bx0, x); bx1 = Math.max(bx1, x); by0 = Math.min(by0, y); by1 = Math.max(by1, y); }
+    }
+    let ink = 0, off = 0, hash = 0;
+    for (let i = 0; i < px.length; i += 4) {
+      const x = (i / 4) % w, y = Math.floor(i / 4 / w);
+      hash = (hash * 31 + px[i] + 7 * px[i + 1] + 13 * px[i + 2]) % 1000000007;
+      if (x < bx0 || !isInk(i)) continue;
+      ink++;
+      if (Math.abs((x - bx0) / (bx1 - bx0) - (y - by0) / (by1 - by0)) > 0.12) off++;
+    }
+    return { ink, off, hash };
+  });
+  const drawn = await diagonal(page);
+  assert.ok(drawn.ink > 100 && drawn.off === 0, `the stroke is stored: ${JSON.stringify(drawn)}`);
   const second = await openPage(lab, `?${q}`);
   await ready(second.page);
+  await settled(second.page);
   assert.deepEqual(await second.page.evaluate(() => window.__lab.state().info.count), 1);
+  assert.deepEqual(await diagonal(second.page), drawn, 'the link brings back the same pattern and stage, pixel for pixel');
   assert.deepEqual(errors, []);
   assert.deepEqual(second.errors, []);
   await page.close();
@@ -259,6 +311,33 @@ test('hopfield: the capacity worker finds the classical network failing above ab
   assert.ok(byLoad['0.02'].mean_overlap > 0.95, JSON.stringify(byLoad['0.02']));
   assert.ok(byLoad['0.30'].fixed_point_fraction < 0.5, JSON.stringify(byLoad['0.30']));
   await page.locator('.el-hf-capacity').screenshot({ path: path.join(SHOTS, 'hopfield-capacity.png') });
+  // The exports hold exactly the curve the page drew.
+  const exports = page.locator('.el-hf-capacity .el-exports');
+  const [csvFile] = await Promise.all([page.waitForEvent('download'), exports.getByRole('button', { name: 'CSV', exact: true }).click()]);
+  const csv = (await readFile(await csvFile.path(), 'utf8')).trim().split('\n');
+  assert.equal(csv[0], 'neurons,patterns,load,tests,fixed_point_fraction,fixed_point_se,perfect_fraction,perfect_se,mean_overlap,overlap_se');
+  const sorted = [...result.points].sort((a, b) => a.patterns - b.patterns);
+  assert.deepEqual(csv.slice(1).map((line) => line.split(',').map(Number)), sorted.map((p) => [p.neurons, p.patterns, p.load, p.tests, p.fixed_point_fraction, p.fixed_point_se, p.perfect_fraction, p.perfect_se, p.mean_overlap, p.overlap_se]));
+  const [jsonFile] = await Promise.all([page.waitForEvent('download'), exports.getByRole('button', { name: 'JSON', exact: true }).click()]);
+  const exported = JSON.parse(await readFile(await jsonFile.path(), 'utf8'));
+  assert.equal(exported.neurons, 100);
+  assert.deepEqual(exported.points, sorted);
+
+  // Cancel: a long run stops where it is, the page draws nothing more and can run again.
+  await page.locator('.el-hf-capacity input[aria-label="neurons N"]').fill('2000');
+  await page.locator('.el-hf-capacity input[aria-label="repeats"]').fill('100');
+  await page.evaluate(() => { window.__capacityAfterCancel = 0; window.__lab.on('capacity', () => { window.__capacityAfterCancel++; }); });
+  await page.locator('.el-cap-run').click();
+  await page.waitForFunction(() => document.querySelector('.el-hf-capacity progress').value > 0, null, { timeout: 60000 });
+  await page.locator('.el-hf-capacity button', { hasText: 'Cancel' }).click();
+  assert.equal(await page.locator('.el-cap-status').innerText(), 'cancelled');
+  assert.ok(await page.locator('.el-cap-run').isEnabled(), 'Run is offered again');
+  const progress = await page.locator('.el-hf-capacity progress').evaluate((p) => p.value);
+  await page.waitForTimeout(1500);
+  assert.equal(await page.locator('.el-hf-capacity progress').evaluate((p) => p.value), progress, 'no progress after the cancel');
+  assert.equal(await page.evaluate(() => window.__capacityAfterCancel), 0, 'no curve after the cancel');
+  await page.locator('.el-hf-capacity input[aria-label="neurons N"]').fill('100');
+  await page.locator('.el-hf-capacity input[aria-label="repeats"]').fill('4');
 
   // The modern model at β = 0.1, N = 64: near-perfect at low load, failing as the load grows.
   const modern = page.evaluate(() => new Promise((resolve) => window.__lab.on('capacity', (r) => { if (r.model === 'modern') resolve(r); })));
