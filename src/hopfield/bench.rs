@@ -119,3 +119,29 @@ pub fn stream_ms(d: usize, n: usize, runs: usize, now_ms: impl Fn() -> f64) -> R
     std::hint::black_box(sink);
     ms
 }
+
+/// The median time in ms of `runs` steps of the page's modern session at the one-query
+/// workload's size (10,000 random ±1 patterns of 64×64, 20 % of the target flipped, β = 1/64):
+/// what one press of "step" costs on the page's thread, the update and the energy's pass over
+/// the stored patterns together (issue 15, point 3: at most 1.3× one pass over X, [`stream_ms`]).
+pub fn page_step_ms(runs: usize, now_ms: impl Fn() -> f64) -> Result<f64, String> {
+    use super::session::HopfieldSession;
+    use super::{CorruptKind, HopfieldConfig, ModelKind, PatternSource};
+    let config = HopfieldConfig {
+        model: ModelKind::Modern,
+        patterns: PatternSource::Random,
+        count: 10_000,
+        side: 64,
+        beta: 1.0 / 64.0,
+        corrupt: CorruptKind::Flip,
+        amount: 0.2,
+        ..HopfieldConfig::default()
+    };
+    let mut session = HopfieldSession::new(&config, 1)?;
+    session.step(); // warm up
+    median_time_ms(runs, now_ms, || {
+        session.step();
+        std::hint::black_box(session.energies().last());
+        Ok(())
+    })
+}

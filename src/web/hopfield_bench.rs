@@ -70,3 +70,11 @@ pub fn bench_stream_ms(d: u32, n: u32, repeats: u32) -> Result<f64, JsError> {
     stream_ms(d as usize, n as usize, repeats as usize, now_ms)
         .map_err(|e| JsError::new(&format!("bench_stream_ms: {e}")))
 }
+
+/// The median time in ms of `repeats` steps of the page's modern session with 10,000 patterns
+/// of 64×64 (`hopfield::bench::page_step_ms`): the update and the energy's pass together.
+#[wasm_bindgen]
+pub fn bench_page_step_ms(repeats: u32) -> Result<f64, JsError> {
+    crate::hopfield::bench::page_step_ms(repeats as usize, now_ms)
+        .map_err(|e| JsError::new(&format!("bench_page_step_ms: {e}")))
+}
