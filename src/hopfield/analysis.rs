@@ -13,7 +13,7 @@
 //! (as the β film strip does, for every model); the accuracy curve runs the session's model.
 
 use super::classical::sign_of;
-use super::patterns::norm;
+use super::patterns::{distance, norm};
 use super::queries::{corrupt, Corruption};
 use super::session::{HopfieldSession, PITCHFORK_STEPS};
 use super::{CorruptKind, HopfieldConfig};
@@ -22,8 +22,9 @@ use serde::Serialize;
 
 /// Stored patterns the separation view lists (the first ones, and the target if it is later).
 pub const SEPARATION_ROWS: usize = 64;
-/// An update "retrieves in one step" when it lands within this fraction of the pattern's norm.
-pub const ONE_STEP_TOLERANCE: f64 = 1e-3;
+/// An update "retrieves in one step" when it lands within this fraction of the pattern's norm:
+/// the criterion of the modern retrieval experiment ([`super::capacity::SPHERE_EXACT`]).
+pub const ONE_STEP_TOLERANCE: f64 = super::capacity::SPHERE_EXACT;
 
 /// One stored pattern in the separation view.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -70,11 +71,6 @@ pub struct SeparationView {
     pub patterns: usize,
     pub rows: Vec<SeparationRow>,
     pub query: QuerySeparation,
-}
-
-/// ‖a − b‖ in f64.
-fn distance(a: &[f32], b: &[f32]) -> f64 {
-    a.iter().zip(b).map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2)).sum::<f64>().sqrt()
 }
 
 /// See the module docs. Costs about 2·R·N·d multiply-adds for R listed patterns.

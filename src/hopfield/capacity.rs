@@ -9,7 +9,7 @@ use super::classical::{sign_patterns, BinaryNet, Classical, Dynamics, TieRule};
 use super::dense::{DenseNet, Interaction};
 use super::kernels::portable_exp;
 use super::modern::{beta_critical, Modern, Scaling};
-use super::patterns::{norm, PatternSet};
+use super::patterns::{distance, norm, PatternSet};
 use super::queries::choose_distinct;
 use crate::core::rng::{portable_ln, Rng};
 use crate::core::stats::MeanSd;
@@ -336,8 +336,7 @@ pub fn run_retrieve(config: &RetrieveConfig) -> Result<RetrieveSummary, String> 
         };
         steps_total += it.steps;
         let x = set.row(target);
-        let err: f64 =
-            x.iter().zip(&it.state).map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2)).sum::<f64>().sqrt();
+        let err = distance(x, &it.state);
         let rel = err / norms[target].max(f64::MIN_POSITIVE);
         rel_err += rel;
         p_true += f64::from(it.p[target]);

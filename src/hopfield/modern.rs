@@ -277,8 +277,7 @@ impl Modern {
             std::mem::swap(&mut state, &mut next);
             steps += 1;
             if let Some(old) = &prev {
-                let diff: f64 = old.iter().zip(&p).map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2)).sum();
-                if diff.sqrt() <= P_TOLERANCE {
+                if super::patterns::distance(old, &p) <= P_TOLERANCE {
                     converged = true;
                     break;
                 }

@@ -168,6 +168,11 @@ pub fn norm(v: &[f32]) -> f64 {
     dot_f64(v, v).sqrt()
 }
 
+/// ‖a − b‖₂ in f64, the squares summed in order (a retrieval's error, the weights' change).
+pub fn distance(a: &[f32], b: &[f32]) -> f64 {
+    a.iter().zip(b).map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2)).sum::<f64>().sqrt()
+}
+
 /// Σ a_k b_k in f64 (every product exact: f32 × f32 fits in f64), in one fixed order on every
 /// platform: four running sums over k ≡ 0, 1, 2, 3 (mod 4), combined as (s0 + s1) + (s2 + s3),
 /// then the last len mod 4 terms. Four independent sums instead of one chain: the overlaps and

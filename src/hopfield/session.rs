@@ -11,7 +11,7 @@ use super::classical::{sign_of, sign_patterns, BinaryNet, Classical, Dynamics};
 use super::dense::{DenseNet, Interaction};
 use super::modern::{pitchfork_theory, Modern, Scaling, P_TOLERANCE};
 use super::multitask::{glauber_sweep, initial_state};
-use super::patterns::{dot_f64, norm, unpack_set, PatternSet};
+use super::patterns::{distance, dot_f64, norm, unpack_set, PatternSet};
 use super::queries::corrupt;
 use super::{HopfieldConfig, ModelKind, PatternSource, UpdateMode};
 use crate::core::rng::Rng;
@@ -110,9 +110,7 @@ fn build_patterns(config: &HopfieldConfig, seed: u64) -> Result<PatternSet, Stri
 /// ‖p_t − p_{t−1}‖₂ ≤ [`P_TOLERANCE`] or the state did not change. Returns whether it settled.
 fn finish_modern(state: &mut Vec<f32>, p: &[f32], prev_p: &mut Option<Vec<f32>>, next: &mut Vec<f32>) -> bool {
     std::mem::swap(state, next);
-    let settled = prev_p.as_ref().is_some_and(|old| {
-        old.iter().zip(p).map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2)).sum::<f64>().sqrt() <= P_TOLERANCE
-    });
+    let settled = prev_p.as_ref().is_some_and(|old| distance(old, p) <= P_TOLERANCE);
     let same = *state == *next;
     *prev_p = Some(p.to_vec());
     settled || same
