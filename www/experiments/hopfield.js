@@ -16,9 +16,9 @@ const decadeLabels = (u, splits) => splits.map((v) => (Number.isInteger(v) ? `1e
 /** The module's state and panels for one lab (a page may hold several). */
 function create(ctx) {
   const notice = ctx.notice, emit = ctx.emit;
-  let patternsView = null, stripView = null, capWorker = null, gpuCompute = null, gpuComputeKey = '';
+  let patternsView = null, stripView = null, capJob = null, gpuCompute = null, gpuComputeKey = '';
   let energyPlot = null, overlapPlot = null, weightPlot = null, forkPlot = null, capPlot = null;
-  let entropyPlot = null, deltaPlot = null, errorPlot = null, accPlot = null, accWorker = null;
+  let entropyPlot = null, deltaPlot = null, errorPlot = null, accPlot = null, accJob = null;
   // What the last 'extras' event carried (for tests that open the page after it fired).
   let lastExtras = null;
   let plotsDirty = true, extrasDirty = true, lastStep = 0;
@@ -259,34 +259,64 @@ function create(ctx) {
     sepBox.append(el('p', { class: 'el-help' }, 'Δᵢ = xᵢᵀxᵢ − max_{j≠i} xᵢᵀxⱼ (Definition 1); a pattern is well separated when Δᵢ ≥ 2/(βN) + β⁻¹ ln(2(N−1)NβM²). One update from xᵢ lands within 2(N−1)e^(−βΔᵢ)M of it (Theorem 5: 1 − pᵢ ≤ (N−1)e^(−βΔᵢ)), so a large separation or a large β retrieves a pattern in one step; a small or negative one lets its neighbours pull the update towards them. An error of 0 (f32 reproduces the pattern exactly) is drawn at the plot\'s floor. See ', docLink('hopfield.md'), ', "The analysis views".'));
   }
 
+  // ---- jobs in a Web Worker: Run, Cancel, progress, status ----------------------------------
+  /** The controls of a job run in a fresh Web Worker (capacity, accuracy): `start(message,
+   *  onData)` posts the job and passes every message but progress and errors to `onData`;
+   *  `stop(text)` ends it (Cancel, a failure, or `onData` when the job is done). */
+  function workerJob(name, prefix) {
+    let worker = null;
+    const go = el('button', { type: 'button', class: `el-btn el-${prefix}-run` }, 'Run');
+    const cancel = el('button', { type: 'button', class: 'el-btn', disabled: '' }, 'Cancel');
+    const bar = el('progress', { max: 1, value: 0, class: 'el-progress' });
+    const status = el('span', { class: `el-${prefix}-status`, role: 'status' });
+    const stop = (text) => { worker?.terminate(); worker = null; go.disabled = false; cancel.disabled = true; status.textContent = text; };
+    cancel.addEventListener('click', () => stop('cancelled'));
+    const start = (message, onData) => {
+      stop('');
+      worker = ctx.worker();
+      go.disabled = true; cancel.disabled = false; bar.value = 0; status.textContent = 'running…';
+      worker.onmessage = ({ data }) => {
+        if (data.error) { notice(`${name}: ${data.error}`, 'error'); stop('failed'); return; }
+        if (data.progress !== undefined) { bar.value = data.progress; return; }
+        onData(data);
+      };
+      worker.onerror = (e) => { e.preventDefault?.(); notice(`${name} worker: ${e.message || 'it failed'}`, 'error'); stop('failed'); };
+      worker.postMessage(message);
+    };
+    return { go, cancel, bar, status, stop, start };
+  }
+
+  /** A uPlot draw hook: ±1 standard error bars at each point, for each [colour, (point) →
+   *  [mean, se], x of a point]. */
+  const errorBars = (points, x, bars) => (u) => {
+    const { ctx: g } = u;
+    g.save(); g.lineWidth = 1.5 * devicePixelRatio;
+    for (const [colour, of] of bars) {
+      g.strokeStyle = colour;
+      for (const p of points) {
+        const [m, se] = of(p), px = u.valToPos(x(p), 'x', true), e = Number.isFinite(se) ? se : 0;
+        g.beginPath(); g.moveTo(px, u.valToPos(m - e, 'y', true)); g.lineTo(px, u.valToPos(m + e, 'y', true)); g.stroke();
+      }
+    }
+    g.restore();
+  };
+
   // ---- retrieval accuracy against corruption (a Web Worker) ----------------------------------
   function makeAccBox() {
     const perLevel = el('input', { type: 'number', min: 1, max: 1000, value: 20, 'aria-label': 'queries per level' });
-    const go = el('button', { type: 'button', class: 'el-btn el-acc-run' }, 'Run');
-    const cancel = el('button', { type: 'button', class: 'el-btn', disabled: '' }, 'Cancel');
-    const bar = el('progress', { max: 1, value: 0, class: 'el-progress' });
-    const status = el('span', { class: 'el-acc-status', role: 'status' });
     const out = el('div', { class: 'el-acc-plot' });
-    const stop = (text) => { accWorker?.terminate(); accWorker = null; go.disabled = false; cancel.disabled = true; status.textContent = text; };
-    cancel.addEventListener('click', () => stop('cancelled'));
+    const job = accJob = workerJob('accuracy', 'acc');
+    const { go, cancel, bar, status } = job;
     go.addEventListener('click', () => {
-      stop('');
       const n = Math.max(1, Math.min(1000, Math.round(Number(perLevel.value) || 20)));
       perLevel.value = n;
       const t1 = performance.now();
-      accWorker = ctx.worker();
-      go.disabled = true; cancel.disabled = false; bar.value = 0; status.textContent = 'running…';
-      accWorker.onmessage = ({ data }) => {
-        if (data.error) { notice(`accuracy: ${data.error}`, 'error'); stop('failed'); return; }
-        if (data.progress !== undefined) { bar.value = data.progress; return; }
-        if (data.curve) {
-          stop(`${data.curve.points.length} levels × ${n} queries in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
-          drawAccuracy(out, data.curve);
-          emit('accuracy', data.curve);
-        }
-      };
-      accWorker.onerror = (e) => { e.preventDefault?.(); notice(`accuracy worker: ${e.message || 'it failed'}`, 'error'); stop('failed'); };
-      accWorker.postMessage({ kind: 'hopfield-accuracy', query: ctx.lab.query(), perLevel: n });
+      job.start({ kind: 'hopfield-accuracy', query: ctx.lab.query(), perLevel: n }, (data) => {
+        if (!data.curve) return;
+        job.stop(`${data.curve.points.length} levels × ${n} queries in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+        drawAccuracy(out, data.curve);
+        emit('accuracy', data.curve);
+      });
     });
     accBox.replaceChildren(el('h3', { text: 'Retrieval accuracy against corruption (Web Worker)' }),
       el('p', { class: 'el-help', text: 'The page\'s model and stored patterns: at each level, queries made from random stored patterns with that much corruption (the kind chosen above: flips, noise, or a mask of that share of the rows from the bottom with the fill chosen above), each run until it settles. Plotted: the share retrieved exactly, the mean overlap with the pattern, and the mean share of components of the wrong sign, with ±1 standard error.' }),
@@ -309,18 +339,7 @@ function create(ctx) {
         { label: 'retrieved exactly', stroke: '#59a14f', width: 2, points: { show: true, size: 6 } },
         { label: 'mean overlap with the pattern', stroke: '#4e79a7', width: 2, points: { show: true, size: 6 } },
         { label: 'share of components of the wrong sign', stroke: '#e15759', width: 2, points: { show: true, size: 6 } }],
-      hooks: { draw: [(u) => {
-        const { ctx: g } = u;
-        g.save(); g.lineWidth = 1.5 * devicePixelRatio;
-        for (const [key, seKey, colour, scale] of series) {
-          g.strokeStyle = colour;
-          for (const p of curve.points) {
-            const se = Number.isFinite(p[seKey]) ? p[seKey] * scale : 0, m = p[key] * scale, x = u.valToPos(p.amount, 'x', true);
-            g.beginPath(); g.moveTo(x, u.valToPos(m - se, 'y', true)); g.lineTo(x, u.valToPos(m + se, 'y', true)); g.stroke();
-          }
-        }
-        g.restore();
-      }] },
+      hooks: { draw: [errorBars(curve.points, (p) => p.amount, series.map(([key, seKey, colour, scale]) => [colour, (p) => [p[key] * scale, p[seKey] * scale]]))] },
     }, [xs, curve.points.map((p) => p.exact), curve.points.map((p) => p.overlap), curve.points.map((p) => p.wrong / curve.dim)], container);
     const csv = ['axis,amount,queries,exact,exact_se,overlap,overlap_se,wrong,wrong_se,steps']
       .concat(curve.points.map((p) => [curve.axis, p.amount, p.queries, p.exact, p.exact_se, p.overlap, p.overlap_se, p.wrong, p.wrong_se, p.steps].join(','))).join('\n') + '\n';
@@ -434,35 +453,23 @@ function create(ctx) {
     const neurons = el('input', { type: 'number', min: 20, max: 2000, value: 200, 'aria-label': 'neurons N' });
     const tests = el('input', { type: 'number', min: 1, max: 100, value: 5, 'aria-label': 'repeats' });
     const flip = el('input', { type: 'number', min: 0, max: 0.5, step: 0.01, value: 0.05, 'aria-label': 'noisy start: flipped fraction' });
-    const go = el('button', { type: 'button', class: 'el-btn el-cap-run' }, 'Run');
-    const cancel = el('button', { type: 'button', class: 'el-btn', disabled: '' }, 'Cancel');
-    const bar = el('progress', { max: 1, value: 0, class: 'el-progress' });
-    const status = el('span', { class: 'el-cap-status', role: 'status' });
     const out = el('div', { class: 'el-cap-plot' });
-    const stop = (text) => { capWorker?.terminate(); capWorker = null; go.disabled = false; cancel.disabled = true; status.textContent = text; };
-    cancel.addEventListener('click', () => stop('cancelled'));
+    const job = capJob = workerJob('capacity', 'cap');
+    const { go, cancel, bar, status } = job;
     go.addEventListener('click', () => {
-      stop('');
       const m = model.value, n = Math.max(20, Math.min(2000, Number(neurons.value) || 200));
       const loads = m === 'classical' ? [0.02, 0.05, 0.08, 0.1, 0.12, 0.14, 0.16, 0.2, 0.25, 0.3]
         : m === 'dense' ? [0.1, 0.3, 0.6, 1, 1.5, 2, 3, 4] : m === 'modern' ? [0.25, 0.5, 1, 2, 4, 8, 16] : [0.1, 0.5, 1, 2, 4, 8];
       const ps = [...new Set(loads.map((l) => Math.max(1, Math.round(l * n))))];
       const t1 = performance.now();
-      capWorker = ctx.worker();
-      go.disabled = true; cancel.disabled = false; status.textContent = 'running…';
       const points = [];
-      capWorker.onmessage = ({ data }) => {
-        if (data.error) { notice(`capacity: ${data.error}`, 'error'); stop('failed'); return; }
-        if (data.progress !== undefined) { bar.value = data.progress; return; }
-        if (data.point) { points.push(data.point); return; }
-        if (data.finished) {
-          stop(`${points.length} loads in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
-          drawCapacity(out, m, n, points);
-          emit('capacity', { model: m, neurons: n, points });
-        }
-      };
-      capWorker.onerror = (e) => { notice(`capacity worker: ${e.message}`, 'error'); stop('failed'); };
-      capWorker.postMessage({ kind: 'hopfield-capacity', model: m, order: 3, beta: Number(beta.value) || 0.1, neurons: n, patterns: ps, tests: Math.max(1, Number(tests.value) || 5), flip: Math.round((Number(flip.value) || 0) * n), seed: ctx.lab.param('seed') });
+      job.start({ kind: 'hopfield-capacity', model: m, order: 3, beta: Number(beta.value) || 0.1, neurons: n, patterns: ps, tests: Math.max(1, Number(tests.value) || 5), flip: Math.round((Number(flip.value) || 0) * n), seed: ctx.lab.param('seed') }, (data) => {
+        if (data.point) points.push(data.point);
+        if (!data.finished) return;
+        job.stop(`${points.length} loads in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+        drawCapacity(out, m, n, points);
+        emit('capacity', { model: m, neurons: n, points });
+      });
     });
     capBox.append(el('h3', { text: 'Capacity (Web Worker)' }),
       el('p', { class: 'el-help', text: 'Random ±1 patterns, P of them, N neurons, asynchronous dynamics: the fraction of stored patterns that are fixed points, and the mean final overlap from noisy starts, against the load P/N, with ±1 standard error over the repeats. Theory: 0.138 N (retrieval with a few errors) and N/(2 ln N) (error-free) for the classical model; N^(n−1)/(2(2n−3)!! ln N) for dense n; 2^(N/2) for the exponential model (far off the axis). Modern (at the β given, paper scaling, updates until p settles): exact retrieval from the pattern itself and from a noisy start, and the softmax weight on the target; its capacity is exponential in N, so the loads go far beyond 1.' }),
@@ -484,16 +491,9 @@ function create(ctx) {
         { label: model === 'modern' ? 'exact retrieval from the pattern itself' : 'fixed-point fraction', stroke: '#4e79a7', width: 2, points: { show: true, size: 6 } },
         { label: points[0]?.overlap_is ?? 'mean final overlap (noisy start)', stroke: '#f28e2b', width: 2, points: { show: true, size: 6 } },
         { label: 'perfectly retrieved', stroke: '#59a14f', width: 1.5, points: { show: true, size: 5 } }],
-      hooks: { draw: [(u) => {
+      hooks: { draw: [errorBars(points, (p) => p.load, [['#4e79a7', (p) => [p.fixed_point_fraction, p.fixed_point_se]], ['#f28e2b', (p) => [p.mean_overlap, p.overlap_se]]]), (u) => {
         const { ctx } = u; const { top, height } = u.bbox;
         ctx.save(); ctx.lineWidth = 1.5 * devicePixelRatio;
-        for (const [k, colour, key] of [[1, '#4e79a7', 'fixed_point'], [2, '#f28e2b', 'overlap']]) {
-          ctx.strokeStyle = colour;
-          for (const p of points) {
-            const x = u.valToPos(p.load, 'x', true), m = k === 1 ? p.fixed_point_fraction : p.mean_overlap, se = p[`${key}_se`] || 0;
-            ctx.beginPath(); ctx.moveTo(x, u.valToPos(m - se, 'y', true)); ctx.lineTo(x, u.valToPos(m + se, 'y', true)); ctx.stroke();
-          }
-        }
         ctx.strokeStyle = '#e15759'; ctx.setLineDash([5, 4]); ctx.fillStyle = '#e15759'; ctx.font = `${12 * devicePixelRatio}px system-ui`;
         for (const [label, x0] of lines) {
           if (!(x0 > 0)) continue;
@@ -644,8 +644,8 @@ function create(ctx) {
       return result;
     },
     stop() {
-      capWorker?.terminate();
-      accWorker?.terminate();
+      capJob?.stop('');
+      accJob?.stop('');
       extrasWorker?.terminate();
       stepper?.free?.();
       for (const p of [energyPlot, overlapPlot, weightPlot, forkPlot, capPlot, entropyPlot, deltaPlot, errorPlot, accPlot]) p?.destroy();
