@@ -52,6 +52,16 @@ pub fn beta_critical(a: &[f32], b: &[f32]) -> f64 {
     }
 }
 
+/// β in the paper's formula for a slider's `beta` with `scaling` at dimension `d`: β, or β/√d
+/// with the blog's scaling, rounded to f32 as the kernel uses it.
+pub fn effective_beta(beta: f64, scaling: Scaling, d: usize) -> f64 {
+    let b = match scaling {
+        Scaling::Paper => beta,
+        Scaling::Blog => beta / (d as f64).sqrt(),
+    };
+    f64::from(b as f32)
+}
+
 /// tanh from the portable exp.
 pub fn portable_tanh(x: f64) -> f64 {
     let e = portable_exp(-2.0 * x.abs());
@@ -215,11 +225,7 @@ impl Modern {
     /// The β in the paper's formula, as the kernel uses it (rounded to f32, so the energy
     /// uses exactly the update's β): β (paper) or β/√d (blog).
     pub fn effective_beta(&self) -> f64 {
-        let b = match self.scaling {
-            Scaling::Paper => self.beta,
-            Scaling::Blog => self.beta / (self.d as f64).sqrt(),
-        };
-        f64::from(b as f32)
+        effective_beta(self.beta, self.scaling, self.d)
     }
 
     /// M = max_i ‖x_i‖.

@@ -110,14 +110,9 @@ impl HopfieldLab {
     /// session's update uses it (rounded to f32); for the binary models, what the modern update
     /// of their patterns would use.
     pub fn effective_beta(&self) -> f64 {
-        let session = self.core.run().session();
+        let (session, config) = (self.core.run().session(), self.core.run().config());
         session.effective_beta().unwrap_or_else(|| {
-            let d = session.patterns().dim().max(1) as f64;
-            let beta = self.core.run().config().beta;
-            match self.core.state().params.choice("scaling") {
-                "blog" => beta / d.sqrt(),
-                _ => beta,
-            }
+            crate::hopfield::modern::effective_beta(config.beta, config.scaling, session.patterns().dim().max(1))
         })
     }
 
