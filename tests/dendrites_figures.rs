@@ -13,7 +13,13 @@ fn params() -> DendriteParams {
 /// The y value of the series labelled `label` at x (exactly one series has that label).
 fn value_at(f: &Figure, label: &str, x: f64) -> f64 {
     let matching: Vec<_> = f.series.iter().filter(|s| s.label == label).collect();
-    assert_eq!(matching.len(), 1, "{}: series \"{label}\" among {:?}", f.id, f.series.iter().map(|s| &s.label).collect::<Vec<_>>());
+    assert_eq!(
+        matching.len(),
+        1,
+        "{}: series \"{label}\" among {:?}",
+        f.id,
+        f.series.iter().map(|s| &s.label).collect::<Vec<_>>()
+    );
     let s = matching[0];
     let i = s.x.iter().position(|&v| v == x).unwrap_or_else(|| panic!("{}: \"{label}\" has no x = {x}", f.id));
     s.y[i].unwrap_or_else(|| panic!("{}: \"{label}\" has no value at x = {x}", f.id))

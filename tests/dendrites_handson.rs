@@ -39,8 +39,10 @@ fn painting_cells_changes_the_readout_and_the_url_and_reopening_gives_the_same_p
     let segment = readout(&core, "synapses").as_u64().unwrap();
     assert_eq!(segment, 8);
     // Toggle three cells that are not synapses into the segment.
-    let free: Vec<u64> =
-        (0..256).filter(|&i| before.cells[i as usize] == colour::IDLE || before.cells[i as usize] == colour::ACTIVE).take(3).collect();
+    let free: Vec<u64> = (0..256)
+        .filter(|&i| before.cells[i as usize] == colour::IDLE || before.cells[i as usize] == colour::ACTIVE)
+        .take(3)
+        .collect();
     for &i in &free {
         paint(&mut core, i);
     }
@@ -68,8 +70,7 @@ fn painting_x_freezes_the_pattern_and_its_overlap_is_counted() {
     let mut core = lab("seed=5&view=paint&n=64&a=6&s=6&theta=3&v=2&brush=x");
     assert_eq!(readout(&core, "fixed"), false);
     // Paint x onto three synapse cells: the overlap goes up by three.
-    let synapses: Vec<u64> =
-        (0..64).filter(|&i| picture(&core).cells[i as usize] == colour::SYNAPSE).take(3).collect();
+    let synapses: Vec<u64> = (0..64).filter(|&i| picture(&core).cells[i as usize] == colour::SYNAPSE).take(3).collect();
     let overlap = readout(&core, "overlap").as_u64().unwrap();
     for &i in &synapses {
         paint(&mut core, i);
@@ -97,7 +98,9 @@ fn pair_draws_x_y_and_and_or_in_four_panels() {
     assert_eq!(p.columns, Some(21), "2 × 10 columns and a gap");
     assert_eq!(p.cells.len(), 21 * 21);
     let count = |panel: Panel, c: [u8; 4]| {
-        (0..p.cells.len() as u64).filter(|&i| scene.cell_of(i).is_some_and(|(q, _)| q == panel) && p.cells[i as usize] == c).count()
+        (0..p.cells.len() as u64)
+            .filter(|&i| scene.cell_of(i).is_some_and(|(q, _)| q == panel) && p.cells[i as usize] == c)
+            .count()
     };
     let overlap = readout(&core, "overlap").as_u64().unwrap() as usize;
     assert!(overlap > 0, "seed 7 should give x and y a common cell");

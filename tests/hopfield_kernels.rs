@@ -4,8 +4,8 @@
 
 use emergence_lab::core::rng::Rng;
 use emergence_lab::hopfield::kernels::{
-    block_rows, lane_peak, lane_sum, merge_segments, modern_update, modern_update_reference, portable_exp, segments,
-    ModernShard, ModernWorkspace, SegmentParts, LANE_PEAK_OPS, MAX_SEGMENTS,
+    block_rows, dots, lane_peak, lane_sum, merge_segments, modern_update, modern_update_reference, portable_exp,
+    segment_rows_to_matrix, segments, ModernShard, ModernWorkspace, SegmentParts, LANE_PEAK_OPS, MAX_SEGMENTS,
 };
 
 /// Unit roundoff of f32 (round to nearest).
@@ -267,6 +267,41 @@ fn segments_cover_the_patterns_in_whole_blocks() {
     }
 }
 
+/// The update keeps, when asked, the raw dot products it computes before its softmax: each
+/// query's `kernels::dots` bit for bit (whatever register tile computed them: 2 × 4, 2 × 1,
+/// 1 × 4 and 1 × 1 all meet here with N and Q odd and d mod 4 ≠ 0), within the f32 summation
+/// bound of the exact dot product, and keeping them changes nothing else.
+#[test]
+fn the_update_keeps_the_dot_products_it_computes() {
+    let mut rng = Rng::seed_from_u64(45);
+    for &(n, d, q, beta) in
+        &[(301usize, 1030usize, 7usize, 0.3f32), (9, 6, 3, 2.0), (1, 1, 1, 1.0), (70, 4099, 2, 0.01)]
+    {
+        let x = uniform(&mut rng, n * d);
+        let queries = uniform(&mut rng, q * d);
+        let plain = kernel(&x, n, d, &queries, q, beta);
+        let mut ws = ModernWorkspace::new();
+        let (mut state, mut p, mut kept) = (vec![f32::NAN; q * d], vec![f32::NAN; q * n], vec![f32::NAN; q * n]);
+        ws.update_keeping_dots(&x, n, d, &queries, q, beta, &mut state, &mut p, Some(&mut kept)).expect("valid sizes");
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!((bits(&state), bits(&p)), (bits(&plain.state), bits(&plain.p)), "n = {n}, d = {d}");
+        for r in 0..q {
+            let query = &queries[r * d..(r + 1) * d];
+            assert_eq!(bits(&kept[r * n..(r + 1) * n]), bits(&dots(&x, n, d, query)), "n = {n}, d = {d}, query {r}");
+            for (i, &got) in kept[r * n..(r + 1) * n].iter().enumerate() {
+                let row = &x[i * d..(i + 1) * d];
+                let exact: f64 = row.iter().zip(query).map(|(&a, &b)| f64::from(a) * f64::from(b)).sum();
+                let abs: f64 = row.iter().zip(query).map(|(&a, &b)| (f64::from(a) * f64::from(b)).abs()).sum();
+                // Four lanes of d/4 terms, two more additions and the tail: ≤ (d/4 + 3)·u·Σ|a_k b_k|.
+                let bound = ((d / 4 + 3) as f64) * 2f64.powi(-24) * abs;
+                assert!((f64::from(got) - exact).abs() <= bound, "n = {n}, d = {d}: {got} against {exact}");
+            }
+        }
+        let mut short = vec![0.0f32; q * n - 1];
+        assert!(ws.update_keeping_dots(&x, n, d, &queries, q, beta, &mut state, &mut p, Some(&mut short)).is_err());
+    }
+}
+
 /// Any split of the segments into consecutive shards (a pool of 1 to 8 workers), merged in
 /// order, gives the bits of the single-threaded update.
 #[test]
@@ -288,7 +323,7 @@ fn shards_merged_in_order_give_the_single_threaded_bits() {
                 let mut shard =
                     ModernShard::new(x[n0 * d..n1 * d].to_vec(), n, d, first, count).expect("a valid shard");
                 let mut parts = SegmentParts::default();
-                shard.update(&queries, q, beta, &mut parts).expect("valid queries");
+                shard.update(&queries, q, beta, true, &mut parts).expect("valid queries");
                 all.append(&parts);
                 first += count;
             }
@@ -297,6 +332,17 @@ fn shards_merged_in_order_give_the_single_threaded_bits() {
             let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             assert_eq!(bits(&state), bits(&single.state), "n = {n}, d = {d}, {workers} workers: states");
             assert_eq!(bits(&p), bits(&single.p), "n = {n}, d = {d}, {workers} workers: weights");
+            // The kept dot products, gathered into Q × N, are each query's `dots`.
+            let mut gathered = vec![f32::NAN; q * n];
+            segment_rows_to_matrix(n, d, q, &all.dots, &mut gathered).expect("dots of every segment");
+            for r in 0..q {
+                let want = dots(&x, n, d, &queries[r * d..(r + 1) * d]);
+                assert_eq!(
+                    bits(&gathered[r * n..(r + 1) * n]),
+                    bits(&want),
+                    "n = {n}, d = {d}, {workers} workers: dots"
+                );
+            }
         }
     }
 }
@@ -313,9 +359,10 @@ fn bad_shards_and_merges_are_errors_not_panics() {
     let rows = plan[0].1 - plan[0].0;
     let mut shard = ModernShard::new(vec![0.5; rows * d], n, d, 0, 1).expect("a valid shard");
     let mut parts = SegmentParts::default();
-    assert!(shard.update(&[0.0; 3], 1, 1.0, &mut parts).is_err(), "short query");
-    assert!(shard.update(&vec![0.0; d], 1, f32::NAN, &mut parts).is_err(), "β NaN");
-    shard.update(&vec![0.0; d], 1, 1.0, &mut parts).expect("one query");
+    assert!(shard.update(&[0.0; 3], 1, 1.0, false, &mut parts).is_err(), "short query");
+    assert!(shard.update(&vec![0.0; d], 1, f32::NAN, false, &mut parts).is_err(), "β NaN");
+    shard.update(&vec![0.0; d], 1, 1.0, false, &mut parts).expect("one query");
+    assert!(parts.dots.is_empty(), "no dots kept unless asked for");
     let (mut state, mut p) = (vec![0.0; d], vec![0.0; n]);
     assert!(merge_segments(n, d, 1, &parts, &mut state, &mut p).is_err(), "one segment of eight");
 }

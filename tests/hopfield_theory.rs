@@ -554,34 +554,108 @@ fn beta_c_is_given_for_equal_norms_only() {
     assert!(unequal > 5, "{unequal} of 19 seeds");
 }
 
-/// The page's WebGPU path hands the session an update computed elsewhere (`step_with`): with
-/// the CPU's own result it must leave the session exactly as `step` does, and bad input must
-/// change nothing.
+/// The page's WebGPU path and worker pool hand the session an update computed elsewhere
+/// (`step_with`), with or without the dot products of the state it started from: with the
+/// CPU's own result it must leave the session exactly as `step_pipelined` does (the same
+/// states, weights, energies, counts), and bad input must change nothing.
 #[test]
 fn an_update_computed_elsewhere_keeps_the_session_s_bookkeeping() {
+    use emergence_lab::hopfield::kernels::dots;
     let config = HopfieldConfig { model: ModelKind::Modern, count: 6, side: 16, ..HopfieldConfig::default() };
-    let (mut stepped, mut handed) =
-        (HopfieldSession::new(&config, 4).unwrap(), HopfieldSession::new(&config, 4).unwrap());
-    for _ in 0..6 {
-        let changed = stepped.step();
-        let (state, p) = (stepped.state().to_vec(), stepped.weights().unwrap().to_vec());
-        assert_eq!(handed.step_with(&state, &p), Ok(changed));
-        assert_eq!(handed.state(), stepped.state());
-        assert_eq!(handed.weights(), stepped.weights());
+    for with_dots in [false, true] {
+        let (mut stepped, mut handed) =
+            (HopfieldSession::new(&config, 4).unwrap(), HopfieldSession::new(&config, 4).unwrap());
+        let (n, d) = (stepped.patterns().count(), stepped.state().len());
+        let x = stepped.patterns().flat().to_vec();
+        for _ in 0..6 {
+            let start = dots(&x, n, d, handed.state());
+            let changed = stepped.step_pipelined();
+            let (state, p) = (stepped.state().to_vec(), stepped.weights().unwrap().to_vec());
+            assert_eq!(handed.step_with(&state, &p, with_dots.then_some(&start[..])), Ok(changed));
+            assert_eq!(handed.state(), stepped.state());
+            assert_eq!(handed.weights(), stepped.weights());
+            assert_eq!(handed.energies(), stepped.energies());
+            assert!(handed.energy_pending() && stepped.energy_pending());
+            assert_eq!((handed.steps(), handed.converged()), (stepped.steps(), stepped.converged()));
+        }
+        stepped.book_energy();
+        handed.book_energy();
         assert_eq!(handed.energies(), stepped.energies());
-        assert_eq!((handed.steps(), handed.converged()), (stepped.steps(), stepped.converged()));
+        assert_eq!(handed.energies().len(), handed.steps() + 1);
+        let (state, p) = (handed.state().to_vec(), handed.weights().unwrap().to_vec());
+        let before = (handed.steps(), handed.energies().len());
+        assert!(handed.step_with(&state[1..], &p, None).is_err());
+        assert!(handed.step_with(&state, &p[1..], None).is_err());
+        let mut nan = state.clone();
+        nan[3] = f32::NAN;
+        assert!(handed.step_with(&nan, &p, None).is_err());
+        let good = dots(&x, n, d, handed.state());
+        assert!(handed.step_with(&state, &p, Some(&good[1..])).is_err(), "too few dot products");
+        let mut bad = good.clone();
+        bad[2] = f32::INFINITY;
+        assert!(handed.step_with(&state, &p, Some(&bad)).is_err(), "a dot product that is not finite");
+        assert_eq!((handed.steps(), handed.energies().len()), before);
+        let mut classical =
+            HopfieldSession::new(&HopfieldConfig { model: ModelKind::Classical, ..config.clone() }, 4).unwrap();
+        let d = classical.state().len();
+        assert!(classical.step_with(&vec![1.0; d], &[1.0; 6], None).is_err());
     }
-    let (state, p) = (handed.state().to_vec(), handed.weights().unwrap().to_vec());
-    let before = (handed.steps(), handed.energies().len());
-    assert!(handed.step_with(&state[1..], &p).is_err());
-    assert!(handed.step_with(&state, &p[1..]).is_err());
-    let mut nan = state.clone();
-    nan[3] = f32::NAN;
-    assert!(handed.step_with(&nan, &p).is_err());
-    assert_eq!((handed.steps(), handed.energies().len()), before);
-    let mut classical = HopfieldSession::new(&HopfieldConfig { model: ModelKind::Classical, ..config }, 4).unwrap();
-    let d = classical.state().len();
-    assert!(classical.step_with(&vec![1.0; d], &[1.0; 6]).is_err());
+}
+
+/// A modern run whose steps leave each new state's energy to the next update
+/// (`step_pipelined`, the page's step while playing) books exactly the energies of a run that
+/// books each at once (`step`): the next update's dot products are those a pass would compute.
+/// Meanwhile the energies end one state early. Each energy, from the kernel's f32 dot products,
+/// is within the summation bound of eq. 2 computed with exact (f64) dot products.
+#[test]
+fn a_pipelined_run_books_the_energies_of_a_stepped_run() {
+    let config = HopfieldConfig {
+        model: ModelKind::Modern,
+        patterns: emergence_lab::hopfield::PatternSource::Random,
+        count: 40,
+        side: 20,
+        beta: 0.02,
+        corrupt: emergence_lab::hopfield::CorruptKind::Flip,
+        amount: 0.45,
+        ..HopfieldConfig::default()
+    };
+    for seed in 0..6u64 {
+        let (mut stepped, mut piped) =
+            (HopfieldSession::new(&config, seed).unwrap(), HopfieldSession::new(&config, seed).unwrap());
+        let mut before = stepped.booked_overlaps();
+        for k in 1..=4usize {
+            stepped.step();
+            piped.step_pipelined();
+            assert_eq!(piped.state(), stepped.state());
+            assert!(piped.energy_pending() && !stepped.energy_pending());
+            assert_eq!(piped.energies(), &stepped.energies()[..k], "seed {seed} step {k}");
+            // The plot's overlaps belong to the last booked energy's state: one step behind.
+            assert_eq!(piped.booked_overlaps(), before, "seed {seed} step {k}");
+            before = stepped.booked_overlaps();
+            // From the f32 dot products: within (d/4 + 3)·2⁻²⁴ of the exact cosines (|cos| ≤ 1
+            // and Σ|x_k ξ_k| ≤ ‖x‖‖ξ‖), plus the f64 rounding of the norms.
+            let d = stepped.state().len() as f64;
+            for (i, (a, b)) in before.iter().zip(stepped.overlaps()).enumerate() {
+                assert!((a - b).abs() <= (d / 4.0 + 4.0) * 2f64.powi(-24), "seed {seed} step {k} pattern {i}: {a} {b}");
+            }
+        }
+        piped.book_energy();
+        assert!(!piped.energy_pending());
+        assert_eq!(piped.energies(), stepped.energies(), "seed {seed}");
+        // A whole run books the last state's energy too.
+        let mut run = HopfieldSession::new(&config, seed).unwrap();
+        let taken = run.run(100);
+        assert_eq!(run.energies().len(), taken + 1);
+        let m = Modern::from_patterns(run.patterns(), config.beta, Scaling::Paper).unwrap();
+        let e_exact = m.energy(run.state());
+        // Each dot product is off by at most (d/4 + 3)·u·‖x‖‖ξ‖ ≤ (d/4 + 3)·u·M‖ξ‖, and lse moves
+        // by at most the largest score error.
+        let d = run.state().len() as f64;
+        let xi_norm = run.state().iter().map(|&v| f64::from(v).powi(2)).sum::<f64>().sqrt();
+        let bound = (d / 4.0 + 3.0) * 2f64.powi(-24) * m.max_norm() * xi_norm;
+        let e = *run.energies().last().unwrap();
+        assert!((e - e_exact).abs() <= bound, "seed {seed}: {e} against {e_exact} (bound {bound})");
+    }
 }
 
 /// The overlaps (the page's plot, and the read-out's target overlap) after every kind of state
@@ -621,18 +695,21 @@ fn overlaps_follow_the_state_through_steps_resets_and_updates_from_elsewhere() {
             let mut other = HopfieldSession::new(&config, 9).unwrap();
             other.step();
             let (state, p) = (other.state().to_vec(), other.weights().unwrap().to_vec());
-            s.step_with(&state, &p).unwrap();
+            s.step_with(&state, &p, None).unwrap();
             check(&s);
         }
     }
 }
 
-/// The worker pool hands the session the new state's scores as well (`step_with_scores`): the
-/// shards' scores, concatenated in order, must be the session's own (so the energies and the
-/// overlaps keep their bits), and bad scores change nothing.
+/// The worker pool computes each update with the dot products of the state it started from
+/// (`ModernShard::update` keeping them, gathered in segment order) and books the last state's
+/// energy from its shards' `dots`: the session must end with the bits of its own pipelined
+/// steps, and bad dot products change nothing.
 #[test]
-fn an_update_with_scores_from_the_shards_books_the_same_energy() {
-    use emergence_lab::hopfield::kernels::{segments, ModernShard};
+fn an_update_with_dot_products_from_the_shards_books_the_same_energies() {
+    use emergence_lab::hopfield::kernels::{
+        merge_segments, segment_rows_to_matrix, segments, ModernShard, SegmentParts,
+    };
     let config = HopfieldConfig {
         model: ModelKind::Modern,
         patterns: emergence_lab::hopfield::PatternSource::Random,
@@ -648,27 +725,40 @@ fn an_update_with_scores_from_the_shards_books_the_same_energy() {
     let plan = segments(n, d);
     assert!(plan.len() > 2, "several shards");
     let half = plan.len() / 2;
-    let shards = [(0, half), (half, plan.len() - half)].map(|(first, count)| {
+    let mut shards = [(0, half), (half, plan.len() - half)].map(|(first, count)| {
         let (n0, n1) = (plan[first].0, plan[first + count - 1].1);
         ModernShard::new(x[n0 * d..n1 * d].to_vec(), n, d, first, count).unwrap()
     });
+    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    let beta = stepped.effective_beta().unwrap() as f32;
     for _ in 0..3 {
-        stepped.step();
-        let (state, p) = (stepped.state().to_vec(), stepped.weights().unwrap().to_vec());
-        let scores: Vec<f64> = shards.iter().flat_map(|s| s.scores(&state).unwrap()).collect();
-        let before = (handed.steps(), handed.energies().len());
-        assert!(handed.step_with_scores(&state, &p, &scores[1..]).is_err(), "too few scores");
-        let mut nan = scores.clone();
-        nan[5] = f64::NAN;
-        assert!(handed.step_with_scores(&state, &p, &nan).is_err(), "a NaN score");
-        assert_eq!((handed.steps(), handed.energies().len()), before, "errors change nothing");
-        handed.step_with_scores(&state, &p, &scores).unwrap();
-        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        stepped.step_pipelined();
+        let mut all = SegmentParts::default();
+        for shard in &mut shards {
+            let mut parts = SegmentParts::default();
+            shard.update(handed.state(), 1, beta, true, &mut parts).unwrap();
+            all.append(&parts);
+        }
+        let (mut state, mut p, mut start) = (vec![0.0; d], vec![0.0; n], vec![0.0; n]);
+        merge_segments(n, d, 1, &all, &mut state, &mut p).unwrap();
+        segment_rows_to_matrix(n, d, 1, &all.dots, &mut start).unwrap();
+        handed.step_with(&state, &p, Some(&start)).unwrap();
+        assert_eq!(handed.state(), stepped.state());
         assert_eq!(bits(handed.energies()), bits(stepped.energies()));
-        assert_eq!(bits(&handed.overlaps()), bits(&stepped.overlaps()));
         assert_eq!((handed.steps(), handed.converged()), (stepped.steps(), stepped.converged()));
     }
-    assert!(shards[0].scores(&[0.0; 3]).is_err(), "a state of the wrong length");
+    let last: Vec<f32> = shards.iter().flat_map(|s| s.dots(handed.state()).unwrap()).collect();
+    let before = handed.energies().len();
+    assert!(handed.book_energy_from_dots(&last[1..]).is_err(), "too few dot products");
+    let mut nan = last.clone();
+    nan[5] = f32::NAN;
+    assert!(handed.book_energy_from_dots(&nan).is_err(), "a NaN dot product");
+    assert_eq!(handed.energies().len(), before, "errors change nothing");
+    handed.book_energy_from_dots(&last).unwrap();
+    stepped.book_energy();
+    assert_eq!(bits(handed.energies()), bits(stepped.energies()));
+    assert!(handed.book_energy_from_dots(&last).is_err(), "nothing pending any more");
+    assert!(shards[0].dots(&[0.0; 3]).is_err(), "a state of the wrong length");
 }
 
 /// E[|M|/N] at equilibrium for one stored ±1 pattern (J = xxᵀ/N, zero diagonal) at inverse

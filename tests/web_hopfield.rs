@@ -67,6 +67,7 @@ fn corrupted_queries(rng: &mut Rng, x: &[f32], n: usize, d: usize, q: usize) -> 
 struct GpuResult {
     state: Vec<f32>,
     p: Vec<f32>,
+    dots: Vec<f32>,
     millis: f64,
 }
 
@@ -84,7 +85,7 @@ async fn gpu_update(gpu: &ModernGpu, queries: &[f32], q: usize, beta: f32) -> Gp
         let array = js_sys::Reflect::get(&value, &JsValue::from_str(key)).expect("result field");
         js_sys::Float32Array::from(array).to_vec()
     };
-    GpuResult { state: field("state"), p: field("p"), millis }
+    GpuResult { state: field("state"), p: field("p"), dots: field("dots"), millis }
 }
 
 async fn create(x: &[f32], n: usize, d: usize) -> ModernGpu {
@@ -138,6 +139,13 @@ fn check(
             }
             s[i] = beta * dot;
             bound[i] = beta.abs() * (gamma(d) * abs * (1.0 + U) + U * dot.abs());
+            // Step 1 before β: the raw dot product the GPU returns for the query's energy.
+            let got = f64::from(gpu.dots[r * n + i]);
+            assert!(
+                (got - dot).abs() <= gamma(d) * abs,
+                "{label}: query {r}, dot[{i}] = {got} on the GPU, exactly {dot}; allowed ±{:e}",
+                gamma(d) * abs
+            );
         }
         let m = s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let b_max = bound.iter().copied().fold(0.0, f64::max);
@@ -218,7 +226,7 @@ async fn gpu_matches_cpu(seed: u64, n: usize, d: usize, q: usize, betas: &[f32])
     assert_eq!((gpu.patterns(), gpu.dim()), (n as u32, d as u32));
     for &beta in betas {
         let result = gpu_update(&gpu, &queries, q, beta).await;
-        assert_eq!((result.state.len(), result.p.len()), (q * d, q * n));
+        assert_eq!((result.state.len(), result.p.len(), result.dots.len()), (q * d, q * n, q * n));
         check(&format!("d = {d}, N = {n}, Q = {q}, β = {beta}"), &x, n, d, &queries, q, beta, &result);
     }
 }
@@ -250,6 +258,7 @@ async fn gpu_rejects_bad_input_with_sentences() {
     let result = gpu_update(&gpu, &[1.0, 0.0], 1, 0.0).await;
     assert_eq!(result.p, vec![0.5, 0.5]);
     assert_eq!(result.state, vec![0.5, 0.5]);
+    assert_eq!(result.dots, vec![1.0, 0.0], "the dot products come back before β");
     assert!(gpu.backend_note().starts_with("WebGPU compute"));
 }
 
@@ -284,6 +293,7 @@ async fn gpu_update_benchmark_size() {
         let part = GpuResult {
             state: result.state[first * d..end * d].to_vec(),
             p: result.p[first * n..end * n].to_vec(),
+            dots: result.dots[first * n..end * n].to_vec(),
             millis: result.millis,
         };
         let label = format!("d = {d}, N = {n}, Q = {q}, β = {beta}, queries {first}..{end}");

@@ -52,20 +52,24 @@ export class ModernPool {
   get size() { return this.workers.length; }
 
   /** One modern update of `q` queries (Float32Array, q × d) at β: `{state, p}` as from
-   * hopfield_modern_update. */
-  async update(queries, q, beta) {
+   * hopfield_modern_update, and with `keepDots` also `dots` (q × N): the queries' dot products
+   * with every stored pattern, which the update computes anyway and the energy of the queries
+   * needs (HopfieldLab.step_with). */
+  async update(queries, q, beta, keepDots = false) {
     if (!this.workers.length) throw new Error('modern pool: already freed');
-    const parts = await Promise.all(this.workers.map((w) => this.#call(w, { kind: 'modern-shard-update', queries, q, beta })));
+    const parts = await Promise.all(this.workers.map((w) => this.#call(w, { kind: 'modern-shard-update', queries, q, beta, keepDots })));
     const join = (Type, key) => concat(Type, parts.map((p) => p[key]));
-    return this.mod.hopfield_modern_merge(this.n, this.d, q, join(Float64Array, 'scalars'), join(Float32Array, 'states'), join(Float32Array, 'numerators'));
+    return this.mod.hopfield_modern_merge(this.n, this.d, q, join(Float64Array, 'scalars'), join(Float32Array, 'states'),
+      join(Float32Array, 'numerators'), keepDots ? join(Float32Array, 'dots') : new Float32Array(0));
   }
 
-  /** The scores ξ^μ·σ of `state` (Float32Array, d) for every stored pattern (Float64Array, N),
-   * each worker's rows in order: what the session's energy needs (HopfieldLab.step_with_scores). */
-  async scores(state) {
+  /** The kernel's dot products ξ^μ·σ of `state` (Float32Array, d) with every stored pattern
+   * (Float32Array, N), each worker's rows in order: the energy of a state no update started
+   * from yet (HopfieldLab.book_energy_from_dots). */
+  async dots(state) {
     if (!this.workers.length) throw new Error('modern pool: already freed');
-    const parts = await Promise.all(this.workers.map((w) => this.#call(w, { kind: 'modern-shard-scores', state })));
-    return concat(Float64Array, parts.map((p) => p.scores));
+    const parts = await Promise.all(this.workers.map((w) => this.#call(w, { kind: 'modern-shard-dots', state })));
+    return concat(Float32Array, parts.map((p) => p.dots));
   }
 
   /** Stops the workers; pending updates fail. */

@@ -13,8 +13,9 @@
 //        page's session: posts {progress}, then {curve}
 //   {kind: 'modern-shard', id, x, n, d, first, count}   keep these segments' rows (modern pool,
 //        www/modern-pool.js): posts {id}
-//   {kind: 'modern-shard-update', id, queries, q, beta}  posts {id, scalars, states, numerators}
-//   {kind: 'modern-shard-scores', id, state}            posts {id, scores} (this shard's rows)
+//   {kind: 'modern-shard-update', id, queries, q, beta, keepDots}  posts {id, scalars, states,
+//        numerators, dots} (dots empty unless keepDots)
+//   {kind: 'modern-shard-dots', id, state}              posts {id, dots} (this shard's rows)
 // Messages out: {progress: 0..1} now and then, then {summary, csv}, {rows} or {trajectories},
 // or {error} (with the request's id where it had one).
 // The page cancels by terminating the worker.
@@ -167,14 +168,14 @@ function modernShard(data) {
 
 function modernShardUpdate(data) {
   if (!shard) throw new Error('modern pool: this worker holds no patterns');
-  const r = shard.update(data.queries, data.q, data.beta);
-  self.postMessage({ id: data.id, ...r }, [r.scalars.buffer, r.states.buffer, r.numerators.buffer]);
+  const r = shard.update(data.queries, data.q, data.beta, Boolean(data.keepDots));
+  self.postMessage({ id: data.id, ...r }, [r.scalars.buffer, r.states.buffer, r.numerators.buffer, r.dots.buffer]);
 }
 
-function modernShardScores(data) {
+function modernShardDots(data) {
   if (!shard) throw new Error('modern pool: this worker holds no patterns');
-  const scores = shard.scores(data.state);
-  self.postMessage({ id: data.id, scores }, [scores.buffer]);
+  const dots = shard.dots(data.state);
+  self.postMessage({ id: data.id, dots }, [dots.buffer]);
 }
 
 // The jobs: kind → [the export of the build it needs, the function that runs it].
@@ -188,7 +189,7 @@ const JOBS = {
   'hopfield-accuracy': ['HopfieldLab', hopfieldAccuracy],
   'modern-shard': ['ModernShard', modernShard],
   'modern-shard-update': ['ModernShard', modernShardUpdate],
-  'modern-shard-scores': ['ModernShard', modernShardScores],
+  'modern-shard-dots': ['ModernShard', modernShardDots],
 };
 
 self.onmessage = async ({ data }) => {

@@ -125,9 +125,9 @@ fn simulate(flags: &Flags) -> Result<String, UsageError> {
         }
         let lambda = match flags.values.get("lambda") {
             None => None,
-            Some(raw) => {
-                Some(raw.trim().parse::<f64>().map_err(|_| UsageError(format!("--lambda: \"{raw}\" is not a number")))?)
-            }
+            Some(raw) => Some(
+                raw.trim().parse::<f64>().map_err(|_| UsageError(format!("--lambda: \"{raw}\" is not a number")))?,
+            ),
         };
         let mut sim = ImportanceSimulation::for_kind(kind, lambda, seed)
             .map_err(|e| UsageError(format!("{} (--lambda)", e.trim_end_matches('.'))))?;

@@ -105,6 +105,12 @@ pub trait Experiment: Sized {
     /// The run has ended; playing stops.
     fn done(&self) -> bool;
 
+    /// Finish what steps taken during play may leave to the next step, now that none follows
+    /// at once (the run paused, ended, or reached a requested step). The Hopfield session books
+    /// the newest modern state's energy, which while playing the next update supplies from the
+    /// dot products it computes anyway (docs/hopfield.md, "Speed"). Default: nothing.
+    fn settle(&mut self) {}
+
     /// The read-outs as a JSON object of numbers, booleans and short texts.
     fn readout(&self) -> serde_json::Value;
 

@@ -5,7 +5,7 @@
 
 use super::cells::{pack_cells, toggled, unpack_cells};
 use super::logmath::{finite_or_null, Prob};
-use super::scene::{colour, Branch, Painted, PaintTarget, Panel, Scene, ViewMode};
+use super::scene::{colour, Branch, PaintTarget, Painted, Panel, Scene, ViewMode};
 use super::theory::UnionMethod;
 use super::{figures, params_from, theory, DendriteParams};
 use crate::core::experiment::{Experiment, Scenario, Seek, Until, Watch};

@@ -926,9 +926,21 @@ impl ImportanceSimulation {
             McKind::UnionSegment { n, a, s, theta, m } => {
                 Target::Union { n, pieces: m, piece: s, draws: a, threshold: theta }
             }
-            McKind::UnionInput { n, a, s, theta, m } => Target::Union { n, pieces: m, piece: a, draws: s, threshold: theta },
+            McKind::UnionInput { n, a, s, theta, m } => {
+                Target::Union { n, pieces: m, piece: a, draws: s, threshold: theta }
+            }
         };
-        Ok(Self { kind, target, lambda, rng: Rng::seed_from_u64(seed), samples: 0, hits: 0, sum: 0.0, sum_sq: 0.0, exp: 0 })
+        Ok(Self {
+            kind,
+            target,
+            lambda,
+            rng: Rng::seed_from_u64(seed),
+            samples: 0,
+            hits: 0,
+            sum: 0.0,
+            sum_sq: 0.0,
+            exp: 0,
+        })
     }
 
     /// The kind this run estimates.
@@ -1098,7 +1110,14 @@ pub enum Proposal {
 /// One sample of the tail step (see [`ImportanceSimulation`]): `draws` cells without
 /// replacement from `pop`, `marked` of them marked. Returns the weight w·2^e of a hit (at least
 /// `threshold` marked cells drawn), `None` for a miss.
-fn tail_sample(rng: &mut Rng, pop: u64, marked: u64, draws: u64, threshold: u64, proposal: Proposal) -> Option<(f64, i64)> {
+fn tail_sample(
+    rng: &mut Rng,
+    pop: u64,
+    marked: u64,
+    draws: u64,
+    threshold: u64,
+    proposal: Proposal,
+) -> Option<(f64, i64)> {
     if threshold > marked.min(draws) {
         return None;
     }

@@ -534,12 +534,16 @@ pub fn segments(n: usize, d: usize) -> Vec<(usize, usize)> {
 /// - `scalars` (f64): the segment's score maximum per query (q), its softmax sum relative to that
 ///   maximum (q), and each of its blocks' maxima (q × blocks, query-major);
 /// - `states` (f32): Σ_n e_n x_n over the segment, relative to its maximum (q × d);
-/// - `numerators` (f32): e_n = exp(β s_n − m_block) for the segment's patterns (q × n_s).
+/// - `numerators` (f32): e_n = exp(β s_n − m_block) for the segment's patterns (q × n_s);
+/// - `dots` (f32, only when asked for): the raw dot products ξ·x_n of the queries with the
+///   segment's patterns (q × n_s), the [`dots`] of each query: what the energy of the queries
+///   needs (eq. 2), so the page's step books it without a second pass over X.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct SegmentParts {
     pub scalars: Vec<f64>,
     pub states: Vec<f32>,
     pub numerators: Vec<f32>,
+    pub dots: Vec<f32>,
 }
 
 impl SegmentParts {
@@ -547,6 +551,7 @@ impl SegmentParts {
         self.scalars.clear();
         self.states.clear();
         self.numerators.clear();
+        self.dots.clear();
     }
 
     /// Appends `other`'s parts (the next segments' in order): how a pool's shards are joined.
@@ -554,6 +559,7 @@ impl SegmentParts {
         self.scalars.extend_from_slice(&other.scalars);
         self.states.extend_from_slice(&other.states);
         self.numerators.extend_from_slice(&other.numerators);
+        self.dots.extend_from_slice(&other.dots);
     }
 }
 
@@ -590,16 +596,51 @@ impl ModernWorkspace {
         out_state: &mut [f32],
         out_p: &mut [f32],
     ) -> Result<(), String> {
+        self.update_keeping_dots(x, n, d, queries, q, beta, out_state, out_p, None)
+    }
+
+    /// [`Self::update`] that also writes the raw dot products of every query with every stored
+    /// pattern (Q × N, row-major) into `out_dots`: the scores the update computes anyway, with
+    /// the bits of [`dots`]. The energy of the queries (eq. 2) needs exactly these, so a step
+    /// that keeps them books the energy of the state it started from without a second pass over
+    /// X (`HopfieldSession::step_pipelined`). Errors, writing nothing, as `update` does and when
+    /// `out_dots` does not hold Q × N values.
+    #[allow(clippy::too_many_arguments)]
+    pub fn update_keeping_dots(
+        &mut self,
+        x: &[f32],
+        n: usize,
+        d: usize,
+        queries: &[f32],
+        q: usize,
+        beta: f32,
+        out_state: &mut [f32],
+        out_p: &mut [f32],
+        out_dots: Option<&mut [f32]>,
+    ) -> Result<(), String> {
         check_sizes(x, n, d, queries, q, beta, out_state, out_p)?;
+        if let Some(dots) = &out_dots {
+            if dots.len() != out_p.len() {
+                return Err(format!(
+                    "modern update: the dot buffer holds {} numbers, expected {}",
+                    dots.len(),
+                    out_p.len()
+                ));
+            }
+        }
         if q == 0 {
             return Ok(());
         }
         let mut parts = core::mem::take(&mut self.parts);
         parts.clear();
+        let keep_dots = out_dots.is_some();
         for (n0, n1) in segments(n, d) {
-            self.segment(&x[n0 * d..n1 * d], n1 - n0, d, queries, q, beta, &mut parts);
+            self.segment(&x[n0 * d..n1 * d], n1 - n0, d, queries, q, beta, keep_dots, &mut parts);
         }
         let merged = merge_segments(n, d, q, &parts, out_state, out_p);
+        if let (Ok(()), Some(out)) = (&merged, out_dots) {
+            segment_rows_to_matrix(n, d, q, &parts.dots, out)?;
+        }
         self.parts = parts;
         merged
     }
@@ -613,6 +654,9 @@ impl ModernWorkspace {
     ///    the segment's running state with the "online softmax" rescaling (the running maximum
     ///    changes only when a block's maximum is larger: state ← state·e^{m_old − m_new} +
     ///    partial·e^{m_block − m_new}).
+    ///
+    /// With `keep_dots`, step 1's raw dot products are copied to `parts.dots` before step 2
+    /// turns them into numerators (a copy of q × nb values per block, nothing more).
     #[allow(clippy::too_many_arguments)]
     fn segment(
         &mut self,
@@ -622,6 +666,7 @@ impl ModernWorkspace {
         queries: &[f32],
         q: usize,
         beta: f32,
+        keep_dots: bool,
         parts: &mut SegmentParts,
     ) {
         let nb = block_rows(d);
@@ -636,9 +681,14 @@ impl ModernWorkspace {
         parts.states.resize(states0 + q * d, 0.0);
         let p0 = parts.numerators.len();
         parts.numerators.resize(p0 + q * n, 0.0);
+        let dots0 = parts.dots.len();
+        if keep_dots {
+            parts.dots.resize(dots0 + q * n, 0.0);
+        }
         let block_max = &mut parts.scalars[scalars0 + 2 * q..];
         let out_state = &mut parts.states[states0..];
         let out_p = &mut parts.numerators[p0..];
+        let out_dots = &mut parts.dots[dots0..];
 
         for b in 0..blocks {
             let n0 = b * nb;
@@ -677,6 +727,11 @@ impl ModernWorkspace {
                     r += tile_r;
                 }
                 c += tile_c;
+            }
+            if keep_dots {
+                for r in 0..q {
+                    out_dots[r * n + n0..r * n + n1].copy_from_slice(&out_p[r * n + n0..r * n + n1]);
+                }
             }
             // 2. The block's softmax numerators e = exp(β·dot − m_block) and the merge factors.
             for r in 0..q {
@@ -796,19 +851,28 @@ impl ModernShard {
         Ok(Self { x, d, rows, workspace: ModernWorkspace::new() })
     }
 
-    /// ξ^μ·σ in f64 for this shard's rows, in order (`patterns::dot_f64`, the same bits as the
-    /// session's energy pass): the page's pool hands them to `HopfieldSession::step_with_scores`.
-    /// Errors on a state whose length is not d.
-    pub fn scores(&self, state: &[f32]) -> Result<Vec<f64>, String> {
+    /// The [`dots`] ξ^μ·σ of `state` with this shard's rows, in order: the pool's share of the
+    /// scores the session's energy needs (`HopfieldSession::book_energy_from_dots`). Errors on a
+    /// state whose length is not d.
+    pub fn dots(&self, state: &[f32]) -> Result<Vec<f32>, String> {
         if state.len() != self.d {
             return Err(format!("modern shard: a state of {} values for d = {}", state.len(), self.d));
         }
-        Ok(self.x.chunks_exact(self.d).map(|row| super::patterns::dot_f64(row, state)).collect())
+        Ok(dots(&self.x, self.x.len() / self.d, self.d, state))
     }
 
     /// This shard's parts of one update of `q` queries (Q × d, row-major) at β, replacing
-    /// `parts`' contents. Errors on a wrong query length or a β that is not finite.
-    pub fn update(&mut self, queries: &[f32], q: usize, beta: f32, parts: &mut SegmentParts) -> Result<(), String> {
+    /// `parts`' contents; with `keep_dots`, `parts.dots` holds the queries' raw dot products
+    /// with this shard's rows (segment by segment, q × n_s each). Errors on a wrong query
+    /// length or a β that is not finite.
+    pub fn update(
+        &mut self,
+        queries: &[f32],
+        q: usize,
+        beta: f32,
+        keep_dots: bool,
+        parts: &mut SegmentParts,
+    ) -> Result<(), String> {
         if queries.len() != q.saturating_mul(self.d) {
             return Err(format!("modern shard: {} query values for Q = {q}, d = {}", queries.len(), self.d));
         }
@@ -819,7 +883,7 @@ impl ModernShard {
         let mut row0 = 0;
         for &ns in &self.rows {
             let xs = &self.x[row0 * self.d..(row0 + ns) * self.d];
-            self.workspace.segment(xs, ns, self.d, queries, q, beta, parts);
+            self.workspace.segment(xs, ns, self.d, queries, q, beta, keep_dots, parts);
             row0 += ns;
         }
         Ok(())
@@ -907,6 +971,46 @@ pub fn merge_segments(
         at += q * (2 + blocks);
     }
     Ok(())
+}
+
+/// The `dots` of `q` queries as [`SegmentParts`] hold them (segment after segment of
+/// [`segments`]`(n, d)`, each q × n_s) laid out as one Q × N row-major matrix in `out`. Errors
+/// when the sizes do not match.
+pub fn segment_rows_to_matrix(n: usize, d: usize, q: usize, dots: &[f32], out: &mut [f32]) -> Result<(), String> {
+    let want = q.checked_mul(n).ok_or_else(|| format!("modern update: Q = {q} × N = {n} is too large"))?;
+    if dots.len() != want || out.len() != want {
+        return Err(format!("modern update: {} dots for a buffer of {}, expected {want}", dots.len(), out.len()));
+    }
+    for (n0, n1) in segments(n, d) {
+        let ns = n1 - n0;
+        for r in 0..q {
+            out[r * n + n0..r * n + n1].copy_from_slice(&dots[q * n0 + r * ns..q * n0 + (r + 1) * ns]);
+        }
+    }
+    Ok(())
+}
+
+/// The dot products ξ·x_μ of `state` with each of the `n` rows of `x` (n × d), in f32 with the
+/// kernel's own order (see [`dot_tile`]): bit for bit the scores a modern update computes for
+/// that state before its softmax ([`ModernWorkspace::update_keeping_dots`]), whatever the tile
+/// shapes. A state shorter than d gives zeros.
+pub fn dots(x: &[f32], n: usize, d: usize, state: &[f32]) -> Vec<f32> {
+    let n = n.min(x.len() / d.max(1));
+    let mut out = vec![0.0f32; n];
+    if state.len() < d {
+        return out;
+    }
+    let state = &state[..d];
+    let mut c = 0;
+    while c + NT <= n {
+        let t = dot_1x4([state], core::array::from_fn(|i| row(x, c + i, d)), d);
+        out[c..c + NT].copy_from_slice(&t[0]);
+        c += NT;
+    }
+    for (c, o) in out.iter_mut().enumerate().skip(c) {
+        *o = dot_tile::<1, 1>([state], [row(x, c, d)], d)[0][0];
+    }
+    out
 }
 
 /// Row `i` of a row-major matrix with rows of length `d`.

@@ -148,10 +148,16 @@ impl Experiment for HopfieldRun {
             if spent >= budget.max(1) {
                 return Seek::InProgress;
             }
-            self.session.step();
+            // The modern energy of each new state is booked by the next step's update;
+            // `settle` books the last one when no step follows at once.
+            self.session.step_pipelined();
             spent += 1;
         }
         Seek::Reached
+    }
+
+    fn settle(&mut self) {
+        self.session.book_energy();
     }
 
     /// Converged (a step changed nothing), or a synchronous run caught in a 2-cycle.
@@ -159,8 +165,10 @@ impl Experiment for HopfieldRun {
         self.session.converged() || (self.config.update == UpdateMode::Sync && self.session.two_cycle())
     }
 
-    /// `{steps, converged, two_cycle, model, width, height, count, target, energy, bounds,
-    /// names, overlap_target, max_weight, effective_beta, flipped_bits, wrong_bits}`:
+    /// `{steps, converged, two_cycle, model, width, height, count, target, energy, energy_step,
+    /// bounds, names, overlap_target, max_weight, effective_beta, flipped_bits, wrong_bits}`:
+    /// `energy` is that of step `energy_step`, one before `steps` while a modern run plays
+    /// (the next update books the newest state's energy; `settle` books it when play stops);
     /// `effective_beta` is the modern update's β in the paper's formula (null for the binary
     /// models), `flipped_bits` the components whose sign retrieval changed from the query's,
     /// `wrong_bits` those whose sign still differs from the target's.
@@ -177,6 +185,7 @@ impl Experiment for HopfieldRun {
             "count": s.patterns().count(),
             "target": s.target(),
             "energy": s.energies().last().copied().map(crate::dendrites::logmath::finite_or_null),
+            "energy_step": s.energies().len().saturating_sub(1),
             "bounds": s.energy_bounds().map(|(lo, hi)| [lo, hi]),
             "names": s.patterns().names.iter().take(MAX_THUMBNAILS).collect::<Vec<_>>(),
             "overlap_target": s.overlap(s.target()),

@@ -250,6 +250,38 @@ impl Modern {
         self.workspace.update(self.x.as_slice().unwrap_or(&[]), self.n, self.d, queries, q, beta, out_state, out_p)
     }
 
+    /// [`Self::update`] that also writes the dot products of every query with every stored
+    /// pattern (Q × N) into `out_dots`: the scores the update computes anyway, the bits of
+    /// [`Self::dots`] (see `kernels::ModernWorkspace::update_keeping_dots`).
+    pub fn update_keeping_dots(
+        &mut self,
+        queries: &[f32],
+        q: usize,
+        out_state: &mut [f32],
+        out_p: &mut [f32],
+        out_dots: &mut [f32],
+    ) -> Result<(), String> {
+        let beta = self.effective_beta() as f32;
+        let x = self.x.as_slice().unwrap_or(&[]);
+        self.workspace.update_keeping_dots(x, self.n, self.d, queries, q, beta, out_state, out_p, Some(out_dots))
+    }
+
+    /// X ξ with the update kernel's f32 dot products (`kernels::dots`): the scores an update
+    /// from ξ computes, so an energy booked from them ([`Self::energy_from_dots`]) has the same
+    /// bits whether a pass computed it or the next update did.
+    pub fn dots(&self, xi: &[f32]) -> Vec<f32> {
+        kernels::dots(self.values(), self.n, self.d, xi)
+    }
+
+    /// The energy (eq. 2) from the kernel's dot products `dots` = [`Self::dots`]`(xi)`: what
+    /// the session books. Against [`Self::energy`] (f64 dot products) it differs by the f32
+    /// rounding of the dots, at most about (d/4 + 2)·2⁻²⁴·M‖ξ‖ (the summation bound for the
+    /// kernel's four lanes), the order of the rounding of the f32 state itself.
+    pub fn energy_from_dots(&self, dots: &[f32], xi: &[f32]) -> f64 {
+        let z: Vec<f64> = dots.iter().map(|&v| f64::from(v)).collect();
+        self.energy_from_scores(&z, xi)
+    }
+
     /// X ξ in f64 (the overlaps x_i·ξ).
     pub fn scores(&self, xi: &[f32]) -> Vec<f64> {
         self.values().chunks_exact(self.d).map(|row| super::patterns::dot_f64(row, xi)).collect()

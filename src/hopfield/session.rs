@@ -83,8 +83,15 @@ pub struct HopfieldSession {
     sweep_flips: usize,
     /// ‖ξ^μ‖ of every stored pattern, for the overlaps (computed once).
     pattern_norms: Vec<f64>,
-    /// Modern: ξ^μ·σ for every stored pattern and the current state (see `energy_now`).
-    state_dots: Vec<f64>,
+    /// Modern: the current state's energy is not booked yet (after [`Self::step_pipelined`]);
+    /// the next update books it from the dot products it computes, or [`Self::book_energy`].
+    energy_pending: bool,
+    /// Modern: the dot products of the last update's starting state (scratch, N values).
+    dots: Vec<f32>,
+    /// Modern: the dot products the last booked energy came from, and that state's norm (the
+    /// overlaps at that step, [`Self::booked_overlaps`]).
+    booked_dots: Vec<f32>,
+    booked_norm: f64,
 }
 
 fn build_patterns(config: &HopfieldConfig, seed: u64) -> Result<PatternSet, String> {
@@ -103,6 +110,14 @@ fn build_patterns(config: &HopfieldConfig, seed: u64) -> Result<PatternSet, Stri
             PatternSet::from_rows(set.width, set.height, rows, set.names[..k].to_vec())?
         }
     })
+}
+
+/// Dot products from elsewhere: N finite numbers.
+fn check_dots(dots: &[f32], n: usize) -> Result<(), String> {
+    if dots.len() != n || !dots.iter().all(|v| v.is_finite()) {
+        return Err(format!("an update's dot products must be {n} finite numbers, not {} values", dots.len()));
+    }
+    Ok(())
 }
 
 /// The end of a modern update whose result is in `next` (the new state) and `p`: the state
@@ -192,7 +207,10 @@ impl HopfieldSession {
             converged: false,
             sweep_flips: 0,
             pattern_norms: Vec::new(),
-            state_dots: Vec::new(),
+            energy_pending: false,
+            dots: Vec::new(),
+            booked_dots: Vec::new(),
+            booked_norm: 0.0,
         };
         s.pattern_norms = (0..s.patterns.count()).map(|i| norm(s.patterns.row(i))).collect();
         s.reset();
@@ -221,23 +239,84 @@ impl HopfieldSession {
             Engine::Dense(net) => net.set_state(&q),
             Engine::Modern { prev_p, .. } => *prev_p = None,
         }
-        let energy = self.energy_now();
-        self.energies = vec![energy];
+        self.energies.clear();
+        self.energy_pending = true;
+        self.book_energy();
     }
 
-    /// The energy of the current state. Modern: the scores Xξ it needs are kept for
-    /// [`Self::overlaps`] (every change of a modern state books an energy, so they stay current).
-    fn energy_now(&mut self) -> f64 {
-        match &self.engine {
+    /// Books the current state's energy: binary models from their own sums; modern from the
+    /// kernel's dot products X ξ (`Modern::energy_from_dots`), one pass over the stored patterns.
+    fn book_energy_now(&mut self) {
+        let energy = match &self.engine {
             Engine::Classical(net) | Engine::Multitask(net) => net.energy(),
             Engine::Dense(net) => net.energy(),
             Engine::Modern { model, .. } => {
-                let z = model.scores(&self.state);
-                let e = model.energy_from_scores(&z, &self.state);
-                self.state_dots = z;
-                e
+                let dots = model.dots(&self.state);
+                return self.book_modern(dots);
             }
+        };
+        self.energies.push(energy);
+        self.energy_pending = false;
+    }
+
+    /// Books the modern energy of the current state from its dot products with every stored
+    /// pattern, and keeps them for [`Self::booked_overlaps`].
+    fn book_modern(&mut self, dots: Vec<f32>) {
+        if let Engine::Modern { model, .. } = &self.engine {
+            self.energies.push(model.energy_from_dots(&dots, &self.state));
+            self.booked_norm = norm(&self.state);
+            self.booked_dots = dots;
         }
+        self.energy_pending = false;
+    }
+
+    /// Books the current state's energy if it is still pending (modern, after
+    /// [`Self::step_pipelined`] or [`Self::step_with`]): one pass of the kernel's dot products
+    /// over the stored patterns. Nothing to do otherwise.
+    pub fn book_energy(&mut self) {
+        if self.energy_pending {
+            self.book_energy_now();
+        }
+    }
+
+    /// [`Self::book_energy`] from the current state's dot products with every stored pattern,
+    /// computed elsewhere (the page's worker pool: `kernels::ModernShard::dots`, concatenated;
+    /// its bits are the session's own). Errors, changing nothing, when there is no pending
+    /// energy, or `dots` are not N finite numbers.
+    pub fn book_energy_from_dots(&mut self, dots: &[f32]) -> Result<(), String> {
+        if !self.energy_pending {
+            return Err("there is no pending energy to book".into());
+        }
+        check_dots(dots, self.patterns.count())?;
+        self.book_modern(dots.to_vec());
+        Ok(())
+    }
+
+    /// The overlaps at the step of the last booked energy (`energies().len() − 1`), for the
+    /// page's plot: modern, the cosines from the dot products that energy was booked from (no
+    /// pass over the stored patterns; f32 dot products, so within about d·2⁻²⁴ of
+    /// [`Self::overlaps`]); the binary models, [`Self::overlaps`] (always booked at once).
+    pub fn booked_overlaps(&self) -> Vec<f64> {
+        if !matches!(self.engine, Engine::Modern { .. }) || self.booked_dots.len() != self.patterns.count() {
+            return self.overlaps();
+        }
+        self.booked_dots
+            .iter()
+            .zip(&self.pattern_norms)
+            .map(|(&dot, &pn)| {
+                let n = pn * self.booked_norm;
+                if n > 0.0 {
+                    f64::from(dot) / n
+                } else {
+                    0.0
+                }
+            })
+            .collect()
+    }
+
+    /// Whether the current state's energy waits to be booked (see [`Self::step_pipelined`]).
+    pub fn energy_pending(&self) -> bool {
+        self.energy_pending
     }
 
     fn binary(&mut self) -> Option<&mut dyn BinaryNet> {
@@ -261,18 +340,41 @@ impl HopfieldSession {
         self.config.model == ModelKind::Multitask && self.config.temperature > 0.0
     }
 
-    /// One unit of the model: asynchronous, the rest of the current sweep (a whole sweep at a
-    /// sweep's start); synchronous, one update of every component; modern, one update. False
-    /// when nothing changed (no flip in a whole sweep / update, or the modern weights settled:
-    /// ‖p_t − p_{t−1}‖₂ ≤ 1e-4). Glauber dynamics (T > 0) never report convergence.
+    /// One unit of the model, its energy booked: asynchronous, the rest of the current sweep (a
+    /// whole sweep at a sweep's start); synchronous, one update of every component; modern, one
+    /// update. False when nothing changed (no flip in a whole sweep / update, or the modern
+    /// weights settled: ‖p_t − p_{t−1}‖₂ ≤ 1e-4). Glauber dynamics (T > 0) never report
+    /// convergence. Modern: [`Self::step_pipelined`], then [`Self::book_energy`] (a second pass
+    /// over the stored patterns).
     pub fn step(&mut self) -> bool {
-        let changed = if let Engine::Modern { model, p, prev_p, next } = &mut self.engine {
-            if model.update(&self.state, 1, next, p).is_err() {
+        let changed = self.step_pipelined();
+        self.book_energy();
+        changed
+    }
+
+    /// [`Self::step`], except that the modern model leaves the new state's energy pending: the
+    /// next step's update computes the dot products X ξ that the energy (eq. 2) needs anyway and
+    /// books it from them, so a run costs one pass over the stored patterns per step, plus one
+    /// [`Self::book_energy`] where the run stops. Meanwhile [`Self::energies`] ends one state
+    /// early ([`Self::energy_pending`]). The binary models book at once (their energies are
+    /// cheap).
+    pub fn step_pipelined(&mut self) -> bool {
+        if let Engine::Modern { model, p, next, .. } = &mut self.engine {
+            self.dots.resize(p.len(), 0.0);
+            if model.update_keeping_dots(&self.state, 1, next, p, &mut self.dots).is_err() {
                 return false;
             }
+            if self.energy_pending {
+                let dots = std::mem::take(&mut self.dots);
+                self.book_modern(dots);
+            }
+            let Engine::Modern { p, prev_p, next, .. } = &mut self.engine else { return false };
             self.converged = finish_modern(&mut self.state, p, prev_p, next);
-            !self.converged
-        } else if self.glauber() {
+            self.steps += 1;
+            self.energy_pending = true;
+            return !self.converged;
+        }
+        let changed = if self.glauber() {
             let t = self.config.temperature;
             let Engine::Multitask(net) = &mut self.engine else { return false };
             let flips = glauber_sweep(net, &mut self.dynamics, t, &mut self.rng);
@@ -297,38 +399,23 @@ impl HopfieldSession {
         };
         self.sync_state();
         self.steps += 1;
-        let energy = self.energy_now();
-        self.energies.push(energy);
+        self.book_energy_now();
         changed
     }
 
-    /// One modern update computed elsewhere (the page's WebGPU compute path): the new state and
-    /// the weights p, with the bookkeeping of [`Self::step`] (the settling test, the energy,
-    /// the step count). Errors, changing nothing, when the model is not modern, a length is
-    /// not d or N, or a value is not finite.
-    pub fn step_with(&mut self, new_state: &[f32], new_p: &[f32]) -> Result<bool, String> {
-        self.book_update(new_state, new_p, None)
-    }
-
-    /// [`Self::step_with`] with the scores ξ^μ·σ of the new state as well (N values, each
-    /// `patterns::dot_f64(ξ^μ, σ)`, as the page's worker pool computes them for its rows): the
-    /// energy and the overlaps then need no pass over the stored patterns here. Computed as
-    /// `dot_f64` does, they give the bits of [`Self::step`]'s energy. Errors, changing nothing,
-    /// as `step_with` does, and when the scores are not N finite numbers.
-    pub fn step_with_scores(&mut self, new_state: &[f32], new_p: &[f32], scores: &[f64]) -> Result<bool, String> {
-        if scores.len() != self.patterns.count() || !scores.iter().all(|v| v.is_finite()) {
-            return Err(format!(
-                "an update's scores must be {} finite numbers, not {} values",
-                self.patterns.count(),
-                scores.len()
-            ));
-        }
-        self.book_update(new_state, new_p, Some(scores))
-    }
-
-    fn book_update(&mut self, new_state: &[f32], new_p: &[f32], scores: Option<&[f64]>) -> Result<bool, String> {
+    /// One modern update computed elsewhere (the page's WebGPU compute path or its worker
+    /// pool): the new state and the weights p, with the bookkeeping of [`Self::step_pipelined`]
+    /// (the settling test, the step count; the new state's energy left pending). `dots`: the
+    /// dot products of the state the update started from with every stored pattern, which the
+    /// update computed (N values); they book that state's pending energy. Without them (or
+    /// with nothing pending) a pending energy is booked by a pass here first. Errors, changing
+    /// nothing, when the model is not modern, a length is not d or N, or a value is not finite.
+    pub fn step_with(&mut self, new_state: &[f32], new_p: &[f32], dots: Option<&[f32]>) -> Result<bool, String> {
         let d = self.state.len();
-        let Engine::Modern { p, prev_p, next, .. } = &mut self.engine else {
+        if let Some(dots) = dots {
+            check_dots(dots, self.patterns.count())?;
+        }
+        let Engine::Modern { p, .. } = &self.engine else {
             return Err("only the modern model takes an update computed elsewhere".into());
         };
         if new_state.len() != d || new_p.len() != p.len() {
@@ -342,19 +429,20 @@ impl HopfieldSession {
         if !new_state.iter().chain(new_p).all(|v| v.is_finite()) {
             return Err("the update holds a value that is not a finite number".into());
         }
+        if self.energy_pending {
+            match dots {
+                Some(dots) => self.book_modern(dots.to_vec()),
+                None => self.book_energy_now(),
+            }
+        }
+        let Engine::Modern { p, prev_p, next, .. } = &mut self.engine else {
+            return Err("only the modern model takes an update computed elsewhere".into());
+        };
         next.copy_from_slice(new_state);
         p.copy_from_slice(new_p);
         self.converged = finish_modern(&mut self.state, p, prev_p, next);
         self.steps += 1;
-        let energy = match (scores, &self.engine) {
-            (Some(z), Engine::Modern { model, .. }) => {
-                let e = model.energy_from_scores(z, &self.state);
-                self.state_dots = z.to_vec();
-                e
-            }
-            _ => self.energy_now(),
-        };
-        self.energies.push(energy);
+        self.energy_pending = true;
         Ok(!self.converged)
     }
 
@@ -376,22 +464,23 @@ impl HopfieldSession {
             self.converged = self.sweep_flips == 0;
             self.sweep_flips = 0;
             self.steps += 1;
-            let energy = self.energy_now();
-            self.energies.push(energy);
+            self.book_energy_now();
         }
         flipped
     }
 
     /// Steps until a step changes nothing or `max_steps` (at most [`MAX_RUN_STEPS`]) steps;
     /// returns the steps taken.
+    /// Each step is [`Self::step_pipelined`]; the last state's energy is booked at the end.
     pub fn run(&mut self, max_steps: usize) -> usize {
         let mut taken = 0;
         while taken < max_steps.min(MAX_RUN_STEPS) {
             taken += 1;
-            if !self.step() || (self.config.update == UpdateMode::Sync && self.two_cycle()) {
+            if !self.step_pipelined() || (self.config.update == UpdateMode::Sync && self.two_cycle()) {
                 break;
             }
         }
+        self.book_energy();
         taken
     }
 
@@ -444,7 +533,9 @@ impl HopfieldSession {
     }
 
     /// One energy per step, starting with the query's. Classical: −½σᵀWσ; dense: −Σ F(m_μ);
-    /// exp: −lse(1, Xᵀσ) (a monotone transform of −Σ e^{m_μ}); modern: eq. 2.
+    /// exp: −lse(1, Xᵀσ) (a monotone transform of −Σ e^{m_μ}); modern: eq. 2, from the update
+    /// kernel's f32 dot products (`Modern::energy_from_dots`). Ends one state early while the
+    /// newest modern state's energy is pending ([`Self::energy_pending`]).
     pub fn energies(&self) -> &[f64] {
         &self.energies
     }
@@ -467,10 +558,7 @@ impl HopfieldSession {
             let signs: f64 = row.iter().zip(&self.state).map(|(&a, &b)| f64::from(a.signum() * b)).sum();
             signs / self.patterns.dim() as f64
         } else {
-            let dot = match self.state_dots.get(i) {
-                Some(&dot) if self.state_dots.len() == self.patterns.count() => dot,
-                _ => dot_f64(row, &self.state),
-            };
+            let dot = dot_f64(row, &self.state);
             let n = self.pattern_norms[i] * s_norm;
             if n > 0.0 {
                 dot / n

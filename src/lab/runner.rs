@@ -212,6 +212,12 @@ impl<E: Experiment> LabCore<E> {
         self.target = 0;
         self.carry = 0.0;
         while self.run.seek(0, u64::MAX) == Seek::InProgress {}
+        self.run.settle();
+    }
+
+    /// [`Experiment::settle`] now (the page, after a step computed off its thread).
+    pub fn settle(&mut self) {
+        self.run.settle();
     }
 
     /// Go to step `step` (non-finite or negative values go to 0).
@@ -253,6 +259,9 @@ impl<E: Experiment> LabCore<E> {
                 Seek::InProgress => break,
             }
         }
+        if self.target == self.run.position() && (!playing || self.run.done()) {
+            self.run.settle();
+        }
         before != self.run.position()
     }
 
@@ -264,6 +273,7 @@ impl<E: Experiment> LabCore<E> {
                 self.target = self.run.position();
             }
         }
+        self.run.settle();
     }
 
     pub fn position(&self) -> u64 {

@@ -40,8 +40,16 @@ pub struct ModernCompute {
     combine: wgpu::ComputePipeline,
 }
 
-/// The result of one update: new states (Q × d) and association weights (Q × N), row-major.
-pub type ModernResult = Result<(Vec<f32>, Vec<f32>), RenderError>;
+/// The result of one update, row-major: new states (Q × d), association weights (Q × N), and
+/// the queries' dot products with every stored pattern (Q × N; what their energy needs).
+pub type ModernResult = Result<ModernOutput, RenderError>;
+
+/// See [`ModernResult`].
+pub struct ModernOutput {
+    pub state: Vec<f32>,
+    pub p: Vec<f32>,
+    pub dots: Vec<f32>,
+}
 
 fn compute_error(reason: impl Into<String>) -> RenderError {
     RenderError::Compute(reason.into())
@@ -177,7 +185,9 @@ impl ModernCompute {
     }
 
     /// One update of `q` queries (row-major, `q` × d) with inverse temperature `beta`. `done`
-    /// receives the new states (Q × d) and the association weights P (Q × N). On WebGPU the
+    /// receives the new states (Q × d), the association weights P (Q × N) and the queries' dot
+    /// products with the stored patterns (Q × N, copied out between the scores pass and the
+    /// softmax, which applies β). On WebGPU the
     /// browser calls it when the results are mapped; nothing blocks. Input errors call `done`
     /// at once with the reason.
     pub fn update(&self, gpu: &Gpu, queries: &[f32], q: usize, beta: f32, done: impl FnOnce(ModernResult) + 'static) {
@@ -197,7 +207,7 @@ impl ModernCompute {
         let states = buffer("hopfield states", plan.state_bytes, storage_out);
         let staging = buffer(
             "hopfield readback",
-            plan.state_bytes + plan.weight_bytes,
+            plan.state_bytes + 2 * plan.weight_bytes,
             wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
         );
         let mut header = [0u8; PARAMS_BYTES as usize];
@@ -219,12 +229,21 @@ impl ModernCompute {
         });
         let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("hopfield") });
         {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("hopfield scores"),
+                timestamp_writes: None,
+            });
+            pass.set_bind_group(0, &bind_group, &[]);
+            pass.set_pipeline(&self.scores);
+            pass.dispatch_workgroups(plan.pattern_tiles, plan.query_tiles, 1);
+        }
+        // The raw dot products, before `softmax` turns them into weights in place.
+        encoder.copy_buffer_to_buffer(&weights, 0, &staging, plan.state_bytes + plan.weight_bytes, plan.weight_bytes);
+        {
             // Dispatches in one pass run in order, each seeing the previous one's writes.
             let mut pass = encoder
                 .begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("hopfield"), timestamp_writes: None });
             pass.set_bind_group(0, &bind_group, &[]);
-            pass.set_pipeline(&self.scores);
-            pass.dispatch_workgroups(plan.pattern_tiles, plan.query_tiles, 1);
             pass.set_pipeline(&self.softmax);
             pass.dispatch_workgroups(q as u32, 1, 1);
             pass.set_pipeline(&self.combine);
@@ -234,14 +253,15 @@ impl ModernCompute {
         encoder.copy_buffer_to_buffer(&weights, 0, &staging, plan.state_bytes, plan.weight_bytes);
         gpu.queue.submit([encoder.finish()]);
         let mapped = staging.clone();
-        let state_len = q * self.d;
+        let (state_len, weight_len) = (q * self.d, q * self.n);
         staging.map_async(wgpu::MapMode::Read, .., move |result| {
             let out = match result {
                 Ok(()) => match mapped.slice(..).get_mapped_range() {
                     Ok(data) => {
                         let values: &[f32] = bytemuck::cast_slice(&data);
-                        let (state, p) = values.split_at(state_len.min(values.len()));
-                        let out = (state.to_vec(), p.to_vec());
+                        let (state, rest) = values.split_at(state_len.min(values.len()));
+                        let (p, dots) = rest.split_at(weight_len.min(rest.len()));
+                        let out = ModernOutput { state: state.to_vec(), p: p.to_vec(), dots: dots.to_vec() };
                         drop(data);
                         mapped.unmap();
                         Ok(out)
@@ -289,7 +309,7 @@ impl ModernCompute {
         let state_bytes = query_bytes;
         check_storage_size(&limits, query_bytes, &format!("{q} queries"))?;
         check_storage_size(&limits, weight_bytes, &format!("the {q} × {} association weights", self.n))?;
-        if state_bytes + weight_bytes > limits.max_buffer_size {
+        if state_bytes + 2 * weight_bytes > limits.max_buffer_size {
             return Err(compute_error(format!(
                 "{q} queries against {} patterns need a read-back buffer larger than this device allows; send fewer queries at once",
                 self.n

@@ -3,9 +3,11 @@
 // rows): S = β Ξ Xᵀ (Q × N), P = softmax of each row of S (max-shifted), Ξ' = P X (Q × d).
 // Stored patterns X are N × d and queries Ξ are Q × d, both row-major f32.
 //
-// Three entry points, run in this order in one compute pass:
-//   `scores`  – 16 × 64 tiles of S; the d-sum runs through workgroup memory 32 terms at a time.
-//   `softmax` – one workgroup of 256 per query row: max, then the exponentials (stored in
+// Three entry points, run in this order (`scores` in one compute pass; the host then copies the
+// raw dot products out, which the energy of the queries needs; the other two in a second pass):
+//   `scores`  – 16 × 64 tiles of the dot products Ξ Xᵀ (β is applied by `softmax`); the d-sum
+//               runs through workgroup memory 32 terms at a time.
+//   `softmax` – one workgroup of 256 per query row: the scores β·dot, their max, then the exponentials (stored in
 //               place) and their sum, both as tree reductions; then each stored exponential is
 //               divided by that same sum, so a row of P sums to 1 up to the rounding of the sum.
 //   `combine` – 16 × 64 tiles of Ξ' = P X; the N-sum runs through workgroup memory 32 at a time.
@@ -26,7 +28,7 @@ struct Params {
 @group(0) @binding(1) var<storage, read> patterns: array<f32>;
 // Ξ, Q × d.
 @group(0) @binding(2) var<storage, read> queries: array<f32>;
-// Q × N: the scores, then their exponentials, then the association weights P.
+// Q × N: the dot products, then the exponentials of the scores, then the association weights P.
 @group(0) @binding(3) var<storage, read_write> weights: array<f32>;
 // Ξ', Q × d.
 @group(0) @binding(4) var<storage, read_write> states: array<f32>;
@@ -48,8 +50,8 @@ var<workgroup> tile_q: array<f32, 512>;
 var<workgroup> tile_x: array<f32, 2112>;
 var<workgroup> row_partials: array<f32, 256>;
 
-// S[q, i] = β Σ_k Ξ[q, k] X[i, k] for queries 16y… and patterns 64x… (workgroup (x, y)). Loads
-// run along k, so neighbouring threads read neighbouring words.
+// Σ_k Ξ[q, k] X[i, k] for queries 16y… and patterns 64x… (workgroup (x, y)). Loads run along
+// k, so neighbouring threads read neighbouring words.
 @compute @workgroup_size(16, 16)
 fn scores(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
     let n0 = wid.x * TN;
@@ -94,14 +96,14 @@ fn scores(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) w
         for (var j = 0u; j < 4u; j++) {
             let i = n0 + lid.x + 16u * j;
             if (i < n) {
-                weights[qi * n + i] = params.beta * acc[j];
+                weights[qi * n + i] = acc[j];
             }
         }
     }
 }
 
-// Row `wid.x` of the weights: scores in, P out. Every exponent is ≤ 0 after the max shift, so
-// nothing overflows and the sum lies in [1, N].
+// Row `wid.x` of the weights: dot products in, P out (scores S = β·dot). Every exponent is ≤ 0
+// after the max shift, so nothing overflows and the sum lies in [1, N].
 @compute @workgroup_size(256)
 fn softmax(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
     let n = params.n;
@@ -109,7 +111,7 @@ fn softmax(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) 
     // The lowest finite f32 (−3.4028235e38), as bits: its decimal literal is rejected as out of range.
     var m = bitcast<f32>(0xff7fffffu);
     for (var i = lid.x; i < n; i += ROW_GROUP) {
-        m = max(m, weights[base + i]);
+        m = max(m, params.beta * weights[base + i]);
     }
     row_partials[lid.x] = m;
     workgroupBarrier();
@@ -123,7 +125,7 @@ fn softmax(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) 
     workgroupBarrier();
     var sum = 0.0;
     for (var i = lid.x; i < n; i += ROW_GROUP) {
-        let e = exp(weights[base + i] - row_max);
+        let e = exp(params.beta * weights[base + i] - row_max);
         weights[base + i] = e;
         sum += e;
     }

@@ -18,18 +18,27 @@ super::lab::lab_handle!(HopfieldLab, HopfieldRun);
 
 #[wasm_bindgen]
 impl HopfieldLab {
-    /// One modern update computed elsewhere (the page's WebGPU compute path): the new state
-    /// (d values) and the weights p (N values), booked like a step. Returns whether anything
-    /// changed; throws a sentence (and changes nothing) for the binary models, wrong lengths or
-    /// values that are not finite.
-    pub fn step_with(&mut self, state: Vec<f32>, p: Vec<f32>) -> Result<bool, JsError> {
-        self.core.with_run(|run| run.session_mut().step_with(&state, &p)).map_err(|e| JsError::new(&e))
+    /// One modern update computed elsewhere (the page's WebGPU compute path or its worker
+    /// pool): the new state (d values), the weights p (N values) and the dot products of the
+    /// state it started from with every stored pattern (N values, or empty), booked like a
+    /// step whose new energy is left pending (`HopfieldSession::step_with`; `settle` or
+    /// `book_energy_from_dots` books it). Returns whether anything changed; throws a sentence
+    /// (and changes nothing) for the binary models, wrong lengths or values that are not finite.
+    pub fn step_with(&mut self, state: Vec<f32>, p: Vec<f32>, dots: Vec<f32>) -> Result<bool, JsError> {
+        let dots = (!dots.is_empty()).then_some(&dots[..]);
+        self.core.with_run(|run| run.session_mut().step_with(&state, &p, dots)).map_err(|e| JsError::new(&e))
     }
 
-    /// [`Self::step_with`] with the new state's scores ξ^μ·σ (N values, from the worker pool's
-    /// shards, concatenated in order), so the energy needs no pass over the patterns here.
-    pub fn step_with_scores(&mut self, state: Vec<f32>, p: Vec<f32>, scores: Vec<f64>) -> Result<bool, JsError> {
-        self.core.with_run(|run| run.session_mut().step_with_scores(&state, &p, &scores)).map_err(|e| JsError::new(&e))
+    /// Books the current state's pending energy from its dot products with every stored
+    /// pattern (N values, from the worker pool's shards in order), so no pass runs here.
+    /// Throws a sentence when nothing is pending or the values do not fit.
+    pub fn book_energy_from_dots(&mut self, dots: Vec<f32>) -> Result<(), JsError> {
+        self.core.with_run(|run| run.session_mut().book_energy_from_dots(&dots)).map_err(|e| JsError::new(&e))
+    }
+
+    /// Whether the current state's energy waits to be booked (after a step during play).
+    pub fn energy_pending(&self) -> bool {
+        self.core.run().session().energy_pending()
     }
 
     /// The current state (d values).
@@ -55,6 +64,12 @@ impl HopfieldLab {
     /// Overlap with every stored pattern.
     pub fn overlaps(&self) -> Vec<f64> {
         self.core.run().session().overlaps()
+    }
+
+    /// The overlaps at the step of the last booked energy (the read-out's `energy_step`), from
+    /// the dot products that energy came from: the page's plot, with no pass over the patterns.
+    pub fn booked_overlaps(&self) -> Vec<f64> {
+        self.core.run().session().booked_overlaps()
     }
 
     /// The modern model's softmax weights p of the last update (empty for the binary models).
@@ -135,8 +150,8 @@ impl HopfieldLab {
     /// each level, for the Web Worker to run a query at a time.
     pub fn accuracy_job(&self, per_level: u32) -> Result<HopfieldAccuracy, JsError> {
         let run = self.core.run();
-        let job = AccuracyJob::new(run.config(), run.session().seed(), per_level as usize)
-            .map_err(|e| JsError::new(&e))?;
+        let job =
+            AccuracyJob::new(run.config(), run.session().seed(), per_level as usize).map_err(|e| JsError::new(&e))?;
         Ok(HopfieldAccuracy { job })
     }
 
@@ -444,20 +459,23 @@ impl ModernShardHandle {
         Ok(Self { shard, parts: Default::default() })
     }
 
-    /// ξ^μ·σ in f64 for this shard's rows (Float64Array), for `HopfieldLab::step_with_scores`.
-    pub fn scores(&self, state: &[f32]) -> Result<Vec<f64>, JsError> {
-        self.shard.scores(state).map_err(|e| JsError::new(&e))
+    /// The kernel's dot products ξ^μ·σ of `state` with this shard's rows (Float32Array), for
+    /// `HopfieldLab::book_energy_from_dots`.
+    pub fn dots(&self, state: &[f32]) -> Result<Vec<f32>, JsError> {
+        self.shard.dots(state).map_err(|e| JsError::new(&e))
     }
 
     /// This shard's parts of one update of `q` queries at β: `{scalars: Float64Array, states:
-    /// Float32Array, numerators: Float32Array}` (see `hopfield::kernels::SegmentParts`).
-    pub fn update(&mut self, queries: &[f32], q: u32, beta: f32) -> Result<JsValue, JsError> {
-        self.shard.update(queries, q as usize, beta, &mut self.parts).map_err(|e| JsError::new(&e))?;
+    /// Float32Array, numerators: Float32Array, dots: Float32Array}` (see
+    /// `hopfield::kernels::SegmentParts`; `dots` is empty unless `keep_dots`).
+    pub fn update(&mut self, queries: &[f32], q: u32, beta: f32, keep_dots: bool) -> Result<JsValue, JsError> {
+        self.shard.update(queries, q as usize, beta, keep_dots, &mut self.parts).map_err(|e| JsError::new(&e))?;
         super::js_object(
             [
                 ("scalars", js_sys::Float64Array::from(&self.parts.scalars[..]).into()),
                 ("states", js_sys::Float32Array::from(&self.parts.states[..]).into()),
                 ("numerators", js_sys::Float32Array::from(&self.parts.numerators[..]).into()),
+                ("dots", js_sys::Float32Array::from(&self.parts.dots[..]).into()),
             ],
             "modern shard",
         )
@@ -466,7 +484,9 @@ impl ModernShardHandle {
 
 /// Merges a pool's parts (every segment's, concatenated in segment order) into `{state, p}`
 /// (`hopfield::kernels::merge_segments`): the same bits as [`hopfield_modern_update`] on one
-/// thread. Throws a sentence when the parts do not fit the plan for N, d, Q.
+/// thread; with `dots` (the shards' kept dot products in the same order; empty for none), also
+/// `dots`: the queries' dot products with every stored pattern (Q × N). Throws a sentence when
+/// the parts do not fit the plan for N, d, Q.
 #[wasm_bindgen]
 pub fn hopfield_modern_merge(
     n: u32,
@@ -475,6 +495,7 @@ pub fn hopfield_modern_merge(
     scalars: Vec<f64>,
     states: Vec<f32>,
     numerators: Vec<f32>,
+    dots: Vec<f32>,
 ) -> Result<JsValue, JsError> {
     let (n, d, q) = (n as usize, d as usize, q as usize);
     let (Some(state_len), Some(p_len)) = (q.checked_mul(d), q.checked_mul(n)) else {
@@ -484,7 +505,19 @@ pub fn hopfield_modern_merge(
         return Err(JsError::new("modern update merge: more than 2²⁸ values (1 GiB) asked for"));
     }
     let (mut state, mut p) = (vec![0.0f32; state_len], vec![0.0f32; p_len]);
-    let parts = crate::hopfield::kernels::SegmentParts { scalars, states, numerators };
+    let parts = crate::hopfield::kernels::SegmentParts { scalars, states, numerators, dots: Vec::new() };
     crate::hopfield::kernels::merge_segments(n, d, q, &parts, &mut state, &mut p).map_err(|e| JsError::new(&e))?;
-    state_and_weights(&state, &p)
+    if dots.is_empty() {
+        return state_and_weights(&state, &p);
+    }
+    let mut all = vec![0.0f32; p_len];
+    crate::hopfield::kernels::segment_rows_to_matrix(n, d, q, &dots, &mut all).map_err(|e| JsError::new(&e))?;
+    super::js_object(
+        [
+            ("state", js_sys::Float32Array::from(&state[..]).into()),
+            ("p", js_sys::Float32Array::from(&p[..]).into()),
+            ("dots", js_sys::Float32Array::from(&all[..]).into()),
+        ],
+        "modern update",
+    )
 }

@@ -71,10 +71,12 @@ pub fn bench_stream_ms(d: u32, n: u32, repeats: u32) -> Result<f64, JsError> {
         .map_err(|e| JsError::new(&format!("bench_stream_ms: {e}")))
 }
 
-/// The median time in ms of `repeats` steps of the page's modern session with 10,000 patterns
-/// of 64×64 (`hopfield::bench::page_step_ms`): the update and the energy's pass together.
+/// A step of the page's modern session with 10,000 patterns of 64×64, median of `repeats`
+/// (`hopfield::bench::page_step_ms`): `{step_ms, settle_ms}`, a step during play with what the
+/// page reads after it, and the pass that books the last energy where a run stops.
 #[wasm_bindgen]
-pub fn bench_page_step_ms(repeats: u32) -> Result<f64, JsError> {
-    crate::hopfield::bench::page_step_ms(repeats as usize, now_ms)
-        .map_err(|e| JsError::new(&format!("bench_page_step_ms: {e}")))
+pub fn bench_page_step_ms(repeats: u32) -> Result<JsValue, JsError> {
+    let step = crate::hopfield::bench::page_step_ms(repeats as usize, now_ms)
+        .map_err(|e| JsError::new(&format!("bench_page_step_ms: {e}")))?;
+    serde_wasm_bindgen::to_value(&step).map_err(|e| JsError::new(&format!("bench_page_step_ms: {e}")))
 }

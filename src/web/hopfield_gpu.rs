@@ -33,8 +33,9 @@ impl ModernGpu {
     }
 
     /// One update of `q` queries (row-major, `q` × d) with inverse temperature `beta`. Resolves
-    /// to `{state: Float32Array (q × d), p: Float32Array (q × N)}`; rejects with an `Error`
-    /// whose message is a sentence.
+    /// to `{state: Float32Array (q × d), p: Float32Array (q × N), dots: Float32Array (q × N)}`
+    /// (`dots`: the queries' dot products with the stored patterns, for their energy); rejects
+    /// with an `Error` whose message is a sentence.
     pub fn update(&self, queries: Vec<f32>, q: u32, beta: f32) -> js_sys::Promise {
         let settle = Rc::new(RefCell::new(None::<(js_sys::Function, js_sys::Function)>));
         let promise = js_sys::Promise::new(&mut |resolve, reject| {
@@ -44,7 +45,7 @@ impl ModernGpu {
             let Some((resolve, reject)) = settle.borrow_mut().take() else {
                 return;
             };
-            let settled = match out.and_then(|(state, p)| result_object(&state, &p)) {
+            let settled = match out.and_then(|out| result_object(&out)) {
                 Ok(object) => resolve.call1(&JsValue::NULL, &object),
                 Err(e) => reject.call1(&JsValue::NULL, &js_sys::Error::new(&e.to_string())),
             };
@@ -78,13 +79,14 @@ impl ModernGpu {
     }
 }
 
-fn result_object(state: &[f32], p: &[f32]) -> Result<JsValue, RenderError> {
+fn result_object(out: &crate::render::modern_compute::ModernOutput) -> Result<JsValue, RenderError> {
     let object = js_sys::Object::new();
     let set = |key: &str, values: &[f32]| {
         js_sys::Reflect::set(&object, &key.into(), &js_sys::Float32Array::from(values))
             .map_err(|_| RenderError::Compute("could not build the result object".into()))
     };
-    set("state", state)?;
-    set("p", p)?;
+    set("state", &out.state)?;
+    set("p", &out.p)?;
+    set("dots", &out.dots)?;
     Ok(object.into())
 }

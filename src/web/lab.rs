@@ -125,6 +125,12 @@ macro_rules! lab_handle {
                 self.core.reset();
             }
 
+            /// Finish what steps during play left to the next step (the Hopfield session's
+            /// pending modern energy), now that none follows at once.
+            pub fn settle(&mut self) {
+                self.core.settle();
+            }
+
             /// Go to step `step` (non-finite or negative values go to 0).
             pub fn seek(&mut self, step: f64) {
                 self.core.seek(step);

@@ -34,7 +34,9 @@ function create(ctx) {
   // on is dropped. stepFailed names the generation and path that failed (the page's thread steps
   // for the rest of it; the notice said why).
   let stepper = null, stepperKey = '', stepBusy = false, stepFailed = null;
-  const metrics = Object.assign(ctx.metrics, { gpuSteps: 0, poolSteps: 0, poolWorkers: 0 });
+  // *Steps: modern steps computed off the page's thread; *Settles: last energies of a run booked
+  // from dot products computed there (the page's thread books them where that fails).
+  const metrics = Object.assign(ctx.metrics, { gpuSteps: 0, poolSteps: 0, poolWorkers: 0, gpuSettles: 0, poolSettles: 0 });
   const captions = el('div', { class: 'el-captions' }, el('span', { text: 'query' }), el('span', { text: 'state' }), el('span', { text: 'target pattern' }));
   const patternsCanvas = el('canvas', { class: 'el-canvas el-patterns-canvas', 'aria-label': 'the stored patterns' });
   const patternsBox = el('div', { class: 'el-hf-patterns' }, el('h3', { text: 'Stored patterns' }), el('div', { class: 'el-stage el-thumbs' }, patternsCanvas));
@@ -83,7 +85,10 @@ function create(ctx) {
       axes: [{ stroke: '#bbb', grid: { stroke: '#333' }, label: 'step' }, { stroke: '#bbb', grid: { stroke: '#333' }, size: 70 }],
       series,
     }, data, plots);
-    overlapPlot = barsPlot(plots, 'Overlap with each stored pattern', 'pattern', 'overlap m', Array.from(ctx.lab.overlaps()), '#4e79a7', null, [-1, 1]);
+    // The overlaps of the state whose energy is the plot's last point (during play one step
+    // behind the picture: the next update supplies both, with no extra pass over the patterns).
+    const behind = info.energy_step < info.steps ? ` (step ${info.energy_step})` : '';
+    overlapPlot = barsPlot(plots, `Overlap with each stored pattern${behind}`, 'pattern', 'overlap m', Array.from(ctx.lab.booked_overlaps()), '#4e79a7', null, [-1, 1]);
     const w = Array.from(ctx.lab.weights());
     if (w.length) weightPlot = barsPlot(plots, 'Softmax weights p (averaging vs one pattern)', 'pattern', 'p', w, '#f28e2b', null, [0, 1]);
     else { weightPlot = null; plots.append(el('p', { class: 'el-help', text: 'Softmax weights exist for the modern model only.' })); }
@@ -528,8 +533,10 @@ function create(ctx) {
   }
 
   /** One modern update on the GPU or the pool (`kind`), booked into the session
-   * (ctx.lab.step_with); the page's thread steps instead, with one notice, where that path is
-   * missing or fails. Resolves to whether anything changed. */
+   * (ctx.lab.step_with, with the dot products of the state it started from: they book that
+   * state's energy, so a step costs one pass over the stored patterns; the new state's energy
+   * waits for the next step or settleOffThread); the page's thread steps instead, with one
+   * notice, where that path is missing or fails. Resolves to whether anything changed. */
   async function offThreadStep(kind) {
     const gen = ctx.lab.generation();
     const key = `${kind}:${gen}`;
@@ -553,13 +560,10 @@ function create(ctx) {
         if (ctx.destroyed || ctx.lab.generation() !== gen) { made.free?.(); return true; }
         stepper = made; stepperKey = key;
       }
-      const r = await stepper.update(ctx.lab.state_values(), 1, ctx.lab.effective_beta());
-      // The pool also computes the new state's scores, which the energy and the overlaps need
-      // (a pass over every stored pattern that would otherwise run on the page's thread).
-      const scores = kind === 'pool' ? await stepper.scores(r.state) : null;
+      const r = await stepper.update(ctx.lab.state_values(), 1, ctx.lab.effective_beta(), true);
       // The session moved on meanwhile (a reset, a new parameter, a CPU step): drop this update.
       if (ctx.destroyed || ctx.lab.generation() !== gen || ctx.lab.readout().steps !== steps) return true;
-      const changedAny = scores ? ctx.lab.step_with_scores(r.state, r.p, scores) : ctx.lab.step_with(r.state, r.p);
+      const changedAny = ctx.lab.step_with(r.state, r.p, r.dots);
       metrics[kind === 'gpu' ? 'gpuSteps' : 'poolSteps'] += 1;
       return changedAny;
     } catch (e) {
@@ -573,12 +577,36 @@ function create(ctx) {
     }
   }
 
+  /** Books the newest state's pending energy where the step ran (`kind`): the pool's shards
+   * compute its dot products (the page's own bits), the GPU an update from it whose dot
+   * products come back with it; the page's thread where that fails. For the end of a run, a
+   * pause or a single step: during play the next step books it. */
+  async function settleOffThread(kind) {
+    if (!ctx.lab.energy_pending() || !stepper || !stepperKey.startsWith(`${kind}:`)) { ctx.lab.settle(); return; }
+    const gen = ctx.lab.generation(), steps = ctx.lab.readout().steps;
+    try {
+      const state = ctx.lab.state_values();
+      const dots = kind === 'pool' ? await stepper.dots(state) : (await stepper.update(state, 1, ctx.lab.effective_beta(), true)).dots;
+      if (ctx.destroyed || ctx.lab.generation() !== gen || ctx.lab.readout().steps !== steps || !ctx.lab.energy_pending()) return;
+      ctx.lab.book_energy_from_dots(dots);
+      metrics[kind === 'gpu' ? 'gpuSettles' : 'poolSettles'] += 1;
+    } catch (e) {
+      if (!ctx.destroyed) ctx.lab.settle();
+    }
+  }
+
   /** One step on the page's thread, taken even after convergence (it then books the same state
    * again, as the GPU and pool paths do); whether the run goes on (false: converged). */
   function cpuStep() { ctx.lab.run(1); return !ctx.lab.done(); }
 
   /** One step wherever the parameters say (resolves to whether anything changed). */
-  async function stepOnce() { const kind = offThread(); return kind ? offThreadStep(kind) : cpuStep(); }
+  async function stepOnce() {
+    const kind = offThread();
+    if (!kind) return cpuStep();
+    const changedAny = await offThreadStep(kind);
+    await settleOffThread(kind);
+    return changedAny;
+  }
 
   async function secondaryView(target) {
     // The extra pictures use the same build and backend as the stage.
@@ -591,7 +619,7 @@ function create(ctx) {
 
   const api = {
     captions, patternsBox, plots, stripBox, forkBox, entropyBox, sepBox, drawBox, gpuBox, capBox, accBox, stripCanvas, stripLabels, patternsCanvas,
-    makeDrawBox, makeGpuBox, makeCapBox, makeAccBox, secondaryView, offThread, offThreadStep, stepOnce,
+    makeDrawBox, makeGpuBox, makeCapBox, makeAccBox, secondaryView, offThread, offThreadStep, settleOffThread, stepOnce,
     get plotsDirty() { return plotsDirty; }, set plotsDirty(v) { plotsDirty = v; },
     get extrasDirty() { return extrasDirty; }, set extrasDirty(v) { extrasDirty = v; },
     get lastStep() { return lastStep; }, set lastStep(v) { lastStep = v; },
@@ -704,7 +732,8 @@ export default {
       h.lastStep = now;
       h.stepBusy = true;
       ctx.busy(true);
-      h.offThreadStep(kind).then((changedAny) => {
+      h.offThreadStep(kind).then(async (changedAny) => {
+        if (!changedAny || !ctx.playing) await h.settleOffThread(kind);
         if (!changedAny) { ctx.playing = false; emitDone(ctx); }
         h.plotsDirty = true;
         ctx.changed();
@@ -725,9 +754,11 @@ export default {
 
   readoutText(ctx, i) {
     const energy = i.energy === null ? '–' : Number(i.energy).toPrecision(6);
+    // While a modern run plays, the newest state's energy comes with the next update.
+    const at = i.energy_step !== undefined && i.energy_step < i.steps ? ` at step ${i.energy_step}` : '';
     return `${i.model} · ${i.width}×${i.height} = ${i.width * i.height} neurons · P = ${i.count} · step ${i.steps}`
       + (i.effective_beta === null || i.effective_beta === undefined ? '' : ` · β in the paper's formula ${Number(i.effective_beta.toPrecision(4))}`)
-      + ` · energy ${energy}` + (i.bounds ? ` (bounds 0 … ${fmt(i.bounds[1], 1)})` : '')
+      + ` · energy${at} ${energy}` + (i.bounds ? ` (bounds 0 … ${fmt(i.bounds[1], 1)})` : '')
       + ` · ${i.flipped_bits} signs changed from the query, ${i.wrong_bits} differ from the target`
       + ` · overlap with the target ${i.overlap_target === null ? '–' : Number(i.overlap_target).toFixed(3)}`
       + (i.converged ? ' · converged' : '') + (i.two_cycle ? ' · 2-cycle (synchronous)' : '');
@@ -741,7 +772,10 @@ export default {
       async run() {
         ctx.playing = false;
         const kind = h.offThread();
-        if (kind) { for (let i = 0; i < 1000 && !ctx.destroyed; i++) if (!(await h.offThreadStep(kind))) break; } else ctx.lab.run(1000);
+        if (kind) {
+          for (let i = 0; i < 1000 && !ctx.destroyed; i++) if (!(await h.offThreadStep(kind))) break;
+          await h.settleOffThread(kind);
+        } else ctx.lab.run(1000);
         ctx.changed();
       },
       energies() { return Array.from(ctx.lab.energies()); },
