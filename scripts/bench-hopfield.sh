@@ -4,7 +4,8 @@
 # section) and numpy float32/OpenBLAS (scripts/bench_numpy.py, in a venv under target/), with
 # the ratios. Workloads: d = 1024, N = 10,000, Q = 100; and one 64×64 query (d = 4096) against
 # N = 10,000. Needs dist/ (bash scripts/build.sh); the browser part runs all of scripts/bench.mjs
-# (its other sections too); EL_SKIP_WASM=1 skips it.
+# (its other sections too); EL_SKIP_WASM=1 skips it. Then scripts/bench-peers.mjs times the same
+# update against ONNX Runtime Web and TensorFlow.js in the browser (EL_SKIP_PEERS=1 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -87,3 +88,7 @@ NATIVE="$native" NUMPY="$numpy" NUMPY1="$numpy1" NUMPY_SSE="$numpy_sse" NUMPY_AV
   const ws = wasm ? best(wasm.single_64x64.ms, pool("64x64")) : native.single_64x64.ms;
   console.log(`  target: one 64x64 query in <= 16.7 ms (60 fps), ${wasm ? "wasm" : "native"}: ${ws <= 1000 / 60 ? "met" : "MISSED"} (${ws.toFixed(1)} ms)`);
 '
+
+if [ "${EL_SKIP_WASM:-0}" != 1 ] && [ "${EL_SKIP_PEERS:-0}" != 1 ]; then
+  node scripts/bench-peers.mjs | grep -v '^bench-peers-json: '
+fi

@@ -3,7 +3,9 @@
 //! with ratios: `scripts/bench-hopfield.sh`). The workloads are `hopfield::bench`'s.
 
 use crate::cli::{Flags, UsageError};
-use crate::hopfield::bench::{median_ms, median_time_ms, page_step_ms, peak_gflops, stream_ms, update_flops, workload};
+use crate::hopfield::bench::{
+    median_ms, median_time_ms, page_step_ms, peak_gflops, stream_ms, update_flops, workload, workload_fingerprint,
+};
 use crate::hopfield::kernels::{merge_segments, segments, ModernShard, SegmentParts};
 use std::time::Instant;
 
@@ -99,6 +101,10 @@ pub(crate) fn run(args: &[String], limits: crate::cli::Limits) -> Result<String,
             "page_step": {"d": 4096, "n": 10_000, "ms": page_step, "settle_ms": page_settle, "stream_ratio": page_ratio, "target_ratio": 1.3},
             "threads": {"count": workers, "batch_ms": batch_threads, "single_64x64_ms": single_threads},
             "peak": {"gflops": peak, "threads_gflops": peak_threads, "batch_gflop": flops / 1e9},
+            "fingerprints": {
+                "batch": workload_fingerprint(1024, 10_000, 100).map_err(err)?,
+                "single_64x64": workload_fingerprint(4096, 10_000, 1).map_err(err)?,
+            },
         });
         return serde_json::to_string(&value).map_err(|e| UsageError(format!("could not write JSON: {e}")));
     }

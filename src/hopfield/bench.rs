@@ -23,6 +23,27 @@ pub fn median_ms(d: usize, n: usize, q: usize, runs: usize, now_ms: impl Fn() ->
     })
 }
 
+/// A fingerprint of one update of the [`workload`] for `d`, `n`, `q` (FNV-1a over the bits of
+/// the new states, then of the weights), as 16 hex digits: the native bench prints it and
+/// `scripts/bench-peers.mjs` computes it from the wasm kernel's output in the browser, so the
+/// two show that the lab's outputs timed there have the native kernel's bits.
+pub fn workload_fingerprint(d: usize, n: usize, q: usize) -> Result<String, String> {
+    let (x, queries, beta) = workload(d, n, q);
+    let (mut state, mut p) = (vec![0.0f32; q * d], vec![0.0f32; q * n]);
+    ModernWorkspace::new().update(&x, n, d, &queries, q, beta, &mut state, &mut p)?;
+    Ok(format!("{:016x}", fingerprint(state.iter().chain(&p))))
+}
+
+/// FNV-1a (64-bit) over the little-endian bytes of each value's bits.
+pub fn fingerprint<'a>(values: impl Iterator<Item = &'a f32>) -> u64 {
+    values.fold(0xcbf2_9ce4_8422_2325u64, |mut h, v| {
+        for byte in v.to_bits().to_le_bytes() {
+            h = (h ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        h
+    })
+}
+
 /// The median time in ms of `runs` calls of `run` (at least 1), by the clock `now_ms`; the
 /// first error of `run` ends it.
 pub fn median_time_ms(

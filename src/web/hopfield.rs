@@ -420,6 +420,49 @@ pub fn hopfield_modern_update(
     state_and_weights(&state, &p)
 }
 
+/// The stored patterns of a modern Hopfield network kept in wasm memory, for batches of
+/// queries (`hopfield::kernels::ModernWorkspace`, one thread): what a page that wants the lab's
+/// kernel as a library holds, and what `scripts/bench-peers.mjs` times against ONNX Runtime Web
+/// and TensorFlow.js, whose models also keep their weights.
+#[wasm_bindgen]
+pub struct ModernUpdate {
+    x: Vec<f32>,
+    n: usize,
+    d: usize,
+    workspace: crate::hopfield::kernels::ModernWorkspace,
+}
+
+#[wasm_bindgen]
+impl ModernUpdate {
+    /// `x`: `n` stored patterns of dimension `d`, row-major. Throws a sentence on wrong sizes.
+    #[wasm_bindgen(constructor)]
+    pub fn new(x: Vec<f32>, n: u32, d: u32) -> Result<ModernUpdate, JsError> {
+        let (n, d) = (n as usize, d as usize);
+        if n == 0 || d == 0 || n.checked_mul(d) != Some(x.len()) {
+            return Err(JsError::new(&format!("modern update: {} pattern values for N = {n}, d = {d}", x.len())));
+        }
+        Ok(Self { x, n, d, workspace: Default::default() })
+    }
+
+    /// One update of `q` queries (row-major, q × d) at β: `{state, p}` as Float32Arrays, the
+    /// bits of [`hopfield_modern_update`]. Throws a sentence on wrong sizes or a β that is not
+    /// finite.
+    pub fn update(&mut self, queries: &[f32], q: u32, beta: f32) -> Result<JsValue, JsError> {
+        let q = q as usize;
+        let (Some(state_len), Some(p_len)) = (q.checked_mul(self.d), q.checked_mul(self.n)) else {
+            return Err(JsError::new("modern update: the sizes are too large"));
+        };
+        if state_len.max(p_len) > 1 << 28 {
+            return Err(JsError::new("modern update: more than 2²⁸ values (1 GiB) asked for"));
+        }
+        let (mut state, mut p) = (vec![0.0f32; state_len], vec![0.0f32; p_len]);
+        self.workspace
+            .update(&self.x, self.n, self.d, queries, q, beta, &mut state, &mut p)
+            .map_err(|e| JsError::new(&e))?;
+        state_and_weights(&state, &p)
+    }
+}
+
 /// `{state, p}` as Float32Arrays.
 fn state_and_weights(state: &[f32], p: &[f32]) -> Result<JsValue, JsError> {
     super::js_object(

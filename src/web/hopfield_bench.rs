@@ -25,6 +25,13 @@ pub fn bench_modern_update(d: u32, n: u32, q: u32, repeats: u32) -> Result<f64, 
         .map_err(|e| JsError::new(&format!("bench_modern_update: {e}")))
 }
 
+/// `hopfield::bench::fingerprint` of `state` then `p` (16 hex digits): `scripts/bench-peers.mjs`
+/// compares the wasm kernel's outputs with the native bench's `fingerprints`.
+#[wasm_bindgen]
+pub fn bench_fingerprint(state: &[f32], p: &[f32]) -> String {
+    format!("{:016x}", crate::hopfield::bench::fingerprint(state.iter().chain(p)))
+}
+
 /// The benchmark's data for `d`, `n`, `q` (`hopfield::bench::workload`): `{x, queries, beta}`,
 /// for the pool benchmark in `scripts/bench.mjs`, which hands X to its workers.
 #[wasm_bindgen]

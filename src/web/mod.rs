@@ -38,7 +38,7 @@ pub use gpu::{create_view, View};
 #[cfg(feature = "hopfield")]
 pub use hopfield::{
     hopfield_modern_merge, hopfield_modern_segments, hopfield_modern_update, HopfieldCapacity, HopfieldLab,
-    ModernShardHandle,
+    ModernShardHandle, ModernUpdate,
 };
 #[cfg(feature = "hopfield")]
 pub use hopfield_bench::{bench_modern_update, bench_modern_workload};

@@ -21,10 +21,12 @@ export const CHROMIUM_FLAGS = [
 /**
  * Serve dist/ (under `prefix`, to check that the site works under any sub-path) and launch
  * Chromium. `flags` replaces the default flag set (e.g. to take the GPU away); `csp: true` keeps
- * the pages' Content-Security-Policy in force (otherwise Playwright bypasses it).
+ * the pages' Content-Security-Policy in force (otherwise Playwright bypasses it); `isolated`
+ * serves every file with the cross-origin isolation headers; `mounts` serves more folders
+ * (scripts/serve.mjs).
  */
-export async function startLab({ prefix = '/', flags = CHROMIUM_FLAGS, csp = false } = {}) {
-  const server = await serve(path.join(ROOT, 'dist'), 0, '127.0.0.1', prefix);
+export async function startLab({ prefix = '/', flags = CHROMIUM_FLAGS, csp = false, isolated = false, mounts = {} } = {}) {
+  const server = await serve(path.join(ROOT, 'dist'), 0, '127.0.0.1', prefix, { isolated, mounts });
   const base = `http://127.0.0.1:${server.address().port}${prefix}`;
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'emergence-lab-chromium-'));
   const context = await chromium.launchPersistentContext(userDir, {
