@@ -380,18 +380,35 @@ test('hopfield: the capacity worker finds the classical network failing above ab
   await page.locator('.el-hf-capacity input[aria-label="neurons N"]').fill('100');
   await page.locator('.el-hf-capacity input[aria-label="repeats"]').fill('4');
 
-  // The modern model at β = 0.1, N = 64: near-perfect at low load, failing as the load grows.
+  // The modern model at β = 50, N = 64, K = 22 of 64 signs flipped in each noisy start. Scores
+  // of ±1 vectors are even integers, so a pattern that leads strictly leads by ≥ 2 and takes all
+  // the softmax weight (the rest ≤ P·e^{−100}). The query's score with another pattern is
+  // 64 − 2B, B ~ Binomial(64, ½) independently of the query; the target's is 64 − 2K. So the
+  // first update lands exactly on the target when every B > K, with probability
+  // P(B > 22)^{P−1}, and exact retrieval needs at least the target tied at the top,
+  // P(B > 21)^{P−1}: a tie averages the tied patterns, and the iteration sometimes resolves it
+  // toward the target (an odd tie's majority vote), sometimes not. From the pattern itself it is 1.
   const modern = page.evaluate(() => new Promise((resolve) => window.__lab.on('capacity', (r) => { if (r.model === 'modern') resolve(r); })));
   await page.locator('.el-hf-capacity select[aria-label="capacity model"]').selectOption('modern');
-  await page.locator('.el-hf-capacity input[aria-label="modern β"]').fill('0.1');
+  await page.locator('.el-hf-capacity input[aria-label="modern β"]').fill('50');
   await page.locator('.el-hf-capacity input[aria-label="neurons N"]').fill('64');
-  await page.locator('.el-hf-capacity input[aria-label="repeats"]').fill('2');
+  await page.locator('.el-hf-capacity input[aria-label="repeats"]').fill('10');
+  await page.locator('.el-hf-capacity input[aria-label="noisy start: flipped fraction"]').fill('0.34');
   await page.locator('.el-cap-run').click();
   const m = await modern;
   m.points.sort((a, b) => a.load - b.load);
-  const first = m.points[0], last = m.points[m.points.length - 1];
-  assert.ok(first.fixed_point_fraction >= 0.9 && first.perfect_fraction >= 0.9, `P/N = ${first.load}: ${JSON.stringify(first)}`);
-  assert.ok(last.mean_overlap < first.mean_overlap, `the weight on the target falls with the load: ${first.mean_overlap} → ${last.mean_overlap}`);
+  const binomialCdf = (k) => { let cdf = 0, choose = 1; for (let b = 0; b <= k; b++) { cdf += choose / 2 ** 64; choose = (choose * (64 - b)) / (b + 1); } return cdf; };
+  const queries = 10 * 20; // repeats × the worker's queries per test
+  const se = (p) => Math.sqrt((p * (1 - p)) / queries);
+  for (const point of m.points) {
+    const strict = (1 - binomialCdf(22)) ** (point.patterns - 1), tied = (1 - binomialCdf(21)) ** (point.patterns - 1);
+    const lo = strict - 3 * se(strict) - 1 / queries, hi = tied + 3 * se(tied) + 1 / queries;
+    assert.equal(point.tests, 10);
+    assert.equal(point.fixed_point_fraction, 1, `P = ${point.patterns}: every pattern is retrieved from itself`);
+    assert.ok(point.perfect_fraction >= lo && point.perfect_fraction <= hi, `P = ${point.patterns}: exact retrieval ${point.perfect_fraction}, between P(B > 22)^{P−1} = ${strict.toFixed(3)} and P(B > 21)^{P−1} = ${tied.toFixed(3)} (3 SE: ${lo.toFixed(3)} … ${hi.toFixed(3)})`);
+  }
+  assert.ok(m.points[0].perfect_fraction > 0.7 && m.points[m.points.length - 1].perfect_fraction < 0.05, 'the curve spans retrieval to failure');
+  assert.ok(m.points[m.points.length - 1].mean_overlap < m.points[0].mean_overlap, 'the weight on the target falls with the load');
   await page.locator('.el-hf-capacity').screenshot({ path: path.join(SHOTS, 'hopfield-capacity-modern.png') });
   assert.deepEqual(errors, []);
   await page.close();
