@@ -384,26 +384,39 @@ fn axpy_2x4(
 }
 
 /// [`axpy_tile`] for 1 query × 16 components, unrolled by hand (see [`dot_2x4`]).
+///
+/// `ahead`: the next block's rows (or nothing). One query's update is bound by reading X from
+/// memory, and this pass reads the block again from L2 while memory would idle; so it also
+/// reads one value in each 64 bytes at the same place in each of the next block's rows (there
+/// is no prefetch instruction in wasm), and the next block's scores find them on their way into
+/// the cache. The values' bits are XORed into the result, which the caller keeps, so no
+/// compiler drops the loads. No arithmetic changes: the same bits.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn axpy_1x4(
     w: [&[f32]; 1],
     xb: &[f32],
+    ahead: &[f32],
     d: usize,
     j: usize,
     state: &mut [f32],
     q0: usize,
     scale: &[(f32, f32)],
     first: bool,
-) {
+) -> u32 {
     let nb = w[0].len();
     if xb.len() < nb * d || j + 16 > d {
-        return;
+        return 0;
     }
     let z = F4::splat(0.0);
     let (mut a0, mut a1, mut a2, mut a3) = (z, z, z, z);
     let mut p = xb.as_ptr().wrapping_add(j);
-    for &wn in w[0] {
+    let ahead_rows = (ahead.len() / d).min(nb);
+    let mut touched = 0u32;
+    for (n, &wn) in w[0].iter().enumerate() {
+        if n < ahead_rows {
+            touched ^= ahead[n * d + j].to_bits();
+        }
         let s = F4::splat(wn);
         // SAFETY: p = xb + n·d + j with n < nb and j + 16 <= d, so p .. p + 16 lies within
         // xb[.. nb·d] (checked above).
@@ -415,6 +428,7 @@ fn axpy_1x4(
         p = p.wrapping_add(d);
     }
     merge_state([[a0, a1, a2, a3]], d, j, state, q0, scale, first);
+    touched
 }
 
 /// `state ← state·old + partial·new` (or `partial·new` for the first block) for `R` queries
@@ -573,6 +587,9 @@ pub struct ModernWorkspace {
     run_sum: Vec<f64>,
     /// (old, new) scale factors of the current merge, per query.
     scale: Vec<(f32, f32)>,
+    /// The bits of the values read ahead by one query's update (see `axpy_1x4`), kept so that
+    /// those reads stay.
+    touched: u32,
     /// The segments' parts (single-threaded updates).
     parts: SegmentParts,
 }
@@ -764,7 +781,9 @@ impl ModernWorkspace {
                     r += QT;
                 }
                 while r < q {
-                    axpy_1x4([w(r)], xb, d, j, out_state, r, &self.scale, first);
+                    // One query alone: read the next block ahead (see `axpy_1x4`).
+                    let ahead = if q == 1 { &x[n1 * d..(n1 + nb).min(n) * d] } else { &[][..] };
+                    self.touched ^= axpy_1x4([w(r)], xb, ahead, d, j, out_state, r, &self.scale, first);
                     r += 1;
                 }
                 j += 4 * JV;

@@ -32,11 +32,17 @@ pub const P_TOLERANCE: f64 = 1e-4;
 
 /// lse(β, z) = β⁻¹ ln Σ_l exp(β z_l), max-shifted (blog eq. 14). β > 0.
 pub fn lse(beta: f64, z: &[f64]) -> f64 {
-    let top = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    lse_of(beta, z.iter().copied())
+}
+
+/// [`lse`] of the values `z` yields (twice: for the maximum, then the sum), in the same order
+/// and with the same bits.
+fn lse_of(beta: f64, z: impl Iterator<Item = f64> + Clone) -> f64 {
+    let top = z.clone().fold(f64::NEG_INFINITY, f64::max);
     if !top.is_finite() {
         return top;
     }
-    let s: f64 = z.iter().map(|&v| portable_exp(beta * (v - top))).sum();
+    let s: f64 = z.map(|v| portable_exp(beta * (v - top))).sum();
     top + portable_ln(s) / beta
 }
 
@@ -278,8 +284,7 @@ impl Modern {
     /// rounding of the dots, at most about (d/4 + 2)·2⁻²⁴·M‖ξ‖ (the summation bound for the
     /// kernel's four lanes), the order of the rounding of the f32 state itself.
     pub fn energy_from_dots(&self, dots: &[f32], xi: &[f32]) -> f64 {
-        let z: Vec<f64> = dots.iter().map(|&v| f64::from(v)).collect();
-        self.energy_from_scores(&z, xi)
+        self.energy_from_lse(lse_of(self.effective_beta(), dots.iter().map(|&v| f64::from(v))), xi)
     }
 
     /// X ξ in f64 (the overlaps x_i·ξ).
@@ -296,9 +301,14 @@ impl Modern {
     /// [`Self::energy`] from the scores `z` = [`Self::scores`]`(xi)`, for a caller that keeps
     /// them (the session's overlaps).
     pub fn energy_from_scores(&self, z: &[f64], xi: &[f32]) -> f64 {
+        self.energy_from_lse(lse(self.effective_beta(), z), xi)
+    }
+
+    /// Eq. 2 given lse(β, Xᵀξ).
+    fn energy_from_lse(&self, lse: f64, xi: &[f32]) -> f64 {
         let beta = self.effective_beta();
         let half_sq: f64 = 0.5 * super::patterns::dot_f64(xi, xi);
-        -lse(beta, z) + half_sq + portable_ln(self.n as f64) / beta + 0.5 * self.m_max * self.m_max
+        -lse + half_sq + portable_ln(self.n as f64) / beta + 0.5 * self.m_max * self.m_max
     }
 
     /// Iterate one query until ‖p_t − p_{t−1}‖₂ ≤ 1e-4 or `max_steps` updates (at least one).

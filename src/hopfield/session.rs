@@ -127,7 +127,10 @@ fn finish_modern(state: &mut Vec<f32>, p: &[f32], prev_p: &mut Option<Vec<f32>>,
     std::mem::swap(state, next);
     let settled = prev_p.as_ref().is_some_and(|old| distance(old, p) <= P_TOLERANCE);
     let same = *state == *next;
-    *prev_p = Some(p.to_vec());
+    match prev_p {
+        Some(old) if old.len() == p.len() => old.copy_from_slice(p),
+        _ => *prev_p = Some(p.to_vec()),
+    }
     settled || same
 }
 
