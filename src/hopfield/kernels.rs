@@ -773,6 +773,8 @@ impl ModernWorkspace {
             let xb = &x[n0 * d..n1 * d];
             let first = b == 0;
             let w = |r: usize| -> &[f32] { &out_p[r * n + n0..r * n + n1] };
+            // One query alone: read the next block ahead (see `axpy_1x4`).
+            let ahead = if q == 1 { &x[n1 * d..(n1 + nb).min(n) * d] } else { &[][..] };
             let mut j = 0;
             while j + 4 * JV <= d {
                 let mut r = 0;
@@ -781,8 +783,6 @@ impl ModernWorkspace {
                     r += QT;
                 }
                 while r < q {
-                    // One query alone: read the next block ahead (see `axpy_1x4`).
-                    let ahead = if q == 1 { &x[n1 * d..(n1 + nb).min(n) * d] } else { &[][..] };
                     self.touched ^= axpy_1x4([w(r)], xb, ahead, d, j, out_state, r, &self.scale, first);
                     r += 1;
                 }

@@ -112,6 +112,15 @@ fn build_patterns(config: &HopfieldConfig, seed: u64) -> Result<PatternSet, Stri
     })
 }
 
+/// dot / (‖a‖‖b‖) given the product of the norms; 0 when a norm is 0.
+fn cosine(dot: f64, norms: f64) -> f64 {
+    if norms > 0.0 {
+        dot / norms
+    } else {
+        0.0
+    }
+}
+
 /// Dot products from elsewhere: N finite numbers.
 fn check_dots(dots: &[f32], n: usize) -> Result<(), String> {
     if dots.len() != n || !dots.iter().all(|v| v.is_finite()) {
@@ -255,7 +264,8 @@ impl HopfieldSession {
             Engine::Dense(net) => net.energy(),
             Engine::Modern { model, .. } => {
                 let dots = model.dots(&self.state);
-                return self.book_modern(dots);
+                self.book_modern(dots);
+                return;
             }
         };
         self.energies.push(energy);
@@ -263,14 +273,15 @@ impl HopfieldSession {
     }
 
     /// Books the modern energy of the current state from its dot products with every stored
-    /// pattern, and keeps them for [`Self::booked_overlaps`].
-    fn book_modern(&mut self, dots: Vec<f32>) {
+    /// pattern, and keeps them for [`Self::booked_overlaps`]. Returns the buffer of the
+    /// dot products booked before, for reuse (a step allocates nothing).
+    fn book_modern(&mut self, dots: Vec<f32>) -> Vec<f32> {
         if let Engine::Modern { model, .. } = &self.engine {
             self.energies.push(model.energy_from_dots(&dots, &self.state));
             self.booked_norm = norm(&self.state);
-            self.booked_dots = dots;
         }
         self.energy_pending = false;
+        std::mem::replace(&mut self.booked_dots, dots)
     }
 
     /// Books the current state's energy if it is still pending (modern, after
@@ -306,14 +317,7 @@ impl HopfieldSession {
         self.booked_dots
             .iter()
             .zip(&self.pattern_norms)
-            .map(|(&dot, &pn)| {
-                let n = pn * self.booked_norm;
-                if n > 0.0 {
-                    f64::from(dot) / n
-                } else {
-                    0.0
-                }
-            })
+            .map(|(&dot, &pn)| cosine(f64::from(dot), pn * self.booked_norm))
             .collect()
     }
 
@@ -369,7 +373,7 @@ impl HopfieldSession {
             }
             if self.energy_pending {
                 let dots = std::mem::take(&mut self.dots);
-                self.book_modern(dots);
+                self.dots = self.book_modern(dots);
             }
             let Engine::Modern { p, prev_p, next, .. } = &mut self.engine else { return false };
             self.converged = finish_modern(&mut self.state, p, prev_p, next);
@@ -434,7 +438,9 @@ impl HopfieldSession {
         }
         if self.energy_pending {
             match dots {
-                Some(dots) => self.book_modern(dots.to_vec()),
+                Some(dots) => {
+                    self.book_modern(dots.to_vec());
+                }
                 None => self.book_energy_now(),
             }
         }
@@ -561,13 +567,7 @@ impl HopfieldSession {
             let signs: f64 = row.iter().zip(&self.state).map(|(&a, &b)| f64::from(a.signum() * b)).sum();
             signs / self.patterns.dim() as f64
         } else {
-            let dot = dot_f64(row, &self.state);
-            let n = self.pattern_norms[i] * s_norm;
-            if n > 0.0 {
-                dot / n
-            } else {
-                0.0
-            }
+            cosine(dot_f64(row, &self.state), self.pattern_norms[i] * s_norm)
         }
     }
 
