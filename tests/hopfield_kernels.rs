@@ -4,8 +4,9 @@
 
 use emergence_lab::core::rng::Rng;
 use emergence_lab::hopfield::kernels::{
-    block_rows, dots, lane_peak, lane_sum, merge_segments, modern_update, modern_update_reference, portable_exp,
-    segment_rows_to_matrix, segments, ModernShard, ModernWorkspace, SegmentParts, LANE_PEAK_OPS, MAX_SEGMENTS,
+    block_rows, dots, exp_to_f32, lane_peak, lane_sum, merge_segments, modern_update, modern_update_reference,
+    portable_exp, segment_rows_to_matrix, segments, ModernShard, ModernWorkspace, SegmentParts, LANE_PEAK_OPS,
+    MAX_SEGMENTS,
 };
 
 /// Unit roundoff of f32 (round to nearest).
@@ -323,6 +324,54 @@ fn a_query_has_the_same_bits_alone_and_in_any_batch() {
             assert_eq!(bits(&run.p[r * n..(r + 1) * n]), bits(&one.p), "batch of {batch}, query {r}: weights");
         }
     }
+}
+
+/// The softmax's two-lane exponential gives `portable_exp(x) as f32` bit for bit: on a dense
+/// sweep of [−110, 0] (every 2⁻¹⁴, which crosses each multiple of ln2/2 where the reduction's k
+/// changes), a few ulps either side of each of its thresholds (2⁻²⁸, the k = 0 and k = −1 bounds,
+/// −105 where it rounds to the f32 0), random bit patterns of every magnitude, and the special
+/// values; each value in both lanes, beside a different one in the other.
+#[test]
+fn the_two_lane_exponential_has_portable_exp_s_bits() {
+    let expect = |x: f64| portable_exp(x) as f32;
+    let same = |a: f32, b: f32| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
+    let mut xs: Vec<f64> = (0..=(110 << 14)).map(|i| -f64::from(i) / 16384.0).collect();
+    let thresholds = [
+        2f64.powi(-28),
+        f64::from_bits(0x3fd6_2e43_0000_0000),
+        f64::from_bits(0x3ff0_a2b2_0000_0000),
+        0.5 * std::f64::consts::LN_2,
+        1.5 * std::f64::consts::LN_2,
+        104.0,
+        105.0,
+        103.97,
+        709.78,
+        745.13,
+    ];
+    for t in thresholds {
+        for ulps in -4i64..=4 {
+            xs.push(-f64::from_bits((t.to_bits() as i64 + ulps) as u64));
+        }
+    }
+    let mut rng = Rng::seed_from_u64(47);
+    for _ in 0..200_000 {
+        // Any sign-cleared bit pattern, negated: magnitudes from subnormal to infinity and NaN.
+        xs.push(-f64::from_bits(rng.next_u64() >> 1));
+    }
+    xs.extend([0.0, -0.0, f64::NEG_INFINITY, f64::NAN, -f64::MIN_POSITIVE, f64::MIN, 1.0, 710.0]);
+    let mut checked = 0;
+    for (i, &x) in xs.iter().enumerate() {
+        let other = xs[(i * 7919 + 13) % xs.len()];
+        let [a, b] = exp_to_f32(x, other);
+        let [c, e] = exp_to_f32(other, x);
+        for (got, want, arg) in
+            [(a, expect(x), x), (b, expect(other), other), (c, expect(other), other), (e, expect(x), x)]
+        {
+            assert!(same(got, want), "exp({arg:e} = {:#018x}): {got:e} against portable_exp's {want:e}", arg.to_bits());
+        }
+        checked += 1;
+    }
+    assert!(checked > 1_800_000);
 }
 
 /// Any split of the segments into consecutive shards (a pool of 1 to 8 workers), merged in

@@ -23,7 +23,8 @@
 //! stays in L2 while every query uses it):
 //! 1. scores of every query against the block, in register tiles of 2 queries × 4 patterns with a
 //!    4-lane accumulator each (8 independent accumulators over d: few enough for the 15 SIMD registers V8 allocates, no spills);
-//! 2. the block's softmax numerators e = exp(s − m_block) (f64, stored as f32);
+//! 2. the block's softmax numerators e = exp(s − m_block) (f64, stored as f32), two at a time
+//!    ([`exp_to_f32`]: [`portable_exp`]'s steps in two f64 lanes, its bits);
 //! 3. the block's share of P X, in register tiles of 2 queries × 16 components, merged into the
 //!    running state with the "online softmax" rescaling (the running maximum changes only when a
 //!    block's maximum is larger: state ← state·e^{m_old − m_new} + partial·e^{m_block − m_new}).
@@ -72,7 +73,83 @@ pub fn block_rows(d: usize) -> usize {
 /// 4 f32 lanes, added and multiplied lane-wise with IEEE rounding (no FMA).
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod lane {
-    use core::arch::wasm32::{f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_splat, v128, v128_store};
+    use core::arch::wasm32::{
+        f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_splat, f64x2, f64x2_abs, f64x2_add, f64x2_div,
+        f64x2_extract_lane, f64x2_ge, f64x2_lt, f64x2_mul, f64x2_ne, f64x2_splat, f64x2_sub, i64x2_shl, v128,
+        v128_bitselect, v128_store,
+    };
+
+    /// 2 f64 lanes with IEEE `+ − × ÷` (for [`super::exp_to_f32`]).
+    #[derive(Clone, Copy)]
+    pub(super) struct F2(v128);
+
+    impl F2 {
+        #[inline(always)]
+        pub(super) fn new(a: f64, b: f64) -> Self {
+            F2(f64x2(a, b))
+        }
+        /// `v` in both lanes, read from memory (V8 builds a vector constant in three
+        /// instructions each time it is used, inside loops too; a load is one).
+        #[inline(always)]
+        pub(super) fn load(v: &[f64; 2]) -> Self {
+            // SAFETY: `v` is 16 readable bytes; wasm loads need no alignment.
+            F2(unsafe { (v.as_ptr() as *const v128).read_unaligned() })
+        }
+        #[inline(always)]
+        pub(super) fn add(self, o: Self) -> Self {
+            F2(f64x2_add(self.0, o.0))
+        }
+        #[inline(always)]
+        pub(super) fn sub(self, o: Self) -> Self {
+            F2(f64x2_sub(self.0, o.0))
+        }
+        #[inline(always)]
+        pub(super) fn mul(self, o: Self) -> Self {
+            F2(f64x2_mul(self.0, o.0))
+        }
+        #[inline(always)]
+        pub(super) fn div(self, o: Self) -> Self {
+            F2(f64x2_div(self.0, o.0))
+        }
+        #[inline(always)]
+        pub(super) fn abs(self) -> Self {
+            F2(f64x2_abs(self.0))
+        }
+        /// Lane-wise `self < o` (false for NaN) as a mask for [`Self::select`].
+        #[inline(always)]
+        pub(super) fn lt(self, o: Self) -> Mask2 {
+            Mask2(f64x2_lt(self.0, o.0))
+        }
+        /// Lane-wise `self >= o` (false for NaN).
+        #[inline(always)]
+        pub(super) fn ge(self, o: Self) -> Mask2 {
+            Mask2(f64x2_ge(self.0, o.0))
+        }
+        /// Lane-wise "is NaN".
+        #[inline(always)]
+        pub(super) fn is_nan(self) -> Mask2 {
+            Mask2(f64x2_ne(self.0, self.0))
+        }
+        /// `yes` where the mask is set, else `no`.
+        #[inline(always)]
+        pub(super) fn select(m: Mask2, yes: Self, no: Self) -> Self {
+            F2(v128_bitselect(yes.0, no.0, m.0))
+        }
+        /// 2^k for lanes holding integers −1022 ≤ k ≤ 1023: 2⁵² + 1023 + k has k + 1023 in its
+        /// low bits, which shift into the exponent field.
+        #[inline(always)]
+        pub(super) fn pow2(self) -> Self {
+            F2(i64x2_shl(f64x2_add(self.0, f64x2_splat(super::POW2_MAGIC)), 52))
+        }
+        #[inline(always)]
+        pub(super) fn lanes(self) -> [f64; 2] {
+            [f64x2_extract_lane::<0>(self.0), f64x2_extract_lane::<1>(self.0)]
+        }
+    }
+
+    /// A lane mask of [`F2`] comparisons.
+    #[derive(Clone, Copy)]
+    pub(super) struct Mask2(v128);
 
     #[derive(Clone, Copy)]
     pub(super) struct F4(v128);
@@ -120,7 +197,89 @@ mod lane {
 /// x86-64 CPU has.
 #[cfg(target_arch = "x86_64")]
 mod lane {
-    use core::arch::x86_64::{__m128, _mm_add_ps, _mm_loadu_ps, _mm_mul_ps, _mm_set1_ps, _mm_storeu_ps};
+    use core::arch::x86_64::{
+        __m128, __m128d, _mm_add_pd, _mm_add_ps, _mm_and_pd, _mm_andnot_pd, _mm_castpd_si128, _mm_castsi128_pd,
+        _mm_cmpge_pd, _mm_cmplt_pd, _mm_cmpunord_pd, _mm_div_pd, _mm_loadu_pd, _mm_loadu_ps, _mm_mul_pd, _mm_mul_ps,
+        _mm_or_pd, _mm_set1_pd, _mm_set1_ps, _mm_set_pd, _mm_slli_epi64, _mm_storeu_pd, _mm_storeu_ps, _mm_sub_pd,
+    };
+
+    /// 2 f64 lanes with IEEE `+ − × ÷` (for [`super::exp_to_f32`]): SSE2, which every x86-64 CPU
+    /// has. SAFETY of every intrinsic below: SSE2 is part of the x86-64 baseline.
+    #[derive(Clone, Copy)]
+    pub(super) struct F2(__m128d);
+
+    impl F2 {
+        #[inline(always)]
+        pub(super) fn new(a: f64, b: f64) -> Self {
+            F2(unsafe { _mm_set_pd(b, a) })
+        }
+        #[inline(always)]
+        pub(super) fn load(v: &[f64; 2]) -> Self {
+            // `loadu` needs no alignment; `v` is 16 readable bytes.
+            F2(unsafe { _mm_loadu_pd(v.as_ptr()) })
+        }
+        #[inline(always)]
+        pub(super) fn add(self, o: Self) -> Self {
+            F2(unsafe { _mm_add_pd(self.0, o.0) })
+        }
+        #[inline(always)]
+        pub(super) fn sub(self, o: Self) -> Self {
+            F2(unsafe { _mm_sub_pd(self.0, o.0) })
+        }
+        #[inline(always)]
+        pub(super) fn mul(self, o: Self) -> Self {
+            F2(unsafe { _mm_mul_pd(self.0, o.0) })
+        }
+        #[inline(always)]
+        pub(super) fn div(self, o: Self) -> Self {
+            F2(unsafe { _mm_div_pd(self.0, o.0) })
+        }
+        #[inline(always)]
+        pub(super) fn abs(self) -> Self {
+            F2(unsafe { _mm_andnot_pd(_mm_set1_pd(-0.0), self.0) })
+        }
+        /// Lane-wise `self < o` (false for NaN) as a mask for [`Self::select`].
+        #[inline(always)]
+        pub(super) fn lt(self, o: Self) -> Mask2 {
+            Mask2(unsafe { _mm_cmplt_pd(self.0, o.0) })
+        }
+        /// Lane-wise `self >= o` (false for NaN).
+        #[inline(always)]
+        pub(super) fn ge(self, o: Self) -> Mask2 {
+            Mask2(unsafe { _mm_cmpge_pd(self.0, o.0) })
+        }
+        /// Lane-wise "is NaN".
+        #[inline(always)]
+        pub(super) fn is_nan(self) -> Mask2 {
+            Mask2(unsafe { _mm_cmpunord_pd(self.0, self.0) })
+        }
+        /// `yes` where the mask is set, else `no`.
+        #[inline(always)]
+        pub(super) fn select(m: Mask2, yes: Self, no: Self) -> Self {
+            F2(unsafe { _mm_or_pd(_mm_and_pd(m.0, yes.0), _mm_andnot_pd(m.0, no.0)) })
+        }
+        /// 2^k for lanes holding integers −1022 ≤ k ≤ 1023 (see the wasm twin).
+        #[inline(always)]
+        pub(super) fn pow2(self) -> Self {
+            F2(unsafe {
+                _mm_castsi128_pd(_mm_slli_epi64(
+                    _mm_castpd_si128(_mm_add_pd(self.0, _mm_set1_pd(super::POW2_MAGIC))),
+                    52,
+                ))
+            })
+        }
+        #[inline(always)]
+        pub(super) fn lanes(self) -> [f64; 2] {
+            let mut a = [0.0f64; 2];
+            // SAFETY: `a` has room for 2 f64s; `storeu` needs no alignment.
+            unsafe { _mm_storeu_pd(a.as_mut_ptr(), self.0) };
+            a
+        }
+    }
+
+    /// A lane mask of [`F2`] comparisons.
+    #[derive(Clone, Copy)]
+    pub(super) struct Mask2(__m128d);
 
     #[derive(Clone, Copy)]
     pub(super) struct F4(__m128);
@@ -168,6 +327,69 @@ mod lane {
 /// 4 f32 lanes in plain Rust (the same arithmetic as the SIMD versions, lane by lane).
 #[cfg(not(any(all(target_arch = "wasm32", target_feature = "simd128"), target_arch = "x86_64")))]
 mod lane {
+    /// 2 f64 lanes (see the SIMD versions), lane by lane.
+    #[derive(Clone, Copy)]
+    pub(super) struct F2([f64; 2]);
+
+    impl F2 {
+        #[inline(always)]
+        pub(super) fn new(a: f64, b: f64) -> Self {
+            F2([a, b])
+        }
+        #[inline(always)]
+        pub(super) fn load(v: &[f64; 2]) -> Self {
+            F2(*v)
+        }
+        #[inline(always)]
+        pub(super) fn add(self, o: Self) -> Self {
+            F2([self.0[0] + o.0[0], self.0[1] + o.0[1]])
+        }
+        #[inline(always)]
+        pub(super) fn sub(self, o: Self) -> Self {
+            F2([self.0[0] - o.0[0], self.0[1] - o.0[1]])
+        }
+        #[inline(always)]
+        pub(super) fn mul(self, o: Self) -> Self {
+            F2([self.0[0] * o.0[0], self.0[1] * o.0[1]])
+        }
+        #[inline(always)]
+        pub(super) fn div(self, o: Self) -> Self {
+            F2([self.0[0] / o.0[0], self.0[1] / o.0[1]])
+        }
+        #[inline(always)]
+        pub(super) fn abs(self) -> Self {
+            F2([self.0[0].abs(), self.0[1].abs()])
+        }
+        #[inline(always)]
+        pub(super) fn lt(self, o: Self) -> Mask2 {
+            Mask2([self.0[0] < o.0[0], self.0[1] < o.0[1]])
+        }
+        #[inline(always)]
+        pub(super) fn ge(self, o: Self) -> Mask2 {
+            Mask2([self.0[0] >= o.0[0], self.0[1] >= o.0[1]])
+        }
+        #[inline(always)]
+        pub(super) fn is_nan(self) -> Mask2 {
+            Mask2([self.0[0].is_nan(), self.0[1].is_nan()])
+        }
+        #[inline(always)]
+        pub(super) fn select(m: Mask2, yes: Self, no: Self) -> Self {
+            F2([if m.0[0] { yes.0[0] } else { no.0[0] }, if m.0[1] { yes.0[1] } else { no.0[1] }])
+        }
+        #[inline(always)]
+        pub(super) fn pow2(self) -> Self {
+            let p = |k: f64| f64::from_bits((k + super::POW2_MAGIC).to_bits() << 52);
+            F2([p(self.0[0]), p(self.0[1])])
+        }
+        #[inline(always)]
+        pub(super) fn lanes(self) -> [f64; 2] {
+            self.0
+        }
+    }
+
+    #[derive(Clone, Copy)]
+    pub(super) struct Mask2([bool; 2]);
+
     #[derive(Clone, Copy)]
     pub(super) struct F4([f32; 4]);
 
@@ -205,7 +427,7 @@ mod lane {
     }
 }
 
-use lane::F4;
+use lane::{F2, F4};
 
 /// Loads 4 lanes from `s[i..i + 4]` (bounds-checked; for the rare loads outside the hot loops).
 #[inline(always)]
@@ -839,8 +1061,19 @@ impl ModernWorkspace {
                         m
                     }
                 });
+                // e = exp(β·dot − m) as f32, two at a time (`exp_to_f32`: portable_exp's bits);
+                // the sum in f64 in increasing n.
                 let mut sum = 0.0f64;
-                for e in p.iter_mut() {
+                let lanes = exp_lanes();
+                let mut pairs = p.chunks_exact_mut(2);
+                for pair in &mut pairs {
+                    let [e0, e1] = exp_to_f32_with(lanes, beta * f64::from(pair[0]) - m, beta * f64::from(pair[1]) - m);
+                    pair[0] = e0;
+                    pair[1] = e1;
+                    sum += f64::from(e0);
+                    sum += f64::from(e1);
+                }
+                for e in pairs.into_remainder() {
                     *e = portable_exp(beta * f64::from(*e) - m) as f32;
                     sum += f64::from(*e);
                 }
@@ -1319,3 +1552,107 @@ pub fn portable_exp(x: f64) -> f64 {
 fn pow2(k: i32) -> f64 {
     f64::from_bits(((k + 1023) as u64) << 52)
 }
+
+/// 2⁵² + 1023: added to an integer-valued f64 k (−1022 ≤ k ≤ 1023), it leaves k + 1023 in the
+/// low bits of the sum, which `F2::pow2` shifts into the exponent field.
+const POW2_MAGIC: f64 = 4_503_599_627_371_519.0;
+
+/// `[portable_exp(x0) as f32, portable_exp(x1) as f32]` for two arguments at once, bit for bit,
+/// computed in two f64 lanes without branches (the softmax's numerators: about 10⁶ of them per
+/// batch, a tenth of its time when they were computed one at a time). Arguments ≤ 0 or NaN (the
+/// softmax's β·s − max): the lanes follow `portable_exp`'s steps with its constants, every path
+/// taken at once and the right one selected per lane:
+/// - |x| < 2⁻²⁸: 1 + x;
+/// - |x| ≤ ½ln2 (fdlibm's k = 0): the general steps with k = 0 give the same bits as its
+///   special case, 1 − ((r·c)/(c − 2) − r), since lo = 0 and a/(c − 2) = −(a/(2 − c)) exactly;
+/// - ½ln2 < |x| < 1.5ln2 (fdlibm's k = −1 with hi = x + ln2_hi, lo = −ln2_lo): the general k
+///   = trunc(x/ln2 − ½) is −1 there and gives the same hi and lo;
+/// - x < −105: e^x < 2⁻¹⁵⁰, which rounds to the f32 0 (fdlibm's subnormal and underflow paths
+///   end there too);
+/// - NaN: x + x.
+///
+/// An argument above 0 takes `portable_exp` itself (never in the softmax).
+#[inline(always)]
+pub fn exp_to_f32(x0: f64, x1: f64) -> [f32; 2] {
+    exp_to_f32_with(exp_lanes(), x0, x1)
+}
+
+/// [`EXP_LANES`] behind an optimisation barrier: LLVM would otherwise fold the loads back into
+/// vector constants (see `F2::load`). A loop takes it once, outside.
+#[inline(always)]
+fn exp_lanes() -> &'static [[f64; 2]; 16] {
+    core::hint::black_box(&EXP_LANES)
+}
+
+/// [`exp_to_f32`] with its constants from `lanes` ([`exp_lanes`]).
+#[inline(always)]
+fn exp_to_f32_with(lanes: &[[f64; 2]; 16], x0: f64, x1: f64) -> [f32; 2] {
+    if x0 > 0.0 || x1 > 0.0 {
+        return [portable_exp(x0) as f32, portable_exp(x1) as f32];
+    }
+    let c = |i: usize| F2::load(&lanes[i]);
+    let x = F2::new(x0, x1);
+    let ax = x.abs();
+    // k = trunc(x/ln2 − ½) (fdlibm's conversion to int): z rounded to nearest by the 1.5·2⁵²
+    // trick, then up by one where that went below z (z < 0 here, so trunc = ceil). Where fdlibm
+    // keeps k = 0 (the high word of |x| at most 0x3fd62e42) k is 0.
+    let z = x.mul(c(INV_LN2)).sub(c(HALF));
+    let near = z.add(c(ROUND)).sub(c(ROUND));
+    let k = near.add(F2::select(near.lt(z), c(ONE), c(ZERO)));
+    let k = F2::select(ax.ge(c(K_FROM)), k, c(ZERO));
+    let hi = x.sub(k.mul(c(LN2_HI)));
+    let lo = k.mul(c(LN2_LO));
+    let r = hi.sub(lo);
+    let t = r.mul(r);
+    let poly = c(P4).add(t.mul(c(P5)));
+    let poly = c(P3).add(t.mul(poly));
+    let poly = c(P2).add(t.mul(poly));
+    let poly = c(P1).add(t.mul(poly));
+    let cr = r.sub(t.mul(poly));
+    let y = c(ONE).sub(lo.sub(r.mul(cr).div(c(TWO).sub(cr))).sub(hi));
+    // k ≥ −152 wherever the result is kept (x ≥ −105), so 2^k is a normal number.
+    let zero = x.lt(c(ZERO_BELOW));
+    let general = y.mul(F2::select(zero, c(ZERO), k).pow2());
+    let e = F2::select(ax.lt(c(TINY)), c(ONE).add(x), general);
+    let e = F2::select(zero, c(ZERO), e);
+    let e = F2::select(x.is_nan(), x.add(x), e).lanes();
+    [e[0] as f32, e[1] as f32]
+}
+
+/// The constants of [`exp_to_f32`], each twice (one vector), indexed by the names below;
+/// fdlibm's decimal literals as in [`portable_exp`].
+#[allow(clippy::excessive_precision)]
+static EXP_LANES: [[f64; 2]; 16] = [
+    [std::f64::consts::LOG2_E; 2],
+    [0.5; 2],
+    [6_755_399_441_055_744.0; 2], // 1.5·2⁵²
+    [1.0; 2],
+    [0.0; 2],
+    [6.931_471_803_691_238_164_90e-1; 2],
+    [1.908_214_929_270_587_700_02e-10; 2],
+    [1.666_666_666_666_660_190_37e-1; 2],
+    [-2.777_777_777_701_559_338_42e-3; 2],
+    [6.613_756_321_437_934_361_17e-5; 2],
+    [-1.653_390_220_546_525_153_90e-6; 2],
+    [4.138_136_797_057_238_460_39e-8; 2],
+    [2.0; 2],
+    [-105.0; 2],
+    [f64::from_bits(0x3e30_0000_0000_0000); 2], // 2⁻²⁸
+    [f64::from_bits(0x3fd6_2e43_0000_0000); 2], // the least |x| with fdlibm's k ≠ 0
+];
+const INV_LN2: usize = 0;
+const HALF: usize = 1;
+const ROUND: usize = 2;
+const ONE: usize = 3;
+const ZERO: usize = 4;
+const LN2_HI: usize = 5;
+const LN2_LO: usize = 6;
+const P1: usize = 7;
+const P2: usize = 8;
+const P3: usize = 9;
+const P4: usize = 10;
+const P5: usize = 11;
+const TWO: usize = 12;
+const ZERO_BELOW: usize = 13;
+const TINY: usize = 14;
+const K_FROM: usize = 15;

@@ -147,14 +147,14 @@ pub fn dendrites_scene() -> (u64, u64, u64, u64, u64) {
 }
 
 /// (FNV-1a hash of the bits of every new state and softmax weight, the same of 2000
-/// `portable_exp` values from −740 to 709, bits of state[0] and of p[0]) of modern Hopfield
+/// `portable_exp` values from −740 to 709 and 16,000 of `exp_to_f32`, bits of state[0] and of p[0]) of modern Hopfield
 /// updates: N = 301, d = 1030, Q = 7, β = 0.05 (several cache blocks, every tile remainder and
 /// the scalar tail), N = 50, d = 37, Q = 5, β = 3, and N = 1300, d = 1030, Q = 3, β = 0.05 (21
 /// blocks in 8 segments of 2–3: the online merge within and between segments), data uniform in
 /// [−1, 1) from seed 21, then the f64 dots `patterns::dot_f64` of 70 lengths. The f32 kernels
 /// and the dots must give the same bits natively (SSE) and in wasm (SIMD128).
 pub fn hopfield_kernels() -> (u64, u64, u32, u32) {
-    use emergence_lab::hopfield::kernels::{modern_update, portable_exp};
+    use emergence_lab::hopfield::kernels::{exp_to_f32, modern_update, portable_exp};
     let fnv = |h: u64, bits: u64| (h ^ bits).wrapping_mul(0x0000_0100_0000_01b3);
     let mut rng = Rng::seed_from_u64(21);
     let mut uniform =
@@ -176,6 +176,11 @@ pub fn hopfield_kernels() -> (u64, u64, u32, u32) {
     }
     let h_exp =
         (0..2000).fold(0xcbf2_9ce4_8422_2325u64, |h, i| fnv(h, portable_exp(-740.0 + i as f64 * 0.7245).to_bits()));
+    // The softmax's two-lane exponential (f64x2 in wasm, SSE2 natively) from −110 to 0.
+    let h_exp = (0..8000).fold(h_exp, |h, i| {
+        let [a, b] = exp_to_f32(-110.0 + i as f64 * 0.01375, -(i as f64) * 0.0123);
+        fnv(fnv(h, u64::from(a.to_bits())), u64::from(b.to_bits()))
+    });
     // The f64 dots of the energies and overlaps (SIMD where there is SIMD), every tail length.
     let v = uniform(4130);
     let h_update = (0..4130).step_by(59).fold(h_update, |h, len| {
@@ -286,6 +291,6 @@ pub const THREADS_RUN: (u64, u64, u64, i64, u64) = (343, 888, 39061, 636364, 363
 pub const DENDRITES_SIMULATION: (u64, u64, u64, u64, i64) = (10742, 1892, 2135, 3660, 1078451);
 pub const DENDRITES_SCENE: (u64, u64, u64, u64, u64) = (117, 14, 50, 18, 84);
 pub const DENDRITES_MORE: (u64, u64, u64, u64) = (250, 84, 1257418277279101299, 10072678253881577064);
-pub const HOPFIELD_KERNELS: (u64, u64, u32, u32) = (17859276188295571619, 3159686579284799185, 1007343010, 995480043);
+pub const HOPFIELD_KERNELS: (u64, u64, u32, u32) = (17859276188295571619, 13400139442239115295, 1007343010, 995480043);
 pub const HOPFIELD_MORE: (u64, u64, u64, u64) = (74160126558208, 6349840711680, 77997679837184, 14952558108894953582);
 pub const HOPFIELD_RUN: (u64, u64, u64, i64) = (2, 71578851213312, 75833354257777, 3784589);
