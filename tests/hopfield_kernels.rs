@@ -306,22 +306,27 @@ fn the_update_keeps_the_dot_products_it_computes() {
 /// A query's new state and weights have the same bits whether it is updated alone or in a batch
 /// of any size: one query reads the blocks in place (`axpy_1x4`), two or three read them with
 /// the pair tile in place, four or more copy each block into strips first (`pack_strips`), and
-/// an odd batch's last query takes the one-query tile. d = 1030 leaves 6 components outside the
-/// strips (d mod 16) and 2 outside the 4-lane vectors; N = 301 ends on a partial block (63 rows)
-/// and an odd row for the two-row loop.
+/// an odd batch's last query takes the one-query tile; and the scores of pairs of queries come
+/// from `dot_2x4_fixed` where d is 256, 1024 or 4096, from `dot_2x4` elsewhere, and of one
+/// query from `dot_1x4`. d = 1030 leaves 6 components outside the strips (d mod 16) and 2
+/// outside the 4-lane vectors; N = 301 ends on a partial block (63 rows) and an odd row for the
+/// two-row loop.
 #[test]
 fn a_query_has_the_same_bits_alone_and_in_any_batch() {
-    let (n, d, q, beta) = (301usize, 1030usize, 9usize, 0.05f32);
+    let q = 9usize;
     let mut rng = Rng::seed_from_u64(46);
-    let x = uniform(&mut rng, n * d);
-    let queries = uniform(&mut rng, q * d);
     let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-    let alone: Vec<Run> = (0..q).map(|r| kernel(&x, n, d, &queries[r * d..(r + 1) * d], 1, beta)).collect();
-    for batch in [2, 3, 4, 5, 8, 9] {
-        let run = kernel(&x, n, d, &queries[..batch * d], batch, beta);
-        for (r, one) in alone.iter().enumerate().take(batch) {
-            assert_eq!(bits(&run.state[r * d..(r + 1) * d]), bits(&one.state), "batch of {batch}, query {r}: state");
-            assert_eq!(bits(&run.p[r * n..(r + 1) * n]), bits(&one.p), "batch of {batch}, query {r}: weights");
+    for (n, d, beta) in [(301usize, 1030usize, 0.05f32), (130, 1024, 0.05), (70, 256, 0.2), (23, 4096, 0.02)] {
+        let x = uniform(&mut rng, n * d);
+        let queries = uniform(&mut rng, q * d);
+        let alone: Vec<Run> = (0..q).map(|r| kernel(&x, n, d, &queries[r * d..(r + 1) * d], 1, beta)).collect();
+        for batch in [2, 3, 4, 5, 8, 9] {
+            let run = kernel(&x, n, d, &queries[..batch * d], batch, beta);
+            for (r, one) in alone.iter().enumerate().take(batch) {
+                let at = format!("d = {d}, batch of {batch}, query {r}");
+                assert_eq!(bits(&run.state[r * d..(r + 1) * d]), bits(&one.state), "{at}: state");
+                assert_eq!(bits(&run.p[r * n..(r + 1) * n]), bits(&one.p), "{at}: weights");
+            }
         }
     }
 }

@@ -23,6 +23,8 @@
 //! stays in L2 while every query uses it):
 //! 1. scores of every query against the block, in register tiles of 2 queries × 4 patterns with a
 //!    4-lane accumulator each (8 independent accumulators over d: few enough for the 15 SIMD registers V8 allocates, no spills);
+//!    for d = 256, 1024 and 4096 a copy of the tile compiled for that d reads the 6 rows through
+//!    2 pointers at constant distances ([`dot_2x4_fixed`]);
 //! 2. the block's softmax numerators e = exp(s − m_block) (f64, stored as f32), two at a time
 //!    ([`exp_to_f32`]: [`portable_exp`]'s steps in two f64 lanes, its bits);
 //! 3. the block's share of P X, in register tiles of 2 queries × 16 components, merged into the
@@ -545,6 +547,52 @@ fn dot_2x4(qs: [&[f32]; 2], xs: [&[f32]; 4], d: usize) -> [[f32; 4]; 2] {
     finish_dots([[a00, a01, a02, a03], [a10, a11, a12, a13]], qs, xs, d)
 }
 
+/// [`dot_2x4`] for dimensions known when compiling (`D`: 256, 1024 and 4096, the 16², 32² and
+/// 64² pictures and the benchmark's size): 2 consecutive query rows in `q` and 4 consecutive
+/// pattern rows in `x`, so every load is one of two pointers plus a constant (where `dot_2x4`
+/// advances six pointers per step, which in wasm costs an addition each). The same operations
+/// in the same order: the same bits.
+#[cfg_attr(target_arch = "wasm32", inline(never))]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+fn dot_2x4_fixed<const D: usize>(q: &[f32], x: &[f32]) -> [[f32; 4]; 2] {
+    if q.len() < 2 * D || x.len() < 4 * D || !D.is_multiple_of(4) {
+        return [[0.0; 4]; 2];
+    }
+    let z = F4::splat(0.0);
+    let (mut a00, mut a01, mut a02, mut a03) = (z, z, z, z);
+    let (mut a10, mut a11, mut a12, mut a13) = (z, z, z, z);
+    let (mut qp, mut xp) = (q.as_ptr(), x.as_ptr());
+    for _ in 0..D / 4 {
+        // SAFETY: after i steps qp = q + 4i and xp = x + 4i with 4i + 4 <= D, so the reads at
+        // qp + D + 4 <= 2D <= q.len() and xp + 3D + 4 <= 4D <= x.len() (checked above).
+        let (u0, u1) = unsafe { (F4::load(qp), F4::load(qp.add(D))) };
+        // SAFETY: as above.
+        let v = unsafe { F4::load(xp) };
+        a00 = a00.add(u0.mul(v));
+        a10 = a10.add(u1.mul(v));
+        // SAFETY: as above.
+        let v = unsafe { F4::load(xp.add(D)) };
+        a01 = a01.add(u0.mul(v));
+        a11 = a11.add(u1.mul(v));
+        // SAFETY: as above.
+        let v = unsafe { F4::load(xp.add(2 * D)) };
+        a02 = a02.add(u0.mul(v));
+        a12 = a12.add(u1.mul(v));
+        // SAFETY: as above.
+        let v = unsafe { F4::load(xp.add(3 * D)) };
+        a03 = a03.add(u0.mul(v));
+        a13 = a13.add(u1.mul(v));
+        qp = qp.wrapping_add(4);
+        xp = xp.wrapping_add(4);
+    }
+    finish_dots(
+        [[a00, a01, a02, a03], [a10, a11, a12, a13]],
+        [&q[..D], &q[D..2 * D]],
+        [&x[..D], &x[D..2 * D], &x[2 * D..3 * D], &x[3 * D..4 * D]],
+        D,
+    )
+}
+
 /// [`dot_tile`] for 1 query × 4 patterns, unrolled by hand (see [`dot_2x4`]).
 #[inline(always)]
 fn dot_1x4(qs: [&[f32]; 1], xs: [&[f32]; 4], d: usize) -> [[f32; 4]; 1] {
@@ -1019,11 +1067,17 @@ impl ModernWorkspace {
                     let tile_r = if q - r >= QT { QT } else { 1 };
                     match (tile_r, tile_c) {
                         (QT, NT) => {
-                            let t = dot_2x4(
-                                core::array::from_fn(|i| row(queries, r + i, d)),
-                                core::array::from_fn(|i| row(x, c + i, d)),
-                                d,
-                            );
+                            let (qs, xs) = (&queries[r * d..(r + QT) * d], &x[c * d..(c + NT) * d]);
+                            let t = match d {
+                                256 => dot_2x4_fixed::<256>(qs, xs),
+                                1024 => dot_2x4_fixed::<1024>(qs, xs),
+                                4096 => dot_2x4_fixed::<4096>(qs, xs),
+                                _ => dot_2x4(
+                                    core::array::from_fn(|i| row(queries, r + i, d)),
+                                    core::array::from_fn(|i| row(x, c + i, d)),
+                                    d,
+                                ),
+                            };
                             for (i, t) in t.iter().enumerate() {
                                 out_p[(r + i) * n + c..(r + i) * n + c + NT].copy_from_slice(t);
                             }
