@@ -154,6 +154,9 @@ pub struct CellViewArray {
     active_against: u64,
     /// No selection cells (their wish to move does not show in the array's pairs).
     has_selection: bool,
+    /// Where [`Self::stop_holds`] last found a cell that wants to move: checked first next time
+    /// (a position; any value is correct, a good one saves the scan).
+    stop_hint: std::cell::Cell<usize>,
     /// Frozen cells recover after this many nudges (0: never, as in the paper).
     unfreeze_after: u32,
     unfrozen: u32,
@@ -568,6 +571,7 @@ impl CellViewArray {
             same_type: 0,
             active_against: 0,
             has_selection: false,
+            stop_hint: std::cell::Cell::new(0),
             has_insertion: false,
             fast: None,
             scheduler: Scheduler::Uniform,
@@ -1781,11 +1785,14 @@ impl CellViewArray {
         if !self.has_selection && (!self.any_decreasing || self.all_decreasing) && self.active_against > 0 {
             return false;
         }
+        // A bubble or selection cell's wish depends on its own place alone (an insertion cell's
+        // on the scan's prefix): if the cell found last time still wants to move, the scan below
+        // would return false at it or before it.
+        let hint = self.stop_hint.get();
+        if self.cells.get(hint).is_some_and(|c| c.algotype != Algotype::Insertion && self.wants_by_own_place(hint)) {
+            return false;
+        }
         let n = self.cells.len();
-        let complete = self.stop == StopRule::Complete;
-        let movable = self.frozen_kind == FrozenKind::Movable;
-        // A neighbour counts if it is active, or (complete rule) a frozen cell others may swap.
-        let counts = |t: &Cell| !t.frozen || (complete && movable);
         // One pass, left to right. `prefix_up`/`prefix_down` say whether the cells seen so far
         // are in increasing/decreasing order, comparing only neighbours not separated by a frozen
         // cell: exactly an insertion cell's `is_enable_to_move` scan for its own goal.
@@ -1802,22 +1809,16 @@ impl CellViewArray {
                 continue;
             }
             let wants = match c.algotype {
-                Algotype::Bubble => {
-                    (i > 0 && c.inverted(self.cells[i - 1].value, c.value) && counts(&self.cells[i - 1]))
-                        || (i + 1 < n && c.inverted(c.value, self.cells[i + 1].value) && counts(&self.cells[i + 1]))
-                }
                 Algotype::Insertion => {
                     i > 0
                         && if c.decreasing { prefix_down && !active_after_frozen } else { prefix_up }
                         && c.inverted(self.cells[i - 1].value, c.value)
-                        && counts(&self.cells[i - 1])
+                        && self.counts_as_neighbour(&self.cells[i - 1])
                 }
-                Algotype::Selection => {
-                    let ideal = c.ideal as usize;
-                    ideal != i && ideal < n
-                }
+                Algotype::Bubble | Algotype::Selection => self.wants_by_own_place(i),
             };
             if wants {
+                self.stop_hint.set(i);
                 return false;
             }
             if let Some(p) = prev {
@@ -1828,6 +1829,38 @@ impl CellViewArray {
             active_after_frozen |= seen_frozen;
         }
         true
+    }
+
+    /// For [`Self::stop_holds`]: a neighbour counts if it is active, or (complete rule) a frozen
+    /// cell others may swap.
+    #[inline]
+    fn counts_as_neighbour(&self, t: &Cell) -> bool {
+        !t.frozen || (self.stop == StopRule::Complete && self.frozen_kind == FrozenKind::Movable)
+    }
+
+    /// For [`Self::stop_holds`]: whether the active bubble or selection cell at `i` wants to
+    /// move (a bubble cell: an out-of-order neighbour that counts; a selection cell: an ideal
+    /// elsewhere in the array). False for frozen and insertion cells.
+    #[inline]
+    fn wants_by_own_place(&self, i: usize) -> bool {
+        let n = self.cells.len();
+        let Some(c) = self.cells.get(i) else { return false };
+        if c.frozen {
+            return false;
+        }
+        match c.algotype {
+            Algotype::Bubble => {
+                (i > 0 && c.inverted(self.cells[i - 1].value, c.value) && self.counts_as_neighbour(&self.cells[i - 1]))
+                    || (i + 1 < n
+                        && c.inverted(c.value, self.cells[i + 1].value)
+                        && self.counts_as_neighbour(&self.cells[i + 1]))
+            }
+            Algotype::Selection => {
+                let ideal = c.ideal as usize;
+                ideal != i && ideal < n
+            }
+            Algotype::Insertion => false,
+        }
     }
 
     /// Run ticks until the next swap, the end of the run, or `max_ticks` activations.
@@ -1982,6 +2015,45 @@ enum Change {
 mod tests {
     use super::super::metrics::{inversions, monotonicity_error};
     use super::*;
+
+    #[test]
+    fn the_stop_rule_s_hint_never_changes_its_answer() {
+        // `stop_holds` first checks the cell where it last found one that wants to move; that
+        // shortcut must give the full scan's answer for every hint. Small random arrays of every
+        // Algotype, both goals, frozen cells of both kinds, both stop rules and arbitrary
+        // selection ideals (inside the array or not), every hint position.
+        let mut rng = Rng::seed_from_u64(77);
+        let (mut checked, mut stopped, mut shortcut) = (0, 0, 0);
+        for _ in 0..20_000 {
+            let n = 2 + rng.index(5);
+            let cells: Vec<Cell> = (0..n)
+                .map(|_| {
+                    let algotype = [Algotype::Bubble, Algotype::Insertion, Algotype::Selection][rng.index(3)];
+                    Cell {
+                        frozen: rng.index(4) == 0,
+                        decreasing: rng.index(3) == 0,
+                        ideal: rng.index(n + 1) as u32,
+                        ..Cell::new(rng.index(4) as u32, algotype)
+                    }
+                })
+                .collect();
+            let kind = if rng.coin() { FrozenKind::Movable } else { FrozenKind::Immovable };
+            let stop = if rng.coin() { StopRule::Official } else { StopRule::Complete };
+            let array = CellViewArray::from_cells(cells, Rng::seed_from_u64(1), kind, stop);
+            array.stop_hint.set(usize::MAX);
+            let scanned = array.stop_holds();
+            for hint in 0..n {
+                array.stop_hint.set(hint);
+                let hinted = array.stop_holds();
+                assert_eq!(hinted, scanned, "hint {hint}: {:?} {kind:?} {stop:?}", array.cells);
+                shortcut += usize::from(!hinted && array.stop_hint.get() == hint);
+                checked += 1;
+            }
+            stopped += usize::from(scanned);
+        }
+        // Both answers occur often, and the shortcut is taken.
+        assert!(stopped > 1000 && stopped < 19_000 && shortcut > 10_000, "{stopped} {shortcut} of {checked}");
+    }
 
     #[test]
     fn reads_between_swaps_are_geometric_with_mean_c_over_d() {
