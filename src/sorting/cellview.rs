@@ -181,6 +181,9 @@ pub struct CellViewArray {
     /// ln of each Algotype's idle continuation probability beyond the fitted burst positions
     /// (burst schedulers; `portable_ln`, so the same on every platform).
     idle_tail_ln: [f64; 3],
+    /// Each Algotype's burst law under this run's scheduler (set by `with_scheduler`; looked up
+    /// once per activation, so kept rather than matched each time).
+    laws: [&'static BurstLaw; 3],
     /// Each Algotype's waiting-rank law as an alias table for the current number of other
     /// active cells (built when that number changes; shared by snapshots).
     rank_alias: [Option<std::sync::Arc<RankAlias>>; 3],
@@ -579,6 +582,7 @@ impl CellViewArray {
             waiting: None,
             slow_poll: false,
             idle_tail_ln: [f64::NAN; 3],
+            laws: [&super::scheduler::GEOMETRIC_HALF; 3],
             rank_alias: [None, None, None],
         };
         a.has_insertion = a.cells.iter().any(|c| c.algotype == Algotype::Insertion);
@@ -682,6 +686,7 @@ impl CellViewArray {
             self.slow_poll = self.any_frozen;
             for a in Algotype::ALL {
                 let law = scheduler.law(a, self.slow_poll).unwrap_or(&super::scheduler::GEOMETRIC_HALF);
+                self.laws[a as usize] = law;
                 self.idle_tail_ln[a as usize] = portable_ln(law.go_on(BURST_POSITIONS as u32, Outcome::Idle));
             }
         }
@@ -871,7 +876,7 @@ impl CellViewArray {
 
     /// The burst law of the cell at `i` under this run's scheduler (only burst schedulers ask).
     fn law_of(&self, i: usize) -> &'static super::scheduler::BurstLaw {
-        self.scheduler.law(self.cells[i].algotype, self.slow_poll).unwrap_or(&super::scheduler::GEOMETRIC_HALF)
+        self.laws[self.cells[i].algotype as usize]
     }
 
     /// One activation under a burst scheduler ([`Scheduler`], docs/sorting-scheduler.md): the
