@@ -175,14 +175,14 @@ pub struct CellViewArray {
     turn: Option<Turn>,
     /// Who has waited longest, for burst schedulers ([`Waiting`]).
     waiting: Option<Waiting>,
-    /// The array started with frozen cells: the official driver for it polls once a second,
-    /// which gives the threads another law ([`super::scheduler::threads_law`]).
-    slow_poll: bool,
     /// ln of each Algotype's idle continuation probability beyond the fitted burst positions
     /// (burst schedulers; `portable_ln`, so the same on every platform).
     idle_tail_ln: [f64; 3],
-    /// Each Algotype's burst law under this run's scheduler (set by `with_scheduler`; looked up
-    /// once per activation, so kept rather than matched each time).
+    /// Each Algotype's burst law under this run's scheduler, set by `with_scheduler` (looked up
+    /// once per activation, so kept rather than matched each time). An array that starts with
+    /// frozen cells gets the `threads` laws fitted to them: the official driver for it polls
+    /// once a second, which changes how its threads take turns
+    /// ([`super::scheduler::threads_law`]).
     laws: [&'static BurstLaw; 3],
     /// Each Algotype's waiting-rank law as an alias table for the current number of other
     /// active cells (built when that number changes; shared by snapshots).
@@ -580,7 +580,6 @@ impl CellViewArray {
             scheduler: Scheduler::Uniform,
             turn: None,
             waiting: None,
-            slow_poll: false,
             idle_tail_ln: [f64::NAN; 3],
             laws: [&super::scheduler::GEOMETRIC_HALF; 3],
             rank_alias: [None, None, None],
@@ -683,9 +682,8 @@ impl CellViewArray {
             self.fast = None;
             self.events = None;
             self.waiting = Some(Waiting::new(&self.cells));
-            self.slow_poll = self.any_frozen;
             for a in Algotype::ALL {
-                let law = scheduler.law(a, self.slow_poll).unwrap_or(&super::scheduler::GEOMETRIC_HALF);
+                let law = scheduler.law(a, self.any_frozen).unwrap_or(&super::scheduler::GEOMETRIC_HALF);
                 self.laws[a as usize] = law;
                 self.idle_tail_ln[a as usize] = portable_ln(law.go_on(BURST_POSITIONS as u32, Outcome::Idle));
             }
@@ -892,7 +890,6 @@ impl CellViewArray {
     /// the next call's draw). Returns whether it swapped.
     fn burst_tick(&mut self, budget: u64) -> bool {
         let n = self.cells.len();
-        let scheduler = self.scheduler;
         let goes_on = match self.turn {
             Some(t) if t.over => false,
             Some(t) => {
@@ -909,9 +906,7 @@ impl CellViewArray {
                 // array; in a chimera, the last actor's type's).
                 let law = match last {
                     Some(p) => self.law_of(p),
-                    None => {
-                        scheduler.law(Algotype::Bubble, self.slow_poll).unwrap_or(&super::scheduler::GEOMETRIC_HALF)
-                    }
+                    None => self.laws[Algotype::Bubble as usize],
                 };
                 let i = match &mut self.waiting {
                     Some(waiting) if law.others_only => {
@@ -2051,7 +2046,9 @@ mod tests {
                 array.stop_hint.set(hint);
                 let hinted = array.stop_holds();
                 assert_eq!(hinted, scanned, "hint {hint}: {:?} {kind:?} {stop:?}", array.cells);
-                shortcut += usize::from(!hinted && array.stop_hint.get() == hint);
+                // The shortcut's own condition: the hinted cell decides without a scan.
+                let cell = array.cells[hint];
+                shortcut += usize::from(cell.algotype != Algotype::Insertion && array.wants_by_own_place(hint));
                 checked += 1;
             }
             stopped += usize::from(scanned);
