@@ -271,13 +271,18 @@ fn segments_cover_the_patterns_in_whole_blocks() {
 /// The update keeps, when asked, the raw dot products it computes before its softmax: each
 /// query's `kernels::dots` bit for bit (whatever register tile computed them: 2 × 4, 2 × 1,
 /// 1 × 4 and 1 × 1 all meet here with N and Q odd and d mod 4 ≠ 0), within the f32 summation
-/// bound of the exact dot product, and keeping them changes nothing else.
+/// bound of the exact dot product, and keeping them changes nothing else; also for one query
+/// on the pipelined path (d a multiple of 4, segments of several blocks: 325 × 4096).
 #[test]
 fn the_update_keeps_the_dot_products_it_computes() {
     let mut rng = Rng::seed_from_u64(45);
-    for &(n, d, q, beta) in
-        &[(301usize, 1030usize, 7usize, 0.3f32), (9, 6, 3, 2.0), (1, 1, 1, 1.0), (70, 4099, 2, 0.01)]
-    {
+    for &(n, d, q, beta) in &[
+        (301usize, 1030usize, 7usize, 0.3f32),
+        (9, 6, 3, 2.0),
+        (1, 1, 1, 1.0),
+        (70, 4099, 2, 0.01),
+        (325, 4096, 1, 0.02),
+    ] {
         let x = uniform(&mut rng, n * d);
         let queries = uniform(&mut rng, q * d);
         let plain = kernel(&x, n, d, &queries, q, beta);
@@ -310,13 +315,26 @@ fn the_update_keeps_the_dot_products_it_computes() {
 /// from `dot_2x4_fixed` where d is 256, 1024 or 4096, from `dot_2x4` elsewhere, and of one
 /// query from `dot_1x4`. d = 1030 leaves 6 components outside the strips (d mod 16) and 2
 /// outside the 4-lane vectors; N = 301 ends on a partial block (63 rows) and an odd row for the
-/// two-row loop.
+/// two-row loop. One query alone with d a multiple of 4 takes the pipelined path
+/// (`segment_one`: each block's scores computed together with the previous block's share of
+/// P X), which needs segments of several blocks, so more than `MAX_SEGMENTS` blocks: N = 1095
+/// at d = 1024 (18 blocks, the last of 7 rows), 325 at d = 4096 (21 blocks, the last of 5) and
+/// 640 at d = 1028 (blocks of 63 rows, so 3 rows of each outside the 4-row steps).
 #[test]
 fn a_query_has_the_same_bits_alone_and_in_any_batch() {
     let q = 9usize;
     let mut rng = Rng::seed_from_u64(46);
     let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-    for (n, d, beta) in [(301usize, 1030usize, 0.05f32), (130, 1024, 0.05), (70, 256, 0.2), (23, 4096, 0.02)] {
+    let cases = [
+        (301usize, 1030usize, 0.05f32),
+        (130, 1024, 0.05),
+        (70, 256, 0.2),
+        (23, 4096, 0.02),
+        (1095, 1024, 0.05),
+        (325, 4096, 0.02),
+        (640, 1028, 0.05),
+    ];
+    for (n, d, beta) in cases {
         let x = uniform(&mut rng, n * d);
         let queries = uniform(&mut rng, q * d);
         let alone: Vec<Run> = (0..q).map(|r| kernel(&x, n, d, &queries[r * d..(r + 1) * d], 1, beta)).collect();

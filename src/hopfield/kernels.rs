@@ -35,6 +35,14 @@
 //!    apart (in Chromium that stride cost about a fifth of the pass; the copy costs about 2 %).
 //!    The copy moves values, not arithmetic: the same bits with or without it.
 //!
+//! One query alone (the page's step) is bound by reading X from memory, and step 3 reads each
+//! block a second time, from L2. So where d is a multiple of 4 its blocks are pipelined
+//! ([`ModernWorkspace`]'s `segment_one`): the scores of block b and the previous block's share
+//! of P X are computed in one loop (`dot4_axpy4`, 4 rows of each per step), and the core works
+//! through the second read while the first waits for memory. Each value is the same sum in the
+//! same order as in the block-by-block steps (a component's share summed over the block's rows
+//! in increasing n from zero, then the same merge): the same bits alone and in any batch.
+//!
 //! The hot loops live in small functions of their own (`#[inline(never)]` in wasm): V8 allocates
 //! registers per function, and inlined into the whole update the P X tile's accumulators were
 //! spilled to the stack.
@@ -998,8 +1006,9 @@ pub struct ModernWorkspace {
     touched: u32,
     /// The segments' parts (single-threaded updates).
     parts: SegmentParts,
-    /// The current block in strips ([`pack_strips`]), for a batch's P X.
-    strips: Vec<f32>,
+    /// Scratch for P X: a batch's current block in strips ([`pack_strips`]), or one query's
+    /// partial Σ e x over the pending block (`segment_one`).
+    scratch: Vec<f32>,
 }
 
 impl ModernWorkspace {
@@ -1081,7 +1090,8 @@ impl ModernWorkspace {
     ///    partial·e^{m_block − m_new}).
     ///
     /// With `keep_dots`, step 1's raw dot products are copied to `parts.dots` before step 2
-    /// turns them into numerators (a copy of q × nb values per block, nothing more).
+    /// turns them into numerators (a copy of q × nb values per block, nothing more). One query
+    /// with d a multiple of 4 takes the pipelined [`Self::segment_one`] (the same bits).
     #[allow(clippy::too_many_arguments)]
     fn segment(
         &mut self,
@@ -1115,6 +1125,13 @@ impl ModernWorkspace {
         let out_p = &mut parts.numerators[p0..];
         let out_dots = &mut parts.dots[dots0..];
 
+        if q == 1 && d.is_multiple_of(4) {
+            let keep = if keep_dots { Some(&mut *out_dots) } else { None };
+            self.segment_one(x, n, d, &queries[..d], beta, keep, block_max, out_state, out_p);
+            parts.scalars[scalars0] = self.run_max[0];
+            parts.scalars[scalars0 + 1] = self.run_sum[0];
+            return;
+        }
         for b in 0..blocks {
             let n0 = b * nb;
             let n1 = (n0 + nb).min(n);
@@ -1166,31 +1183,7 @@ impl ModernWorkspace {
             }
             // 2. The block's softmax numerators e = exp(β·dot − m_block) and the merge factors.
             for r in 0..q {
-                let p = &mut out_p[r * n + n0..r * n + n1];
-                let m = p.iter().fold(f64::NEG_INFINITY, |m, &s| {
-                    let s = beta * f64::from(s);
-                    if s > m {
-                        s
-                    } else {
-                        m
-                    }
-                });
-                // e = exp(β·dot − m) as f32, two at a time (`exp_to_f32`: portable_exp's bits);
-                // the sum in f64 in increasing n.
-                let mut sum = 0.0f64;
-                let lanes = exp_lanes();
-                let mut pairs = p.chunks_exact_mut(2);
-                for pair in &mut pairs {
-                    let [e0, e1] = exp_to_f32_with(lanes, beta * f64::from(pair[0]) - m, beta * f64::from(pair[1]) - m);
-                    pair[0] = e0;
-                    pair[1] = e1;
-                    sum += f64::from(e0);
-                    sum += f64::from(e1);
-                }
-                for e in pairs.into_remainder() {
-                    *e = portable_exp(beta * f64::from(*e) - m) as f32;
-                    sum += f64::from(*e);
-                }
+                let (m, sum) = block_numerators(&mut out_p[r * n + n0..r * n + n1], beta);
                 block_max[r * blocks + b] = m;
                 self.scale[r] = merge_factors(&mut self.run_max[r], &mut self.run_sum[r], m, sum, b == 0);
             }
@@ -1198,17 +1191,17 @@ impl ModernWorkspace {
             let xb = &x[n0 * d..n1 * d];
             let first = b == 0;
             let w = |r: usize| -> &[f32] { &out_p[r * n + n0..r * n + n1] };
-            // One query alone: read the next block ahead (see `axpy_1x4`).
+            // One query alone (d not a multiple of 4): read the next block ahead (`axpy_1x4`).
             let ahead = if q == 1 { &x[n1 * d..(n1 + nb).min(n) * d] } else { &[][..] };
             let packed = q >= PACK_MIN_QUERIES;
             if packed {
-                pack_strips(xb, n1 - n0, d, &mut self.strips);
+                pack_strips(xb, n1 - n0, d, &mut self.scratch);
             }
             let mut j = 0;
             while j + STRIP <= d {
                 let (strip, stride) = if packed {
                     let len = (n1 - n0) * STRIP;
-                    (&self.strips[j / STRIP * len..(j / STRIP + 1) * len], STRIP)
+                    (&self.scratch[j / STRIP * len..(j / STRIP + 1) * len], STRIP)
                 } else {
                     (&xb[j..], d)
                 };
@@ -1254,6 +1247,187 @@ impl ModernWorkspace {
         }
         parts.scalars[scalars0..scalars0 + q].copy_from_slice(&self.run_max);
         parts.scalars[scalars0 + q..scalars0 + 2 * q].copy_from_slice(&self.run_sum);
+    }
+}
+
+impl ModernWorkspace {
+    /// [`Self::segment`] for one query (d a multiple of 4), pipelined so that X is read from
+    /// memory once: the scores of block b are computed together with block b − 1's share of
+    /// Σ e x (`dot4_axpy4`: 4 rows of each per step), so the second read of block b − 1, from
+    /// L2, overlaps the first read of block b, from memory, instead of following it. The same
+    /// operations in the same order as the block-by-block path for every value (each score
+    /// over k as `dot_1x4`, each component's sum over the block's rows in increasing n from
+    /// zero, then the same merge): the same bits
+    /// (`a_query_has_the_same_bits_alone_and_in_any_batch`, the golden `HOPFIELD_KERNELS`).
+    #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
+    fn segment_one(
+        &mut self,
+        x: &[f32],
+        n: usize,
+        d: usize,
+        query: &[f32],
+        beta: f64,
+        mut out_dots: Option<&mut [f32]>,
+        block_max: &mut [f64],
+        out_state: &mut [f32],
+        out_p: &mut [f32],
+    ) {
+        let nb = block_rows(d);
+        let blocks = n.div_ceil(nb);
+        refill(&mut self.scratch, d, 0.0);
+        // The block whose share of Σ e x is pending: (first row, rows, whether it is block 0).
+        let mut pending: Option<(usize, usize, bool)> = None;
+        for b in 0..=blocks {
+            let (n0, rows) = if b < blocks { (b * nb, nb.min(n - b * nb)) } else { (n, 0) };
+            let (p0, p_rows) = pending.map_or((0, 0), |(p0, r, _)| (p0, r));
+            self.scratch.fill(0.0);
+            // Scores of this block's rows, 4 at a time, with 4 of the pending block's rows each.
+            let (groups, p_groups) = (rows / NT, p_rows / NT);
+            let fused = groups.min(p_groups);
+            for g in 0..fused {
+                let (c, r) = (n0 + g * NT, p0 + g * NT);
+                let (w, scores) = out_p.split_at_mut(n0);
+                let t = dot4_axpy4(
+                    query,
+                    &x[c * d..(c + NT) * d],
+                    &x[r * d..(r + NT) * d],
+                    &w[r..r + NT],
+                    &mut self.scratch,
+                    d,
+                );
+                scores[g * NT..(g + 1) * NT].copy_from_slice(&t);
+            }
+            for g in fused..groups {
+                let c = n0 + g * NT;
+                let t = dot_1x4([query], core::array::from_fn(|i| row(x, c + i, d)), d);
+                out_p[c..c + NT].copy_from_slice(&t[0]);
+            }
+            for c in n0 + groups * NT..n0 + rows {
+                out_p[c] = dot_tile::<1, 1>([query], [row(x, c, d)], d)[0][0];
+            }
+            // The rest of the pending block's share, its rows in increasing n.
+            for g in fused..p_groups {
+                let r = p0 + g * NT;
+                axpy_rows(&x[r * d..(r + NT) * d], &out_p[r..r + NT], &mut self.scratch, d);
+            }
+            for r in p0 + p_groups * NT..p0 + p_rows {
+                axpy_rows(row(x, r, d), &out_p[r..r + 1], &mut self.scratch, d);
+            }
+            if let Some((_, _, first)) = pending {
+                merge_partial(&self.scratch, out_state, self.scale[0], first);
+            }
+            if b == blocks {
+                break;
+            }
+            if let Some(dots) = out_dots.as_deref_mut() {
+                dots[n0..n0 + rows].copy_from_slice(&out_p[n0..n0 + rows]);
+            }
+            let (m, sum) = block_numerators(&mut out_p[n0..n0 + rows], beta);
+            block_max[b] = m;
+            self.scale[0] = merge_factors(&mut self.run_max[0], &mut self.run_sum[0], m, sum, b == 0);
+            pending = Some((n0, rows, b == 0));
+        }
+    }
+}
+
+/// A block's softmax numerators in place: `p` holds the block's raw dot products of one query;
+/// e = exp(β·dot − m) as f32 with m the block's largest β·dot, two at a time (`exp_to_f32`:
+/// `portable_exp`'s bits). Returns (m, Σ e) with the sum in f64 in increasing n.
+fn block_numerators(p: &mut [f32], beta: f64) -> (f64, f64) {
+    let m = p.iter().fold(f64::NEG_INFINITY, |m, &s| {
+        let s = beta * f64::from(s);
+        if s > m {
+            s
+        } else {
+            m
+        }
+    });
+    let mut sum = 0.0f64;
+    let lanes = exp_lanes();
+    let mut pairs = p.chunks_exact_mut(2);
+    for pair in &mut pairs {
+        let [e0, e1] = exp_to_f32_with(lanes, beta * f64::from(pair[0]) - m, beta * f64::from(pair[1]) - m);
+        pair[0] = e0;
+        pair[1] = e1;
+        sum += f64::from(e0);
+        sum += f64::from(e1);
+    }
+    for e in pairs.into_remainder() {
+        *e = portable_exp(beta * f64::from(*e) - m) as f32;
+        sum += f64::from(*e);
+    }
+    (m, sum)
+}
+
+/// One step of `segment_one`: the dot products of `query` with the 4 rows `xd` (4 × d, as
+/// [`dot_1x4`] computes them) and, in the same pass over k, `partial ← partial + Σ_i w[i]·xa_i`
+/// for the 4 rows `xa` in order (lane-wise, as the block-by-block P X sums a component over
+/// rows). d must be a multiple of 4; zeros and nothing added when the sizes do not fit (never
+/// happens: the caller slices exactly).
+#[cfg_attr(target_arch = "wasm32", inline(never))]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+fn dot4_axpy4(query: &[f32], xd: &[f32], xa: &[f32], w: &[f32], partial: &mut [f32], d: usize) -> [f32; 4] {
+    if !d.is_multiple_of(4)
+        || query.len() < d
+        || xd.len() < 4 * d
+        || xa.len() < 4 * d
+        || w.len() < 4
+        || partial.len() < d
+    {
+        return [0.0; 4];
+    }
+    let z = F4::splat(0.0);
+    let (mut a0, mut a1, mut a2, mut a3) = (z, z, z, z);
+    let (s0, s1, s2, s3) = (F4::splat(w[0]), F4::splat(w[1]), F4::splat(w[2]), F4::splat(w[3]));
+    let (qp, xp, ap, pp) = (query.as_ptr(), xd.as_ptr(), xa.as_ptr(), partial.as_mut_ptr());
+    let mut k = 0;
+    while k < d {
+        // SAFETY (every access): k + 4 <= d, so query[k..k + 4], partial[k..k + 4] and row i's
+        // [k..k + 4] at i·d + k of xd and xa (i < 4) lie within their slices (checked above).
+        let u = unsafe { F4::load(qp.add(k)) };
+        let v = unsafe { F4::load(xp.add(k)) };
+        a0 = a0.add(u.mul(v));
+        let v = unsafe { F4::load(xp.add(d + k)) };
+        a1 = a1.add(u.mul(v));
+        let v = unsafe { F4::load(xp.add(2 * d + k)) };
+        a2 = a2.add(u.mul(v));
+        let v = unsafe { F4::load(xp.add(3 * d + k)) };
+        a3 = a3.add(u.mul(v));
+        let mut p = unsafe { F4::load(pp.add(k)) };
+        p = p.add(s0.mul(unsafe { F4::load(ap.add(k)) }));
+        p = p.add(s1.mul(unsafe { F4::load(ap.add(d + k)) }));
+        p = p.add(s2.mul(unsafe { F4::load(ap.add(2 * d + k)) }));
+        p = p.add(s3.mul(unsafe { F4::load(ap.add(3 * d + k)) }));
+        unsafe { p.store(pp.add(k)) };
+        k += 4;
+    }
+    finish_dots([[a0, a1, a2, a3]], [query], core::array::from_fn(|i| &xd[i * d..(i + 1) * d]), d)[0]
+}
+
+/// `partial ← partial + Σ_i w[i]·x_i` for the rows of `xs` (w.len() rows of d, d a multiple of
+/// 4) in order, lane-wise: the pending block's rows that `dot4_axpy4` did not take. Nothing when
+/// the sizes do not fit (never happens).
+fn axpy_rows(xs: &[f32], w: &[f32], partial: &mut [f32], d: usize) {
+    if !d.is_multiple_of(4) || xs.len() < w.len() * d || partial.len() < d {
+        return;
+    }
+    for (i, &wi) in w.iter().enumerate() {
+        let s = F4::splat(wi);
+        let xr = &xs[i * d..(i + 1) * d];
+        for k in (0..d).step_by(4) {
+            store_at(partial, k, load_at(partial, k).add(s.mul(load_at(xr, k))));
+        }
+    }
+}
+
+/// `merge_state` for one query whose block share is `partial` (d a multiple of 4):
+/// `state ← state·old + partial·new`, or `partial·new` for the segment's first block.
+fn merge_partial(partial: &[f32], state: &mut [f32], (old, new): (f32, f32), first: bool) {
+    let (old, new) = (F4::splat(old), F4::splat(new));
+    for k in (0..partial.len().min(state.len()) & !3).step_by(4) {
+        let part = load_at(partial, k).mul(new);
+        let merged = if first { part } else { load_at(state, k).mul(old).add(part) };
+        store_at(state, k, merged);
     }
 }
 
