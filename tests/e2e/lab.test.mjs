@@ -202,6 +202,42 @@ test('Reproduce Fig. 5 runs in Web Workers and shows ours beside the paper', asy
   await page.close();
 });
 
+test('Reproduce keeps its workers from one figure to the next, and Cancel ends them', async () => {
+  // Count the page's Web Workers: a finished figure hands its workers to the next one (their
+  // wasm compiled and optimised), a cancelled one terminates them.
+  const page = await lab.context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
+  await page.addInitScript(() => {
+    const Base = window.Worker;
+    window.__workers = { made: 0, ended: 0 };
+    window.Worker = class extends Base {
+      constructor(...args) { super(...args); window.__workers.made++; }
+      terminate() { window.__workers.ended++; super.terminate(); }
+    };
+  });
+  await page.goto(`${lab.base}?exp=sorting&seed=2`);
+  await ready(page);
+  await page.fill('#el-repro-runs', '10');
+  const figure = async (name) => {
+    const done = page.evaluate(() => new Promise((resolve) => window.__lab.on('reproduce', (d) => resolve(d))));
+    await page.getByRole('button', { name }).click();
+    return done;
+  };
+  await figure('Fig. 9: opposite goals');
+  const first = await page.evaluate(() => ({ ...window.__workers }));
+  assert.ok(first.made >= 1 && first.ended === 0, JSON.stringify(first));
+  const again = await figure('Fig. 9: opposite goals');
+  assert.ok(again.rows.length > 0);
+  assert.deepEqual(await page.evaluate(() => ({ ...window.__workers })), first, 'the second figure reused the first one\'s workers');
+  await page.getByRole('button', { name: 'Fig. 8: chimeras' }).click();
+  await page.locator('.el-reproduce').getByRole('button', { name: 'Cancel' }).click();
+  await page.waitForFunction((made) => window.__workers.ended === made, first.made, { timeout: 10000 });
+  assert.equal(await page.locator('.el-repro-status').innerText(), 'cancelled');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('sorting: the scheduler control, and Reproduce Fig. 7 with uniform, threads and the official code side by side', async () => {
   const { page, errors } = await openPage(lab, '?exp=sorting&seed=8&n=60');
   await ready(page);

@@ -218,8 +218,13 @@ function makeReproduce(ctx) {
   const status = el('span', { class: 'el-repro-status', role: 'status' });
   const result = el('div', { class: 'el-repro-result' });
   const buttons = FIGURES.map(([id, label]) => el('button', { type: 'button', class: 'el-btn el-repro-run', 'data-figure': id }, label));
-  const stop = (text) => {
-    o.repro.forEach((w) => ctx.forget(w));
+  // Workers that finish a figure stay for the next one: their wasm is compiled and V8 has
+  // optimised its hot functions, which a fresh worker spends the first part of a figure doing
+  // (about 0.1–0.2 s a figure). Cancel and failures terminate them.
+  const idleWorkers = [];
+  const stop = (text, keep = false) => {
+    if (keep) idleWorkers.push(...o.repro);
+    else o.repro.forEach((w) => ctx.forget(w));
     o.repro = [];
     buttons.forEach((b) => { b.disabled = false; });
     cancel.disabled = true;
@@ -246,7 +251,7 @@ function makeReproduce(ctx) {
       result.replaceChildren();
       const send = (worker) => worker.postMessage({ kind: 'reproduce', figure, seed: ctx.lab.param('seed'), runs: Number(runs.value) || 100, worker: next++, workers: STRIDE });
       for (let w = 0; w < workers; w++) {
-        const worker = ctx.worker();
+        const worker = idleWorkers.pop() ?? ctx.worker();
         o.repro.push(worker);
         worker.onmessage = ({ data }) => {
           if (data.error) { ctx.notice(`${button.textContent}: ${data.error}`, 'error'); stop('failed'); return; }
@@ -261,7 +266,7 @@ function makeReproduce(ctx) {
           if (next < count) { send(worker); return; }
           if (++idle < workers) return;
           const seconds = (performance.now() - t0) / 1000;
-          stop(`${figure}: ${rows.length} rows in ${seconds.toFixed(1)} s (${workers} workers)`);
+          stop(`${figure}: ${rows.length} rows in ${seconds.toFixed(1)} s (${workers} workers)`, true);
           bar.value = 1;
           showRows(result, figure, rows);
           ctx.emit('reproduce', { figure, rows, seconds });
