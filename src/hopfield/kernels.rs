@@ -654,9 +654,12 @@ fn finish_dots<const R: usize, const C: usize>(
 /// One block's share of P X for 2 queries and 16 components (a register tile, unrolled by hand
 /// as [`dot_2x4`] is): Σ_n w_r[n]·x_n[0..16] for r = 0, 1, the sum over the rows in increasing n.
 /// `strip` holds the rows' 16 components, row n at `n·stride` (a strip of [`pack_strips`]:
-/// stride 16; the block itself: stride d). Two rows per iteration, so V8 neither unrolls the
-/// loop itself (it did, and spilled) nor checks for interrupts every row. Returns zeros when the
-/// sizes do not fit (never happens: the callers slice exactly).
+/// stride 16; the block itself: stride d). One row per iteration: 8 accumulators, 2 broadcast
+/// weights and 4 loaded vectors fit V8's 15 SIMD registers. With two rows per iteration V8
+/// issued both rows' loads ahead of the arithmetic and spilled (read in its code for the site's
+/// build, where wasm-opt had inlined this function back into the update: 14–29 stack accesses
+/// per iteration, inlined or not). Returns zeros when the sizes do not fit (never happens: the
+/// callers slice exactly).
 #[cfg_attr(target_arch = "wasm32", inline(never))]
 #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn axpy_strip_2x16(w: [&[f32]; 2], strip: &[f32], stride: usize) -> [[F4; JV]; 2] {
@@ -693,14 +696,10 @@ fn axpy_strip_2x16(w: [&[f32]; 2], strip: &[f32], stride: usize) -> [[F4; JV]; 2
         }};
     }
     let mut n = 0;
-    while n + 2 <= nb {
+    while n < nb {
         row!(n, 0);
-        row!(n + 1, stride);
-        p = p.wrapping_add(2 * stride);
-        n += 2;
-    }
-    if n < nb {
-        row!(n, 0);
+        p = p.wrapping_add(stride);
+        n += 1;
     }
     [[a00, a01, a02, a03], [a10, a11, a12, a13]]
 }
