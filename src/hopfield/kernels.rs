@@ -43,9 +43,11 @@
 //! same order as in the block-by-block steps (a component's share summed over the block's rows
 //! in increasing n from zero, then the same merge): the same bits alone and in any batch.
 //!
-//! The hot loops live in small functions of their own (`#[inline(never)]` in wasm): V8 allocates
-//! registers per function, and inlined into the whole update the P X tile's accumulators were
-//! spilled to the stack.
+//! The hot loops live in small functions of their own (`#[inline(never)]` in wasm), but the site's
+//! `wasm-opt -Oz` inlines a function with one call site back into its caller, so what keeps V8
+//! from spilling is that each loop keeps at most 15 SIMD values live (V8's register count):
+//! read in V8's code for the site's build, a P X loop that held 20 spilled 14–29 values per
+//! iteration, inlined or not (see [`axpy_strip_2x16`]).
 //!
 //! # Segments, for a pool of workers
 //! The blocks are grouped into at most [`MAX_SEGMENTS`] consecutive segments ([`segments`]: a
@@ -1274,11 +1276,12 @@ impl ModernWorkspace {
         let nb = block_rows(d);
         let blocks = n.div_ceil(nb);
         refill(&mut self.scratch, d, 0.0);
-        // The block whose share of Σ e x is pending: (first row, rows, whether it is block 0).
-        let mut pending: Option<(usize, usize, bool)> = None;
+        // The block whose share of Σ e x is pending: (first row, rows); the segment's first
+        // block starts at row 0.
+        let mut pending: Option<(usize, usize)> = None;
         for b in 0..=blocks {
             let (n0, rows) = if b < blocks { (b * nb, nb.min(n - b * nb)) } else { (n, 0) };
-            let (p0, p_rows) = pending.map_or((0, 0), |(p0, r, _)| (p0, r));
+            let (p0, p_rows) = pending.unwrap_or((0, 0));
             self.scratch.fill(0.0);
             // Scores of this block's rows, 4 at a time, with 4 of the pending block's rows each.
             let (groups, p_groups) = (rows / NT, p_rows / NT);
@@ -1312,8 +1315,8 @@ impl ModernWorkspace {
             for r in p0 + p_groups * NT..p0 + p_rows {
                 axpy_rows(row(x, r, d), &out_p[r..r + 1], &mut self.scratch, d);
             }
-            if let Some((_, _, first)) = pending {
-                merge_partial(&self.scratch, out_state, self.scale[0], first);
+            if pending.is_some() {
+                merge_partial(&self.scratch, out_state, self.scale[0], p0 == 0);
             }
             if b == blocks {
                 break;
@@ -1324,7 +1327,7 @@ impl ModernWorkspace {
             let (m, sum) = block_numerators(&mut out_p[n0..n0 + rows], beta);
             block_max[b] = m;
             self.scale[0] = merge_factors(&mut self.run_max[0], &mut self.run_sum[0], m, sum, b == 0);
-            pending = Some((n0, rows, b == 0));
+            pending = Some((n0, rows));
         }
     }
 }

@@ -220,7 +220,7 @@ function makeReproduce(ctx) {
   const buttons = FIGURES.map(([id, label]) => el('button', { type: 'button', class: 'el-btn el-repro-run', 'data-figure': id }, label));
   // Workers that finish a figure stay for the next one: their wasm is compiled and V8 has
   // optimised its hot functions, which a fresh worker spends the first part of a figure doing
-  // (about 0.1–0.2 s a figure). Cancel and failures terminate them.
+  // (about 0.05 s a figure here; docs/sorting.md). Cancel and failures terminate them.
   const idleWorkers = [];
   const stop = (text, keep = false) => {
     if (keep) idleWorkers.push(...o.repro);
