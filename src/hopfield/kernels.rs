@@ -33,7 +33,9 @@
 //!    For a batch the block is first copied into strips of 16 components ([`pack_strips`]), so
 //!    each tile reads 4 KiB of consecutive memory instead of 64 B from each of 64 rows 4 KiB
 //!    apart (in Chromium that stride cost about a fifth of the pass; the copy costs about 2 %).
-//!    The copy moves values, not arithmetic: the same bits with or without it.
+//!    The copy moves values, not arithmetic: the same bits with or without it. One call of
+//!    [`axpy_pair_2x16`] takes a pair of queries through every strip of the block, so each
+//!    pair's states are read and written in order and its weights stay in L1.
 //!
 //! One query alone (the page's step) is bound by reading X from memory, and step 3 reads each
 //! block a second time, from L2. So where d is a multiple of 4 its blocks are pipelined
@@ -47,7 +49,9 @@
 //! `wasm-opt -Oz` inlines a function with one call site back into its caller, so what keeps V8
 //! from spilling is that each loop keeps at most 15 SIMD values live (V8's register count):
 //! read in V8's code for the site's build, a P X loop that held 20 spilled 14–29 values per
-//! iteration, inlined or not (see [`axpy_strip_2x16`]).
+//! iteration, inlined or not (see [`axpy_pair_2x16`]). Nor does a hot loop hand its
+//! accumulators back by value or build them into arrays: at `opt-level = "s"` both go through
+//! linear memory, which V8 cannot keep in registers.
 //!
 //! # Segments, for a pool of workers
 //! The blocks are grouped into at most [`MAX_SEGMENTS`] consecutive segments ([`segments`]: a
@@ -653,62 +657,109 @@ fn finish_dots<const R: usize, const C: usize>(
     out
 }
 
-/// One block's share of P X for 2 queries and 16 components (a register tile, unrolled by hand
-/// as [`dot_2x4`] is): Σ_n w_r[n]·x_n[0..16] for r = 0, 1, the sum over the rows in increasing n.
-/// `strip` holds the rows' 16 components, row n at `n·stride` (a strip of [`pack_strips`]:
-/// stride 16; the block itself: stride d). One row per iteration: 8 accumulators, 2 broadcast
-/// weights and 4 loaded vectors fit V8's 15 SIMD registers. With two rows per iteration V8
-/// issued both rows' loads ahead of the arithmetic and spilled (read in its code for the site's
-/// build, where wasm-opt had inlined this function back into the update: 14–29 stack accesses
-/// per iteration, inlined or not). Returns zeros when the sizes do not fit (never happens: the
-/// callers slice exactly).
+/// One block's share of P X for 2 queries, merged into their running states, in register tiles
+/// of 16 components (unrolled by hand as [`dot_2x4`] is): for each of the first `strips`·16
+/// components, Σ_n w_r[n]·x_n[c] for r = 0, 1, the sum over the block's rows in increasing n,
+/// then `merge_state`'s operations (state ← state·old + acc·new, or acc·new for the first
+/// block). Strip s (components 16s .. 16s + 16) starts at `xs[s·strip_step]`, its row n at
+/// `n·stride` after that: a block packed by [`pack_strips`] (strip_step = rows·16, stride 16) or
+/// the block itself (strip_step 16, stride d). `state0`, `state1`: the two queries' states.
+///
+/// One row per iteration: 8 accumulators, 2 broadcast weights and 4 loaded vectors fit V8's 15
+/// SIMD registers. With two rows per iteration V8 issued both rows' loads ahead of the
+/// arithmetic and spilled (read in its code for the site's build, where wasm-opt had inlined
+/// this function back into the update: 14–29 stack accesses per iteration, inlined or not).
+///
+/// One call covers every strip of a pair of queries, and the merge is written out here without
+/// arrays or loops. When each 16-component tile was a call that returned its accumulators, they
+/// went through linear memory (the ABI's return slot, which V8 cannot keep in registers), the
+/// `array::from_fn` closure that built the weights stayed a function called twice per tile at
+/// `opt-level = "s"`, and `merge_state`'s loops kept the accumulators in memory too: read in
+/// V8's code for the site's build, about 150–240 instructions per tile of 64 rows beside about
+/// 1800 in the loop. Leaves the states alone when the sizes do not fit (never happens: the
+/// caller slices exactly).
 #[cfg_attr(target_arch = "wasm32", inline(never))]
 #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
-fn axpy_strip_2x16(w: [&[f32]; 2], strip: &[f32], stride: usize) -> [[F4; JV]; 2] {
+#[allow(clippy::too_many_arguments)]
+fn axpy_pair_2x16(
+    w0: &[f32],
+    w1: &[f32],
+    xs: &[f32],
+    strips: usize,
+    strip_step: usize,
+    stride: usize,
+    state0: &mut [f32],
+    state1: &mut [f32],
+    scale: [(f32, f32); 2],
+    first: bool,
+) {
     let z = F4::splat(0.0);
-    let nb = w[0].len();
-    if w[1].len() != nb || stride < STRIP || (nb > 0 && strip.len() < (nb - 1) * stride + STRIP) {
-        return [[z; JV]; 2];
+    let nb = w0.len();
+    let last_row = nb.saturating_sub(1) * stride;
+    if w1.len() != nb
+        || stride < STRIP
+        || state0.len() < strips * STRIP
+        || state1.len() < strips * STRIP
+        || (strips > 0 && xs.len() < (strips - 1) * strip_step + last_row + STRIP)
+    {
+        return;
     }
-    let (mut a00, mut a01, mut a02, mut a03) = (z, z, z, z);
-    let (mut a10, mut a11, mut a12, mut a13) = (z, z, z, z);
-    let (w0, w1) = (w[0].as_ptr(), w[1].as_ptr());
-    let mut p = strip.as_ptr();
-    // Row n (weights w0[n], w1[n]) at p + off.
-    macro_rules! row {
-        ($n:expr, $off:expr) => {{
+    let (old0, new0) = (F4::splat(scale[0].0), F4::splat(scale[0].1));
+    let (old1, new1) = (F4::splat(scale[1].0), F4::splat(scale[1].1));
+    let (w0, w1) = (w0.as_ptr(), w1.as_ptr());
+    for s in 0..strips {
+        let (mut a00, mut a01, mut a02, mut a03) = (z, z, z, z);
+        let (mut a10, mut a11, mut a12, mut a13) = (z, z, z, z);
+        let mut p = xs.as_ptr().wrapping_add(s * strip_step);
+        let mut n = 0;
+        while n < nb {
             // Each vector is loaded where it is used: 8 accumulators, 2 weights and one vector
             // live at a time, which V8's 15 registers hold without spilling.
             // SAFETY (every block below): n < nb = the length of both weight rows, and row n's
-            // 16 components lie at p + off = strip + n·stride .. + 16 <= strip + (nb − 1)·stride
-            // + 16 <= its end (checked above).
-            let (s0, s1) = unsafe { (F4::splat(*w0.add($n)), F4::splat(*w1.add($n))) };
-            let v = unsafe { F4::load(p.add($off)) };
+            // 16 components lie at p = xs + s·strip_step + n·stride .. + 16 <= xs + (strips −
+            // 1)·strip_step + (nb − 1)·stride + 16 <= its end (checked above).
+            let (s0, s1) = unsafe { (F4::splat(*w0.add(n)), F4::splat(*w1.add(n))) };
+            let v = unsafe { F4::load(p) };
             a00 = a00.add(s0.mul(v));
             a10 = a10.add(s1.mul(v));
-            let v = unsafe { F4::load(p.add($off + 4)) };
+            let v = unsafe { F4::load(p.add(4)) };
             a01 = a01.add(s0.mul(v));
             a11 = a11.add(s1.mul(v));
-            let v = unsafe { F4::load(p.add($off + 8)) };
+            let v = unsafe { F4::load(p.add(8)) };
             a02 = a02.add(s0.mul(v));
             a12 = a12.add(s1.mul(v));
-            let v = unsafe { F4::load(p.add($off + 12)) };
+            let v = unsafe { F4::load(p.add(12)) };
             a03 = a03.add(s0.mul(v));
             a13 = a13.add(s1.mul(v));
-        }};
+            p = p.wrapping_add(stride);
+            n += 1;
+        }
+        let (t0, t1) = (state0.as_mut_ptr().wrapping_add(s * STRIP), state1.as_mut_ptr().wrapping_add(s * STRIP));
+        macro_rules! merge {
+            ($at:expr, $acc:expr, $old:expr, $new:expr) => {{
+                let part = $acc.mul($new);
+                // SAFETY: the address is state_r + 16s + 4v with v ≤ 3 and s < strips, so its 4
+                // lanes lie within state_r[.. strips·16] (checked above).
+                unsafe {
+                    let merged = if first { part } else { F4::load($at).mul($old).add(part) };
+                    merged.store($at);
+                }
+            }};
+        }
+        merge!(t0, a00, old0, new0);
+        merge!(t0.wrapping_add(4), a01, old0, new0);
+        merge!(t0.wrapping_add(8), a02, old0, new0);
+        merge!(t0.wrapping_add(12), a03, old0, new0);
+        merge!(t1, a10, old1, new1);
+        merge!(t1.wrapping_add(4), a11, old1, new1);
+        merge!(t1.wrapping_add(8), a12, old1, new1);
+        merge!(t1.wrapping_add(12), a13, old1, new1);
     }
-    let mut n = 0;
-    while n < nb {
-        row!(n, 0);
-        p = p.wrapping_add(stride);
-        n += 1;
-    }
-    [[a00, a01, a02, a03], [a10, a11, a12, a13]]
 }
 
 /// Copies a block's `rows` rows (row-major, `d` components each) into strips of [`STRIP`]
 /// components: strip s holds components 16s .. 16s + 16 of row 0, then of row 1, …, so that
-/// [`axpy_strip_2x16`] reads it with stride 16. Only the d / 16 whole strips; the last d mod 16
+/// [`axpy_pair_2x16`] reads it with stride 16. Only the d / 16 whole strips; the last d mod 16
 /// components stay in the block. Leaves `out` alone when the sizes do not fit (never happens).
 #[cfg_attr(target_arch = "wasm32", inline(never))]
 fn pack_strips(xb: &[f32], rows: usize, d: usize, out: &mut Vec<f32>) {
@@ -1198,22 +1249,17 @@ impl ModernWorkspace {
             if packed {
                 pack_strips(xb, n1 - n0, d, &mut self.scratch);
             }
-            let mut j = 0;
-            while j + STRIP <= d {
-                let (strip, stride) = if packed {
-                    let len = (n1 - n0) * STRIP;
-                    (&self.scratch[j / STRIP * len..(j / STRIP + 1) * len], STRIP)
-                } else {
-                    (&xb[j..], d)
-                };
-                let mut r = 0;
-                while r + QT <= q {
-                    let acc = axpy_strip_2x16(core::array::from_fn(|i| w(r + i)), strip, stride);
-                    merge_state(acc, d, j, out_state, r, &self.scale, first);
-                    r += QT;
-                }
-                j += STRIP;
+            let rows = n1 - n0;
+            let (xs, strip_step, stride) =
+                if packed { (&self.scratch[..], rows * STRIP, STRIP) } else { (xb, STRIP, d) };
+            let mut r = 0;
+            while r + QT <= q {
+                let (state0, state1) = out_state[r * d..(r + QT) * d].split_at_mut(d);
+                let scale = [self.scale[r], self.scale[r + 1]];
+                axpy_pair_2x16(w(r), w(r + 1), xs, d / STRIP, strip_step, stride, state0, state1, scale, first);
+                r += QT;
             }
+            let mut j = d - d % STRIP;
             // The last query of an odd batch (or the only one): 32 components per tile, then 16.
             if q % QT == 1 {
                 let r = q - 1;
