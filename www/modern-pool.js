@@ -2,9 +2,12 @@
 // core, without SharedArrayBuffer (so it works in any page, embeds included). The stored patterns
 // are cut into the fixed segments of `hopfield::kernels::segments` (at most 8, whole cache
 // blocks); each worker keeps the rows of consecutive segments in its own wasm memory (a
-// ModernShard) and returns its segments' parts for each batch of queries; the page merges them in
-// segment order (hopfield_modern_merge). The result has the same bits as the single-threaded
-// update (`hopfield_modern_update`, the session's own step) whatever the pool's size.
+// ModernShard) and returns its segments' parts for each batch of queries. The page merges them in
+// segment order: the states and one factor per block in wasm (hopfield_modern_merge_states), then
+// every weight here, from the numerators where they arrived (p = e · f, rounded to f32 by the
+// Float32Array's store as Rust's `as f32` rounds). The result has the same bits as the
+// single-threaded update (`hopfield_modern_update`, the session's own step) whatever the pool's
+// size.
 import { labWorker } from './common.js';
 
 /** The typed arrays `arrays`, one after another, in one new `Type` array (the workers' shares
@@ -20,16 +23,17 @@ export class ModernPool {
   /** `mod`: the page's build (common.js loadBuild); `x`: the stored patterns (n × d, row-major).
    * Starts `size` workers (at most one per segment) and hands each its rows. */
   static async create(mod, x, n, d, size = navigator.hardwareConcurrency || 2) {
-    if (!mod.ModernShard || !mod.hopfield_modern_segments) throw new Error('this build has no modern-update pool');
+    if (!mod.ModernShard || !mod.hopfield_modern_segments || !mod.hopfield_modern_merge_states) throw new Error('this build has no modern-update pool');
     if (x.length !== n * d) throw new Error(`modern pool: ${x.length} pattern values for N = ${n}, d = ${d}`);
     const plan = mod.hopfield_modern_segments(n, d);
     const segments = plan.length / 2;
     const count = Math.max(1, Math.min(size | 0, segments));
-    const pool = new ModernPool(mod, n, d);
+    const pool = new ModernPool(mod, n, d, plan);
     try {
       const ready = [];
       for (let w = 0; w < count; w++) {
         const first = Math.floor((w * segments) / count), end = Math.floor(((w + 1) * segments) / count);
+        pool.shares.push([first, end]);
         const rows = x.slice(plan[2 * first] * d, plan[2 * end - 1] * d);
         const worker = pool.#start();
         ready.push(pool.#call(worker, { kind: 'modern-shard', x: rows, n, d, first, count: end - first }, [rows.buffer]));
@@ -42,8 +46,10 @@ export class ModernPool {
     return pool;
   }
 
-  constructor(mod, n, d) {
+  constructor(mod, n, d, plan) {
     this.mod = mod; this.n = n; this.d = d;
+    this.plan = plan; // [n0, n1, n0, n1, …]: the segments' rows
+    this.shares = []; // [first, end): the segments each worker holds, in the workers' order
     this.workers = [];
     this.pending = new Map(); // id → {resolve, reject}
     this.nextId = 1;
@@ -59,8 +65,37 @@ export class ModernPool {
     if (!this.workers.length) throw new Error('modern pool: already freed');
     const parts = await Promise.all(this.workers.map((w) => this.#call(w, { kind: 'modern-shard-update', queries, q, beta, keepDots })));
     const join = (Type, key) => concat(Type, parts.map((p) => p[key]));
-    return this.mod.hopfield_modern_merge(this.n, this.d, q, join(Float64Array, 'scalars'), join(Float32Array, 'states'),
-      join(Float32Array, 'numerators'), keepDots ? join(Float32Array, 'dots') : new Float32Array(0));
+    const { state, blockRows, factors } = this.mod.hopfield_modern_merge_states(this.n, this.d, q,
+      join(Float64Array, 'scalars'), join(Float32Array, 'states'));
+    return { state, ...this.#weights(parts, q, blockRows, factors, keepDots) };
+  }
+
+  /** The softmax weights p (Q × N) from the workers' numerators and the merge's factors (one
+   * per block of every query, segment by segment, query by query), and with `keepDots` the dot
+   * products (Q × N) from the workers' kept ones: each segment's rows are q × n_s there. */
+  #weights(parts, q, blockRows, factors, keepDots) {
+    const n = this.n, p = new Float32Array(q * n), dots = keepDots ? new Float32Array(q * n) : null;
+    let k = 0;
+    parts.forEach((part, w) => {
+      const [first, end] = this.shares[w];
+      const e = part.numerators;
+      let at = 0;
+      for (let s = first; s < end; s++) {
+        const n0 = this.plan[2 * s], ns = this.plan[2 * s + 1] - n0;
+        if (e.length < at + q * ns || (keepDots && part.dots.length < at + q * ns)) throw new Error('modern pool: a worker returned too few values');
+        for (let r = 0; r < q; r++) {
+          const from = at + r * ns, to = r * n + n0;
+          for (let b0 = 0; b0 < ns; b0 += blockRows) {
+            const f = factors[k++], b1 = Math.min(b0 + blockRows, ns);
+            for (let i = b0; i < b1; i++) p[to + i] = e[from + i] * f;
+          }
+          if (dots) dots.set(part.dots.subarray(from, from + ns), to);
+        }
+        at += q * ns;
+      }
+    });
+    if (k !== factors.length) throw new Error(`modern pool: ${factors.length} merge factors for ${k} blocks`);
+    return dots ? { p, dots } : { p };
   }
 
   /** The kernel's dot products ξ^μ·σ of `state` (Float32Array, d) with every stored pattern

@@ -1579,8 +1579,9 @@ impl ModernShard {
 /// Combines the parts of every segment of [`segments`]`(n, d)` (concatenated in segment order)
 /// into the update's new states (Q × d) and softmax weights (Q × N): the segments' states are
 /// merged in order with the online-softmax rule, divided by the softmax sum, and every numerator
-/// is rescaled from its block's maximum to the row's maximum. Errors (nothing is written) when
-/// the parts or the buffers do not have the sizes of that plan.
+/// is rescaled from its block's maximum to the row's maximum ([`merge_segment_states`], then
+/// p = (f64) e · f rounded to f32). Errors (nothing is written) when the parts or the buffers do
+/// not have the sizes of that plan.
 pub fn merge_segments(
     n: usize,
     d: usize,
@@ -1589,6 +1590,48 @@ pub fn merge_segments(
     out_state: &mut [f32],
     out_p: &mut [f32],
 ) -> Result<(), String> {
+    let too_large = || format!("modern update merge: Q = {q} × N = {n} × d = {d} is too large");
+    let want = q.checked_mul(n).ok_or_else(too_large)?;
+    for (what, got) in [("numerators", parts.numerators.len()), ("softmax buffer", out_p.len())] {
+        if got != want {
+            return Err(format!("modern update merge: {got} {what}, expected {want} (N = {n}, d = {d}, Q = {q})"));
+        }
+    }
+    let factors = merge_segment_states(n, d, q, &parts.scalars, &parts.states, out_state)?;
+    let nb = block_rows(d);
+    let mut f = factors.iter();
+    for (n0, n1) in segments(n, d) {
+        let ns = n1 - n0;
+        let numerators = &parts.numerators[q * n0..q * n1];
+        for r in 0..q {
+            for (b0, &f) in (0..ns).step_by(nb).zip(&mut f) {
+                let b1 = (b0 + nb).min(ns);
+                let src = &numerators[r * ns + b0..r * ns + b1];
+                for (p, &e) in out_p[r * n + n0 + b0..r * n + n0 + b1].iter_mut().zip(src) {
+                    *p = (f64::from(e) * f) as f32;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The first half of [`merge_segments`], which needs no numerators: the segments' states
+/// (`states`, concatenated in segment order) merged into `out_state` (Q × d) with the
+/// online-softmax rule and divided by the softmax sum, and the factor f = e^{m_block − m}/Σ that
+/// takes each numerator of a block to its softmax weight, p = (f64) e · f rounded to f32.
+/// The factors come segment by segment, query by query, block by block: the order of the
+/// numerators in [`SegmentParts`]. A pool (the page's `www/modern-pool.js`) applies them where
+/// its workers' numerators already are, with the same bits. Errors (nothing is written) when
+/// the sizes do not fit the plan for N, d, Q.
+pub fn merge_segment_states(
+    n: usize,
+    d: usize,
+    q: usize,
+    scalars: &[f64],
+    states: &[f32],
+    out_state: &mut [f32],
+) -> Result<Vec<f64>, String> {
     let nb = block_rows(d);
     let plan = segments(n, d);
     let blocks_of = |(n0, n1): (usize, usize)| (n1 - n0).div_ceil(nb);
@@ -1596,11 +1639,9 @@ pub fn merge_segments(
     let mul = |a: usize, b: usize| a.checked_mul(b).ok_or_else(too_large);
     let blocks: usize = plan.iter().map(|&s| blocks_of(s)).sum();
     let sizes = [
-        ("scalars", parts.scalars.len(), mul(q, 2 * plan.len() + blocks)?),
-        ("states", parts.states.len(), mul(mul(plan.len(), q)?, d)?),
-        ("numerators", parts.numerators.len(), mul(q, n)?),
+        ("scalars", scalars.len(), mul(q, 2 * plan.len() + blocks)?),
+        ("states", states.len(), mul(mul(plan.len(), q)?, d)?),
         ("new-state buffer", out_state.len(), mul(q, d)?),
-        ("softmax buffer", out_p.len(), mul(q, n)?),
     ];
     for (what, got, want) in sizes {
         if got != want {
@@ -1611,8 +1652,8 @@ pub fn merge_segments(
     let (mut run_max, mut run_sum) = (vec![f64::NEG_INFINITY; q], vec![0.0f64; q]);
     let mut at = 0;
     for (s, &seg) in plan.iter().enumerate() {
-        let part = &parts.scalars[at..at + q * (2 + blocks_of(seg))];
-        let state = &parts.states[s * q * d..(s + 1) * q * d];
+        let part = &scalars[at..at + q * (2 + blocks_of(seg))];
+        let state = &states[s * q * d..(s + 1) * q * d];
         for r in 0..q {
             let (old_s, new_s) = merge_factors(&mut run_max[r], &mut run_sum[r], part[r], part[q + r], s == 0);
             let (old, new) = (F4::splat(old_s), F4::splat(new_s));
@@ -1631,32 +1672,25 @@ pub fn merge_segments(
         }
         at += part.len();
     }
-    // Normalise: the state by the softmax sum, the numerators to the final maximum.
+    // Normalise: the state by the softmax sum; the factors to the final maximum.
     for r in 0..q {
         let sum = run_sum[r];
         for s in &mut out_state[r * d..(r + 1) * d] {
             *s = (f64::from(*s) / sum) as f32;
         }
     }
+    let mut factors = Vec::with_capacity(q * blocks);
     let mut at = 0;
-    for &(n0, n1) in &plan {
-        let (ns, blocks) = (n1 - n0, blocks_of((n0, n1)));
-        let block_max = &parts.scalars[at + 2 * q..at + q * (2 + blocks)];
-        let numerators = &parts.numerators[q * n0..q * n1];
+    for &seg in &plan {
+        let blocks = blocks_of(seg);
+        let block_max = &scalars[at + 2 * q..at + q * (2 + blocks)];
         for r in 0..q {
             let (m, sum) = (run_max[r], run_sum[r]);
-            for b in 0..blocks {
-                let f = portable_exp(block_max[r * blocks + b] - m) / sum;
-                let (b0, b1) = (b * nb, ((b + 1) * nb).min(ns));
-                let src = &numerators[r * ns + b0..r * ns + b1];
-                for (p, &e) in out_p[r * n + n0 + b0..r * n + n0 + b1].iter_mut().zip(src) {
-                    *p = (f64::from(e) * f) as f32;
-                }
-            }
+            factors.extend(block_max[r * blocks..(r + 1) * blocks].iter().map(|&bm| portable_exp(bm - m) / sum));
         }
         at += q * (2 + blocks);
     }
-    Ok(())
+    Ok(factors)
 }
 
 /// The `dots` of `q` queries as [`SegmentParts`] hold them (segment after segment of

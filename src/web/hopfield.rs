@@ -525,42 +525,37 @@ impl ModernShardHandle {
     }
 }
 
-/// Merges a pool's parts (every segment's, concatenated in segment order) into `{state, p}`
-/// (`hopfield::kernels::merge_segments`): the same bits as [`hopfield_modern_update`] on one
-/// thread; with `dots` (the shards' kept dot products in the same order; empty for none), also
-/// `dots`: the queries' dot products with every stored pattern (Q × N). Throws a sentence when
-/// the parts do not fit the plan for N, d, Q.
+/// The first half of merging a pool's parts (every segment's `scalars` and `states`,
+/// concatenated in segment order; `hopfield::kernels::merge_segment_states`):
+/// `{state, blockRows, factors}`: the update's new states (Float32Array, Q × d), the rows per
+/// cache block, and the factor f of every block of every query (Float64Array; segment by
+/// segment, query by query, block by block, as the shards hold their numerators) that makes a
+/// numerator e its softmax weight, p = (f64) e · f rounded to f32. The pool
+/// (www/modern-pool.js) applies them to its workers' numerators where they arrived; a
+/// Float32Array's store rounds as Rust's `as f32` does, so the weights have the bits of
+/// [`hopfield_modern_update`] on one thread, without a copy of every weight into wasm and back.
+/// Throws a sentence when the parts do not fit the plan for N, d, Q.
 #[wasm_bindgen]
-pub fn hopfield_modern_merge(
+pub fn hopfield_modern_merge_states(
     n: u32,
     d: u32,
     q: u32,
     scalars: Vec<f64>,
     states: Vec<f32>,
-    numerators: Vec<f32>,
-    dots: Vec<f32>,
 ) -> Result<JsValue, JsError> {
     let (n, d, q) = (n as usize, d as usize, q as usize);
-    let (Some(state_len), Some(p_len)) = (q.checked_mul(d), q.checked_mul(n)) else {
-        return Err(JsError::new("modern update merge: the sizes are too large"));
+    let Some(state_len) = q.checked_mul(d).filter(|&len| len <= 1 << 28) else {
+        return Err(JsError::new("modern update merge: more than 2²⁸ state values (1 GiB) asked for"));
     };
-    if state_len.max(p_len) > 1 << 28 {
-        return Err(JsError::new("modern update merge: more than 2²⁸ values (1 GiB) asked for"));
-    }
-    let (mut state, mut p) = (vec![0.0f32; state_len], vec![0.0f32; p_len]);
-    let parts = crate::hopfield::kernels::SegmentParts { scalars, states, numerators, dots: Vec::new() };
-    crate::hopfield::kernels::merge_segments(n, d, q, &parts, &mut state, &mut p).map_err(|e| JsError::new(&e))?;
-    if dots.is_empty() {
-        return state_and_weights(&state, &p);
-    }
-    let mut all = vec![0.0f32; p_len];
-    crate::hopfield::kernels::segment_rows_to_matrix(n, d, q, &dots, &mut all).map_err(|e| JsError::new(&e))?;
+    let mut state = vec![0.0f32; state_len];
+    let factors = crate::hopfield::kernels::merge_segment_states(n, d, q, &scalars, &states, &mut state)
+        .map_err(|e| JsError::new(&e))?;
     super::js_object(
         [
             ("state", js_sys::Float32Array::from(&state[..]).into()),
-            ("p", js_sys::Float32Array::from(&p[..]).into()),
-            ("dots", js_sys::Float32Array::from(&all[..]).into()),
+            ("factors", js_sys::Float64Array::from(&factors[..]).into()),
+            ("blockRows", JsValue::from(crate::hopfield::kernels::block_rows(d) as u32)),
         ],
-        "modern update",
+        "modern update merge",
     )
 }

@@ -37,7 +37,7 @@ pub use dendrites::{bench_false_match, bench_threshold_grid, DendritesLab, Dendr
 pub use gpu::{create_view, View};
 #[cfg(feature = "hopfield")]
 pub use hopfield::{
-    hopfield_modern_merge, hopfield_modern_segments, hopfield_modern_update, HopfieldCapacity, HopfieldLab,
+    hopfield_modern_merge_states, hopfield_modern_segments, hopfield_modern_update, HopfieldCapacity, HopfieldLab,
     ModernShardHandle, ModernUpdate,
 };
 #[cfg(feature = "hopfield")]

@@ -297,6 +297,47 @@ test('hopfield: a large store steps on the worker pool (auto), with the bits of 
   assert.ok(cpu.energies[3] < cpu.energies[0] - 1e-3, 'the steps move the state (the comparison is not trivial)');
 });
 
+test('hopfield: the worker pool\'s update of a batch of queries has the bits of the page\'s thread, with and without the dot products', async () => {
+  // The pool merges on the page: the states and a factor per block in wasm, every weight in JS
+  // from the workers' numerators (www/modern-pool.js). Several queries, and N = 5020 at d = 100
+  // (10 blocks of up to 512 rows in 8 segments, two of them with two blocks, the last block
+  // short) make every index of that layout matter; β = 0.05 spreads the weights over both
+  // workers' segments.
+  const { page, errors } = await openPage(lab, '?exp=hopfield&seed=2&model=modern');
+  await ready(page);
+  const r = await page.evaluate(async () => {
+    const { loadBuild } = await import('./common.js');
+    const { ModernPool } = await import('./modern-pool.js');
+    const mod = await loadBuild('webgpu-hopfield');
+    const n = 5020, d = 100, q = 5, beta = 0.05;
+    let s = 7;
+    const rnd = () => { s = (s * 1103515245 + 12345) >>> 0; return (s / 2 ** 32) * 2 - 1; };
+    const x = Float32Array.from({ length: n * d }, rnd), queries = Float32Array.from({ length: q * d }, rnd);
+    const one = new mod.ModernUpdate(x, n, d).update(queries, q, beta);
+    const pool = await ModernPool.create(mod, x, n, d, 2);
+    try {
+      const plain = await pool.update(queries, q, beta);
+      const kept = await pool.update(queries, q, beta, true);
+      const bits = (a) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+      const same = (a, b) => a.length === b.length && bits(a).every((v, i) => v === bits(b)[i]);
+      // The dots against the kernel's own, query by query (one shard holding every segment).
+      const whole = new mod.ModernShard(x, n, d, 0, mod.hopfield_modern_segments(n, d).length / 2);
+      let dotsSame = kept.dots.length === q * n;
+      for (let r = 0; r < q && dotsSame; r++) dotsSame = same(kept.dots.subarray(r * n, (r + 1) * n), whole.dots(queries.subarray(r * d, (r + 1) * d)));
+      whole.free();
+      return {
+        workers: pool.size, plainState: same(plain.state, one.state), plainP: same(plain.p, one.p),
+        keptState: same(kept.state, one.state), keptP: same(kept.p, one.p), dotsSame, hasDots: 'dots' in plain,
+        spread: Math.max(...one.p) < 0.5,
+      };
+    } finally { pool.free(); }
+  });
+  assert.equal(r.workers, 2);
+  assert.ok(r.spread, 'the weights are spread over many patterns (the factors matter)');
+  assert.deepEqual(r, { ...r, plainState: true, plainP: true, keptState: true, keptP: true, dotsSame: true, hasDots: false });
+  assert.deepEqual(errors, []);
+});
+
 test('hopfield: a large store playing on the pool books each energy from the next update, the last from the pool', async () => {
   // While a modern run plays, a step costs one pass over the stored patterns: the update's own
   // dot products book the previous state's energy, so the energies end at most one state behind
