@@ -4,9 +4,9 @@
 
 use emergence_lab::core::rng::Rng;
 use emergence_lab::hopfield::kernels::{
-    block_rows, dots, exp_to_f32, lane_peak, lane_sum, merge_segments, modern_update, modern_update_reference,
-    portable_exp, segment_rows_to_matrix, segments, ModernShard, ModernWorkspace, SegmentParts, LANE_PEAK_OPS,
-    MAX_SEGMENTS,
+    block_rows, dots, exp_to_f32, lane_peak, lane_sum, merge_segment_states, merge_segments, modern_update,
+    modern_update_reference, portable_exp, segment_rows_to_matrix, segments, ModernShard, ModernWorkspace,
+    SegmentParts, LANE_PEAK_OPS, MAX_SEGMENTS,
 };
 
 /// Unit roundoff of f32 (round to nearest).
@@ -427,6 +427,26 @@ fn shards_merged_in_order_give_the_single_threaded_bits() {
             let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             assert_eq!(bits(&state), bits(&single.state), "n = {n}, d = {d}, {workers} workers: states");
             assert_eq!(bits(&p), bits(&single.p), "n = {n}, d = {d}, {workers} workers: weights");
+            // The page's pool merges the same way in two halves: the states and one factor per
+            // block (wasm), then p = (f64) e · f rounded to f32 where the numerators are (JS),
+            // walking segments, queries and blocks in the order of the numerators.
+            let mut state2 = vec![f32::NAN; q * d];
+            let factors = merge_segment_states(n, d, q, &all.scalars, &all.states, &mut state2).expect("every segment");
+            assert_eq!(bits(&state2), bits(&single.state), "n = {n}, d = {d}, {workers} workers: states (two halves)");
+            let (nb, mut f, mut p2) = (block_rows(d), factors.iter(), vec![f32::NAN; q * n]);
+            for &(n0, n1) in &plan {
+                let ns = n1 - n0;
+                for r in 0..q {
+                    for b0 in (0..ns).step_by(nb) {
+                        let f = *f.next().expect("a factor for every block");
+                        for i in b0..(b0 + nb).min(ns) {
+                            p2[r * n + n0 + i] = (f64::from(all.numerators[q * n0 + r * ns + i]) * f) as f32;
+                        }
+                    }
+                }
+            }
+            assert!(f.next().is_none(), "n = {n}, d = {d}: one factor per block, no more");
+            assert_eq!(bits(&p2), bits(&single.p), "n = {n}, d = {d}, {workers} workers: weights (two halves)");
             // The kept dot products, gathered into Q × N, are each query's `dots`.
             let mut gathered = vec![f32::NAN; q * n];
             segment_rows_to_matrix(n, d, q, &all.dots, &mut gathered).expect("dots of every segment");
