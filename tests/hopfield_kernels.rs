@@ -5,8 +5,8 @@
 use emergence_lab::core::rng::Rng;
 use emergence_lab::hopfield::kernels::{
     block_rows, dots, exp_to_f32, lane_peak, lane_sum, merge_segment_states, merge_segments, modern_update,
-    modern_update_reference, portable_exp, segment_rows_to_matrix, segments, ModernShard, ModernWorkspace,
-    SegmentParts, LANE_PEAK_OPS, MAX_SEGMENTS,
+    modern_update_reference, portable_exp, segment_rows_to_matrix, segments, softmax_exp4, ModernShard,
+    ModernWorkspace, SegmentParts, LANE_PEAK_OPS, MAX_SEGMENTS,
 };
 
 /// Unit roundoff of f32 (round to nearest).
@@ -43,20 +43,23 @@ fn max_abs_diff(a: &[f32], b: &[f32]) -> f64 {
 /// - a dot product: each of the 4 lanes sums ⌈d/4⌉ products, then 2 pairwise adds and up to 3
 ///   tail adds, so |δ dot| ≤ (⌈d/4⌉ + 6)·u·Σ|x_k ξ_k| ≤ (d/4 + 7)·d·u; the score error is
 ///   δs = |β|·that (the f64 product with β adds nothing at this order);
-/// - the softmax: a shift δs_n changes p_n by a factor within e^{±2 max δs}, and the f32 roundings
-///   of e (1), of the merge factors (2) and of p (1) add 4u relatively: |δp_n| ≤ p_n(2δs + 4u),
+/// - the softmax: a shift δs_n changes p_n by a factor within e^{±2 max δs}. The exponential's
+///   argument t = β·s − m is rounded to f32 (`softmax_exp4`), a further shift of at most
+///   |t|·u ≤ 2|β|d·u (|t| is at most the spread of the scores); the f32 roundings of e (2 ulp),
+///   of the merge factors (2) and of p (1) add 5u relatively: |δp_n| ≤ p_n(2δs + 4|β|d·u + 5u),
 ///   and the reference's own rounding to f32 adds u;
-/// - the state: Σ_n |δp_n||x_n| ≤ 2δs + 4u, plus the f32 sums (⌈N_b⌉ terms in a block, then per
-///   block, and again per segment, a multiply-multiply-add merge, 3 roundings)
+/// - the state: Σ_n |δp_n||x_n| ≤ 2δs + 4|β|d·u + 5u, plus the f32 sums (⌈N_b⌉ terms in a
+///   block, then per block, and again per segment, a multiply-multiply-add merge, 3 roundings)
 ///   ≤ (N_b + 3·(blocks + segments))·u·Σ p_n|x_n|, plus the division and the reference's
 ///   rounding (2u).
 fn tolerances(n: usize, d: usize, beta: f32) -> (f64, f64) {
     let ds = f64::from(beta).abs() * (d as f64 / 4.0 + 7.0) * d as f64 * U;
+    let dt = 4.0 * f64::from(beta).abs() * d as f64 * U;
     let nb = block_rows(d).min(n);
     let blocks = n.div_ceil(block_rows(d));
-    let p_tol = 2.0 * ds + 5.0 * U;
+    let p_tol = 2.0 * ds + dt + 6.0 * U;
     let merges = blocks + segments(n, d).len();
-    let state_tol = 2.0 * ds + 4.0 * U + (nb + 3 * merges) as f64 * U + 2.0 * U;
+    let state_tol = 2.0 * ds + dt + 5.0 * U + (nb + 3 * merges) as f64 * U + 2.0 * U;
     (p_tol, state_tol)
 }
 
@@ -347,6 +350,59 @@ fn a_query_has_the_same_bits_alone_and_in_any_batch() {
             }
         }
     }
+}
+
+/// The softmax's four-lane exponential (`softmax_exp4`) against e^t computed in f64 for the
+/// f32 argument it works with (t rounded to f32 is part of its definition): within 2 ulp where
+/// e^t is a normal f32 (t ≥ −87.33), within one subnormal step (2⁻¹⁴⁹) below, 0 below −104,
+/// e^0 = 1 exactly, NaN for NaN; each lane on its own (a value gives the same bits in every
+/// lane beside any other). 2 ulp: the polynomial's remainder is under 0.1 ulp, the reduction's
+/// error under 0.3, Horner's seven steps in f32 under about 1, the final rounding 0.5.
+#[test]
+fn the_four_lane_exponential_is_within_two_ulp() {
+    let reference = |t: f64| -> f32 { (f64::from(t.max(-104.0) as f32)).exp() as f32 };
+    let mut ts: Vec<f64> = (0..=(104 << 13)).map(|i| -f64::from(i) / 8192.0).collect();
+    let mut rng = Rng::seed_from_u64(48);
+    for _ in 0..200_000 {
+        ts.push(-((rng.next_u64() >> 11) as f64) / (1u64 << 53) as f64 * 110.0);
+    }
+    ts.extend([
+        -0.5 * std::f64::consts::LN_2,
+        -1.5 * std::f64::consts::LN_2,
+        -87.33,
+        -87.34,
+        -103.97,
+        -104.0,
+        -104.5,
+        -1e300,
+    ]);
+    let (mut worst_ulp, mut worst_sub) = (0i64, 0u32);
+    for (i, &t) in ts.iter().enumerate() {
+        let other = ts[(i * 7919 + 13) % ts.len()];
+        let a = softmax_exp4([t, other, other, t]);
+        let b = softmax_exp4([other, t, t, other]);
+        assert!(
+            a[0].to_bits() == a[3].to_bits() && a[0].to_bits() == b[1].to_bits() && b[1].to_bits() == b[2].to_bits(),
+            "t = {t:e}: every lane the same bits"
+        );
+        let (got, want) = (a[0], reference(t));
+        assert!(got >= 0.0, "t = {t:e}: {got:e}");
+        if want >= f32::MIN_POSITIVE {
+            let ulp = (i64::from(got.to_bits()) - i64::from(want.to_bits())).abs();
+            worst_ulp = worst_ulp.max(ulp);
+            assert!(ulp <= 2, "t = {t:e}: {got:e} against {want:e}, {ulp} ulp");
+        } else {
+            let steps = got.to_bits().abs_diff(want.to_bits());
+            worst_sub = worst_sub.max(steps);
+            assert!(steps <= 1, "t = {t:e}: {got:e} against {want:e} (subnormal), {steps} steps");
+        }
+    }
+    assert_eq!(softmax_exp4([0.0, -0.0, -200.0, f64::NEG_INFINITY]), [1.0, 1.0, 0.0, 0.0]);
+    assert!(softmax_exp4([f64::NAN, 0.0, 0.0, 0.0])[0].is_nan());
+    eprintln!(
+        "four-lane exponential: worst {worst_ulp} ulp (normal), {worst_sub} subnormal steps, {} arguments",
+        ts.len()
+    );
 }
 
 /// The softmax's two-lane exponential gives `portable_exp(x) as f32` bit for bit: on a dense
