@@ -10,7 +10,11 @@
 // system keeps X (the lab in wasm memory or its workers, ONNX Runtime as an initializer,
 // TensorFlow.js as tensors, X and Xᵀ for its fast path) and is timed from the queries to the
 // outputs in JS arrays. Each round runs every system once (the one query: the median of five
-// calls) in an order rotated from round to round; the figures are medians over the rounds with
+// calls) in an order rotated from round to round, each after QUIET_MS of idleness: a peer's
+// threads may go on spinning after its run (ONNX Runtime's thread pool does by default), and
+// without the pause whichever system came next paid for it (the lab's pool of 2 took 85–88 ms
+// right after ONNX Runtime Web and 71–76 ms after TensorFlow.js in one run); the figures are
+// medians over the rounds with
 // the range of the round times.
 //
 // Threads: one page per thread count, cross-origin isolated (so the peers may use threads;
@@ -31,6 +35,8 @@ import path from 'node:path';
 import { ROOT, startLab } from '../tests/e2e/browser.mjs';
 
 const ROUNDS = Math.max(3, Number(process.env.EL_PEER_ROUNDS) || 9);
+/** Idle time before each timed run (see the header). */
+const QUIET_MS = 200;
 const PEERS = path.join(ROOT, 'scripts', 'peers');
 const WORKLOADS = [
   { key: 'batch', label: 'batch d = 1024, N = 10000, Q = 100', d: 1024, n: 10000, q: 100, calls: 1 },
@@ -71,7 +77,7 @@ function numpy() {
 
 /** Runs in the benchmark page: sets up the three systems with `threads` threads, checks their
  * outputs, and times `rounds` rounds of every workload. */
-async function inPage({ threads, rounds, workloads }) {
+async function inPage({ threads, rounds, workloads, quietMs }) {
   if (!crossOriginIsolated) throw new Error('the benchmark page is not cross-origin isolated');
   const mod = await import('/pkg/webgpu-hopfield/emergence_lab.js');
   await mod.default();
@@ -179,6 +185,7 @@ async function inPage({ threads, rounds, workloads }) {
       for (let i = 0; i < names.length; i++) {
         const name = names[(i + r) % names.length];
         const calls = [];
+        await new Promise((resolve) => setTimeout(resolve, quietMs));
         for (let c = 0; c < w.calls; c++) {
           const t0 = performance.now();
           await sys[name].run(data.queries);
@@ -214,7 +221,7 @@ for (const threads of [1, 2]) {
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${lab.base}peers/bench.html`);
-    const r = await page.evaluate(inPage, { threads, rounds: ROUNDS, workloads: WORKLOADS });
+    const r = await page.evaluate(inPage, { threads, rounds: ROUNDS, workloads: WORKLOADS, quietMs: QUIET_MS });
     if (errors.length) console.log(`bench-peers: page errors: ${errors.join(' / ')}`);
     json.browser.push(r);
     console.log(`\nbench-peers, ${threads} thread${threads > 1 ? 's' : ''} (lab: ${threads === 1 ? "the page's thread" : `its pool of ${threads} workers`}; ONNX Runtime Web ${r.ortThreads}; TensorFlow.js ${r.tfThreads}), medians of ${ROUNDS} rounds (range):`);

@@ -518,6 +518,65 @@ fn shards_merged_in_order_give_the_single_threaded_bits() {
     }
 }
 
+/// A shard that holds every segment (a pool whose workers each copy X): its parts of any run of
+/// segments are those of a shard that holds only them, its whole update of any chunk of a batch
+/// is the single-threaded update of that chunk, and it refuses segments it does not hold.
+#[test]
+fn a_shard_of_every_segment_computes_any_segments_and_whole_chunks() {
+    let mut rng = Rng::seed_from_u64(45);
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    for &(n, d, q, beta) in &[(5020usize, 100usize, 7usize, 0.05f32), (1300, 1030, 3, 0.05), (300, 37, 4, 3.0)] {
+        let x = uniform(&mut rng, n * d);
+        let queries = uniform(&mut rng, q * d);
+        let plan = segments(n, d);
+        let mut whole = ModernShard::new(x.clone(), n, d, 0, plan.len()).expect("every segment");
+        assert!(whole.is_whole());
+        for first in 0..plan.len() {
+            for count in 1..=plan.len() - first {
+                let (n0, n1) = (plan[first].0, plan[first + count - 1].1);
+                let mut own = ModernShard::new(x[n0 * d..n1 * d].to_vec(), n, d, first, count).expect("a valid shard");
+                assert_eq!(own.is_whole(), count == plan.len());
+                let (mut want, mut got) = (SegmentParts::default(), SegmentParts::default());
+                own.update(&queries, q, beta, true, &mut want).expect("valid queries");
+                whole.update_of(&queries, q, beta, true, &mut got, Some((first, count))).expect("held segments");
+                assert_eq!(got, want, "n = {n}, d = {d}: segments {first} + {count}");
+                let state = &queries[..d];
+                assert_eq!(
+                    bits(&whole.dots_of(state, Some((first, count))).expect("held segments")),
+                    bits(&own.dots(state).expect("a state of d values")),
+                    "n = {n}, d = {d}: dots of segments {first} + {count}"
+                );
+            }
+        }
+        // Chunks of consecutive queries: each chunk's whole update is the single-threaded one.
+        for (r0, r1) in [(0, q), (0, 1), (1, q), (q / 2, q)] {
+            let chunk = &queries[r0 * d..r1 * d];
+            let qc = r1 - r0;
+            let single = kernel(&x, n, d, chunk, qc, beta);
+            let (mut state, mut p, mut kept) = (vec![f32::NAN; qc * d], vec![f32::NAN; qc * n], vec![f32::NAN; qc * n]);
+            whole.update_merged(chunk, qc, beta, &mut state, &mut p, Some(&mut kept)).expect("a valid chunk");
+            assert_eq!(bits(&state), bits(&single.state), "n = {n}, d = {d}: queries {r0}..{r1}, states");
+            assert_eq!(bits(&p), bits(&single.p), "n = {n}, d = {d}: queries {r0}..{r1}, weights");
+            for r in 0..qc {
+                assert_eq!(bits(&kept[r * n..(r + 1) * n]), bits(&dots(&x, n, d, &chunk[r * d..(r + 1) * d])));
+            }
+        }
+        // A shard of some segments: no whole update, no segments beyond its own.
+        if plan.len() > 1 {
+            let (n0, n1) = (plan[1].0, plan[plan.len() - 1].1);
+            let mut part =
+                ModernShard::new(x[n0 * d..n1 * d].to_vec(), n, d, 1, plan.len() - 1).expect("a valid shard");
+            let (mut state, mut p) = (vec![0.0; q * d], vec![0.0; q * n]);
+            assert!(part.update_merged(&queries, q, beta, &mut state, &mut p, None).is_err());
+            let mut parts = SegmentParts::default();
+            assert!(part.update_of(&queries, q, beta, false, &mut parts, Some((0, 1))).is_err());
+            assert!(part.update_of(&queries, q, beta, false, &mut parts, Some((1, plan.len()))).is_err());
+            assert!(part.update_of(&queries, q, beta, false, &mut parts, Some((1, 0))).is_err());
+            assert!(part.dots_of(&queries[..d], Some((usize::MAX, 2))).is_err());
+        }
+    }
+}
+
 #[test]
 fn bad_shards_and_merges_are_errors_not_panics() {
     let (n, d) = (1300, 1030);

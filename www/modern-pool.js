@@ -1,14 +1,28 @@
 // A pool of Web Workers that computes the modern Hopfield update together: the CPU path on every
 // core, without SharedArrayBuffer (so it works in any page, embeds included). The stored patterns
 // are cut into the fixed segments of `hopfield::kernels::segments` (at most 8, whole cache
-// blocks); each worker keeps the rows of consecutive segments in its own wasm memory (a
-// ModernShard) and returns its segments' parts for each batch of queries. The page merges them in
-// segment order: the states and one factor per block in wasm (hopfield_modern_merge_states), then
-// every weight here, from the numerators where they arrived (p = e · f, rounded to f32 by the
-// Float32Array's store as Rust's `as f32` rounds). The result has the same bits as the
-// single-threaded update (`hopfield_modern_update`, the session's own step) whatever the pool's
-// size.
+// blocks). Two ways to share the work, both with the bits of the single-threaded update
+// (`hopfield_modern_update`, the session's own step) whatever the pool's size:
+// - by queries, where X is small enough for every worker to hold a copy (at most WHOLE_VALUES
+//   values, 64 MiB) and a batch has at least two queries: the batch is cut into chunks of
+//   consecutive queries, one per worker (see CHUNKS_PER_WORKER), and each worker computes its
+//   chunk's whole update (ModernShard.update_merged); a query's result does not depend on the
+//   others in its batch, so there is nothing to merge;
+// - by patterns (one query, or X too large to copy): each worker computes its consecutive
+//   segments (the rows it holds, or of all the rows it holds) and returns their parts; the page
+//   merges them in segment order: the states and one factor per block in wasm
+//   (hopfield_modern_merge_states), then every weight here, from the numerators where they
+//   arrived (p = e · f, rounded to f32 by the Float32Array's store as Rust's `as f32` rounds).
 import { labWorker } from './common.js';
+
+/** The most pattern values a worker copies so that it can take any of a batch's queries. */
+export const WHOLE_VALUES = 1 << 24;
+/** Chunks of a batch per worker when the pool splits it by queries. Each chunk is one more pass
+ * over X from memory: in Chromium on a 2-core machine (a batch of 100 queries, N = 10,000,
+ * d = 1024), 1, 2, 3 and 5 chunks per worker took 54, 76, 70 and 86 ms (medians of 7
+ * interleaved rounds), so the balance that smaller chunks would bring costs more than it gains,
+ * and each worker takes one. */
+const CHUNKS_PER_WORKER = 1;
 
 /** The typed arrays `arrays`, one after another, in one new `Type` array (the workers' shares
  * in segment order). */
@@ -21,22 +35,26 @@ function concat(Type, arrays) {
 
 export class ModernPool {
   /** `mod`: the page's build (common.js loadBuild); `x`: the stored patterns (n × d, row-major).
-   * Starts `size` workers (at most one per segment) and hands each its rows. */
-  static async create(mod, x, n, d, size = navigator.hardwareConcurrency || 2) {
+   * Starts `size` workers (at most one per segment) and hands each its rows: all of them when
+   * `whole` (default: when n·d ≤ WHOLE_VALUES and there are two workers or more), else the rows
+   * of its consecutive segments. */
+  static async create(mod, x, n, d, size = navigator.hardwareConcurrency || 2, { whole } = {}) {
     if (!mod.ModernShard || !mod.hopfield_modern_segments || !mod.hopfield_modern_merge_states) throw new Error('this build has no modern-update pool');
     if (x.length !== n * d) throw new Error(`modern pool: ${x.length} pattern values for N = ${n}, d = ${d}`);
     const plan = mod.hopfield_modern_segments(n, d);
     const segments = plan.length / 2;
     const count = Math.max(1, Math.min(size | 0, segments));
-    const pool = new ModernPool(mod, n, d, plan);
+    const copies = whole ?? (count > 1 && n * d <= WHOLE_VALUES);
+    const pool = new ModernPool(mod, n, d, plan, copies);
     try {
       const ready = [];
       for (let w = 0; w < count; w++) {
         const first = Math.floor((w * segments) / count), end = Math.floor(((w + 1) * segments) / count);
         pool.shares.push([first, end]);
-        const rows = x.slice(plan[2 * first] * d, plan[2 * end - 1] * d);
+        const rows = copies ? x.slice() : x.slice(plan[2 * first] * d, plan[2 * end - 1] * d);
         const worker = pool.#start();
-        ready.push(pool.#call(worker, { kind: 'modern-shard', x: rows, n, d, first, count: end - first }, [rows.buffer]));
+        const held = copies ? { first: 0, count: segments } : { first, count: end - first };
+        ready.push(pool.#call(worker, { kind: 'modern-shard', x: rows, n, d, ...held }, [rows.buffer]));
       }
       await Promise.all(ready);
     } catch (e) {
@@ -46,9 +64,10 @@ export class ModernPool {
     return pool;
   }
 
-  constructor(mod, n, d, plan) {
+  constructor(mod, n, d, plan, whole) {
     this.mod = mod; this.n = n; this.d = d;
     this.plan = plan; // [n0, n1, n0, n1, …]: the segments' rows
+    this.whole = whole; // every worker holds all of X (a batch is split by queries)
     this.shares = []; // [first, end): the segments each worker holds, in the workers' order
     this.workers = [];
     this.pending = new Map(); // id → {resolve, reject}
@@ -63,11 +82,46 @@ export class ModernPool {
    * needs (HopfieldLab.step_with). */
   async update(queries, q, beta, keepDots = false) {
     if (!this.workers.length) throw new Error('modern pool: already freed');
-    const parts = await Promise.all(this.workers.map((w) => this.#call(w, { kind: 'modern-shard-update', queries, q, beta, keepDots })));
+    if (queries.length !== q * this.d) throw new Error(`modern pool: ${queries.length} query values for Q = ${q}, d = ${this.d}`);
+    return this.whole && q >= 2 ? this.#byQueries(queries, q, beta, keepDots) : this.#byPatterns(queries, q, beta, keepDots);
+  }
+
+  /** Chunks of consecutive queries, each taken by the next free worker (with one chunk per
+   * worker, one each), written where they belong. */
+  async #byQueries(queries, q, beta, keepDots) {
+    const { n, d } = this;
+    const state = new Float32Array(q * d), p = new Float32Array(q * n), dots = keepDots ? new Float32Array(q * n) : null;
+    const chunks = Math.min(q, this.workers.length * CHUNKS_PER_WORKER);
+    let next = 0;
+    const work = async (worker) => {
+      while (next < chunks) {
+        const c = next++;
+        const r0 = Math.floor((c * q) / chunks), r1 = Math.floor(((c + 1) * q) / chunks);
+        const part = await this.#call(worker, { kind: 'modern-shard-whole', queries: queries.slice(r0 * d, r1 * d), q: r1 - r0, beta, keepDots });
+        if (part.state.length !== (r1 - r0) * d || part.p.length !== (r1 - r0) * n || (dots && part.dots.length !== (r1 - r0) * n)) throw new Error('modern pool: a worker returned too few values');
+        state.set(part.state, r0 * d);
+        p.set(part.p, r0 * n);
+        if (dots) dots.set(part.dots, r0 * n);
+      }
+    };
+    await Promise.all(this.workers.map(work));
+    return dots ? { state, p, dots } : { state, p };
+  }
+
+  /** Each worker's segments, merged here in segment order. */
+  async #byPatterns(queries, q, beta, keepDots) {
+    const parts = await Promise.all(this.workers.map((w, i) => this.#call(w, { kind: 'modern-shard-update', queries, q, beta, keepDots, ...this.#own(i) })));
     const join = (Type, key) => concat(Type, parts.map((p) => p[key]));
     const { state, blockRows, factors } = this.mod.hopfield_modern_merge_states(this.n, this.d, q,
       join(Float64Array, 'scalars'), join(Float32Array, 'states'));
     return { state, ...this.#weights(parts, q, blockRows, factors, keepDots) };
+  }
+
+  /** The segments worker `i` computes when the pool splits by patterns: `{first, count}` of its
+   * share where it holds every segment; nothing (all it holds) otherwise. */
+  #own(i) {
+    const [first, end] = this.shares[i];
+    return this.whole ? { first, count: end - first } : {};
   }
 
   /** The softmax weights p (Q × N) from the workers' numerators and the merge's factors (one
@@ -103,7 +157,7 @@ export class ModernPool {
    * from yet (HopfieldLab.book_energy_from_dots). */
   async dots(state) {
     if (!this.workers.length) throw new Error('modern pool: already freed');
-    const parts = await Promise.all(this.workers.map((w) => this.#call(w, { kind: 'modern-shard-dots', state })));
+    const parts = await Promise.all(this.workers.map((w, i) => this.#call(w, { kind: 'modern-shard-dots', state, ...this.#own(i) })));
     return concat(Float32Array, parts.map((p) => p.dots));
   }
 

@@ -13,9 +13,13 @@
 //        page's session: posts {progress}, then {curve}
 //   {kind: 'modern-shard', id, x, n, d, first, count}   keep these segments' rows (modern pool,
 //        www/modern-pool.js): posts {id}
-//   {kind: 'modern-shard-update', id, queries, q, beta, keepDots}  posts {id, scalars, states,
-//        numerators, dots} (dots empty unless keepDots)
-//   {kind: 'modern-shard-dots', id, state}              posts {id, dots} (this shard's rows)
+//   {kind: 'modern-shard-update', id, queries, q, beta, keepDots, first?, count?}  posts {id,
+//        scalars, states, numerators, dots} (dots empty unless keepDots) of the shard's segments,
+//        or of segments first .. first + count of the plan
+//   {kind: 'modern-shard-whole', id, queries, q, beta, keepDots}  a shard that holds every
+//        segment: posts {id, state, p, dots}, the whole update of these queries
+//   {kind: 'modern-shard-dots', id, state, first?, count?}  posts {id, dots} (this shard's rows,
+//        or those segments')
 // Messages out: {progress: 0..1} now and then, then {summary, csv}, {rows} or {trajectories},
 // or {error} (with the request's id where it had one).
 // The page cancels by terminating the worker.
@@ -168,13 +172,19 @@ function modernShard(data) {
 
 function modernShardUpdate(data) {
   if (!shard) throw new Error('modern pool: this worker holds no patterns');
-  const r = shard.update(data.queries, data.q, data.beta, Boolean(data.keepDots));
+  const r = shard.update(data.queries, data.q, data.beta, Boolean(data.keepDots), data.first, data.count);
   self.postMessage({ id: data.id, ...r }, [r.scalars.buffer, r.states.buffer, r.numerators.buffer, r.dots.buffer]);
+}
+
+function modernShardWhole(data) {
+  if (!shard) throw new Error('modern pool: this worker holds no patterns');
+  const r = shard.update_merged(data.queries, data.q, data.beta, Boolean(data.keepDots));
+  self.postMessage({ id: data.id, ...r }, [r.state.buffer, r.p.buffer, r.dots.buffer]);
 }
 
 function modernShardDots(data) {
   if (!shard) throw new Error('modern pool: this worker holds no patterns');
-  const dots = shard.dots(data.state);
+  const dots = shard.dots(data.state, data.first, data.count);
   self.postMessage({ id: data.id, dots }, [dots.buffer]);
 }
 
@@ -189,6 +199,7 @@ const JOBS = {
   'hopfield-accuracy': ['HopfieldLab', hopfieldAccuracy],
   'modern-shard': ['ModernShard', modernShard],
   'modern-shard-update': ['ModernShard', modernShardUpdate],
+  'modern-shard-whole': ['ModernShard', modernShardWhole],
   'modern-shard-dots': ['ModernShard', modernShardDots],
 };
 

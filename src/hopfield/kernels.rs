@@ -1605,12 +1605,21 @@ fn merge_factors(run_max: &mut f64, run_sum: &mut f64, m: f64, sum: f64, first: 
 /// [`ModernShard::update`] computes exactly what [`ModernWorkspace::update`] computes for those
 /// segments, so [`merge_segments`] over the shards' parts (in segment order) gives the same bits
 /// as the single-threaded update.
+///
+/// A shard that holds every segment (`first` 0, `count` all) can also compute a whole update of
+/// some of the queries ([`ModernShard::update_merged`], the single-threaded bits): how a pool
+/// whose workers each hold all of X splits a batch by queries, with nothing to merge.
 #[derive(Debug, Clone)]
 pub struct ModernShard {
     x: Vec<f32>,
+    n: usize,
     d: usize,
+    /// The first of this shard's segments in the plan.
+    first: usize,
     /// Rows of each of this shard's segments.
     rows: Vec<usize>,
+    /// Whether the shard holds every segment of the plan.
+    whole: bool,
     workspace: ModernWorkspace,
 }
 
@@ -1634,17 +1643,61 @@ impl ModernShard {
         if x.len() != want {
             return Err(format!("modern shard: {} pattern values, expected {want}", x.len()));
         }
-        Ok(Self { x, d, rows, workspace: ModernWorkspace::new() })
+        let whole = first == 0 && rows.len() == plan.len();
+        Ok(Self { x, n, d, first, rows, whole, workspace: ModernWorkspace::new() })
+    }
+
+    /// Whether this shard holds every segment (so [`Self::update_merged`] works).
+    pub fn is_whole(&self) -> bool {
+        self.whole
+    }
+
+    /// The number of stored patterns of the whole plan (N, not the shard's rows).
+    pub fn rows(&self) -> usize {
+        self.n
+    }
+
+    /// The patterns' dimension d.
+    pub fn dim(&self) -> usize {
+        self.d
+    }
+
+    /// The shard's own segments `first .. first + count` of the plan (`None`: all of them) as
+    /// (its first row in the shard, the range of their indices in the shard).
+    fn own(&self, range: Option<(usize, usize)>) -> Result<(usize, core::ops::Range<usize>), String> {
+        let Some((first, count)) = range else {
+            return Ok((0, 0..self.rows.len()));
+        };
+        let end =
+            first.checked_add(count).filter(|&e| first >= self.first && e <= self.first + self.rows.len() && count > 0);
+        let Some(end) = end else {
+            return Err(format!(
+                "modern shard: segments {first} .. {} asked of a shard that holds {} .. {}",
+                first.saturating_add(count),
+                self.first,
+                self.first + self.rows.len()
+            ));
+        };
+        let (i0, i1) = (first - self.first, end - self.first);
+        Ok((self.rows[..i0].iter().sum(), i0..i1))
     }
 
     /// The [`dots`] ξ^μ·σ of `state` with this shard's rows, in order: the pool's share of the
     /// scores the session's energy needs (`HopfieldSession::book_energy_from_dots`). Errors on a
     /// state whose length is not d.
     pub fn dots(&self, state: &[f32]) -> Result<Vec<f32>, String> {
+        self.dots_of(state, None)
+    }
+
+    /// [`Self::dots`] with the rows of segments `first .. first + count` of the plan only
+    /// (`None`: all of the shard's).
+    pub fn dots_of(&self, state: &[f32], segments: Option<(usize, usize)>) -> Result<Vec<f32>, String> {
         if state.len() != self.d {
             return Err(format!("modern shard: a state of {} values for d = {}", state.len(), self.d));
         }
-        Ok(dots(&self.x, self.x.len() / self.d, self.d, state))
+        let (row0, own) = self.own(segments)?;
+        let ns: usize = self.rows[own].iter().sum();
+        Ok(dots(&self.x[row0 * self.d..(row0 + ns) * self.d], ns, self.d, state))
     }
 
     /// This shard's parts of one update of `q` queries (Q × d, row-major) at β, replacing
@@ -1659,20 +1712,56 @@ impl ModernShard {
         keep_dots: bool,
         parts: &mut SegmentParts,
     ) -> Result<(), String> {
+        self.update_of(queries, q, beta, keep_dots, parts, None)
+    }
+
+    /// [`Self::update`] for segments `first .. first + count` of the plan only (`None`: all of
+    /// the shard's): how a pool whose workers hold every segment splits one query by patterns.
+    /// Errors, besides as `update` does, on segments the shard does not hold.
+    pub fn update_of(
+        &mut self,
+        queries: &[f32],
+        q: usize,
+        beta: f32,
+        keep_dots: bool,
+        parts: &mut SegmentParts,
+        segments: Option<(usize, usize)>,
+    ) -> Result<(), String> {
         if queries.len() != q.saturating_mul(self.d) {
             return Err(format!("modern shard: {} query values for Q = {q}, d = {}", queries.len(), self.d));
         }
         if !beta.is_finite() {
             return Err(format!("modern update: β must be a finite number, not {beta}"));
         }
+        let (mut row0, own) = self.own(segments)?;
         parts.clear();
-        let mut row0 = 0;
-        for &ns in &self.rows {
+        for i in own {
+            let ns = self.rows[i];
             let xs = &self.x[row0 * self.d..(row0 + ns) * self.d];
             self.workspace.segment(xs, ns, self.d, queries, q, beta, keep_dots, parts);
             row0 += ns;
         }
         Ok(())
+    }
+
+    /// The whole update of `q` queries (Q × d) at β, as [`ModernWorkspace::update_keeping_dots`]
+    /// computes it on one thread (the same segments, then [`merge_segments`]: the same bits),
+    /// for a shard that holds every segment. Errors, writing nothing, on a shard that does not,
+    /// and as `update_keeping_dots` does.
+    #[allow(clippy::too_many_arguments)]
+    pub fn update_merged(
+        &mut self,
+        queries: &[f32],
+        q: usize,
+        beta: f32,
+        out_state: &mut [f32],
+        out_p: &mut [f32],
+        out_dots: Option<&mut [f32]>,
+    ) -> Result<(), String> {
+        if !self.whole {
+            return Err("modern shard: a whole update needs every segment's rows".into());
+        }
+        self.workspace.update_keeping_dots(&self.x, self.n, self.d, queries, q, beta, out_state, out_p, out_dots)
     }
 }
 

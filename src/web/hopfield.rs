@@ -502,17 +502,35 @@ impl ModernShardHandle {
         Ok(Self { shard, parts: Default::default() })
     }
 
+    /// Whether this shard holds every segment's rows (so `update_merged` works).
+    #[wasm_bindgen(getter)]
+    pub fn whole(&self) -> bool {
+        self.shard.is_whole()
+    }
+
     /// The kernel's dot products ξ^μ·σ of `state` with this shard's rows (Float32Array), for
-    /// `HopfieldLab::book_energy_from_dots`.
-    pub fn dots(&self, state: &[f32]) -> Result<Vec<f32>, JsError> {
-        self.shard.dots(state).map_err(|e| JsError::new(&e))
+    /// `HopfieldLab::book_energy_from_dots`; with `first` and `count`, with the rows of those
+    /// segments of the plan only (a shard that holds them).
+    pub fn dots(&self, state: &[f32], first: Option<u32>, count: Option<u32>) -> Result<Vec<f32>, JsError> {
+        self.shard.dots_of(state, segment_range(first, count)).map_err(|e| JsError::new(&e))
     }
 
     /// This shard's parts of one update of `q` queries at β: `{scalars: Float64Array, states:
     /// Float32Array, numerators: Float32Array, dots: Float32Array}` (see
-    /// `hopfield::kernels::SegmentParts`; `dots` is empty unless `keep_dots`).
-    pub fn update(&mut self, queries: &[f32], q: u32, beta: f32, keep_dots: bool) -> Result<JsValue, JsError> {
-        self.shard.update(queries, q as usize, beta, keep_dots, &mut self.parts).map_err(|e| JsError::new(&e))?;
+    /// `hopfield::kernels::SegmentParts`; `dots` is empty unless `keep_dots`); with `first` and
+    /// `count`, the parts of those segments of the plan only (a shard that holds them).
+    pub fn update(
+        &mut self,
+        queries: &[f32],
+        q: u32,
+        beta: f32,
+        keep_dots: bool,
+        first: Option<u32>,
+        count: Option<u32>,
+    ) -> Result<JsValue, JsError> {
+        self.shard
+            .update_of(queries, q as usize, beta, keep_dots, &mut self.parts, segment_range(first, count))
+            .map_err(|e| JsError::new(&e))?;
         super::js_object(
             [
                 ("scalars", js_sys::Float64Array::from(&self.parts.scalars[..]).into()),
@@ -523,6 +541,41 @@ impl ModernShardHandle {
             "modern shard",
         )
     }
+
+    /// The whole update of `q` queries at β by a shard that holds every segment:
+    /// `{state, p, dots}` as Float32Arrays (Q × d, Q × N, and Q × N or empty unless
+    /// `keep_dots`), the bits of [`hopfield_modern_update`] on one thread. A pool whose workers
+    /// hold all of X gives each some of a batch's queries (`www/modern-pool.js`). Throws a
+    /// sentence on a shard that does not hold every segment, wrong sizes or a β that is not
+    /// finite.
+    pub fn update_merged(&mut self, queries: &[f32], q: u32, beta: f32, keep_dots: bool) -> Result<JsValue, JsError> {
+        let (q, n, d) = (q as usize, self.shard.rows(), self.shard.dim());
+        let (Some(state_len), Some(p_len)) = (q.checked_mul(d), q.checked_mul(n)) else {
+            return Err(JsError::new("modern update: the sizes are too large"));
+        };
+        if state_len.max(p_len) > 1 << 28 {
+            return Err(JsError::new("modern update: more than 2²⁸ values (1 GiB) asked for"));
+        }
+        let (mut state, mut p) = (vec![0.0f32; state_len], vec![0.0f32; p_len]);
+        let mut dots = vec![0.0f32; if keep_dots { p_len } else { 0 }];
+        self.shard
+            .update_merged(queries, q, beta, &mut state, &mut p, keep_dots.then_some(&mut dots[..]))
+            .map_err(|e| JsError::new(&e))?;
+        super::js_object(
+            [
+                ("state", js_sys::Float32Array::from(&state[..]).into()),
+                ("p", js_sys::Float32Array::from(&p[..]).into()),
+                ("dots", js_sys::Float32Array::from(&dots[..]).into()),
+            ],
+            "modern shard",
+        )
+    }
+}
+
+/// Segments `first .. first + count` of the plan when both are given; `None` (all of a
+/// shard's) otherwise.
+fn segment_range(first: Option<u32>, count: Option<u32>) -> Option<(usize, usize)> {
+    Some((first? as usize, count? as usize))
 }
 
 /// The first half of merging a pool's parts (every segment's `scalars` and `states`,

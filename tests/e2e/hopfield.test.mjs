@@ -297,44 +297,58 @@ test('hopfield: a large store steps on the worker pool (auto), with the bits of 
   assert.ok(cpu.energies[3] < cpu.energies[0] - 1e-3, 'the steps move the state (the comparison is not trivial)');
 });
 
-test('hopfield: the worker pool\'s update of a batch of queries has the bits of the page\'s thread, with and without the dot products', async () => {
-  // The pool merges on the page: the states and a factor per block in wasm, every weight in JS
-  // from the workers' numerators (www/modern-pool.js). Several queries, and N = 5020 at d = 100
-  // (10 blocks of up to 512 rows in 8 segments, two of them with two blocks, the last block
-  // short) make every index of that layout matter; β = 0.05 spreads the weights over both
-  // workers' segments.
+test('hopfield: the worker pool\'s update of a batch of queries has the bits of the page\'s thread, with and without the dot products, split by queries or by patterns', async () => {
+  // www/modern-pool.js splits a batch by queries where every worker holds a copy of X (chunks
+  // of consecutive queries, each worker's whole update), and one query, or a batch where the
+  // workers hold only their segments, by patterns: the page merges the states and a factor per
+  // block in wasm, every weight in JS from the workers' numerators. Thirteen queries (six chunks
+  // of two or three: pairs and a lone query in the kernel's tiles), and N = 5020 at d = 100 (10
+  // blocks of up to 512 rows in 8 segments, two of them with two blocks, the last block short)
+  // make every index of both layouts matter; β = 0.05 spreads the weights over both workers'
+  // segments.
   const { page, errors } = await openPage(lab, '?exp=hopfield&seed=2&model=modern');
   await ready(page);
   const r = await page.evaluate(async () => {
     const { loadBuild } = await import('./common.js');
     const { ModernPool } = await import('./modern-pool.js');
     const mod = await loadBuild('webgpu-hopfield');
-    const n = 5020, d = 100, q = 5, beta = 0.05;
+    const n = 5020, d = 100, q = 13, beta = 0.05;
     let s = 7;
     const rnd = () => { s = (s * 1103515245 + 12345) >>> 0; return (s / 2 ** 32) * 2 - 1; };
     const x = Float32Array.from({ length: n * d }, rnd), queries = Float32Array.from({ length: q * d }, rnd);
-    const one = new mod.ModernUpdate(x, n, d).update(queries, q, beta);
-    const pool = await ModernPool.create(mod, x, n, d, 2);
-    try {
-      const plain = await pool.update(queries, q, beta);
-      const kept = await pool.update(queries, q, beta, true);
-      const bits = (a) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
-      const same = (a, b) => a.length === b.length && bits(a).every((v, i) => v === bits(b)[i]);
-      // The dots against the kernel's own, query by query (one shard holding every segment).
-      const whole = new mod.ModernShard(x, n, d, 0, mod.hopfield_modern_segments(n, d).length / 2);
-      let dotsSame = kept.dots.length === q * n;
-      for (let r = 0; r < q && dotsSame; r++) dotsSame = same(kept.dots.subarray(r * n, (r + 1) * n), whole.dots(queries.subarray(r * d, (r + 1) * d)));
-      whole.free();
-      return {
-        workers: pool.size, plainState: same(plain.state, one.state), plainP: same(plain.p, one.p),
-        keptState: same(kept.state, one.state), keptP: same(kept.p, one.p), dotsSame, hasDots: 'dots' in plain,
-        spread: Math.max(...one.p) < 0.5,
-      };
-    } finally { pool.free(); }
+    const single = new mod.ModernUpdate(x, n, d);
+    const one = single.update(queries, q, beta), first = single.update(queries.subarray(0, d), 1, beta);
+    const bits = (a) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+    const same = (a, b) => { const [u, v] = [bits(a), bits(b)]; return u.length === v.length && u.every((w, i) => w === v[i]); };
+    // The dots against the kernel's own, query by query (one shard holding every segment).
+    const whole = new mod.ModernShard(x, n, d, 0, mod.hopfield_modern_segments(n, d).length / 2);
+    const dotsOf = (dots, count) => dots.length === count * n
+      && Array.from({ length: count }, (_, r) => same(dots.subarray(r * n, (r + 1) * n), whole.dots(queries.subarray(r * d, (r + 1) * d)))).every(Boolean);
+    const modes = {};
+    for (const copies of [true, false]) {
+      const pool = await ModernPool.create(mod, x, n, d, 2, { whole: copies });
+      try {
+        const plain = await pool.update(queries, q, beta);
+        const kept = await pool.update(queries, q, beta, true);
+        const alone = await pool.update(queries.slice(0, d), 1, beta, true);
+        modes[copies ? 'byQueries' : 'byPatterns'] = {
+          workers: pool.size, whole: pool.whole,
+          plainState: same(plain.state, one.state), plainP: same(plain.p, one.p), hasDots: 'dots' in plain,
+          keptState: same(kept.state, one.state), keptP: same(kept.p, one.p), keptDots: dotsOf(kept.dots, q),
+          aloneState: same(alone.state, first.state), aloneP: same(alone.p, first.p), aloneDots: dotsOf(alone.dots, 1),
+          poolDots: same(await pool.dots(queries.subarray(0, d)), whole.dots(queries.subarray(0, d))),
+        };
+      } finally { pool.free(); }
+    }
+    whole.free();
+    single.free();
+    return { modes, spread: Math.max(...one.p) < 0.5, defaultWhole: (await ModernPool.create(mod, x, n, d, 2).then((p) => { p.free(); return p.whole; })) };
   });
-  assert.equal(r.workers, 2);
   assert.ok(r.spread, 'the weights are spread over many patterns (the factors matter)');
-  assert.deepEqual(r, { ...r, plainState: true, plainP: true, keptState: true, keptP: true, dotsSame: true, hasDots: false });
+  assert.equal(r.defaultWhole, true, 'a pool over 502,000 values copies X to every worker');
+  const want = { workers: 2, plainState: true, plainP: true, hasDots: false, keptState: true, keptP: true, keptDots: true, aloneState: true, aloneP: true, aloneDots: true, poolDots: true };
+  assert.deepEqual(r.modes.byQueries, { ...want, whole: true });
+  assert.deepEqual(r.modes.byPatterns, { ...want, whole: false });
   assert.deepEqual(errors, []);
 });
 
