@@ -5,24 +5,18 @@
 // (`hopfield_modern_update`, the session's own step) whatever the pool's size:
 // - by queries, where X is small enough for every worker to hold a copy (at most WHOLE_VALUES
 //   values, 64 MiB) and a batch has at least two queries: the batch is cut into chunks of
-//   consecutive queries, one per worker (see CHUNKS_PER_WORKER), and each worker computes its
+//   consecutive queries, one per worker (see #byQueries), and each worker computes its
 //   chunk's whole update (ModernShard.update_merged); a query's result does not depend on the
 //   others in its batch, so there is nothing to merge;
 // - by patterns (one query, or X too large to copy): each worker computes its consecutive
-//   segments (the rows it holds, or of all the rows it holds) and returns their parts; the page
-//   merges them in segment order: the states and one factor per block in wasm
+//   segments (all the rows it holds, or its share where it holds all of X) and returns their
+//   parts; the page merges them in segment order: the states and one factor per block in wasm
 //   (hopfield_modern_merge_states), then every weight here, from the numerators where they
 //   arrived (p = e · f, rounded to f32 by the Float32Array's store as Rust's `as f32` rounds).
 import { labWorker } from './common.js';
 
 /** The most pattern values a worker copies so that it can take any of a batch's queries. */
 export const WHOLE_VALUES = 1 << 24;
-/** Chunks of a batch per worker when the pool splits it by queries. Each chunk is one more pass
- * over X from memory: in Chromium on a 2-core machine (a batch of 100 queries, N = 10,000,
- * d = 1024), 1, 2, 3 and 5 chunks per worker took 54, 76, 70 and 86 ms (medians of 7
- * interleaved rounds), so the balance that smaller chunks would bring costs more than it gains,
- * and each worker takes one. */
-const CHUNKS_PER_WORKER = 1;
 
 /** The typed arrays `arrays`, one after another, in one new `Type` array (the workers' shares
  * in segment order). */
@@ -86,25 +80,23 @@ export class ModernPool {
     return this.whole && q >= 2 ? this.#byQueries(queries, q, beta, keepDots) : this.#byPatterns(queries, q, beta, keepDots);
   }
 
-  /** Chunks of consecutive queries, each taken by the next free worker (with one chunk per
-   * worker, one each), written where they belong. */
+  /** One chunk of consecutive queries per worker (fewer when the batch is smaller), written
+   * where it belongs. Smaller chunks, taken by whichever worker is free, were slower: each chunk
+   * is one more pass over X from memory (Chromium, 2 cores, 100 queries, N = 10,000, d = 1024:
+   * 1, 2, 3 and 5 chunks per worker took 54, 76, 70 and 86 ms, medians of 7 interleaved
+   * rounds). */
   async #byQueries(queries, q, beta, keepDots) {
     const { n, d } = this;
     const state = new Float32Array(q * d), p = new Float32Array(q * n), dots = keepDots ? new Float32Array(q * n) : null;
-    const chunks = Math.min(q, this.workers.length * CHUNKS_PER_WORKER);
-    let next = 0;
-    const work = async (worker) => {
-      while (next < chunks) {
-        const c = next++;
-        const r0 = Math.floor((c * q) / chunks), r1 = Math.floor(((c + 1) * q) / chunks);
-        const part = await this.#call(worker, { kind: 'modern-shard-whole', queries: queries.slice(r0 * d, r1 * d), q: r1 - r0, beta, keepDots });
-        if (part.state.length !== (r1 - r0) * d || part.p.length !== (r1 - r0) * n || (dots && part.dots.length !== (r1 - r0) * n)) throw new Error('modern pool: a worker returned too few values');
-        state.set(part.state, r0 * d);
-        p.set(part.p, r0 * n);
-        if (dots) dots.set(part.dots, r0 * n);
-      }
-    };
-    await Promise.all(this.workers.map(work));
+    const chunks = Math.min(q, this.workers.length);
+    await Promise.all(this.workers.slice(0, chunks).map(async (worker, c) => {
+      const r0 = Math.floor((c * q) / chunks), r1 = Math.floor(((c + 1) * q) / chunks);
+      const part = await this.#call(worker, { kind: 'modern-shard-whole', queries: queries.slice(r0 * d, r1 * d), q: r1 - r0, beta, keepDots });
+      if (part.state.length !== (r1 - r0) * d || part.p.length !== (r1 - r0) * n || (dots && part.dots.length !== (r1 - r0) * n)) throw new Error('modern pool: a worker returned too few values');
+      state.set(part.state, r0 * d);
+      p.set(part.p, r0 * n);
+      if (dots) dots.set(part.dots, r0 * n);
+    }));
     return dots ? { state, p, dots } : { state, p };
   }
 

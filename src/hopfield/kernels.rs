@@ -1618,8 +1618,6 @@ pub struct ModernShard {
     first: usize,
     /// Rows of each of this shard's segments.
     rows: Vec<usize>,
-    /// Whether the shard holds every segment of the plan.
-    whole: bool,
     workspace: ModernWorkspace,
 }
 
@@ -1643,17 +1641,16 @@ impl ModernShard {
         if x.len() != want {
             return Err(format!("modern shard: {} pattern values, expected {want}", x.len()));
         }
-        let whole = first == 0 && rows.len() == plan.len();
-        Ok(Self { x, n, d, first, rows, whole, workspace: ModernWorkspace::new() })
+        Ok(Self { x, n, d, first, rows, workspace: ModernWorkspace::new() })
     }
 
     /// Whether this shard holds every segment (so [`Self::update_merged`] works).
     pub fn is_whole(&self) -> bool {
-        self.whole
+        self.x.len() == self.n * self.d
     }
 
     /// The number of stored patterns of the whole plan (N, not the shard's rows).
-    pub fn rows(&self) -> usize {
+    pub fn patterns(&self) -> usize {
         self.n
     }
 
@@ -1758,7 +1755,7 @@ impl ModernShard {
         out_p: &mut [f32],
         out_dots: Option<&mut [f32]>,
     ) -> Result<(), String> {
-        if !self.whole {
+        if !self.is_whole() {
             return Err("modern shard: a whole update needs every segment's rows".into());
         }
         self.workspace.update_keeping_dots(&self.x, self.n, self.d, queries, q, beta, out_state, out_p, out_dots)

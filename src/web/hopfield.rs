@@ -449,18 +449,24 @@ impl ModernUpdate {
     /// finite.
     pub fn update(&mut self, queries: &[f32], q: u32, beta: f32) -> Result<JsValue, JsError> {
         let q = q as usize;
-        let (Some(state_len), Some(p_len)) = (q.checked_mul(self.d), q.checked_mul(self.n)) else {
-            return Err(JsError::new("modern update: the sizes are too large"));
-        };
-        if state_len.max(p_len) > 1 << 28 {
-            return Err(JsError::new("modern update: more than 2²⁸ values (1 GiB) asked for"));
-        }
-        let (mut state, mut p) = (vec![0.0f32; state_len], vec![0.0f32; p_len]);
+        let (mut state, mut p) = update_buffers(q, self.n, self.d)?;
         self.workspace
             .update(&self.x, self.n, self.d, queries, q, beta, &mut state, &mut p)
             .map_err(|e| JsError::new(&e))?;
         state_and_weights(&state, &p)
     }
+}
+
+/// Zeroed buffers for the new states (Q × d) and the weights (Q × N) of an update of `q`
+/// queries; a sentence when they would overflow or hold more than 2²⁸ values.
+fn update_buffers(q: usize, n: usize, d: usize) -> Result<(Vec<f32>, Vec<f32>), JsError> {
+    let (Some(state_len), Some(p_len)) = (q.checked_mul(d), q.checked_mul(n)) else {
+        return Err(JsError::new("modern update: the sizes are too large"));
+    };
+    if state_len.max(p_len) > 1 << 28 {
+        return Err(JsError::new("modern update: more than 2²⁸ values (1 GiB) asked for"));
+    }
+    Ok((vec![0.0f32; state_len], vec![0.0f32; p_len]))
 }
 
 /// `{state, p}` as Float32Arrays.
@@ -549,15 +555,9 @@ impl ModernShardHandle {
     /// sentence on a shard that does not hold every segment, wrong sizes or a β that is not
     /// finite.
     pub fn update_merged(&mut self, queries: &[f32], q: u32, beta: f32, keep_dots: bool) -> Result<JsValue, JsError> {
-        let (q, n, d) = (q as usize, self.shard.rows(), self.shard.dim());
-        let (Some(state_len), Some(p_len)) = (q.checked_mul(d), q.checked_mul(n)) else {
-            return Err(JsError::new("modern update: the sizes are too large"));
-        };
-        if state_len.max(p_len) > 1 << 28 {
-            return Err(JsError::new("modern update: more than 2²⁸ values (1 GiB) asked for"));
-        }
-        let (mut state, mut p) = (vec![0.0f32; state_len], vec![0.0f32; p_len]);
-        let mut dots = vec![0.0f32; if keep_dots { p_len } else { 0 }];
+        let q = q as usize;
+        let (mut state, mut p) = update_buffers(q, self.shard.patterns(), self.shard.dim())?;
+        let mut dots = vec![0.0f32; if keep_dots { p.len() } else { 0 }];
         self.shard
             .update_merged(queries, q, beta, &mut state, &mut p, keep_dots.then_some(&mut dots[..]))
             .map_err(|e| JsError::new(&e))?;
