@@ -12,7 +12,7 @@
 
 use super::metrics::{descents, sortedness_percent, touched_pairs};
 pub use super::scheduler::Scheduler;
-use super::scheduler::{BurstLaw, Outcome, RankAlias, BURST_POSITIONS};
+use super::scheduler::{BurstLaw, IdleBursts, Outcome, RankAlias};
 use crate::core::rng::{portable_ln, Rng};
 use serde::Serialize;
 
@@ -175,9 +175,8 @@ pub struct CellViewArray {
     turn: Option<Turn>,
     /// Who has waited longest, for burst schedulers ([`Waiting`]).
     waiting: Option<Waiting>,
-    /// ln of each Algotype's idle continuation probability beyond the fitted burst positions
-    /// (burst schedulers; `portable_ln`, so the same on every platform).
-    idle_tail_ln: [f64; 3],
+    /// Each Algotype's idle bursts under its law (burst schedulers; [`IdleBursts`], shared).
+    idle: [Option<std::sync::Arc<IdleBursts>>; 3],
     /// Each Algotype's burst law under this run's scheduler, set by `with_scheduler` (looked up
     /// once per activation, so kept rather than matched each time). An array that starts with
     /// frozen cells gets the `threads` laws fitted to them: the official driver for it polls
@@ -484,49 +483,6 @@ impl Order {
     }
 }
 
-/// The rest of a burst whose cell can do nothing (`burst_tick`): how far it goes on from burst
-/// position `count` by `law`'s idle continuation probabilities, using at most `limit` (≥ 1)
-/// activations in all. Returns (the burst position reached, the activations used, whether the
-/// burst ended: its last continuation draw failed rather than the limit cutting it).
-///
-/// One uniform u in (0, 1] decides it: the cell goes on past position k while u ≤ S, S the
-/// product of its continuation probabilities so far (exact: having gone on, u/S is uniform
-/// again). From the last fitted position on the probability is constant, so the further length
-/// is geometric, in one step (`tail_ln`: ln of that probability, by `portable_ln`).
-#[inline(always)]
-fn idle_burst(rng: &mut Rng, law: &BurstLaw, count: u32, limit: u64, tail_ln: f64) -> (u32, u64, bool) {
-    let u = ((rng.next_u64() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
-    let (mut count, mut used) = (count, 1);
-    let mut survive = 1.0;
-    while used < limit {
-        let go_on = law.go_on(count, Outcome::Idle);
-        if count as usize >= BURST_POSITIONS {
-            let more = if go_on >= 1.0 {
-                u64::MAX
-            } else if go_on <= 0.0 {
-                0
-            } else {
-                let k = portable_ln(u / survive) / tail_ln;
-                if k >= 1.8e19 {
-                    u64::MAX
-                } else {
-                    k as u64
-                }
-            };
-            let room = limit - used;
-            let more = more.min(room);
-            return (count.saturating_add(more.min(u64::from(u32::MAX)) as u32), used + more, more < room);
-        }
-        survive *= go_on;
-        if u > survive {
-            return (count, used, true);
-        }
-        count += 1;
-        used += 1;
-    }
-    (count, used, false)
-}
-
 /// What one call to [`CellViewArray::step_swap`] ended with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StepOutcome {
@@ -580,7 +536,7 @@ impl CellViewArray {
             scheduler: Scheduler::Uniform,
             turn: None,
             waiting: None,
-            idle_tail_ln: [f64::NAN; 3],
+            idle: [None, None, None],
             laws: [&super::scheduler::GEOMETRIC_HALF; 3],
             rank_alias: [None, None, None],
         };
@@ -685,7 +641,7 @@ impl CellViewArray {
             for a in Algotype::ALL {
                 let law = scheduler.law(a, self.any_frozen).unwrap_or(&super::scheduler::GEOMETRIC_HALF);
                 self.laws[a as usize] = law;
-                self.idle_tail_ln[a as usize] = portable_ln(law.go_on(BURST_POSITIONS as u32, Outcome::Idle));
+                self.idle[a as usize] = Some(IdleBursts::of(law));
             }
         }
         self
@@ -939,15 +895,17 @@ impl CellViewArray {
             }
         };
         if !self.can_act(i) {
-            let law = self.law_of(i);
             let stall_left = if self.stall_window > 0 {
                 (self.last_change + self.stall_window).saturating_sub(self.ticks)
             } else {
                 u64::MAX
             };
             let limit = budget.clamp(1, stall_left.max(1));
-            let tail_ln = self.idle_tail_ln[self.cells[i].algotype as usize];
-            let (count, used, over) = idle_burst(&mut self.rng, law, count, limit, tail_ln);
+            let (count, used, over) = match &self.idle[self.cells[i].algotype as usize] {
+                Some(idle) => idle.draw(&mut self.rng, count, limit),
+                // Never: a burst scheduler sets every Algotype's table.
+                None => (count, 1, true),
+            };
             self.ticks += used;
             self.turn = Some(Turn { position: i, count, outcome: Outcome::Idle, over });
             if self.stall_window > 0 && self.ticks - self.last_change >= self.stall_window {
@@ -1025,7 +983,10 @@ impl CellViewArray {
     fn bubble_bursts_loop(&mut self, waiting: &mut Waiting, end: u64, each: &mut impl FnMut(u64, u64)) -> StepOutcome {
         let n = self.cells.len();
         let law = self.law_of(0);
-        let tail_ln = self.idle_tail_ln[Algotype::Bubble as usize];
+        let Some(idle) = self.idle[Algotype::Bubble as usize].clone() else {
+            // Never: a burst scheduler sets every Algotype's table.
+            return StepOutcome::OutOfTicks;
+        };
         let decreasing = self.all_decreasing;
         let kind = Algotype::Bubble as usize;
         // The rank table for the n − 1 others, fetched (or built) when first needed.
@@ -1080,7 +1041,7 @@ impl CellViewArray {
             // The pairs (i − 1, i) and (i, i + 1) out of order for the goal (`Cell::inverted`).
             let (left_inv, right_inv) = (keys[i] > keys[i + 1], keys[i + 1] > keys[i + 2]);
             if !(left_inv || right_inv) {
-                let (count, used, over) = idle_burst(&mut rng, law, count, end - ticks, tail_ln);
+                let (count, used, over) = idle.draw(&mut rng, count, end - ticks);
                 ticks += used;
                 turn = Turn { position: i, count, outcome: Outcome::Idle, over };
                 continue;

@@ -21,7 +21,10 @@
 //! natively and in wasm.
 
 use super::cellview::Algotype;
+use crate::core::rng::{portable_ln, Rng};
 use serde::Serialize;
+use std::cell::RefCell;
+use std::sync::Arc;
 
 /// How cells take turns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default)]
@@ -135,14 +138,11 @@ impl RankAlias {
     pub fn rank(&self, u: f64) -> usize {
         let t = u * self.others as f64;
         let k = (t as u32 as usize).min(self.others - 1);
-        // Either way about as often: both candidates are loaded first, so the choice can be a
-        // conditional move rather than a branch the CPU mispredicts.
+        // Either way about as often: both candidates are loaded first and one is picked by a
+        // mask, not by a branch the CPU would mispredict (the compiler turned an `if` into one).
         let (keep, alias) = (t - (k as f64) < self.prob[k], self.alias[k] as usize);
-        if keep {
-            k
-        } else {
-            alias
-        }
+        let mask = usize::from(keep).wrapping_neg();
+        (k & mask) | (alias & !mask)
     }
 
     /// The probability of each rank that the table draws (for tests).
@@ -175,6 +175,118 @@ pub fn rank_distribution(law: &BurstLaw, m: usize) -> Vec<f64> {
                 .sum()
         })
         .collect()
+}
+
+/// The rest of an idle burst under a law, drawn from one uniform without a loop: what
+/// `idle_burst` in `cellview` used to compute by multiplying continuation probabilities until
+/// the draw failed, which cost the CPU a mispredicted branch on nearly every idle burst.
+///
+/// One uniform u in (0, 1] decides how far a burst whose cell can do nothing goes on from
+/// position c: past position k while u ≤ S_c(k) = go_on(c)·go_on(c + 1)·…·go_on(k) (exact:
+/// having gone on, u/S is uniform again). The table holds every S_c(k) for c, k below
+/// [`BURST_POSITIONS`], each multiplied from 1.0 in that order, as the loop multiplied them, so
+/// the same u gives the same length; a row is non-increasing (each factor is at most 1), so the
+/// number of its entries ≥ u is found by a binary search without branches. From the last fitted
+/// position on the probability is constant and the further length is geometric, in one step
+/// (`tail_ln`: ln of that probability, by [`portable_ln`]).
+#[derive(Clone, Debug)]
+pub struct IdleBursts {
+    /// `survive[c − 1][j]` = S_c(c + j) for c + j < BURST_POSITIONS, then −1 (below every u).
+    survive: [[f64; 32]; BURST_POSITIONS],
+    /// The continuation probability from position [`BURST_POSITIONS`] on, and its ln.
+    tail_go_on: f64,
+    tail_ln: f64,
+}
+
+const _: () = assert!(BURST_POSITIONS < 32);
+
+impl IdleBursts {
+    pub fn new(law: &BurstLaw) -> Self {
+        let mut survive = [[-1.0; 32]; BURST_POSITIONS];
+        for c in 1..BURST_POSITIONS {
+            let mut s = 1.0;
+            for k in c..BURST_POSITIONS {
+                s *= law.go_on(k as u32, Outcome::Idle);
+                survive[c - 1][k - c] = s;
+            }
+        }
+        let tail_go_on = law.go_on(BURST_POSITIONS as u32, Outcome::Idle);
+        Self { survive, tail_go_on, tail_ln: portable_ln(tail_go_on) }
+    }
+
+    /// The table of `law`, built once per thread and law (a run under a burst scheduler asks
+    /// for it when it starts, and the Reproduce suite starts thousands of runs).
+    pub fn of(law: &'static BurstLaw) -> Arc<IdleBursts> {
+        thread_local! {
+            static TABLES: RefCell<Vec<(usize, Arc<IdleBursts>)>> = const { RefCell::new(Vec::new()) };
+        }
+        let key = law as *const BurstLaw as usize;
+        TABLES.with(|tables| {
+            let mut tables = tables.borrow_mut();
+            if let Some((_, t)) = tables.iter().find(|(k, _)| *k == key) {
+                return t.clone();
+            }
+            let t = Arc::new(IdleBursts::new(law));
+            tables.push((key, t.clone()));
+            t
+        })
+    }
+
+    /// The rest of a burst whose cell can do nothing, from burst position `count` (≥ 1), using
+    /// at most `limit` (≥ 1) activations in all, from one draw of `rng`. Returns (the burst
+    /// position reached, the activations used, whether the burst ended: its last continuation
+    /// draw failed rather than the limit cutting it).
+    #[inline(always)]
+    pub fn draw(&self, rng: &mut Rng, count: u32, limit: u64) -> (u32, u64, bool) {
+        let u = ((rng.next_u64() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
+        let c = count.max(1) as usize;
+        // The continuations the draw allows within the table (its row's entries ≥ u), and the
+        // product they reach.
+        let (mut went_on, mut survive) = (0u64, 1.0);
+        if c < BURST_POSITIONS {
+            let row = &self.survive[c - 1];
+            // Steps of 16, 8, 4, 2 and 1 (written out, each a comparison turned into a number,
+            // so that the compiler emits no branch).
+            let mut e = usize::from(row[15] >= u) * 16;
+            e += usize::from(row[e + 7] >= u) * 8;
+            e += usize::from(row[e + 3] >= u) * 4;
+            e += usize::from(row[e + 1] >= u) * 2;
+            e += usize::from(row[e] >= u);
+            if e > 0 {
+                survive = row[e - 1];
+            }
+            if e < BURST_POSITIONS - c {
+                // The draw failed at position c + e.
+                return if 1 + (e as u64) < limit {
+                    (count + e as u32, 1 + e as u64, true)
+                } else {
+                    (count + (limit - 1) as u32, limit, false)
+                };
+            }
+            went_on = e as u64;
+        }
+        // Position BURST_POSITIONS or beyond: a geometric number of further continuations.
+        let used = 1 + went_on;
+        if used >= limit {
+            return (count + (limit - 1) as u32, limit, false);
+        }
+        let count = count + went_on as u32;
+        let more = if self.tail_go_on >= 1.0 {
+            u64::MAX
+        } else if self.tail_go_on <= 0.0 {
+            0
+        } else {
+            let k = portable_ln(u / survive) / self.tail_ln;
+            if k >= 1.8e19 {
+                u64::MAX
+            } else {
+                k as u64
+            }
+        };
+        let room = limit - used;
+        let more = more.min(room);
+        (count.saturating_add(more.min(u64::from(u32::MAX)) as u32), used + more, more < room)
+    }
 }
 
 /// `bursts`: go on with probability ½ whatever happened; the next cell uniform among all.
@@ -229,6 +341,77 @@ mod fitted {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The loop `IdleBursts::draw` replaced: multiply the continuation probabilities from the
+    /// burst's position on until the draw fails, the limit is reached or the geometric tail
+    /// begins.
+    fn idle_burst_by_loop(rng: &mut Rng, law: &BurstLaw, count: u32, limit: u64) -> (u32, u64, bool) {
+        let u = ((rng.next_u64() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
+        let tail_ln = portable_ln(law.go_on(BURST_POSITIONS as u32, Outcome::Idle));
+        let (mut count, mut used) = (count, 1);
+        let mut survive = 1.0;
+        while used < limit {
+            let go_on = law.go_on(count, Outcome::Idle);
+            if count as usize >= BURST_POSITIONS {
+                let more = if go_on >= 1.0 {
+                    u64::MAX
+                } else if go_on <= 0.0 {
+                    0
+                } else {
+                    let k = portable_ln(u / survive) / tail_ln;
+                    if k >= 1.8e19 {
+                        u64::MAX
+                    } else {
+                        k as u64
+                    }
+                };
+                let room = limit - used;
+                let more = more.min(room);
+                return (count.saturating_add(more.min(u64::from(u32::MAX)) as u32), used + more, more < room);
+            }
+            survive *= go_on;
+            if u > survive {
+                return (count, used, true);
+            }
+            count += 1;
+            used += 1;
+        }
+        (count, used, false)
+    }
+
+    #[test]
+    fn idle_bursts_draw_what_the_survival_loop_draws() {
+        // Every law, every start position (the fitted ones and beyond), limits that cut bursts
+        // short at every length; laws with a certain and an impossible tail too.
+        let mut certain = GEOMETRIC_HALF;
+        certain.go_on = [[1.0; 3]; BURST_POSITIONS];
+        let mut never = GEOMETRIC_HALF;
+        never.go_on[BURST_POSITIONS - 1] = [0.0; 3];
+        let fitted = [Algotype::Bubble, Algotype::Selection, Algotype::Insertion]
+            .into_iter()
+            .flat_map(|a| [threads_law(a, false), threads_law(a, true)]);
+        let laws: Vec<&BurstLaw> = fitted.chain([&GEOMETRIC_HALF, &certain, &never]).collect();
+        let mut draws = 0;
+        for law in laws {
+            let table = IdleBursts::new(law);
+            for count in [1, 2, 3, 7, 12, 22, 23, 24, 25, 40, u32::MAX - 5] {
+                for limit in [1, 2, 3, 4, 9, 22, 23, 24, 30, 1000, u64::MAX] {
+                    let mut a = Rng::seed_from_u64(u64::from(count) * 1000 + limit % 997);
+                    let mut b = a.clone();
+                    for _ in 0..300 {
+                        assert_eq!(
+                            table.draw(&mut a, count, limit),
+                            idle_burst_by_loop(&mut b, law, count, limit),
+                            "count {count}, limit {limit}"
+                        );
+                        draws += 1;
+                    }
+                    assert_eq!(a.next_u64(), b.next_u64(), "one draw each");
+                }
+            }
+        }
+        assert!(draws > 300_000);
+    }
 
     #[test]
     fn the_alias_table_draws_the_binned_rank_law_exactly() {
