@@ -42,9 +42,9 @@
 //! One query alone (the page's step) is bound by reading X from memory, and step 3 reads each
 //! block a second time, from L2. So where d is a multiple of 4 its blocks are pipelined
 //! ([`ModernWorkspace`]'s `segment_one`): the scores of block b and the previous block's share
-//! of P X are computed in one loop (`dot4_axpy4`, 4 rows of each per step), and the core works
-//! through the second read while the first waits for memory. Each value is the same sum in the
-//! same order as in the block-by-block steps (a component's share summed over the block's rows
+//! of P X are computed in one loop (`dot6_axpy6`, 6 rows of each per step, then `dot4_axpy4`),
+//! and the core works through the second read while the first waits for memory. Each value is
+//! the same sum in the same order as in the block-by-block steps (a component's share summed over the block's rows
 //! in increasing n from zero, then the same merge): the same bits alone and in any batch.
 //!
 //! The hot loops live in small functions of their own (`#[inline(never)]` in wasm), but the site's
@@ -1384,11 +1384,11 @@ impl ModernWorkspace {
 impl ModernWorkspace {
     /// [`Self::segment`] for one query (d a multiple of 4), pipelined so that X is read from
     /// memory once: the scores of block b are computed together with block b − 1's share of
-    /// Σ e x (`dot4_axpy4`: 4 rows of each per step), so the second read of block b − 1, from
-    /// L2, overlaps the first read of block b, from memory, instead of following it. The same
-    /// operations in the same order as the block-by-block path for every value (each score
-    /// over k as `dot_1x4`, each component's sum over the block's rows in increasing n from
-    /// zero, then the same merge): the same bits
+    /// Σ e x (`dot6_axpy6` and `dot4_axpy4`: 6 or 4 rows of each per step), so the second read of
+    /// block b − 1, from L2, overlaps the first read of block b, from memory, instead of following
+    /// it. The same operations in the same order as the block-by-block path for every value
+    /// (each score over k as `dot_1x4`, each component's sum over the block's rows in increasing
+    /// n from zero, then the same merge): the same bits
     /// (`a_query_has_the_same_bits_alone_and_in_any_batch`, the golden `HOPFIELD_KERNELS`).
     #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
     fn segment_one(
@@ -1621,8 +1621,8 @@ fn dot6_axpy6(query: &[f32], xd: &[f32], xa: &[f32], w: &[f32], partial: &mut [f
 }
 
 /// `partial ← partial + Σ_i w[i]·x_i` for the rows of `xs` (w.len() rows of d, d a multiple of
-/// 4) in order, lane-wise: the pending block's rows that `dot4_axpy4` did not take. Nothing when
-/// the sizes do not fit (never happens).
+/// 4) in order, lane-wise: the pending block's rows that `dot6_axpy6` and `dot4_axpy4` did not
+/// take. Nothing when the sizes do not fit (never happens).
 fn axpy_rows(xs: &[f32], w: &[f32], partial: &mut [f32], d: usize) {
     if !d.is_multiple_of(4) || xs.len() < w.len() * d || partial.len() < d {
         return;
