@@ -230,6 +230,9 @@ test('Reproduce keeps its workers from one figure to the next, and Cancel ends t
   const again = await figure('Fig. 9: opposite goals');
   assert.ok(again.rows.length > 0);
   assert.deepEqual(await page.evaluate(() => ({ ...window.__workers })), first, 'the second figure reused the first one\'s workers');
+  // Enough runs that the figure cannot finish before Cancel is clicked (at 10 runs it once did:
+  // Cancel was disabled again by the time the click came).
+  await page.fill('#el-repro-runs', '5000');
   await page.getByRole('button', { name: 'Fig. 8: chimeras' }).click();
   await page.locator('.el-reproduce').getByRole('button', { name: 'Cancel' }).click();
   await page.waitForFunction((made) => window.__workers.ended === made, first.made, { timeout: 10000 });
