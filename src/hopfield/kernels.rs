@@ -1524,6 +1524,18 @@ fn block_numerators(p: &mut [f32], beta: f64) -> (f64, f64) {
     (m, sum)
 }
 
+/// Whether a step of `segment_one` over `rows` rows of each block ([`dot4_axpy4`],
+/// [`dot6_axpy6`]) fits its slices: d a multiple of 4, the query and `partial` d long, `xd` and
+/// `xa` `rows` rows of d, a weight per row of `xa`.
+fn fused_step_fits(rows: usize, query: &[f32], xd: &[f32], xa: &[f32], w: &[f32], partial: &[f32], d: usize) -> bool {
+    d.is_multiple_of(4)
+        && query.len() >= d
+        && xd.len() >= rows * d
+        && xa.len() >= rows * d
+        && w.len() >= rows
+        && partial.len() >= d
+}
+
 /// One step of `segment_one`: the dot products of `query` with the 4 rows `xd` (4 × d, as
 /// [`dot_1x4`] computes them) and, in the same pass over k, `partial ← partial + Σ_i w[i]·xa_i`
 /// for the 4 rows `xa` in order (lane-wise, as the block-by-block P X sums a component over
@@ -1532,13 +1544,7 @@ fn block_numerators(p: &mut [f32], beta: f64) -> (f64, f64) {
 #[cfg_attr(target_arch = "wasm32", inline(never))]
 #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn dot4_axpy4(query: &[f32], xd: &[f32], xa: &[f32], w: &[f32], partial: &mut [f32], d: usize) -> [f32; 4] {
-    if !d.is_multiple_of(4)
-        || query.len() < d
-        || xd.len() < 4 * d
-        || xa.len() < 4 * d
-        || w.len() < 4
-        || partial.len() < d
-    {
+    if !fused_step_fits(4, query, xd, xa, w, partial, d) {
         return [0.0; 4];
     }
     let z = F4::splat(0.0);
@@ -1579,13 +1585,7 @@ fn dot4_axpy4(query: &[f32], xd: &[f32], xa: &[f32], w: &[f32], partial: &mut [f
 #[cfg_attr(target_arch = "wasm32", inline(never))]
 #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn dot6_axpy6(query: &[f32], xd: &[f32], xa: &[f32], w: &[f32], partial: &mut [f32], d: usize) -> [f32; 6] {
-    if !d.is_multiple_of(4)
-        || query.len() < d
-        || xd.len() < 6 * d
-        || xa.len() < 6 * d
-        || w.len() < 6
-        || partial.len() < d
-    {
+    if !fused_step_fits(6, query, xd, xa, w, partial, d) {
         return [0.0; 6];
     }
     let z = F4::splat(0.0);
