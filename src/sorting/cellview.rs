@@ -1040,24 +1040,35 @@ impl CellViewArray {
             };
             // The pairs (i − 1, i) and (i, i + 1) out of order for the goal (`Cell::inverted`).
             let (left_inv, right_inv) = (keys[i] > keys[i + 1], keys[i + 1] > keys[i + 2]);
-            if !(left_inv || right_inv) {
-                let (count, used, over) = idle.draw(&mut rng, count, end - ticks);
+            let active = left_inv | right_inv;
+            // One draw either way: a cell that can do nothing draws the rest of its burst from
+            // it (`IdleBursts::draw`), one that can act its direction (`Rng::coin`: the top
+            // bit). Both outcomes are computed and one is kept, so that whether the cell was
+            // idle, read or swapped costs one branch (swapped), not three.
+            let x = rng.next_u64();
+            let (ends, idle_count, idle_used) = idle.quick(x, count, end - ticks);
+            if !active & !ends {
+                // Rare: a burst that reaches the end of the table or the budget.
+                let (count, used, over) = idle.draw_from(x, count, end - ticks);
                 ticks += used;
                 turn = Turn { position: i, count, outcome: Outcome::Idle, over };
                 continue;
             }
             // `bubble_move`: a direction, a read (both neighbours are active), maybe a swap.
-            ticks += 1;
-            steps += 1;
-            let go_right = rng.coin();
-            let target = match (go_right, right_inv, left_inv) {
-                (true, true, _) => i + 1,
-                (false, _, true) => i - 1,
-                _ => {
-                    turn = Turn { position: i, count, outcome: Outcome::Read, over: false };
-                    continue;
-                }
+            let go_right = x >> 63 == 1;
+            let moves = (go_right & right_inv) | (!go_right & left_inv);
+            ticks += if active { 1 } else { idle_used };
+            steps += u64::from(active);
+            turn = Turn {
+                position: i,
+                count: if active { count } else { idle_count },
+                outcome: [Outcome::Idle, Outcome::Read][usize::from(active)],
+                over: !active,
             };
+            if !moves {
+                continue;
+            }
+            let target = if go_right { i + 1 } else { i - 1 };
             // `try_swap` between active neighbours: how the swap of a and a + 1 changes the
             // descents, ascents and same-label pairs among the pairs it touches (a − 1, a),
             // (a, a + 1) and (a + 1, a + 2) (`pair_counts` before and after, written out).

@@ -193,6 +193,11 @@ pub fn rank_distribution(law: &BurstLaw, m: usize) -> Vec<f64> {
 pub struct IdleBursts {
     /// `survive[c − 1][j]` = S_c(c + j) for c + j < BURST_POSITIONS, then −1 (below every u).
     survive: [[f64; 32]; BURST_POSITIONS],
+    /// The same table as integers for the draw's 53-bit integer m (u = m·2⁻⁵³, 1 ≤ m ≤ 2⁵³):
+    /// `at_least[c − 1][j]` = ⌊S·2⁵³⌋, or −1 where S is −1, so that S ≥ u exactly when
+    /// `at_least` ≥ m (S·2⁵³ is exact in f64, and for an integer m, r ≥ m ⇔ ⌊r⌋ ≥ m).
+    /// Integer comparisons take one cycle, and need no conversion of the draw to f64.
+    at_least: [[i64; 32]; BURST_POSITIONS],
     /// The continuation probability from position [`BURST_POSITIONS`] on, and its ln.
     tail_go_on: f64,
     tail_ln: f64,
@@ -211,7 +216,9 @@ impl IdleBursts {
             }
         }
         let tail_go_on = law.go_on(BURST_POSITIONS as u32, Outcome::Idle);
-        Self { survive, tail_go_on, tail_ln: portable_ln(tail_go_on) }
+        let at_least =
+            survive.map(|row| row.map(|s| if s < 0.0 { -1 } else { (s * (1u64 << 53) as f64).floor() as i64 }));
+        Self { survive, at_least, tail_go_on, tail_ln: portable_ln(tail_go_on) }
     }
 
     /// The table of `law`, built once per thread and law (a run under a burst scheduler asks
@@ -238,22 +245,59 @@ impl IdleBursts {
     /// draw failed rather than the limit cutting it).
     #[inline(always)]
     pub fn draw(&self, rng: &mut Rng, count: u32, limit: u64) -> (u32, u64, bool) {
-        let u = ((rng.next_u64() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
+        self.draw_from(rng.next_u64(), count, limit)
+    }
+
+    /// The continuations within the table that the draw m (u = m·2⁻⁵³) allows from burst
+    /// position `c` (1 ≤ c < [`BURST_POSITIONS`]): the number of its row's entries ≥ u (the row
+    /// is non-increasing). The first eight are compared at once, each comparison turned into a
+    /// number (no branch, and no chain of dependent loads as a binary search has: the run
+    /// loops wait on this count); most bursts end within them, and the rest are counted on.
+    #[inline(always)]
+    fn continuations(&self, m: i64, c: usize) -> usize {
+        let row = &self.at_least[c - 1];
+        let ge = |j: usize| usize::from(row[j] >= m);
+        let mut e = (ge(0) + ge(1)) + (ge(2) + ge(3)) + ((ge(4) + ge(5)) + (ge(6) + ge(7)));
+        if e == 8 {
+            // Rare: long bursts. The row ends in −1 (below every m) by position 31.
+            while e < 31 && row[e] >= m {
+                e += 1;
+            }
+        }
+        e
+    }
+
+    /// The 53-bit integer m of the draw `x`: u = m·2⁻⁵³ in (0, 1].
+    #[inline(always)]
+    fn draw_integer(x: u64) -> i64 {
+        ((x >> 11) + 1) as i64
+    }
+
+    /// [`Self::draw_from`] in its common case, without a branch: a burst that ends within the
+    /// table and within `limit`. Returns (whether this is that case, the burst position reached,
+    /// the activations used); when it is not, the other two are meaningless and the caller
+    /// takes `draw_from`. A run loop computes it whether or not its cell is idle (the draw `x`
+    /// is the same one the coin of a cell that can act reads), to choose without a branch.
+    #[inline(always)]
+    pub fn quick(&self, x: u64, count: u32, limit: u64) -> (bool, u32, u64) {
+        let c = (count.max(1) as usize).min(BURST_POSITIONS - 1);
+        let e = self.continuations(Self::draw_integer(x), c);
+        let ends = ((count as usize) < BURST_POSITIONS) & (e < BURST_POSITIONS - c) & (1 + (e as u64) < limit);
+        (ends, count.wrapping_add(e as u32), 1 + e as u64)
+    }
+
+    /// [`Self::draw`] from the draw `x` (one `next_u64`).
+    #[inline(always)]
+    pub fn draw_from(&self, x: u64, count: u32, limit: u64) -> (u32, u64, bool) {
+        let u = ((x >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
         let c = count.max(1) as usize;
         // The continuations the draw allows within the table (its row's entries ≥ u), and the
         // product they reach.
         let (mut went_on, mut survive) = (0u64, 1.0);
         if c < BURST_POSITIONS {
-            let row = &self.survive[c - 1];
-            // Steps of 16, 8, 4, 2 and 1 (written out, each a comparison turned into a number,
-            // so that the compiler emits no branch).
-            let mut e = usize::from(row[15] >= u) * 16;
-            e += usize::from(row[e + 7] >= u) * 8;
-            e += usize::from(row[e + 3] >= u) * 4;
-            e += usize::from(row[e + 1] >= u) * 2;
-            e += usize::from(row[e] >= u);
+            let e = self.continuations(Self::draw_integer(x), c);
             if e > 0 {
-                survive = row[e - 1];
+                survive = self.survive[c - 1][e - 1];
             }
             if e < BURST_POSITIONS - c {
                 // The draw failed at position c + e.
@@ -346,7 +390,11 @@ mod tests {
     /// burst's position on until the draw fails, the limit is reached or the geometric tail
     /// begins.
     fn idle_burst_by_loop(rng: &mut Rng, law: &BurstLaw, count: u32, limit: u64) -> (u32, u64, bool) {
-        let u = ((rng.next_u64() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
+        idle_burst_by_loop_from(rng.next_u64(), law, count, limit)
+    }
+
+    fn idle_burst_by_loop_from(x: u64, law: &BurstLaw, count: u32, limit: u64) -> (u32, u64, bool) {
+        let u = ((x >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
         let tail_ln = portable_ln(law.go_on(BURST_POSITIONS as u32, Outcome::Idle));
         let (mut count, mut used) = (count, 1);
         let mut survive = 1.0;
@@ -411,6 +459,42 @@ mod tests {
             }
         }
         assert!(draws > 300_000);
+    }
+
+    #[test]
+    fn idle_bursts_draw_exactly_at_the_table_entries() {
+        // The table compares the draw's integer m with ⌊S·2⁵³⌋ instead of u = m·2⁻⁵³ with S:
+        // exact only if the rounding is right, which random draws almost never probe. So the
+        // draws just below, at and just above every entry of every fitted law's table (with
+        // either top bit, which a run loop reads as a coin), against the survival loop, and
+        // `quick` against `draw_from` wherever it says it applies.
+        let mut probed = 0;
+        for law in [Algotype::Bubble, Algotype::Selection, Algotype::Insertion]
+            .into_iter()
+            .flat_map(|a| [threads_law(a, false), threads_law(a, true)])
+        {
+            let table = IdleBursts::new(law);
+            for c in 1..BURST_POSITIONS {
+                for &s in table.survive[c - 1].iter().filter(|&&s| s >= 0.0) {
+                    let at = (s * (1u64 << 53) as f64).floor() as u64;
+                    for m in [at - 1, at, at + 1].into_iter().filter(|m| (1..=1u64 << 53).contains(m)) {
+                        for top in [0, 1u64 << 63] {
+                            let x = ((m - 1) << 11) | top | 0x5a5;
+                            for limit in [3, u64::MAX] {
+                                let drawn = table.draw_from(x, c as u32, limit);
+                                assert_eq!(drawn, idle_burst_by_loop_from(x, law, c as u32, limit), "c {c}, m {m}");
+                                let (ends, count, used) = table.quick(x, c as u32, limit);
+                                if ends {
+                                    assert_eq!((count, used, true), drawn, "c {c}, m {m}");
+                                }
+                                probed += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(probed > 10_000, "{probed}");
     }
 
     #[test]
