@@ -442,74 +442,87 @@ impl Waiting {
     }
 }
 
-/// A listed waiting order (`Order::List`) for a run loop: its `n` ids, then room for
-/// [`Self::take_turn`] to copy whole 8-id blocks.
+/// A listed waiting order (`Order::List`) of at most 256 cells for a run loop: its `n` ids as
+/// bytes, then room for [`Self::take_turn`] to copy whole 16-byte blocks.
 struct PaddedList {
-    ids: Vec<u16>,
+    ids: Vec<u8>,
     n: usize,
 }
 
 impl PaddedList {
-    fn new(list: &[u16]) -> Self {
+    /// Bytes per block: one 128-bit load or store.
+    const BLOCK: usize = 16;
+
+    /// `None` past 256 cells (ids that need more than a byte).
+    fn new(list: &[u16]) -> Option<Self> {
         let n = list.len();
-        let mut ids = Vec::with_capacity(n + 8 * Self::blocks(n) + 8);
-        ids.extend_from_slice(list);
-        ids.resize(n + 8 * Self::blocks(n) + 8, 0);
-        Self { ids, n }
+        if n > 256 {
+            return None;
+        }
+        let len = n + Self::BLOCK * Self::blocks(n) + Self::BLOCK;
+        let mut ids: Vec<u8> = list.iter().map(|&id| id as u8).collect();
+        ids.resize(len, 0);
+        Some(Self { ids, n })
     }
 
-    /// The 8-id blocks a turn copies: enough for every rank.
+    /// The blocks a turn copies: enough for every rank.
     fn blocks(n: usize) -> usize {
-        n.saturating_sub(1).div_ceil(8)
+        n.saturating_sub(1).div_ceil(Self::BLOCK)
     }
 
-    fn ids(&self) -> &[u16] {
-        &self.ids[..self.n]
+    /// The order, as `Order::List` holds it.
+    fn write_to(&self, list: &mut [u16]) {
+        for (to, &id) in list.iter_mut().zip(&self.ids[..self.n]) {
+            *to = u16::from(id);
+        }
     }
 
     /// [`Waiting::take_turn`]: the id of rank `rank` (< n) moves to the back and those after it
-    /// move down one place. In wasm by the same number of 16-byte blocks whatever the rank (a
-    /// load one place up and a store, upward, so no load reads a place already written; the
-    /// blocks past the last id copy the room's junk, and the last id is written after them):
-    /// no branch that depends on the rank, and no `memory.copy`, which V8 runs as a call into
-    /// the engine (about a fifth of the loop's time). Natively `memmove`.
+    /// move down one place, by the same number of 16-byte blocks whatever the rank (a load one
+    /// place up and a store, upward, so no load reads a place already written; the blocks past
+    /// the last id copy the room's junk, and the last id is written after them): no branch that
+    /// depends on the rank, and in wasm no `memory.copy`, which V8 runs as a call into the
+    /// engine (it took about a fifth of the loop's time; `memmove` natively a tenth).
     #[inline(always)]
-    fn take_turn(&mut self, rank: usize) -> u16 {
+    fn take_turn(&mut self, rank: usize) -> u32 {
         let n = self.n;
         let id = self.ids[rank];
-        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        if rank < n && self.ids.len() >= n + 8 * Self::blocks(n) + 8 {
-            use core::arch::wasm32::{v128, v128_load, v128_store};
+        if rank < n && self.ids.len() >= n + Self::BLOCK * Self::blocks(n) + Self::BLOCK {
             let p = self.ids.as_mut_ptr();
             for k in 0..Self::blocks(n) {
-                // SAFETY: rank + 8k + 9 ≤ n + 8·blocks < ids.len() (checked above), so the load
-                // (places rank + 8k + 1 to + 8) and the store (rank + 8k to + 7) are inside
-                // `ids`; unaligned v128 access is allowed.
-                unsafe {
-                    let at = p.add(rank + 8 * k);
-                    v128_store(at.cast::<v128>(), v128_load(at.add(1).cast::<v128>()));
-                }
+                // SAFETY: rank + 16k + 17 ≤ n + 16·blocks < ids.len() (checked above), so the
+                // load (places rank + 16k + 1 to + 16) and the store (rank + 16k to + 15) are
+                // inside `ids`.
+                unsafe { copy_block_down(p.add(rank + Self::BLOCK * k)) };
             }
-            self.ids[n - 1] = id;
-            return id;
+        } else {
+            self.ids.copy_within(rank + 1..n, rank);
         }
-        #[cfg(target_arch = "x86_64")]
-        if rank < n && self.ids.len() >= n + 8 * Self::blocks(n) + 8 {
-            use core::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_storeu_si128};
-            let p = self.ids.as_mut_ptr();
-            for k in 0..Self::blocks(n) {
-                // SAFETY: as in wasm above (SSE2 is part of x86_64).
-                unsafe {
-                    let at = p.add(rank + 8 * k);
-                    _mm_storeu_si128(at.cast::<__m128i>(), _mm_loadu_si128(at.add(1).cast::<__m128i>()));
-                }
-            }
-            self.ids[n - 1] = id;
-            return id;
-        }
-        self.ids.copy_within(rank + 1..n, rank);
         self.ids[n - 1] = id;
-        id
+        u32::from(id)
+    }
+}
+
+/// Copies the 16 bytes at `at + 1` to `at` (one unaligned 128-bit load and store where the
+/// target has them).
+///
+/// # Safety
+/// `at` to `at + 16` must lie inside one allocation.
+#[inline(always)]
+unsafe fn copy_block_down(at: *mut u8) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        use core::arch::wasm32::{v128, v128_load, v128_store};
+        v128_store(at.cast::<v128>(), v128_load(at.add(1).cast::<v128>()));
+    }
+    #[cfg(target_arch = "x86_64")]
+    {
+        use core::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_storeu_si128};
+        _mm_storeu_si128(at.cast::<__m128i>(), _mm_loadu_si128(at.add(1).cast::<__m128i>()));
+    }
+    #[cfg(not(any(all(target_arch = "wasm32", target_feature = "simd128"), target_arch = "x86_64")))]
+    {
+        core::ptr::copy(at.add(1), at, 16);
     }
 }
 
@@ -1086,7 +1099,7 @@ impl CellViewArray {
         // `threads` on a listed order: held here for the whole loop, without the order's
         // dispatch and the call (`PaddedList`), and written back when it ends.
         let mut listed = match &waiting.order {
-            Order::List(list) if law.others_only && list.len() == n => Some(PaddedList::new(list)),
+            Order::List(list) if law.others_only && list.len() == n => PaddedList::new(list),
             _ => None,
         };
         let outcome = loop {
@@ -1096,7 +1109,7 @@ impl CellViewArray {
             if ticks >= end {
                 break StepOutcome::OutOfTicks;
             }
-            let goes_on = !turn.over && rng.next_f64() < law.go_on(turn.count, turn.outcome);
+            let goes_on = !turn.over && idle.goes_on(rng.next_u64(), turn.count, turn.outcome);
             let (i, count) = if goes_on {
                 (turn.position, turn.count.saturating_add(1))
             } else if law.others_only {
@@ -1109,7 +1122,7 @@ impl CellViewArray {
                 };
                 let rank = table.rank(rng.next_f64());
                 let id = match &mut listed {
-                    Some(list) => u32::from(list.take_turn(rank)),
+                    Some(list) => list.take_turn(rank),
                     None => waiting.take_turn(rank),
                 };
                 (waiting.position[id as usize] as usize, 1)
@@ -1195,7 +1208,7 @@ impl CellViewArray {
             each(goal_error, same_type);
         };
         if let (Some(held), Order::List(list)) = (listed, &mut waiting.order) {
-            list.copy_from_slice(held.ids());
+            held.write_to(list);
         }
         self.rng = rng;
         (self.ticks, self.steps, self.swaps) = (ticks, steps, swaps);

@@ -220,6 +220,10 @@ pub struct IdleBursts {
     /// `at_least` ≥ m (S·2⁵³ is exact in f64, and for an integer m, r ≥ m ⇔ ⌊r⌋ ≥ m).
     /// Integer comparisons take one cycle, and need no conversion of the draw to f64.
     at_least: [[i64; 32]; BURST_POSITIONS],
+    /// The law's continuation probabilities p = `go_on[k − 1][o]` as integers for a draw's
+    /// 53 bits m = x >> 11 (`Rng::next_f64` = m·2⁻⁵³): ⌈p·2⁵³⌉, so that m·2⁻⁵³ < p exactly when
+    /// m < it (p·2⁵³ is exact, and for an integer m, m < r ⇔ m < ⌈r⌉). See [`Self::goes_on`].
+    go_on_below: [[u64; 3]; BURST_POSITIONS],
     /// The continuation probability from position [`BURST_POSITIONS`] on, and its ln.
     tail_go_on: f64,
     tail_ln: f64,
@@ -240,7 +244,8 @@ impl IdleBursts {
         let tail_go_on = law.go_on(BURST_POSITIONS as u32, Outcome::Idle);
         let at_least =
             survive.map(|row| row.map(|s| if s < 0.0 { -1 } else { (s * (1u64 << 53) as f64).floor() as i64 }));
-        Self { survive, at_least, tail_go_on, tail_ln: portable_ln(tail_go_on) }
+        let go_on_below = law.go_on.map(|row| row.map(|p| (p * (1u64 << 53) as f64).ceil() as u64));
+        Self { survive, at_least, go_on_below, tail_go_on, tail_ln: portable_ln(tail_go_on) }
     }
 
     /// The table of `law`, built once per thread and law (a run under a burst scheduler asks
@@ -287,6 +292,15 @@ impl IdleBursts {
             }
         }
         e
+    }
+
+    /// Whether a cell in burst position `k` (≥ 1) acts again after `outcome`, from the draw `x`
+    /// (one `next_u64`): exactly `Rng::next_f64() < law.go_on(k, outcome)` (the test a burst
+    /// loop makes every activation), compared as integers, without converting the draw.
+    #[inline(always)]
+    pub fn goes_on(&self, x: u64, k: u32, outcome: Outcome) -> bool {
+        let row = (k.max(1) as usize).min(BURST_POSITIONS) - 1;
+        x >> 11 < self.go_on_below[row][outcome as usize]
     }
 
     /// The 53-bit integer m of the draw `x`: u = m·2⁻⁵³ in (0, 1].
@@ -517,6 +531,37 @@ mod tests {
             }
         }
         assert!(probed > 10_000, "{probed}");
+    }
+
+    #[test]
+    fn goes_on_decides_as_the_float_comparison_at_every_threshold() {
+        // `IdleBursts::goes_on` compares the draw's 53 bits with ⌈p·2⁵³⌉; `burst_tick` compares
+        // `next_f64()` with p. The draws just below, at and just above every threshold of
+        // every law (and p = 0, ½ and 1) must decide alike.
+        let mut laws: Vec<&BurstLaw> = [Algotype::Bubble, Algotype::Selection, Algotype::Insertion]
+            .into_iter()
+            .flat_map(|a| [threads_law(a, false), threads_law(a, true)])
+            .collect();
+        let mut edges = GEOMETRIC_HALF;
+        edges.go_on[0] = [0.0, 1.0, 0.5];
+        laws.extend([&GEOMETRIC_HALF, &edges]);
+        let mut probed = 0;
+        for law in laws {
+            let table = IdleBursts::new(law);
+            for k in 1..=BURST_POSITIONS as u32 + 2 {
+                for outcome in [Outcome::Idle, Outcome::Read, Outcome::Swap] {
+                    let p = law.go_on(k, outcome);
+                    let at = (p * (1u64 << 53) as f64).ceil() as u64;
+                    for m in [at.saturating_sub(1), at, at + 1].into_iter().filter(|&m| m < 1u64 << 53) {
+                        let x = (m << 11) | 0x3c5;
+                        let float = ((x >> 11) as i64) as f64 * (1.0 / (1u64 << 53) as f64) < p;
+                        assert_eq!(table.goes_on(x, k, outcome), float, "k {k}, {outcome:?}, m {m}");
+                        probed += 1;
+                    }
+                }
+            }
+        }
+        assert!(probed > 1_000, "{probed}");
     }
 
     #[test]
