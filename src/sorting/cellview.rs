@@ -368,8 +368,8 @@ const _: () = assert!(LISTED_ORDER <= 1 << 16);
 enum Order {
     /// The active cells' ids, longest waiting first: the rank is the index, and the cell getting
     /// the turn moves to the back with a short copy (n ≤ [`LISTED_ORDER`]). 16 bits per id, so
-    /// that copy (one per burst, with `memmove`, which beat a hand-written copy natively and in
-    /// wasm) moves half the bytes.
+    /// that copy (one per burst, with `memmove`) moves half the bytes. The pure bubble loop
+    /// holds the list as bytes instead and copies it by fixed blocks ([`PaddedList`]).
     List(Vec<u16>),
     /// Each cell holds a stamp, larger for more recent bursts; a Fenwick tree over stamps finds
     /// the cell of any rank in O(log n). Stamps are renumbered when they run out.
