@@ -208,7 +208,7 @@ pub fn rank_distribution(law: &BurstLaw, m: usize) -> Vec<f64> {
 /// having gone on, u/S is uniform again). The table holds every S_c(k) for c, k below
 /// [`BURST_POSITIONS`], each multiplied from 1.0 in that order, as the loop multiplied them, so
 /// the same u gives the same length; a row is non-increasing (each factor is at most 1), so the
-/// length is the number of its entries ≥ u, counted without branches ([`Self::continuations`]).
+/// length is the number of its entries ≥ u, counted without branches (`continuations`).
 /// From the last fitted position on the probability is constant and the further length is
 /// geometric, in one step (`tail_ln`: ln of that probability, by [`portable_ln`]). It also holds
 /// the law's continuation test for any outcome as integers ([`Self::goes_on`]), which a burst
