@@ -453,15 +453,11 @@ impl PaddedList {
     /// Bytes per block: one 128-bit load or store.
     const BLOCK: usize = 16;
 
-    /// `None` past 256 cells (ids that need more than a byte).
+    /// `None` when an id needs more than a byte (past 256 cells).
     fn new(list: &[u16]) -> Option<Self> {
         let n = list.len();
-        if n > 256 {
-            return None;
-        }
-        let len = n + Self::BLOCK * Self::blocks(n) + Self::BLOCK;
-        let mut ids: Vec<u8> = list.iter().map(|&id| id as u8).collect();
-        ids.resize(len, 0);
+        let mut ids = list.iter().map(|&id| u8::try_from(id).ok()).collect::<Option<Vec<u8>>>()?;
+        ids.resize(n + Self::BLOCK * Self::blocks(n) + Self::BLOCK, 0);
         Some(Self { ids, n })
     }
 

@@ -89,8 +89,14 @@ impl BurstLaw {
     /// The probability that a cell in burst position `k` (≥ 1) acts again after `outcome`.
     #[inline]
     pub fn go_on(&self, k: u32, outcome: Outcome) -> f64 {
-        let row = (k.max(1) as usize).min(BURST_POSITIONS) - 1;
-        self.go_on[row][outcome as usize]
+        self.go_on[Self::row(k)][outcome as usize]
+    }
+
+    /// The row of [`Self::go_on`] for burst position `k` (positions from the last fitted one
+    /// on share its row).
+    #[inline]
+    pub fn row(k: u32) -> usize {
+        (k.max(1) as usize).min(BURST_POSITIONS) - 1
     }
 }
 
@@ -301,8 +307,7 @@ impl IdleBursts {
     /// loop makes every activation), compared as integers, without converting the draw.
     #[inline(always)]
     pub fn goes_on(&self, x: u64, k: u32, outcome: Outcome) -> bool {
-        let row = (k.max(1) as usize).min(BURST_POSITIONS) - 1;
-        x >> 11 < self.go_on_below[row][outcome as usize]
+        x >> 11 < self.go_on_below[BurstLaw::row(k)][outcome as usize]
     }
 
     /// The 53-bit integer m of the draw `x`: u = m·2⁻⁵³ in (0, 1].
@@ -327,7 +332,7 @@ impl IdleBursts {
     /// [`Self::draw`] from the draw `x` (one `next_u64`).
     #[inline(always)]
     pub fn draw_from(&self, x: u64, count: u32, limit: u64) -> (u32, u64, bool) {
-        let u = ((x >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64);
+        let u = Self::draw_integer(x) as f64 * (1.0 / (1u64 << 53) as f64);
         let c = count.max(1) as usize;
         // The continuations the draw allows within the table (its row's entries ≥ u), and the
         // product they reach.
