@@ -6,7 +6,7 @@ use emergence_lab::core::rng::Rng;
 use emergence_lab::hopfield::kernels::{
     block_rows, dots, exp_to_f32, lane_peak, lane_sum, merge_segment_states, merge_segments, modern_update,
     modern_update_reference, portable_exp, segment_rows_to_matrix, segments, softmax_exp4, ModernShard,
-    ModernWorkspace, SegmentParts, LANE_PEAK_OPS, MAX_SEGMENTS,
+    ModernWorkspace, OneQueryPath, SegmentParts, LANE_PEAK_OPS, MAX_SEGMENTS,
 };
 
 /// Unit roundoff of f32 (round to nearest).
@@ -679,4 +679,104 @@ impl std::ops::Mul for Counted<'_> {
         self.1.set(self.1.get() + 1);
         Counted(self.0 * o.0, self.1)
     }
+}
+
+/// One query's two-pass path (`OneQueryPath::TwoPass`: every score first, then only the block
+/// shares of Σ e x that can change a bit) gives the fused path's bits: state, weights and kept
+/// dot products, on ±1 patterns with a corrupted stored pattern as the query over a sweep of β
+/// from a flat softmax (where the bounds fail and every share is computed) to a sharply peaked
+/// one (where one block's share is all it reads), through the β where the other patterns'
+/// weight crosses a quarter of the f32 spacing of the result (a bound too loose by a factor of
+/// 2 skips a share there that changes a bit); on patterns with zeros (no absorption into a zero
+/// component), with a duplicated target (a tie: not a raised maximum), with every other pattern
+/// all +1 (shares that reach their bound), and on uniform data.
+/// Segments of several blocks: N = 325 at d = 4096 (21 blocks), 1095 at d = 1024, 2000 at d = 256.
+#[test]
+fn the_two_pass_update_has_the_fused_bits() {
+    let mut rng = Rng::seed_from_u64(77);
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    let (mut peaked, mut fell_back) = (0, 0);
+    for (n, d) in [(325usize, 4096usize), (1095, 1024), (2000, 256)] {
+        for kind in ["signs", "zeros", "duplicate", "coherent", "uniform"] {
+            let mut x: Vec<f32> = match kind {
+                "uniform" => uniform(&mut rng, n * d),
+                // Every pattern but the target all +1: the shares add up coherently, so they
+                // reach the bound that decides a skip (sum of weights × the largest |x|).
+                "coherent" => vec![1.0; n * d],
+                "zeros" => (0..n * d).map(|_| [-1.0, 0.0, 1.0][(rng.next_u64() % 3) as usize]).collect(),
+                _ => (0..n * d).map(|_| if rng.next_u64() & 1 == 0 { -1.0 } else { 1.0 }).collect(),
+            };
+            for target in [0, n / 2 + 3, n - 1] {
+                if kind == "coherent" {
+                    x[target * d..(target + 1) * d]
+                        .iter_mut()
+                        .for_each(|v| *v = if rng.next_u64() & 1 == 0 { -1.0 } else { 1.0 });
+                }
+                if kind == "duplicate" {
+                    let copy = x[target * d..(target + 1) * d].to_vec();
+                    let other = (target + n / 3) % n;
+                    x[other * d..(other + 1) * d].copy_from_slice(&copy);
+                }
+                let mut query = x[target * d..(target + 1) * d].to_vec();
+                for v in query.iter_mut() {
+                    if rng.next_u64().is_multiple_of(5) {
+                        *v = -*v;
+                    }
+                }
+                for step in 0..24 {
+                    let beta = 0.002f32 * 1.35f32.powi(step);
+                    let run = |path: OneQueryPath| {
+                        let mut ws = ModernWorkspace::new();
+                        ws.set_one_query_path(path);
+                        let (mut state, mut p, mut dots) = (vec![f32::NAN; d], vec![f32::NAN; n], vec![f32::NAN; n]);
+                        ws.update_keeping_dots(&x, n, d, &query, 1, beta, &mut state, &mut p, Some(&mut dots))
+                            .expect("valid sizes");
+                        (state, p, dots, ws.two_pass_partials())
+                    };
+                    let (fs, fp, fd, none) = run(OneQueryPath::Fused);
+                    let (ts, tp, td, partials) = run(OneQueryPath::TwoPass);
+                    let at = format!("{kind}, N = {n}, d = {d}, target {target}, β = {beta}");
+                    assert_eq!(none, None, "{at}: the fused path counted two-pass shares");
+                    for (what, two, fused) in [("state", &ts, &fs), ("weights", &tp, &fp), ("dots", &td, &fd)] {
+                        let first = bits(two).iter().zip(bits(fused)).position(|(a, b)| *a != b);
+                        assert_eq!(first, None, "{at}: the {what} differ first at {first:?}");
+                    }
+                    let (done, blocks) = partials.expect("the two-pass path reports its shares");
+                    if done == 1 {
+                        peaked += 1;
+                    } else if done >= blocks {
+                        fell_back += 1;
+                    }
+                }
+            }
+        }
+    }
+    // Both regimes were exercised: one share read where one pattern holds the weight, every
+    // share (and more) where the bounds failed.
+    assert!(peaked >= 30 && fell_back >= 30, "peaked {peaked}, fell back {fell_back}");
+}
+
+/// `OneQueryPath::Auto` takes the two-pass path after a one-query update whose softmax was
+/// peaked, and the fused one after a flat one; a batch never takes it.
+#[test]
+fn the_automatic_path_follows_the_last_softmax() {
+    let (n, d) = (325usize, 4096usize);
+    let mut rng = Rng::seed_from_u64(78);
+    let x: Vec<f32> = (0..n * d).map(|_| if rng.next_u64() & 1 == 0 { -1.0 } else { 1.0 }).collect();
+    let query = x[7 * d..8 * d].to_vec();
+    let mut ws = ModernWorkspace::new();
+    let (mut state, mut p) = (vec![0.0; d], vec![0.0; n]);
+    let mut step = |ws: &mut ModernWorkspace, beta: f32| {
+        ws.update(&x, n, d, &query, 1, beta, &mut state, &mut p).expect("valid sizes");
+        ws.two_pass_partials()
+    };
+    assert_eq!(step(&mut ws, 0.1), None, "the first update is fused");
+    assert_eq!(step(&mut ws, 0.1).map(|(done, _)| done), Some(1), "after a peaked softmax: two passes, one share");
+    assert!(step(&mut ws, 0.0001).is_some(), "still two-pass: the last softmax was peaked");
+    assert_eq!(step(&mut ws, 0.0001), None, "after a flat softmax: fused");
+    let queries = [query.clone(), query.clone()].concat();
+    let (mut states, mut ps) = (vec![0.0; 2 * d], vec![0.0; 2 * n]);
+    step(&mut ws, 0.1);
+    ws.update(&x, n, d, &queries, 2, 0.1, &mut states, &mut ps).expect("valid sizes");
+    assert_eq!(ws.two_pass_partials(), None, "a batch of two is not one query");
 }

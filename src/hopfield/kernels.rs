@@ -95,7 +95,7 @@ mod lane {
         f32x4_add, f32x4_demote_f64x2_zero, f32x4_extract_lane, f32x4_mul, f32x4_splat, f32x4_sub, f64x2, f64x2_abs,
         f64x2_add, f64x2_div, f64x2_extract_lane, f64x2_ge, f64x2_lt, f64x2_mul, f64x2_ne, f64x2_pmax,
         f64x2_promote_low_f32x4, f64x2_splat, f64x2_sub, i32x4_shl, i32x4_shuffle, i64x2_shl, v128, v128_bitselect,
-        v128_store,
+        v128_or, v128_store,
     };
 
     /// 2 f64 lanes with IEEE `+ − × ÷` (for [`super::exp_to_f32`]).
@@ -224,6 +224,17 @@ mod lane {
         pub(super) fn shl23(self) -> Self {
             F4(i32x4_shl(self.0, 23))
         }
+        /// The lanes' bits ORed with `o`'s (see `dot_or_1`).
+        #[inline(always)]
+        pub(super) fn or_bits(self, o: Self) -> Self {
+            F4(v128_or(self.0, o.0))
+        }
+        /// The 4 lanes' bits ORed together.
+        #[inline(always)]
+        pub(super) fn or_lanes(self) -> u32 {
+            let l = self.lanes();
+            l[0].to_bits() | l[1].to_bits() | l[2].to_bits() | l[3].to_bits()
+        }
         #[inline(always)]
         pub(super) fn lanes(self) -> [f32; 4] {
             [
@@ -244,8 +255,8 @@ mod lane {
         __m128, __m128d, _mm_add_pd, _mm_add_ps, _mm_and_pd, _mm_andnot_pd, _mm_castpd_si128, _mm_castps_si128,
         _mm_castsi128_pd, _mm_castsi128_ps, _mm_cmpge_pd, _mm_cmplt_pd, _mm_cmpunord_pd, _mm_cvtpd_ps, _mm_cvtps_pd,
         _mm_div_pd, _mm_loadu_pd, _mm_loadu_ps, _mm_max_pd, _mm_movehl_ps, _mm_movelh_ps, _mm_mul_pd, _mm_mul_ps,
-        _mm_or_pd, _mm_set1_pd, _mm_set1_ps, _mm_set_pd, _mm_slli_epi32, _mm_slli_epi64, _mm_storeu_pd, _mm_storeu_ps,
-        _mm_sub_pd, _mm_sub_ps,
+        _mm_or_pd, _mm_or_ps, _mm_set1_pd, _mm_set1_ps, _mm_set_pd, _mm_slli_epi32, _mm_slli_epi64, _mm_storeu_pd,
+        _mm_storeu_ps, _mm_sub_pd, _mm_sub_ps,
     };
 
     /// 2 f64 lanes with IEEE `+ − × ÷` (for [`super::exp_to_f32`]): SSE2, which every x86-64 CPU
@@ -390,6 +401,18 @@ mod lane {
             // SAFETY: SSE2 is part of the x86-64 baseline, so it is always enabled.
             F4(unsafe { _mm_castsi128_ps(_mm_slli_epi32(_mm_castps_si128(self.0), 23)) })
         }
+        /// The lanes' bits ORed with `o`'s (see `dot_or_1`).
+        #[inline(always)]
+        pub(super) fn or_bits(self, o: Self) -> Self {
+            // SAFETY: SSE is part of the x86-64 baseline, so it is always enabled.
+            F4(unsafe { _mm_or_ps(self.0, o.0) })
+        }
+        /// The 4 lanes' bits ORed together.
+        #[inline(always)]
+        pub(super) fn or_lanes(self) -> u32 {
+            let l = self.lanes();
+            l[0].to_bits() | l[1].to_bits() | l[2].to_bits() | l[3].to_bits()
+        }
         #[inline(always)]
         pub(super) fn lanes(self) -> [f32; 4] {
             let mut a = [0.0f32; 4];
@@ -519,6 +542,16 @@ mod lane {
         #[inline(always)]
         pub(super) fn shl23(self) -> Self {
             F4(self.0.map(|v| f32::from_bits(v.to_bits() << 23)))
+        }
+        /// The lanes' bits ORed with `o`'s (see `dot_or_1`).
+        #[inline(always)]
+        pub(super) fn or_bits(self, o: Self) -> Self {
+            F4([0, 1, 2, 3].map(|i| f32::from_bits(self.0[i].to_bits() | o.0[i].to_bits())))
+        }
+        /// The 4 lanes' bits ORed together.
+        #[inline(always)]
+        pub(super) fn or_lanes(self) -> u32 {
+            self.0.iter().fold(0, |o, v| o | v.to_bits())
         }
         #[inline(always)]
         pub(super) fn lanes(self) -> [f32; 4] {
@@ -1145,11 +1178,90 @@ pub struct ModernWorkspace {
     /// Scratch for P X: a batch's current block in strips ([`pack_strips`]), or one query's
     /// partial Σ e x over the pending block (`segment_one`).
     scratch: Vec<f32>,
+    /// How one query's update reads X ([`OneQueryPath`]), and whether the last one query's
+    /// softmax was peaked enough for the two-pass path to pay (what `Auto` goes by).
+    path: OneQueryPath,
+    peaked: bool,
+    /// The two-pass path's plan (boxed: a session holds a workspace by value).
+    plan: Box<TwoPassPlan>,
+}
+
+/// What the two-pass path's first phase learnt, per block and per segment, and how many block
+/// shares of Σ e x its second phase computed (for tests and the bench).
+#[derive(Debug, Default, Clone)]
+struct TwoPassPlan {
+    blocks: Vec<BlockPlan>,
+    segments: Vec<SegmentPlan>,
+    partials: Option<usize>,
+}
+
+/// How one query's update (Q = 1, d a multiple of 4) reads the stored patterns. Both paths
+/// compute every value with the same operations in the same order, so they give the same bits
+/// (`the_two_pass_update_has_the_fused_bits`); only their speed differs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OneQueryPath {
+    /// [`OneQueryPath::TwoPass`] after a one-query update whose softmax was peaked (one stored
+    /// pattern holding all but about 2⁻²⁴ of the weight), [`OneQueryPath::Fused`] otherwise.
+    #[default]
+    Auto,
+    /// One read of X from memory: block b's scores computed together with block b − 1's share of
+    /// Σ e x (`segment_one`). Best when many weights matter.
+    Fused,
+    /// Every score first (one read of X, one row at a time), then only the shares of Σ e x that
+    /// can change a bit of the result (`update_one_two_pass`). Best when the softmax is peaked
+    /// (retrieval): then one block of X is read again, not all of it.
+    TwoPass,
+}
+
+/// What the two-pass path's first phase learnt about a block of one query's segment.
+#[derive(Clone, Copy, Debug, Default)]
+struct BlockPlan {
+    /// The block's first row within its segment, and its rows.
+    row0: usize,
+    rows: usize,
+    /// `merge_factors`' (old, new) for the block, and whether the block raised the running
+    /// maximum (or was the segment's first): then old scales what came before and new is 1.
+    old: f32,
+    new: f32,
+    raised: bool,
+    /// Σ e over the block (relative to its maximum) and the running sum before it (relative to
+    /// the running maximum before it).
+    sum: f64,
+    sum_before: f64,
+    /// The OR of the bits of every value in the block's rows: as a float without its sign, at
+    /// least the largest |x| there ([`or_bound`]).
+    or: u32,
+}
+
+/// What the two-pass path's first phase learnt about a segment of one query's update.
+#[derive(Clone, Copy, Debug, Default)]
+struct SegmentPlan {
+    /// The segment's rows (n0, n1) and its blocks in [`TwoPassPlan::blocks`].
+    n0: usize,
+    n1: usize,
+    block0: usize,
+    blocks: usize,
+    /// The segment's running maximum and sum at its end (its `SegmentParts` scalars), and the
+    /// OR of its values' bits.
+    run_sum: f64,
+    or: u32,
 }
 
 impl ModernWorkspace {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Chooses how one query's update reads X (default [`OneQueryPath::Auto`]); the bits are
+    /// the same whichever it is.
+    pub fn set_one_query_path(&mut self, path: OneQueryPath) {
+        self.path = path;
+    }
+
+    /// How many blocks' shares of Σ e x the last update computed on the two-pass path, out of
+    /// how many blocks; `None` when the last update did not take it.
+    pub fn two_pass_partials(&self) -> Option<(usize, usize)> {
+        self.plan.partials.map(|done| (done, self.plan.blocks.len()))
     }
 
     /// The modern update (see [`modern_update`]) with this workspace's scratch space: every
@@ -1204,8 +1316,23 @@ impl ModernWorkspace {
         let mut parts = core::mem::take(&mut self.parts);
         parts.clear();
         let keep_dots = out_dots.is_some();
-        for (n0, n1) in segments(n, d) {
-            self.segment(&x[n0 * d..n1 * d], n1 - n0, d, queries, q, beta, keep_dots, &mut parts);
+        let one = q == 1 && d.is_multiple_of(4);
+        let two_pass = one
+            && match self.path {
+                OneQueryPath::Auto => self.peaked,
+                OneQueryPath::Fused => false,
+                OneQueryPath::TwoPass => true,
+            };
+        self.plan.partials = None;
+        if two_pass {
+            self.update_one_two_pass(x, n, d, &queries[..d], f64::from(beta), keep_dots, &mut parts);
+        } else {
+            for (n0, n1) in segments(n, d) {
+                self.segment(&x[n0 * d..n1 * d], n1 - n0, d, queries, q, beta, keep_dots, &mut parts);
+            }
+        }
+        if one {
+            self.peaked = peaked_softmax(n, d, &parts.scalars);
         }
         let merged = merge_segments(n, d, q, &parts, out_state, out_p);
         if let (Ok(()), Some(out)) = (&merged, out_dots) {
@@ -1477,6 +1604,239 @@ impl ModernWorkspace {
             pending = Some((n0, rows));
         }
     }
+}
+
+impl ModernWorkspace {
+    /// One query's update in two passes, with the bits of the fused path (`segment_one` for
+    /// every segment, then [`merge_segments`]); `parts` receives what those would give it.
+    ///
+    /// 1. Every score, one row at a time (one stream from memory, the fastest way to read X
+    ///    here: several rows at once are several streams), the numerators of each block, and
+    ///    every merge factor of the online softmax, within segments and between them: these
+    ///    depend on the scores alone. Each row's values are ORed together on the way, a bound
+    ///    on |x| ([`or_bound`]).
+    /// 2. The shares of Σ e x, only where they can change a bit of the result. Where the running
+    ///    maximum was last raised (block D of a segment, segment s* of the update), everything
+    ///    before is scaled by old = e^{m_before − m_D} and added to D's share P:
+    ///    fl(fl(S·old) + P). If |S·old| is below a quarter of the spacing of the f32 numbers at
+    ///    every component of P (`absorbs`), that sum is exactly P, so nothing before D needs
+    ///    computing; |S| ≤ Σ_before e·max|x| (the running sum, with a factor 2 for the f32
+    ///    roundings, far more than they can add). After D, old is 1 and a block (segment) adds
+    ///    fl(P_b·new): where P_b·new is bounded the same way below a quarter of the spacing at
+    ///    every component of the running state, adding it changes no bit, so it is skipped.
+    ///    Where a bound fails, the shares are computed with the fused path's operations (each
+    ///    share from zero over its rows in increasing n, `axpy_rows`, then `merge_partial`), so
+    ///    the bits never depend on the path. Skipped segments' states are left zero: the merge
+    ///    then computes fl(0·old) + P = P and fl(T + 0) = T, what the absorption proved.
+    #[allow(clippy::too_many_arguments)]
+    fn update_one_two_pass(
+        &mut self,
+        x: &[f32],
+        n: usize,
+        d: usize,
+        query: &[f32],
+        beta: f64,
+        keep_dots: bool,
+        parts: &mut SegmentParts,
+    ) {
+        let nb = block_rows(d);
+        self.plan.blocks.clear();
+        self.plan.segments.clear();
+        // Phase 1: scores, numerators, factors, bounds; `parts` laid out as `segment` lays it.
+        for (n0, n1) in segments(n, d) {
+            let ns = n1 - n0;
+            let blocks = ns.div_ceil(nb);
+            let scalars0 = parts.scalars.len();
+            parts.scalars.resize(scalars0 + 2 + blocks, f64::NEG_INFINITY);
+            parts.states.resize(parts.states.len() + d, 0.0);
+            let p0 = parts.numerators.len();
+            parts.numerators.resize(p0 + ns, 0.0);
+            let dots0 = parts.dots.len();
+            if keep_dots {
+                parts.dots.resize(dots0 + ns, 0.0);
+            }
+            let (mut run_max, mut run_sum) = (f64::NEG_INFINITY, 0.0f64);
+            let mut seg_or = 0u32;
+            let block0 = self.plan.blocks.len();
+            for b in 0..blocks {
+                let (r0, r1) = (b * nb, ((b + 1) * nb).min(ns));
+                let mut or = 0u32;
+                let out = &mut parts.numerators[p0 + r0..p0 + r1];
+                for (i, e) in out.iter_mut().enumerate() {
+                    let c = n0 + r0 + i;
+                    let (dot, bits) = dot_or_1(query, &x[c * d..(c + 1) * d], d);
+                    *e = dot;
+                    or |= bits;
+                }
+                if keep_dots {
+                    parts.dots[dots0 + r0..dots0 + r1].copy_from_slice(out);
+                }
+                let (m, sum) = block_numerators(out, beta);
+                parts.scalars[scalars0 + 2 + b] = m;
+                let raised = b == 0 || m > run_max;
+                let sum_before = run_sum;
+                let (old, new) = merge_factors(&mut run_max, &mut run_sum, m, sum, b == 0);
+                self.plan.blocks.push(BlockPlan { row0: r0, rows: r1 - r0, old, new, raised, sum, sum_before, or });
+                seg_or |= or;
+            }
+            parts.scalars[scalars0] = run_max;
+            parts.scalars[scalars0 + 1] = run_sum;
+            self.plan.segments.push(SegmentPlan { n0, n1, block0, blocks, run_sum, or: seg_or });
+        }
+        // Phase 2, between segments, as merge_segment_states merges them.
+        self.plan.partials = Some(0);
+        let segs = self.plan.segments.len();
+        let (mut run_max, mut run_sum) = (f64::NEG_INFINITY, 0.0f64);
+        let mut factors = Vec::with_capacity(segs);
+        let mut at = 0;
+        for (s, plan) in self.plan.segments.iter().enumerate() {
+            let (m, sum) = (parts.scalars[at], parts.scalars[at + 1]);
+            let raised = s == 0 || m > run_max;
+            let sum_before = run_sum;
+            let (old, new) = merge_factors(&mut run_max, &mut run_sum, m, sum, s == 0);
+            factors.push((old, new, raised, sum_before));
+            at += 2 + plan.blocks;
+        }
+        let top = factors.iter().rposition(|f| f.2).unwrap_or(0);
+        self.segment_state(x, d, top, parts);
+        let (old, _, _, sum_before) = factors[top];
+        let before_or = self.plan.segments[..top].iter().fold(0, |o, p| o | p.or);
+        let state = |parts: &SegmentParts, s: usize| parts.states[s * d..(s + 1) * d].to_vec();
+        if top > 0 && !absorbs(sum_before * or_bound(before_or) * f64::from(old), &state(parts, top)) {
+            for s in (0..segs).filter(|&s| s != top) {
+                self.segment_state(x, d, s, parts);
+            }
+            return;
+        }
+        // After the top segment: T as the merge will hold it, to test each later segment.
+        let mut merged = state(parts, top);
+        for (s, &(_, new, _, _)) in factors.iter().enumerate().skip(top + 1) {
+            let plan = self.plan.segments[s];
+            if absorbs(plan.run_sum * or_bound(plan.or) * f64::from(new), &merged) {
+                continue;
+            }
+            self.segment_state(x, d, s, parts);
+            let src = &parts.states[s * d..(s + 1) * d];
+            // merge_segment_states' operations with old = 1 (not raised): T·1 + S·new.
+            for (t, &v) in merged.iter_mut().zip(src) {
+                *t = *t * 1.0 + v * new;
+            }
+        }
+    }
+
+    /// Segment `s`'s state (Σ e x relative to its maximum, as `segment_one` merges its blocks)
+    /// into its place in `parts.states`, computing only the block shares that can change a bit
+    /// (see [`Self::update_one_two_pass`]).
+    fn segment_state(&mut self, x: &[f32], d: usize, s: usize, parts: &mut SegmentParts) {
+        let plan = self.plan.segments[s];
+        let blocks = &self.plan.blocks[plan.block0..plan.block0 + plan.blocks];
+        let numerators0: usize = self.plan.segments[..s].iter().map(|p| p.n1 - p.n0).sum();
+        let mut done = 0;
+        let mut share = |b: &BlockPlan, scratch: &mut Vec<f32>| {
+            refill(scratch, d, 0.0);
+            let r0 = plan.n0 + b.row0;
+            let w = &parts.numerators[numerators0 + b.row0..numerators0 + b.row0 + b.rows];
+            axpy_rows(&x[r0 * d..(r0 + b.rows) * d], w, scratch, d);
+            done += 1;
+        };
+        let state = &mut parts.states[s * d..(s + 1) * d];
+        let top = blocks.iter().rposition(|b| b.raised).unwrap_or(0);
+        let t = blocks[top];
+        share(&t, &mut self.scratch);
+        let before_or = blocks[..top].iter().fold(0, |o, b| o | b.or);
+        if top > 0 && !absorbs(t.sum_before * or_bound(before_or) * f64::from(t.old), &self.scratch) {
+            // The bound failed: every share, as segment_one computes them.
+            for (b, plan) in blocks.iter().enumerate() {
+                share(plan, &mut self.scratch);
+                merge_partial(&self.scratch, state, (plan.old, plan.new), b == 0);
+            }
+        } else {
+            // fl(fl(S·old) + P·1) = P, what merge_partial writes for a first block (P·1).
+            merge_partial(&self.scratch, state, (t.old, 1.0), true);
+            for plan in &blocks[top + 1..] {
+                if absorbs(plan.sum * or_bound(plan.or) * f64::from(plan.new), state) {
+                    continue;
+                }
+                share(plan, &mut self.scratch);
+                merge_partial(&self.scratch, state, (plan.old, plan.new), false);
+            }
+        }
+        if let Some(total) = &mut self.plan.partials {
+            *total += done;
+        }
+    }
+}
+
+/// Whether fl(v_j + u_j) = v_j for every component and every u with |u_j| ≤ 2·`bound` (the
+/// caller's bound on what a merge adds, times 2 for the roundings it leaves out): 2·bound below
+/// a quarter of the spacing of the f32 numbers at each v_j (a quarter, not a half: just below a
+/// power of two the spacing halves). A zero or subnormal v_j gets a quarter of at most 2⁻¹⁵²,
+/// which only a zero bound passes, and then u is zero too (an underflowed factor) and v_j + 0 =
+/// v_j (no v_j is −0: the shares and states start from +0). False for a NaN bound or an
+/// infinite or NaN v_j.
+fn absorbs(bound: f64, v: &[f32]) -> bool {
+    let mut least = u32::MAX;
+    for &c in v {
+        let e = (c.to_bits() >> 23) & 0xff;
+        if e == 0xff {
+            return false; // infinite or NaN: leave NaN payloads to the operations themselves
+        }
+        least = least.min(e);
+    }
+    // A normal f32 with biased exponent e spans [2^(e−127), 2^(e−126)); its spacing is
+    // 2^(e−150), a quarter of it 2^(e−152).
+    let quarter = pow2(least as i32 - 152);
+    2.0 * bound < quarter
+}
+
+/// The largest |x| that values whose bits ORed together give `or` can have: the OR of
+/// non-negative floats' bits is at least each of them as an integer, hence as a float. Infinite
+/// when the OR has an infinite or NaN exponent.
+fn or_bound(or: u32) -> f64 {
+    f64::from(f32::from_bits(or & 0x7fff_ffff))
+}
+
+/// Whether one query's softmax (its segments' parts: run max, run sum, block maxima each) is
+/// peaked: merged as [`merge_segment_states`] merges them, the sum relative to the maximum is
+/// within 2⁻²⁴ of 1, so one stored pattern holds all the weight but what an f32 sum cannot
+/// see. Then the two-pass path is likely to skip almost every block ([`OneQueryPath::Auto`]).
+fn peaked_softmax(n: usize, d: usize, scalars: &[f64]) -> bool {
+    let nb = block_rows(d);
+    let (mut run_max, mut run_sum) = (f64::NEG_INFINITY, 0.0f64);
+    let mut at = 0;
+    for (s, (n0, n1)) in segments(n, d).into_iter().enumerate() {
+        let (Some(&m), Some(&sum)) = (scalars.get(at), scalars.get(at + 1)) else {
+            return false;
+        };
+        merge_factors(&mut run_max, &mut run_sum, m, sum, s == 0);
+        at += 2 + (n1 - n0).div_ceil(nb);
+    }
+    run_sum <= 1.0 + pow2(-24)
+}
+
+/// The dot product of `query` with `row` (as [`dot_1x4`] computes each of its four: one 4-lane
+/// sum over k, then [`finish_dots`]) and the OR of the bits of every value of the row. One row
+/// at a time is one stream from memory: natively 1.23× one pass over X, against 1.43× for six
+/// rows at a time (a 64×64 query against 10,000 patterns, an AMD EPYC machine). Zero and no bits
+/// when the sizes do not fit (never happens: d is a multiple of 4 and both are d long).
+#[cfg_attr(target_arch = "wasm32", inline(never))]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+fn dot_or_1(query: &[f32], row: &[f32], d: usize) -> (f32, u32) {
+    if !d.is_multiple_of(4) || query.len() < d || row.len() < d {
+        return (0.0, 0);
+    }
+    let z = F4::splat(0.0);
+    let (mut a, mut o) = (z, z);
+    let (qp, xp) = (query.as_ptr(), row.as_ptr());
+    let mut k = 0;
+    while k < d {
+        // SAFETY: k + 4 <= d <= both lengths (checked above).
+        let (u, v) = unsafe { (F4::load(qp.add(k)), F4::load(xp.add(k))) };
+        a = a.add(u.mul(v));
+        o = o.or_bits(v);
+        k += 4;
+    }
+    (finish_dots([[a]], [query], [row], d)[0][0], o.or_lanes())
 }
 
 /// A block's softmax numerators in place: `p` holds the block's raw dot products of one query;
