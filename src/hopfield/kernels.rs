@@ -47,6 +47,12 @@
 //! the same sum in the same order as in the block-by-block steps (a component's share summed over the block's rows
 //! in increasing n from zero, then the same merge): the same bits alone and in any batch.
 //!
+//! Where one stored pattern holds nearly all the weight (retrieval, the page's usual step), most
+//! shares of P X cannot change a bit of the result: [`OneQueryPath::TwoPass`] computes every
+//! score first and then only the shares that can (`update_one_two_pass`, with the bounds that
+//! prove it), so a step reads X about once; [`OneQueryPath::Auto`] takes it after a peaked
+//! softmax. The same bits as the pipelined path (`the_two_pass_update_has_the_fused_bits`).
+//!
 //! The hot loops live in small functions of their own (`#[inline(never)]` in wasm), but the site's
 //! `wasm-opt -Oz` inlines a function with one call site back into its caller, so what keeps V8
 //! from spilling is that each loop keeps at most 15 SIMD values live (V8's register count):
