@@ -5,8 +5,8 @@
 use emergence_lab::core::rng::Rng;
 use emergence_lab::hopfield::kernels::{
     block_rows, dots, exp_to_f32, lane_peak, lane_sum, merge_segment_states, merge_segments, modern_update,
-    modern_update_reference, portable_exp, segment_rows_to_matrix, segments, softmax_exp4, ModernShard,
-    ModernWorkspace, OneQueryPath, SegmentParts, LANE_PEAK_OPS, MAX_SEGMENTS,
+    modern_update_reference, portable_exp, segment_rows_to_matrix, segments, softmax_exp4, two_pass_top,
+    two_pass_top_suffices, ModernShard, ModernWorkspace, OneQueryPath, SegmentParts, LANE_PEAK_OPS, MAX_SEGMENTS,
 };
 
 /// Unit roundoff of f32 (round to nearest).
@@ -779,4 +779,97 @@ fn the_automatic_path_follows_the_last_softmax() {
     step(&mut ws, 0.1);
     ws.update(&x, n, d, &queries, 2, 0.1, &mut states, &mut ps).expect("valid sizes");
     assert_eq!(ws.two_pass_partials(), None, "a batch of two is not one query");
+}
+
+/// A pool's two passes for one query (what `www/modern-pool.js` does with a peaked softmax):
+/// every shard's first pass, the top segment's state from the shard that holds it
+/// (`two_pass_top`), the others' states only where `two_pass_top_suffices` says so (zeros
+/// otherwise), then the usual merge: the fused single-threaded bits (state, weights, dots), for
+/// 1 to 8 shards, on ±1 patterns with a corrupted stored pattern as the query (β from flat to
+/// peaked) and on uniform data. Asking a shard for a segment it does not hold, or before a first
+/// pass, is an error.
+#[test]
+fn a_pool_of_shards_takes_two_passes_with_the_single_threaded_bits() {
+    let mut rng = Rng::seed_from_u64(79);
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    let (mut alone, mut all_needed) = (0, 0);
+    for (n, d) in [(1095usize, 1024usize), (325, 4096), (5020, 100)] {
+        for signs in [true, false] {
+            let x: Vec<f32> = if signs {
+                (0..n * d).map(|_| if rng.next_u64() & 1 == 0 { -1.0 } else { 1.0 }).collect()
+            } else {
+                uniform(&mut rng, n * d)
+            };
+            // The last pattern as well: then the top segment is the last one and only the
+            // absorption of what came before decides.
+            for target in [(rng.next_u64() as usize) % n, n - 1] {
+                let mut query = x[target * d..(target + 1) * d].to_vec();
+                query.iter_mut().for_each(|v| *v = if rng.next_u64().is_multiple_of(5) { -*v } else { *v });
+                let plan = segments(n, d);
+                for beta in [0.001f32, 0.02, 0.2, 2.0] {
+                    let mut ws = ModernWorkspace::new();
+                    ws.set_one_query_path(OneQueryPath::Fused);
+                    let (mut want_state, mut want_p, mut want_dots) = (vec![0.0; d], vec![0.0; n], vec![0.0; n]);
+                    ws.update_keeping_dots(
+                        &x,
+                        n,
+                        d,
+                        &query,
+                        1,
+                        beta,
+                        &mut want_state,
+                        &mut want_p,
+                        Some(&mut want_dots),
+                    )
+                    .expect("valid sizes");
+                    for workers in [1, 2, 3, plan.len()] {
+                        let at = format!("N = {n}, d = {d}, ±1 {signs}, target {target}, β = {beta}, {workers} shards");
+                        let mut shards = Vec::new();
+                        let (mut all, mut first) = (SegmentParts::default(), 0);
+                        for w in 0..workers {
+                            let count = (w + 1) * plan.len() / workers - w * plan.len() / workers;
+                            let (n0, n1) = (plan[first].0, plan[first + count - 1].1);
+                            let mut shard =
+                                ModernShard::new(x[n0 * d..n1 * d].to_vec(), n, d, first, count).expect("a shard");
+                            let mut parts = SegmentParts::default();
+                            assert!(
+                                shard.segment_states(&mut parts, &[first]).is_err(),
+                                "{at}: states before a first pass"
+                            );
+                            shard.first_pass_of(&query, beta, true, &mut parts, None).expect("one query");
+                            all.append(&parts);
+                            shards.push((shard, parts, first, count));
+                            first += count;
+                        }
+                        let top = two_pass_top(n, d, &all.scalars).expect("every segment's scalars");
+                        let holder = shards.iter().position(|s| (s.2..s.2 + s.3).contains(&top)).expect("a holder");
+                        let (shard, parts, ..) = &mut shards[holder];
+                        let top_state = shard.segment_states(parts, &[top]).expect("the top segment");
+                        assert!(
+                            shard.segment_states(parts, &[plan.len()]).is_err(),
+                            "{at}: a segment it does not hold"
+                        );
+                        all.states = vec![0.0; plan.len() * d];
+                        all.states[top * d..(top + 1) * d].copy_from_slice(&top_state);
+                        if two_pass_top_suffices(n, d, &all.scalars, &all.bounds, &top_state).expect("sizes fit") {
+                            alone += 1;
+                        } else {
+                            all_needed += 1;
+                            for (shard, parts, first, count) in &mut shards {
+                                let own: Vec<usize> = (*first..*first + *count).collect();
+                                let states = shard.segment_states(parts, &own).expect("its own segments");
+                                all.states[*first * d..(*first + *count) * d].copy_from_slice(&states);
+                            }
+                        }
+                        let (mut state, mut p) = (vec![f32::NAN; d], vec![f32::NAN; n]);
+                        merge_segments(n, d, 1, &all, &mut state, &mut p).expect("parts of every segment");
+                        assert_eq!(bits(&state), bits(&want_state), "{at}: state");
+                        assert_eq!(bits(&p), bits(&want_p), "{at}: weights");
+                        assert_eq!(bits(&all.dots), bits(&want_dots), "{at}: dots");
+                    }
+                }
+            }
+        }
+    }
+    assert!(alone >= 10 && all_needed >= 10, "the top segment alone {alone} times, every segment {all_needed} times");
 }

@@ -1147,6 +1147,9 @@ pub struct SegmentParts {
     pub states: Vec<f32>,
     pub numerators: Vec<f32>,
     pub dots: Vec<f32>,
+    /// After a first pass of the two-pass path only ([`ModernShard::first_pass_of`]): per
+    /// segment, the OR of the bits of its values, a bound on |x| (see [`two_pass_top_suffices`]).
+    pub bounds: Vec<u32>,
 }
 
 impl SegmentParts {
@@ -1155,6 +1158,7 @@ impl SegmentParts {
         self.states.clear();
         self.numerators.clear();
         self.dots.clear();
+        self.bounds.clear();
     }
 
     /// Appends `other`'s parts (the next segments' in order): how a pool's shards are joined.
@@ -1163,6 +1167,7 @@ impl SegmentParts {
         self.states.extend_from_slice(&other.states);
         self.numerators.extend_from_slice(&other.numerators);
         self.dots.extend_from_slice(&other.dots);
+        self.bounds.extend_from_slice(&other.bounds);
     }
 }
 
@@ -1247,10 +1252,6 @@ struct SegmentPlan {
     n1: usize,
     block0: usize,
     blocks: usize,
-    /// The segment's running maximum and sum at its end (its `SegmentParts` scalars), and the
-    /// OR of its values' bits.
-    run_sum: f64,
-    or: u32,
 }
 
 impl ModernWorkspace {
@@ -1645,11 +1646,39 @@ impl ModernWorkspace {
         keep_dots: bool,
         parts: &mut SegmentParts,
     ) {
+        let plan = segments(n, d);
+        self.first_pass(x, &plan, d, query, beta, keep_dots, parts);
+        let Ok(top) = two_pass_top(n, d, &parts.scalars) else { return };
+        self.segment_state(x, d, top, parts);
+        let top_state = parts.states[top * d..(top + 1) * d].to_vec();
+        if two_pass_top_suffices(n, d, &parts.scalars, &parts.bounds, &top_state) != Ok(true) {
+            for s in (0..plan.len()).filter(|&s| s != top) {
+                self.segment_state(x, d, s, parts);
+            }
+        }
+    }
+
+    /// The two-pass path's first phase over the segments `plan` (rows of `x`, consecutive):
+    /// every score, one row at a time, each block's numerators and merge factors, and a bound
+    /// on the values of each block and segment; `parts` receives each segment's scalars,
+    /// numerators, dots (with `keep_dots`) and bound, and a zero state for
+    /// [`Self::segment_state`] to fill.
+    #[allow(clippy::too_many_arguments)]
+    fn first_pass(
+        &mut self,
+        x: &[f32],
+        plan: &[(usize, usize)],
+        d: usize,
+        query: &[f32],
+        beta: f64,
+        keep_dots: bool,
+        parts: &mut SegmentParts,
+    ) {
         let nb = block_rows(d);
         self.plan.blocks.clear();
         self.plan.segments.clear();
-        // Phase 1: scores, numerators, factors, bounds; `parts` laid out as `segment` lays it.
-        for (n0, n1) in segments(n, d) {
+        self.plan.partials = Some(0);
+        for &(n0, n1) in plan {
             let ns = n1 - n0;
             let blocks = ns.div_ceil(nb);
             let scalars0 = parts.scalars.len();
@@ -1687,46 +1716,8 @@ impl ModernWorkspace {
             }
             parts.scalars[scalars0] = run_max;
             parts.scalars[scalars0 + 1] = run_sum;
-            self.plan.segments.push(SegmentPlan { n0, n1, block0, blocks, run_sum, or: seg_or });
-        }
-        // Phase 2, between segments, as merge_segment_states merges them.
-        self.plan.partials = Some(0);
-        let segs = self.plan.segments.len();
-        let (mut run_max, mut run_sum) = (f64::NEG_INFINITY, 0.0f64);
-        let mut factors = Vec::with_capacity(segs);
-        let mut at = 0;
-        for (s, plan) in self.plan.segments.iter().enumerate() {
-            let (m, sum) = (parts.scalars[at], parts.scalars[at + 1]);
-            let raised = s == 0 || m > run_max;
-            let sum_before = run_sum;
-            let (old, new) = merge_factors(&mut run_max, &mut run_sum, m, sum, s == 0);
-            factors.push((old, new, raised, sum_before));
-            at += 2 + plan.blocks;
-        }
-        let top = factors.iter().rposition(|f| f.2).unwrap_or(0);
-        self.segment_state(x, d, top, parts);
-        let (old, _, _, sum_before) = factors[top];
-        let before_or = self.plan.segments[..top].iter().fold(0, |o, p| o | p.or);
-        let state = |parts: &SegmentParts, s: usize| parts.states[s * d..(s + 1) * d].to_vec();
-        if top > 0 && !absorbs(sum_before * or_bound(before_or) * f64::from(old), &state(parts, top)) {
-            for s in (0..segs).filter(|&s| s != top) {
-                self.segment_state(x, d, s, parts);
-            }
-            return;
-        }
-        // After the top segment: T as the merge will hold it, to test each later segment.
-        let mut merged = state(parts, top);
-        for (s, &(_, new, _, _)) in factors.iter().enumerate().skip(top + 1) {
-            let plan = self.plan.segments[s];
-            if absorbs(plan.run_sum * or_bound(plan.or) * f64::from(new), &merged) {
-                continue;
-            }
-            self.segment_state(x, d, s, parts);
-            let src = &parts.states[s * d..(s + 1) * d];
-            // merge_segment_states' operations with old = 1 (not raised): T·1 + S·new.
-            for (t, &v) in merged.iter_mut().zip(src) {
-                *t = *t * 1.0 + v * new;
-            }
+            parts.bounds.push(seg_or);
+            self.plan.segments.push(SegmentPlan { n0, n1, block0, blocks });
         }
     }
 
@@ -1771,6 +1762,74 @@ impl ModernWorkspace {
             *total += done;
         }
     }
+}
+
+/// Each segment's merge factors for one query as [`merge_segment_states`] computes them from
+/// the segments' scalars (run max, run sum, block maxima each): (old, new, whether the segment
+/// raised the running maximum or was the first, the running sum before it, its own sum).
+fn segment_factors(n: usize, d: usize, scalars: &[f64]) -> Result<Vec<(f32, f32, bool, f64, f64)>, String> {
+    let nb = block_rows(d);
+    let plan = segments(n, d);
+    let (mut run_max, mut run_sum) = (f64::NEG_INFINITY, 0.0f64);
+    let mut out = Vec::with_capacity(plan.len());
+    let mut at = 0;
+    for (s, (n0, n1)) in plan.into_iter().enumerate() {
+        let (Some(&m), Some(&sum)) = (scalars.get(at), scalars.get(at + 1)) else {
+            return Err(format!("two-pass update: {} scalars are too few for N = {n}, d = {d}", scalars.len()));
+        };
+        let raised = s == 0 || m > run_max;
+        let sum_before = run_sum;
+        let (old, new) = merge_factors(&mut run_max, &mut run_sum, m, sum, s == 0);
+        out.push((old, new, raised, sum_before, sum));
+        at += 2 + (n1 - n0).div_ceil(nb);
+    }
+    if at != scalars.len() {
+        return Err(format!("two-pass update: {} scalars, expected {at} for N = {n}, d = {d}", scalars.len()));
+    }
+    Ok(out)
+}
+
+/// The segment of one query's update (Q = 1) whose state the two-pass path computes first:
+/// the last one that raised the running maximum as [`merge_segment_states`] merges them, from
+/// every segment's scalars after the first pass. Errors when the scalars do not fit N and d.
+pub fn two_pass_top(n: usize, d: usize, scalars: &[f64]) -> Result<usize, String> {
+    Ok(segment_factors(n, d, scalars)?.iter().rposition(|f| f.2).unwrap_or(0))
+}
+
+/// Whether the top segment's state (`top_state`, d values; [`two_pass_top`]) is all that the
+/// merge of one query's segments needs, every other segment's state left zero giving the same
+/// bits: what came before is scaled by the top segment's factor old and then vanishes in
+/// fl(fl(T·old) + S) = S, and each later segment adds S_s·new, which changes no bit of S (see
+/// `absorbs`; |T| ≤ the running sum × the bound on |x| of the segments before, |S_s| ≤ its sum ×
+/// its bound, each bound from `bounds`, the ORs of the first pass). False where any bound
+/// fails: then every segment's state is needed. Errors when the sizes do not fit N and d.
+pub fn two_pass_top_suffices(
+    n: usize,
+    d: usize,
+    scalars: &[f64],
+    bounds: &[u32],
+    top_state: &[f32],
+) -> Result<bool, String> {
+    let factors = segment_factors(n, d, scalars)?;
+    if bounds.len() != factors.len() || top_state.len() != d {
+        return Err(format!(
+            "two-pass update: {} bounds and {} state values for {} segments of d = {d}",
+            bounds.len(),
+            top_state.len(),
+            factors.len()
+        ));
+    }
+    let top = factors.iter().rposition(|f| f.2).unwrap_or(0);
+    let (old, _, _, sum_before, _) = factors[top];
+    let before = bounds[..top].iter().fold(0, |o, b| o | b);
+    if top > 0 && !absorbs(sum_before * or_bound(before) * f64::from(old), top_state) {
+        return Ok(false);
+    }
+    Ok(factors
+        .iter()
+        .zip(bounds)
+        .skip(top + 1)
+        .all(|(&(_, new, _, _, sum), &bound)| absorbs(sum * or_bound(bound) * f64::from(new), top_state)))
 }
 
 /// Whether fl(v_j + u_j) = v_j for every component and every u with |u_j| ≤ 2·`bound` (the
@@ -2053,6 +2112,9 @@ pub struct ModernShard {
     /// Rows of each of this shard's segments.
     rows: Vec<usize>,
     workspace: ModernWorkspace,
+    /// After [`Self::first_pass_of`]: the first segment (of the plan) it covered and that
+    /// segment's first row in this shard, for [`Self::segment_states`].
+    pass: Option<(usize, usize)>,
 }
 
 impl ModernShard {
@@ -2075,7 +2137,7 @@ impl ModernShard {
         if x.len() != want {
             return Err(format!("modern shard: {} pattern values, expected {want}", x.len()));
         }
-        Ok(Self { x, n, d, first, rows, workspace: ModernWorkspace::new() })
+        Ok(Self { x, n, d, first, rows, workspace: ModernWorkspace::new(), pass: None })
     }
 
     /// Whether this shard holds every segment (so [`Self::update_merged`] works).
@@ -2166,6 +2228,7 @@ impl ModernShard {
         }
         let (mut row0, own) = self.own(segments)?;
         parts.clear();
+        self.pass = None;
         for i in own {
             let ns = self.rows[i];
             let xs = &self.x[row0 * self.d..(row0 + ns) * self.d];
@@ -2173,6 +2236,73 @@ impl ModernShard {
             row0 += ns;
         }
         Ok(())
+    }
+
+    /// The first pass of one query's two-pass update ([`OneQueryPath::TwoPass`]) over this
+    /// shard's segments (or segments `first .. first + count` of the plan, which it must hold):
+    /// into `parts`, each segment's scalars, numerators, dots (with `keep_dots`) and bound on
+    /// |x| (`bounds`), and zero states, which [`Self::segment_states`] fills where the merge
+    /// needs them. A pool gathers every shard's scalars and bounds, asks the shard that holds
+    /// the [`two_pass_top`] segment for its state, and the others for theirs only where
+    /// [`two_pass_top_suffices`] says so: the bits of the single-threaded update. Errors, as
+    /// `update_of` does, and for d not a multiple of 4.
+    pub fn first_pass_of(
+        &mut self,
+        query: &[f32],
+        beta: f32,
+        keep_dots: bool,
+        parts: &mut SegmentParts,
+        segments: Option<(usize, usize)>,
+    ) -> Result<(), String> {
+        let d = self.d;
+        if query.len() != d || !d.is_multiple_of(4) {
+            return Err(format!(
+                "modern shard: two passes need one query of d values, d a multiple of 4 (d = {d}, {} values)",
+                query.len()
+            ));
+        }
+        if !beta.is_finite() {
+            return Err(format!("modern update: β must be a finite number, not {beta}"));
+        }
+        let (row0, own) = self.own(segments)?;
+        parts.clear();
+        let mut plan = Vec::with_capacity(own.len());
+        let mut r = 0;
+        for i in own.clone() {
+            plan.push((r, r + self.rows[i]));
+            r += self.rows[i];
+        }
+        self.workspace.first_pass(&self.x[row0 * d..], &plan, d, query, f64::from(beta), keep_dots, parts);
+        self.pass = Some((self.first + own.start, row0));
+        Ok(())
+    }
+
+    /// The states of segments `which` (of the plan; d values each, in that order) after
+    /// [`Self::first_pass_of`] filled `parts`: each computed as the two-pass path computes it
+    /// (only the block shares that can change a bit), and left in `parts.states` too. Errors
+    /// without a first pass, for `parts` that are not its, or for a segment it did not cover.
+    pub fn segment_states(&mut self, parts: &mut SegmentParts, which: &[usize]) -> Result<Vec<f32>, String> {
+        let d = self.d;
+        let Some((first, row0)) = self.pass else {
+            return Err("modern shard: segment states asked before a first pass".into());
+        };
+        let covered = self.workspace.plan.segments.len();
+        let rows: usize = self.workspace.plan.segments.iter().map(|p| p.n1 - p.n0).sum();
+        if parts.states.len() != covered * d || parts.numerators.len() != rows {
+            return Err("modern shard: these parts are not the last first pass's".into());
+        }
+        let mut out = Vec::with_capacity(which.len() * d);
+        for &s in which {
+            let Some(local) = s.checked_sub(first).filter(|&l| l < covered) else {
+                return Err(format!(
+                    "modern shard: segment {s} was not in the first pass ({first} .. {})",
+                    first + covered
+                ));
+            };
+            self.workspace.segment_state(&self.x[row0 * d..], d, local, parts);
+            out.extend_from_slice(&parts.states[local * d..(local + 1) * d]);
+        }
+        Ok(out)
     }
 
     /// The whole update of `q` queries (Q × d) at β, as [`ModernWorkspace::update_keeping_dots`]
@@ -2192,6 +2322,7 @@ impl ModernShard {
         if !self.is_whole() {
             return Err("modern shard: a whole update needs every segment's rows".into());
         }
+        self.pass = None; // the workspace's plan may change
         self.workspace.update_keeping_dots(&self.x, self.n, self.d, queries, q, beta, out_state, out_p, out_dots)
     }
 }
