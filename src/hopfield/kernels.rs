@@ -1185,7 +1185,7 @@ pub struct ModernWorkspace {
     /// those reads stay.
     touched: u32,
     /// The segments' parts (single-threaded updates).
-    parts: SegmentParts,
+    parts: Box<SegmentParts>,
     /// Scratch for P X: a batch's current block in strips ([`pack_strips`]), or one query's
     /// partial Σ e x over the pending block (`segment_one`).
     scratch: Vec<f32>,
@@ -1320,7 +1320,7 @@ impl ModernWorkspace {
         if q == 0 {
             return Ok(());
         }
-        let mut parts = core::mem::take(&mut self.parts);
+        let mut parts = core::mem::take(&mut *self.parts);
         parts.clear();
         let keep_dots = out_dots.is_some();
         let one = q == 1 && d.is_multiple_of(4);
@@ -1345,7 +1345,7 @@ impl ModernWorkspace {
         if let (Ok(()), Some(out)) = (&merged, out_dots) {
             segment_rows_to_matrix(n, d, q, &parts.dots, out)?;
         }
-        self.parts = parts;
+        *self.parts = parts;
         merged
     }
 
@@ -1764,10 +1764,22 @@ impl ModernWorkspace {
     }
 }
 
+/// One segment's place in the merge of one query's segments (see [`segment_factors`]).
+#[derive(Clone, Copy, Debug)]
+struct SegmentFactor {
+    /// `merge_factors`' (old, new) for the segment.
+    old: f32,
+    new: f32,
+    /// Whether it raised the running maximum (or was the first): then new is 1.
+    raised: bool,
+    /// The running sum before it, and its own sum.
+    sum_before: f64,
+    sum: f64,
+}
+
 /// Each segment's merge factors for one query as [`merge_segment_states`] computes them from
-/// the segments' scalars (run max, run sum, block maxima each): (old, new, whether the segment
-/// raised the running maximum or was the first, the running sum before it, its own sum).
-fn segment_factors(n: usize, d: usize, scalars: &[f64]) -> Result<Vec<(f32, f32, bool, f64, f64)>, String> {
+/// the segments' scalars (run max, run sum, block maxima each).
+fn segment_factors(n: usize, d: usize, scalars: &[f64]) -> Result<Vec<SegmentFactor>, String> {
     let nb = block_rows(d);
     let plan = segments(n, d);
     let (mut run_max, mut run_sum) = (f64::NEG_INFINITY, 0.0f64);
@@ -1780,7 +1792,7 @@ fn segment_factors(n: usize, d: usize, scalars: &[f64]) -> Result<Vec<(f32, f32,
         let raised = s == 0 || m > run_max;
         let sum_before = run_sum;
         let (old, new) = merge_factors(&mut run_max, &mut run_sum, m, sum, s == 0);
-        out.push((old, new, raised, sum_before, sum));
+        out.push(SegmentFactor { old, new, raised, sum_before, sum });
         at += 2 + (n1 - n0).div_ceil(nb);
     }
     if at != scalars.len() {
@@ -1793,7 +1805,7 @@ fn segment_factors(n: usize, d: usize, scalars: &[f64]) -> Result<Vec<(f32, f32,
 /// the last one that raised the running maximum as [`merge_segment_states`] merges them, from
 /// every segment's scalars after the first pass. Errors when the scalars do not fit N and d.
 pub fn two_pass_top(n: usize, d: usize, scalars: &[f64]) -> Result<usize, String> {
-    Ok(segment_factors(n, d, scalars)?.iter().rposition(|f| f.2).unwrap_or(0))
+    Ok(segment_factors(n, d, scalars)?.iter().rposition(|f| f.raised).unwrap_or(0))
 }
 
 /// Whether the top segment's state (`top_state`, d values; [`two_pass_top`]) is all that the
@@ -1819,8 +1831,8 @@ pub fn two_pass_top_suffices(
             factors.len()
         ));
     }
-    let top = factors.iter().rposition(|f| f.2).unwrap_or(0);
-    let (old, _, _, sum_before, _) = factors[top];
+    let top = factors.iter().rposition(|f| f.raised).unwrap_or(0);
+    let SegmentFactor { old, sum_before, .. } = factors[top];
     let before = bounds[..top].iter().fold(0, |o, b| o | b);
     if top > 0 && !absorbs(sum_before * or_bound(before) * f64::from(old), top_state) {
         return Ok(false);
@@ -1829,7 +1841,7 @@ pub fn two_pass_top_suffices(
         .iter()
         .zip(bounds)
         .skip(top + 1)
-        .all(|(&(_, new, _, _, sum), &bound)| absorbs(sum * or_bound(bound) * f64::from(new), top_state)))
+        .all(|(f, &bound)| absorbs(f.sum * or_bound(bound) * f64::from(f.new), top_state)))
 }
 
 /// Whether fl(v_j + u_j) = v_j for every component and every u with |u_j| ≤ 2·`bound` (the
