@@ -13,6 +13,11 @@
 //   parts; the page merges them in segment order: the states and one factor per block in wasm
 //   (hopfield_modern_merge_states), then every weight here, from the numerators where they
 //   arrived (p = e · f, rounded to f32 by the Float32Array's store as Rust's `as f32` rounds).
+//   After one query whose softmax was peaked (one pattern holding all but about 2⁻²⁴ of the
+//   weight: a retrieval step), the next one query takes two passes (#twoPasses): every worker's
+//   scores first, then the state of the one segment whose weights matter, and the other
+//   segments' only where the bounds say they could change a bit: the same bits, about one read
+//   of X instead of two (hopfield::kernels::OneQueryPath::TwoPass).
 import { labWorker } from './common.js';
 
 /** The most pattern values a worker copies so that it can take any of a batch's queries. */
@@ -33,7 +38,7 @@ export class ModernPool {
    * `whole` (default: when n·d ≤ WHOLE_VALUES and there are two workers or more), else the rows
    * of its consecutive segments. */
   static async create(mod, x, n, d, size = navigator.hardwareConcurrency || 2, { whole } = {}) {
-    if (!mod.ModernShard || !mod.hopfield_modern_segments || !mod.hopfield_modern_merge_states) throw new Error('this build has no modern-update pool');
+    if (!mod.ModernShard || !mod.hopfield_modern_segments || !mod.hopfield_modern_merge_states || !mod.hopfield_modern_two_pass_top) throw new Error('this build has no modern-update pool');
     if (x.length !== n * d) throw new Error(`modern pool: ${x.length} pattern values for N = ${n}, d = ${d}`);
     const plan = mod.hopfield_modern_segments(n, d);
     const segments = plan.length / 2;
@@ -66,6 +71,8 @@ export class ModernPool {
     this.workers = [];
     this.pending = new Map(); // id → {resolve, reject}
     this.nextId = 1;
+    this.peaked = false; // the last one query's softmax was peaked: the next takes two passes
+    this.lastTwoPasses = null; // how the last one query went: null (one pass), 'top' or 'all'
   }
 
   get size() { return this.workers.length; }
@@ -77,7 +84,43 @@ export class ModernPool {
   async update(queries, q, beta, keepDots = false) {
     if (!this.workers.length) throw new Error('modern pool: already freed');
     if (queries.length !== q * this.d) throw new Error(`modern pool: ${queries.length} query values for Q = ${q}, d = ${this.d}`);
-    return this.whole && q >= 2 ? this.#byQueries(queries, q, beta, keepDots) : this.#byPatterns(queries, q, beta, keepDots);
+    if (this.whole && q >= 2) return this.#byQueries(queries, q, beta, keepDots);
+    const twoPasses = q === 1 && this.peaked && this.d % 4 === 0;
+    this.lastTwoPasses = null;
+    const r = twoPasses ? await this.#twoPasses(queries, beta, keepDots) : await this.#byPatterns(queries, q, beta, keepDots);
+    if (q === 1) this.peaked = this.mod.hopfield_modern_peaked(this.n, this.d, r.scalars);
+    delete r.scalars;
+    return r;
+  }
+
+  /** One query in two passes: each worker's first pass over its segments (scores, numerators,
+   * factors, a bound on |x| per segment), then the top segment's state from the worker that
+   * holds it, and every other segment's only where hopfield_modern_top_suffices says the merge
+   * needs them (zeros otherwise, which merge to the same bits). */
+  async #twoPasses(query, beta, keepDots) {
+    const { n, d } = this;
+    const parts = await Promise.all(this.workers.map((w, i) => this.#call(w, { kind: 'modern-shard-first-pass', query, beta, keepDots, ...this.#own(i) })));
+    const scalars = concat(Float64Array, parts.map((p) => p.scalars)), bounds = concat(Uint32Array, parts.map((p) => p.bounds));
+    const segments = this.plan.length / 2;
+    const top = this.mod.hopfield_modern_two_pass_top(n, d, scalars);
+    const holder = this.shares.findIndex(([first, end]) => top >= first && top < end);
+    if (holder < 0) throw new Error(`modern pool: no worker holds segment ${top}`);
+    const { states: topState } = await this.#call(this.workers[holder], { kind: 'modern-shard-states', segments: [top] });
+    const states = new Float32Array(segments * d);
+    states.set(topState, top * d);
+    this.lastTwoPasses = 'top';
+    if (!this.mod.hopfield_modern_top_suffices(n, d, scalars, bounds, topState)) {
+      this.lastTwoPasses = 'all';
+      await Promise.all(this.workers.map(async (w, i) => {
+        const [first, end] = this.shares[i];
+        const own = Array.from({ length: end - first }, (_, k) => first + k);
+        const { states: got } = await this.#call(w, { kind: 'modern-shard-states', segments: own });
+        if (got.length !== own.length * d) throw new Error('modern pool: a worker returned too few values');
+        states.set(got, first * d);
+      }));
+    }
+    const { state, blockRows, factors } = this.mod.hopfield_modern_merge_states(n, d, 1, scalars, states);
+    return { state, scalars, ...this.#weights(parts, 1, blockRows, factors, keepDots) };
   }
 
   /** One chunk of consecutive queries per worker (fewer when the batch is smaller), written
@@ -104,9 +147,9 @@ export class ModernPool {
   async #byPatterns(queries, q, beta, keepDots) {
     const parts = await Promise.all(this.workers.map((w, i) => this.#call(w, { kind: 'modern-shard-update', queries, q, beta, keepDots, ...this.#own(i) })));
     const join = (Type, key) => concat(Type, parts.map((p) => p[key]));
-    const { state, blockRows, factors } = this.mod.hopfield_modern_merge_states(this.n, this.d, q,
-      join(Float64Array, 'scalars'), join(Float32Array, 'states'));
-    return { state, ...this.#weights(parts, q, blockRows, factors, keepDots) };
+    const scalars = join(Float64Array, 'scalars');
+    const { state, blockRows, factors } = this.mod.hopfield_modern_merge_states(this.n, this.d, q, scalars, join(Float32Array, 'states'));
+    return { state, scalars, ...this.#weights(parts, q, blockRows, factors, keepDots) };
   }
 
   /** The segments worker `i` computes when the pool splits by patterns: `{first, count}` of its

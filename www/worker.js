@@ -20,6 +20,10 @@
 //        segment: posts {id, state, p, dots}, the whole update of these queries
 //   {kind: 'modern-shard-dots', id, state, first?, count?}  posts {id, dots} (this shard's rows,
 //        or those segments')
+//   {kind: 'modern-shard-first-pass', id, query, beta, keepDots, first?, count?}  the first of one
+//        query's two passes: posts {id, scalars, numerators, dots, bounds}
+//   {kind: 'modern-shard-states', id, segments}  after a first pass: posts {id, states}, those
+//        segments' states (d values each)
 // Messages out: {progress: 0..1} now and then, then {summary, csv}, {rows} or {trajectories},
 // or {error} (with the request's id where it had one).
 // The page cancels by terminating the worker.
@@ -188,6 +192,18 @@ function modernShardDots(data) {
   self.postMessage({ id: data.id, dots }, [dots.buffer]);
 }
 
+function modernShardFirstPass(data) {
+  if (!shard) throw new Error('modern pool: this worker holds no patterns');
+  const r = shard.first_pass(data.query, data.beta, Boolean(data.keepDots), data.first, data.count);
+  self.postMessage({ id: data.id, ...r }, [r.scalars.buffer, r.numerators.buffer, r.dots.buffer, r.bounds.buffer]);
+}
+
+function modernShardStates(data) {
+  if (!shard) throw new Error('modern pool: this worker holds no patterns');
+  const states = shard.segment_states(Uint32Array.from(data.segments));
+  self.postMessage({ id: data.id, states }, [states.buffer]);
+}
+
 // The jobs: kind → [the export of the build it needs, the function that runs it].
 const JOBS = {
   batch: ['SortingBatch', batch],
@@ -201,6 +217,8 @@ const JOBS = {
   'modern-shard-update': ['ModernShard', modernShardUpdate],
   'modern-shard-whole': ['ModernShard', modernShardWhole],
   'modern-shard-dots': ['ModernShard', modernShardDots],
+  'modern-shard-first-pass': ['ModernShard', modernShardFirstPass],
+  'modern-shard-states': ['ModernShard', modernShardStates],
 };
 
 self.onmessage = async ({ data }) => {

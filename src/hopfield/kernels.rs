@@ -1877,7 +1877,7 @@ fn or_bound(or: u32) -> f64 {
 /// peaked: merged as [`merge_segment_states`] merges them, the sum relative to the maximum is
 /// within 2⁻²⁴ of 1, so one stored pattern holds all the weight but what an f32 sum cannot
 /// see. Then the two-pass path is likely to skip almost every block ([`OneQueryPath::Auto`]).
-fn peaked_softmax(n: usize, d: usize, scalars: &[f64]) -> bool {
+pub fn peaked_softmax(n: usize, d: usize, scalars: &[f64]) -> bool {
     let nb = block_rows(d);
     let (mut run_max, mut run_sum) = (f64::NEG_INFINITY, 0.0f64);
     let mut at = 0;

@@ -548,6 +548,42 @@ impl ModernShardHandle {
         )
     }
 
+    /// The first of one query's two passes over this shard's segments (or segments `first ..
+    /// first + count` of the plan): `{scalars: Float64Array, numerators: Float32Array, dots:
+    /// Float32Array, bounds: Uint32Array}` (`hopfield::kernels::ModernShard::first_pass_of`;
+    /// `dots` empty unless `keep_dots`). Throws a sentence on wrong sizes, d not a multiple of
+    /// 4 or a β that is not finite.
+    pub fn first_pass(
+        &mut self,
+        query: &[f32],
+        beta: f32,
+        keep_dots: bool,
+        first: Option<u32>,
+        count: Option<u32>,
+    ) -> Result<JsValue, JsError> {
+        self.shard
+            .first_pass_of(query, beta, keep_dots, &mut self.parts, segment_range(first, count))
+            .map_err(|e| JsError::new(&e))?;
+        super::js_object(
+            [
+                ("scalars", js_sys::Float64Array::from(&self.parts.scalars[..]).into()),
+                ("numerators", js_sys::Float32Array::from(&self.parts.numerators[..]).into()),
+                ("dots", js_sys::Float32Array::from(&self.parts.dots[..]).into()),
+                ("bounds", js_sys::Uint32Array::from(&self.parts.bounds[..]).into()),
+            ],
+            "modern shard",
+        )
+    }
+
+    /// The states of segments `which` of the plan (d values each, in that order) after
+    /// `first_pass`, computing only the block shares that can change a bit
+    /// (`hopfield::kernels::ModernShard::segment_states`). Throws a sentence without a first
+    /// pass or for a segment it did not cover.
+    pub fn segment_states(&mut self, which: Vec<u32>) -> Result<Vec<f32>, JsError> {
+        let which: Vec<usize> = which.into_iter().map(|s| s as usize).collect();
+        self.shard.segment_states(&mut self.parts, &which).map_err(|e| JsError::new(&e))
+    }
+
     /// The whole update of `q` queries at β by a shard that holds every segment:
     /// `{state, p, dots}` as Float32Arrays (Q × d, Q × N, and Q × N or empty unless
     /// `keep_dots`), the bits of [`hopfield_modern_update`] on one thread. A pool whose workers
@@ -576,6 +612,39 @@ impl ModernShardHandle {
 /// shard's) otherwise.
 fn segment_range(first: Option<u32>, count: Option<u32>) -> Option<(usize, usize)> {
     Some((first? as usize, count? as usize))
+}
+
+/// The segment of one query's update whose state a pool's two passes ask for first
+/// (`hopfield::kernels::two_pass_top`), from every segment's `scalars` after the first pass.
+/// Throws a sentence when they do not fit N and d.
+#[wasm_bindgen]
+pub fn hopfield_modern_two_pass_top(n: u32, d: u32, scalars: Vec<f64>) -> Result<u32, JsError> {
+    crate::hopfield::kernels::two_pass_top(n as usize, d as usize, &scalars)
+        .map(|s| s as u32)
+        .map_err(|e| JsError::new(&e))
+}
+
+/// Whether the top segment's state is all the merge needs, every other segment's state left
+/// zero (`hopfield::kernels::two_pass_top_suffices`); otherwise a pool asks every worker for
+/// its segments' states. Throws a sentence when the sizes do not fit N and d.
+#[wasm_bindgen]
+pub fn hopfield_modern_top_suffices(
+    n: u32,
+    d: u32,
+    scalars: Vec<f64>,
+    bounds: Vec<u32>,
+    top_state: Vec<f32>,
+) -> Result<bool, JsError> {
+    crate::hopfield::kernels::two_pass_top_suffices(n as usize, d as usize, &scalars, &bounds, &top_state)
+        .map_err(|e| JsError::new(&e))
+}
+
+/// Whether one query's softmax, from its segments' `scalars` (as the pool's workers return
+/// them), was peaked: all but about 2⁻²⁴ of the weight on one pattern
+/// (`hopfield::kernels::peaked_softmax`), when a pool takes two passes for the next update.
+#[wasm_bindgen]
+pub fn hopfield_modern_peaked(n: u32, d: u32, scalars: Vec<f64>) -> bool {
+    crate::hopfield::kernels::peaked_softmax(n as usize, d as usize, &scalars)
 }
 
 /// The first half of merging a pool's parts (every segment's `scalars` and `states`,

@@ -297,7 +297,7 @@ test('hopfield: a large store steps on the worker pool (auto), with the bits of 
   assert.ok(cpu.energies[3] < cpu.energies[0] - 1e-3, 'the steps move the state (the comparison is not trivial)');
 });
 
-test('hopfield: the worker pool\'s update of a batch of queries has the bits of the page\'s thread, with and without the dot products, split by queries or by patterns', async () => {
+test('hopfield: the worker pool\'s update of a batch of queries has the bits of the page\'s thread, with and without the dot products, split by queries or by patterns, and one query in two passes after a retrieval', async () => {
   // www/modern-pool.js splits a batch by queries where every worker holds a copy of X (chunks
   // of consecutive queries, each worker's whole update), and one query, or a batch where the
   // workers hold only their segments, by patterns: the page merges the states and a factor per
@@ -314,7 +314,8 @@ test('hopfield: the worker pool\'s update of a batch of queries has the bits of 
     const mod = await loadBuild('webgpu-hopfield');
     const n = 5020, d = 100, q = 13, beta = 0.05;
     let s = 7;
-    const rnd = () => { s = (s * 1103515245 + 12345) >>> 0; return (s / 2 ** 32) * 2 - 1; };
+    // A 32-bit LCG (Math.imul: the product in doubles would lose bits and repeat rows).
+    const rnd = () => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return (s / 2 ** 32) * 2 - 1; };
     const x = Float32Array.from({ length: n * d }, rnd), queries = Float32Array.from({ length: q * d }, rnd);
     const single = new mod.ModernUpdate(x, n, d);
     const one = single.update(queries, q, beta), first = single.update(queries.subarray(0, d), 1, beta);
@@ -324,6 +325,8 @@ test('hopfield: the worker pool\'s update of a batch of queries has the bits of 
     const whole = new mod.ModernShard(x, n, d, 0, mod.hopfield_modern_segments(n, d).length / 2);
     const dotsOf = (dots, count) => dots.length === count * n
       && Array.from({ length: count }, (_, r) => same(dots.subarray(r * n, (r + 1) * n), whole.dots(queries.subarray(r * d, (r + 1) * d)))).every(Boolean);
+    const peak = x.slice(4000 * d, 4001 * d), peakOne = single.update(peak, 1, 5);
+    const dotsOfQuery = (dots, query) => same(dots, whole.dots(query));
     const modes = {};
     for (const copies of [true, false]) {
       const pool = await ModernPool.create(mod, x, n, d, 2, { whole: copies });
@@ -331,7 +334,17 @@ test('hopfield: the worker pool\'s update of a batch of queries has the bits of 
         const plain = await pool.update(queries, q, beta);
         const kept = await pool.update(queries, q, beta, true);
         const alone = await pool.update(queries.slice(0, d), 1, beta, true);
+        // A retrieval (a stored pattern as the query, β = 5: its weight all but e^-100) makes the
+        // next one query take two passes: the top segment's state alone, then (for the spread
+        // query after it) every segment's again; each with the one-thread bits.
+        const passes = [], twoPass = [];
+        for (const [query, b, want] of [[peak, 5, peakOne], [peak, 5, peakOne], [queries.slice(0, d), beta, first]]) {
+          const got = await pool.update(query, 1, b, true);
+          passes.push(pool.lastTwoPasses);
+          twoPass.push(same(got.state, want.state) && same(got.p, want.p) && dotsOfQuery(got.dots, query));
+        }
         modes[copies ? 'byQueries' : 'byPatterns'] = {
+          passes, twoPass,
           workers: pool.size, whole: pool.whole,
           plainState: same(plain.state, one.state), plainP: same(plain.p, one.p), hasDots: 'dots' in plain,
           keptState: same(kept.state, one.state), keptP: same(kept.p, one.p), keptDots: dotsOf(kept.dots, q),
@@ -346,7 +359,7 @@ test('hopfield: the worker pool\'s update of a batch of queries has the bits of 
   });
   assert.ok(r.spread, 'the weights are spread over many patterns (the factors matter)');
   assert.equal(r.defaultWhole, true, 'a pool over 502,000 values copies X to every worker');
-  const want = { workers: 2, plainState: true, plainP: true, hasDots: false, keptState: true, keptP: true, keptDots: true, aloneState: true, aloneP: true, aloneDots: true, poolDots: true };
+  const want = { workers: 2, plainState: true, plainP: true, hasDots: false, keptState: true, keptP: true, keptDots: true, aloneState: true, aloneP: true, aloneDots: true, poolDots: true, passes: [null, 'top', 'all'], twoPass: [true, true, true] };
   assert.deepEqual(r.modes.byQueries, { ...want, whole: true });
   assert.deepEqual(r.modes.byPatterns, { ...want, whole: false });
   assert.deepEqual(errors, []);
