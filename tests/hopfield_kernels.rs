@@ -17,6 +17,11 @@ fn uniform(rng: &mut Rng, len: usize) -> Vec<f32> {
     (0..len).map(|_| ((rng.next_u64() >> 40) as f32 / 8_388_608.0) - 1.0).collect()
 }
 
+/// ±1 with equal odds: the stored patterns of retrieval.
+fn signs(rng: &mut Rng, len: usize) -> Vec<f32> {
+    (0..len).map(|_| if rng.next_u64() & 1 == 0 { -1.0 } else { 1.0 }).collect()
+}
+
 struct Run {
     state: Vec<f32>,
     p: Vec<f32>,
@@ -704,13 +709,11 @@ fn the_two_pass_update_has_the_fused_bits() {
                 // reach the bound that decides a skip (sum of weights × the largest |x|).
                 "coherent" => vec![1.0; n * d],
                 "zeros" => (0..n * d).map(|_| [-1.0, 0.0, 1.0][(rng.next_u64() % 3) as usize]).collect(),
-                _ => (0..n * d).map(|_| if rng.next_u64() & 1 == 0 { -1.0 } else { 1.0 }).collect(),
+                _ => signs(&mut rng, n * d),
             };
             for target in [0, n / 2 + 3, n - 1] {
                 if kind == "coherent" {
-                    x[target * d..(target + 1) * d]
-                        .iter_mut()
-                        .for_each(|v| *v = if rng.next_u64() & 1 == 0 { -1.0 } else { 1.0 });
+                    x[target * d..(target + 1) * d].copy_from_slice(&signs(&mut rng, d));
                 }
                 if kind == "duplicate" {
                     let copy = x[target * d..(target + 1) * d].to_vec();
@@ -762,7 +765,7 @@ fn the_two_pass_update_has_the_fused_bits() {
 fn the_automatic_path_follows_the_last_softmax() {
     let (n, d) = (325usize, 4096usize);
     let mut rng = Rng::seed_from_u64(78);
-    let x: Vec<f32> = (0..n * d).map(|_| if rng.next_u64() & 1 == 0 { -1.0 } else { 1.0 }).collect();
+    let x = signs(&mut rng, n * d);
     let query = x[7 * d..8 * d].to_vec();
     let mut ws = ModernWorkspace::new();
     let (mut state, mut p) = (vec![0.0; d], vec![0.0; n]);
@@ -794,12 +797,8 @@ fn a_pool_of_shards_takes_two_passes_with_the_single_threaded_bits() {
     let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
     let (mut alone, mut all_needed) = (0, 0);
     for (n, d) in [(1095usize, 1024usize), (325, 4096), (5020, 100)] {
-        for signs in [true, false] {
-            let x: Vec<f32> = if signs {
-                (0..n * d).map(|_| if rng.next_u64() & 1 == 0 { -1.0 } else { 1.0 }).collect()
-            } else {
-                uniform(&mut rng, n * d)
-            };
+        for plus_minus in [true, false] {
+            let x: Vec<f32> = if plus_minus { signs(&mut rng, n * d) } else { uniform(&mut rng, n * d) };
             // The last pattern as well: then the top segment is the last one and only the
             // absorption of what came before decides.
             for target in [(rng.next_u64() as usize) % n, n - 1] {
@@ -823,7 +822,8 @@ fn a_pool_of_shards_takes_two_passes_with_the_single_threaded_bits() {
                     )
                     .expect("valid sizes");
                     for workers in [1, 2, 3, plan.len()] {
-                        let at = format!("N = {n}, d = {d}, ±1 {signs}, target {target}, β = {beta}, {workers} shards");
+                        let at =
+                            format!("N = {n}, d = {d}, ±1 {plus_minus}, target {target}, β = {beta}, {workers} shards");
                         let mut shards = Vec::new();
                         let (mut all, mut first) = (SegmentParts::default(), 0);
                         for w in 0..workers {

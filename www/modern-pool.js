@@ -87,9 +87,8 @@ export class ModernPool {
     if (this.whole && q >= 2) return this.#byQueries(queries, q, beta, keepDots);
     const twoPasses = q === 1 && this.peaked && this.d % 4 === 0;
     this.lastTwoPasses = null;
-    const r = twoPasses ? await this.#twoPasses(queries, beta, keepDots) : await this.#byPatterns(queries, q, beta, keepDots);
-    if (q === 1) this.peaked = this.mod.hopfield_modern_peaked(this.n, this.d, r.scalars);
-    delete r.scalars;
+    const { scalars, ...r } = twoPasses ? await this.#twoPasses(queries, beta, keepDots) : await this.#byPatterns(queries, q, beta, keepDots);
+    if (q === 1) this.peaked = this.mod.hopfield_modern_peaked(this.n, this.d, scalars);
     return r;
   }
 

@@ -1772,9 +1772,10 @@ struct SegmentFactor {
     new: f32,
     /// Whether it raised the running maximum (or was the first): then new is 1.
     raised: bool,
-    /// The running sum before it, and its own sum.
+    /// The running sum before it, its own sum, and the running sum after it.
     sum_before: f64,
     sum: f64,
+    sum_after: f64,
 }
 
 /// Each segment's merge factors for one query as [`merge_segment_states`] computes them from
@@ -1792,7 +1793,7 @@ fn segment_factors(n: usize, d: usize, scalars: &[f64]) -> Result<Vec<SegmentFac
         let raised = s == 0 || m > run_max;
         let sum_before = run_sum;
         let (old, new) = merge_factors(&mut run_max, &mut run_sum, m, sum, s == 0);
-        out.push(SegmentFactor { old, new, raised, sum_before, sum });
+        out.push(SegmentFactor { old, new, raised, sum_before, sum, sum_after: run_sum });
         at += 2 + (n1 - n0).div_ceil(nb);
     }
     if at != scalars.len() {
@@ -1878,17 +1879,8 @@ fn or_bound(or: u32) -> f64 {
 /// within 2⁻²⁴ of 1, so one stored pattern holds all the weight but what an f32 sum cannot
 /// see. Then the two-pass path is likely to skip almost every block ([`OneQueryPath::Auto`]).
 pub fn peaked_softmax(n: usize, d: usize, scalars: &[f64]) -> bool {
-    let nb = block_rows(d);
-    let (mut run_max, mut run_sum) = (f64::NEG_INFINITY, 0.0f64);
-    let mut at = 0;
-    for (s, (n0, n1)) in segments(n, d).into_iter().enumerate() {
-        let (Some(&m), Some(&sum)) = (scalars.get(at), scalars.get(at + 1)) else {
-            return false;
-        };
-        merge_factors(&mut run_max, &mut run_sum, m, sum, s == 0);
-        at += 2 + (n1 - n0).div_ceil(nb);
-    }
-    run_sum <= 1.0 + pow2(-24)
+    let last = segment_factors(n, d, scalars).ok().and_then(|f| f.last().copied());
+    last.is_some_and(|f| f.sum_after <= 1.0 + pow2(-24))
 }
 
 /// The dot product of `query` with `row` (as [`dot_1x4`] computes each of its four: one 4-lane
