@@ -81,7 +81,7 @@ export function mount(element, options = {}) {
 
   let mod = null, lab = null, view = null, module = DEFAULT_MODULE, entry = null;
   let playing = false, destroyed = false, visible = true, started = false;
-  let lastTime = null, frameId = 0, needDraw = true, drawnOnce = false, stateDirty = false, lastStateEmit = 0;
+  let lastTime = null, frameId = 0, needDraw = true, modulePending = true, drawnOnce = false, stateDirty = false, lastStateEmit = 0;
   let wanted = null, showAdvanced = false, schema = [], resizeObserver = null, moduleBusy = false;
   const jobs = new Set();
   const t0 = performance.now();
@@ -322,6 +322,7 @@ export function mount(element, options = {}) {
 
   function changed(all = false) {
     needDraw = true;
+    modulePending = true;
     try { module.changed(ctx, all); } catch (e) { notice(`${e.message || e}`, 'error'); }
     emitState(true);
     schedule();
@@ -454,6 +455,9 @@ export function mount(element, options = {}) {
     }
     let again = false;
     try { again = module.frame(ctx, now) === true; } catch (e) { notice(`${e.message || e}`, 'error'); }
+    // A module that throttles its panels (the sorting cell's-eye words, its plots) says so;
+    // until it has caught up the page is not clean.
+    modulePending = again;
     updateReadout();
     // Throttled while playing (a watched value may cost O(run)); exact once the run rests.
     updateWatch(!playing && !lab.busy());
@@ -549,7 +553,7 @@ export function mount(element, options = {}) {
       if (!started) return { ready: false };
       const r = lab.readout();
       return { ready: true, experiment: entry.id, query: lab.query(), position: lab.position(), target: lab.target(),
-        busy: lab.busy(), done: lab.done(), playing, clean: !needDraw || !view, backend: view ? view.backend() : 'none',
+        busy: lab.busy(), done: lab.done(), playing, clean: (!needDraw || !view) && !modulePending, backend: view ? view.backend() : 'none',
         build: metrics.build, scenario: lab.scenario() ?? null, readout: r, info: r, ...module.state(ctx) };
     },
     on(event, fn) { (listeners[event] ||= []).push(fn); return () => { listeners[event] = listeners[event].filter((f) => f !== fn); }; },

@@ -449,7 +449,9 @@ export default {
     if (ctx.lab.position() !== o.lastPosition) { o.lastPosition = ctx.lab.position(); o.plotDirty = true; o.eyeDirty = true; }
     if (o.plot && o.plotDirty && now - o.lastPlot > 150) { updatePlots(ctx); o.plotDirty = false; o.lastPlot = now; }
     if (o.eye && o.eyeDirty && now - o.lastEye > 150) { updateEye(ctx); o.eyeDirty = false; o.lastEye = now; }
-    return o.plotDirty || o.eyeDirty;
+    // Only panels this page has count: an embed has no plots, and a frame loop waiting on them
+    // would never rest.
+    return Boolean((o.plot && o.plotDirty) || (o.eye && o.eyeDirty));
   },
 
   readoutText(ctx, r) {
