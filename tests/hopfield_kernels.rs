@@ -280,7 +280,7 @@ fn segments_cover_the_patterns_in_whole_blocks() {
 /// query's `kernels::dots` bit for bit (whatever register tile computed them: 2 × 4, 2 × 1,
 /// 1 × 4 and 1 × 1 all meet here with N and Q odd and d mod 4 ≠ 0), within the f32 summation
 /// bound of the exact dot product, and keeping them changes nothing else; also for one query
-/// on the pipelined path (d a multiple of 4, segments of several blocks: 325 × 4096).
+/// on `segment_one`'s path (d a multiple of 4, segments of several blocks: 325 × 4096).
 #[test]
 fn the_update_keeps_the_dot_products_it_computes() {
     let mut rng = Rng::seed_from_u64(45);
@@ -323,11 +323,11 @@ fn the_update_keeps_the_dot_products_it_computes() {
 /// from `dot_2x4_fixed` where d is 256, 1024 or 4096, from `dot_2x4` elsewhere, and of one
 /// query from `dot_1x4`. d = 1030 leaves 6 components outside the strips (d mod 16) and 2
 /// outside the 4-lane vectors; N = 301 ends on a partial block (63 rows) and an odd row for the
-/// two-row loop. One query alone with d a multiple of 4 takes the pipelined path
-/// (`segment_one`: each block's scores computed together with the previous block's share of
-/// P X), which needs segments of several blocks, so more than `MAX_SEGMENTS` blocks: N = 1095
-/// at d = 1024 (18 blocks, the last of 7 rows), 325 at d = 4096 (21 blocks, the last of 5) and
-/// 640 at d = 1028 (blocks of 63 rows, so 3 rows of each outside the 4-row steps).
+/// two-row loop. One query alone with d a multiple of 4 takes its own path (`segment_one`:
+/// each block's scores one row at a time, then its share of P X eight rows per pass), checked
+/// on segments of several blocks, so more than `MAX_SEGMENTS` blocks: N = 1095 at d = 1024
+/// (18 blocks, the last of 7 rows: no 8-row pass), 325 at d = 4096 (21 blocks, the last of 5)
+/// and 640 at d = 1028 (blocks of 63 rows, so 7 rows of each outside the 8-row passes).
 #[test]
 fn a_query_has_the_same_bits_alone_and_in_any_batch() {
     let q = 9usize;
@@ -687,7 +687,7 @@ impl std::ops::Mul for Counted<'_> {
 }
 
 /// One query's two-pass path (`OneQueryPath::TwoPass`: every score first, then only the block
-/// shares of Σ e x that can change a bit) gives the fused path's bits: state, weights and kept
+/// shares of Σ e x that can change a bit) gives the block-by-block bits: state, weights and kept
 /// dot products, on ±1 patterns with a corrupted stored pattern as the query over a sweep of β
 /// from a flat softmax (where the bounds fail and every share is computed) to a sharply peaked
 /// one (where one block's share is all it reads), through the β where the other patterns'
@@ -697,7 +697,7 @@ impl std::ops::Mul for Counted<'_> {
 /// all +1 (shares that reach their bound), and on uniform data.
 /// Segments of several blocks: N = 325 at d = 4096 (21 blocks), 1095 at d = 1024, 2000 at d = 256.
 #[test]
-fn the_two_pass_update_has_the_fused_bits() {
+fn the_two_pass_update_has_the_block_by_block_bits() {
     let mut rng = Rng::seed_from_u64(77);
     let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
     let (mut peaked, mut fell_back) = (0, 0);
@@ -736,12 +736,12 @@ fn the_two_pass_update_has_the_fused_bits() {
                             .expect("valid sizes");
                         (state, p, dots, ws.two_pass_partials())
                     };
-                    let (fs, fp, fd, none) = run(OneQueryPath::Fused);
+                    let (fs, fp, fd, none) = run(OneQueryPath::BlockByBlock);
                     let (ts, tp, td, partials) = run(OneQueryPath::TwoPass);
                     let at = format!("{kind}, N = {n}, d = {d}, target {target}, β = {beta}");
-                    assert_eq!(none, None, "{at}: the fused path counted two-pass shares");
-                    for (what, two, fused) in [("state", &ts, &fs), ("weights", &tp, &fp), ("dots", &td, &fd)] {
-                        let first = bits(two).iter().zip(bits(fused)).position(|(a, b)| *a != b);
+                    assert_eq!(none, None, "{at}: the block-by-block path counted two-pass shares");
+                    for (what, two, blocks) in [("state", &ts, &fs), ("weights", &tp, &fp), ("dots", &td, &fd)] {
+                        let first = bits(two).iter().zip(bits(blocks)).position(|(a, b)| *a != b);
                         assert_eq!(first, None, "{at}: the {what} differ first at {first:?}");
                     }
                     let (done, blocks) = partials.expect("the two-pass path reports its shares");
@@ -760,7 +760,7 @@ fn the_two_pass_update_has_the_fused_bits() {
 }
 
 /// `OneQueryPath::Auto` takes the two-pass path after a one-query update whose softmax was
-/// peaked, and the fused one after a flat one; a batch never takes it.
+/// peaked, and block by block after a flat one; a batch never takes it.
 #[test]
 fn the_automatic_path_follows_the_last_softmax() {
     let (n, d) = (325usize, 4096usize);
@@ -773,10 +773,10 @@ fn the_automatic_path_follows_the_last_softmax() {
         ws.update(&x, n, d, &query, 1, beta, &mut state, &mut p).expect("valid sizes");
         ws.two_pass_partials()
     };
-    assert_eq!(step(&mut ws, 0.1), None, "the first update is fused");
+    assert_eq!(step(&mut ws, 0.1), None, "the first update is block by block");
     assert_eq!(step(&mut ws, 0.1).map(|(done, _)| done), Some(1), "after a peaked softmax: two passes, one share");
     assert!(step(&mut ws, 0.0001).is_some(), "still two-pass: the last softmax was peaked");
-    assert_eq!(step(&mut ws, 0.0001), None, "after a flat softmax: fused");
+    assert_eq!(step(&mut ws, 0.0001), None, "after a flat softmax: block by block");
     let queries = [query.clone(), query.clone()].concat();
     let (mut states, mut ps) = (vec![0.0; 2 * d], vec![0.0; 2 * n]);
     step(&mut ws, 0.1);
@@ -787,7 +787,7 @@ fn the_automatic_path_follows_the_last_softmax() {
 /// A pool's two passes for one query (what `www/modern-pool.js` does with a peaked softmax):
 /// every shard's first pass, the top segment's state from the shard that holds it
 /// (`two_pass_top`), the others' states only where `two_pass_top_suffices` says so (zeros
-/// otherwise), then the usual merge: the fused single-threaded bits (state, weights, dots), for
+/// otherwise), then the usual merge: the block-by-block single-threaded bits (state, weights, dots), for
 /// 1 to 8 shards, on ±1 patterns with a corrupted stored pattern as the query (β from flat to
 /// peaked) and on uniform data. Asking a shard for a segment it does not hold, or before a first
 /// pass, is an error.
@@ -807,7 +807,7 @@ fn a_pool_of_shards_takes_two_passes_with_the_single_threaded_bits() {
                 let plan = segments(n, d);
                 for beta in [0.001f32, 0.02, 0.2, 2.0] {
                     let mut ws = ModernWorkspace::new();
-                    ws.set_one_query_path(OneQueryPath::Fused);
+                    ws.set_one_query_path(OneQueryPath::BlockByBlock);
                     let (mut want_state, mut want_p, mut want_dots) = (vec![0.0; d], vec![0.0; n], vec![0.0; n]);
                     ws.update_keeping_dots(
                         &x,

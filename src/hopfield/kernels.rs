@@ -40,18 +40,18 @@
 //!    pair's states are read and written in order and its weights stay in L1.
 //!
 //! One query alone (the page's step) is bound by reading X from memory, and step 3 reads each
-//! block a second time, from L2. So where d is a multiple of 4 its blocks are pipelined
-//! ([`ModernWorkspace`]'s `segment_one`): the scores of block b and the previous block's share
-//! of P X are computed in one loop (`dot6_axpy6`, 6 rows of each per step, then `dot4_axpy4`),
-//! and the core works through the second read while the first waits for memory. Each value is
-//! the same sum in the same order as in the block-by-block steps (a component's share summed over the block's rows
-//! in increasing n from zero, then the same merge): the same bits alone and in any batch.
+//! block a second time, from L2. Where d is a multiple of 4 ([`ModernWorkspace`]'s
+//! `segment_one`) each block's scores are computed one row at a time (one stream from memory:
+//! several rows at once are several streams, slower on the machines measured) and its share of
+//! P X eight rows per pass over the partial sums ([`axpy_rows`]). Each value is the same sum in
+//! the same order as in the batch's tiles (a component's share summed over the block's rows in
+//! increasing n from zero, then the same merge): the same bits alone and in any batch.
 //!
 //! Where one stored pattern holds nearly all the weight (retrieval, the page's usual step), most
 //! shares of P X cannot change a bit of the result: [`OneQueryPath::TwoPass`] computes every
 //! score first and then only the shares that can (`update_one_two_pass`, with the bounds that
 //! prove it), so a step reads X about once; [`OneQueryPath::Auto`] takes it after a peaked
-//! softmax. The same bits as the pipelined path (`the_two_pass_update_has_the_fused_bits`).
+//! softmax. The same bits as block by block (`the_two_pass_update_has_the_block_by_block_bits`).
 //!
 //! The hot loops live in small functions of their own (`#[inline(never)]` in wasm), but the site's
 //! `wasm-opt -Oz` inlines a function with one call site back into its caller, so what keeps V8
@@ -1208,16 +1208,16 @@ struct TwoPassPlan {
 
 /// How one query's update (Q = 1, d a multiple of 4) reads the stored patterns. Both paths
 /// compute every value with the same operations in the same order, so they give the same bits
-/// (`the_two_pass_update_has_the_fused_bits`); only their speed differs.
+/// (`the_two_pass_update_has_the_block_by_block_bits`); only their speed differs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum OneQueryPath {
     /// [`OneQueryPath::TwoPass`] after a one-query update whose softmax was peaked (one stored
-    /// pattern holding all but about 2⁻²⁴ of the weight), [`OneQueryPath::Fused`] otherwise.
+    /// pattern holding all but about 2⁻²⁴ of the weight), [`OneQueryPath::BlockByBlock`] otherwise.
     #[default]
     Auto,
-    /// One read of X from memory: block b's scores computed together with block b − 1's share of
-    /// Σ e x (`segment_one`). Best when many weights matter.
-    Fused,
+    /// Block by block: each block's scores (X read from memory), then its share of Σ e x (the
+    /// block read again from L2; `segment_one`). Best when many weights matter.
+    BlockByBlock,
     /// Every score first (one read of X, one row at a time), then only the shares of Σ e x that
     /// can change a bit of the result (`update_one_two_pass`). Best when the softmax is peaked
     /// (retrieval): then one block of X is read again, not all of it.
@@ -1327,7 +1327,7 @@ impl ModernWorkspace {
         let two_pass = one
             && match self.path {
                 OneQueryPath::Auto => self.peaked,
-                OneQueryPath::Fused => false,
+                OneQueryPath::BlockByBlock => false,
                 OneQueryPath::TwoPass => true,
             };
         self.plan.partials = None;
@@ -1361,7 +1361,7 @@ impl ModernWorkspace {
     ///
     /// With `keep_dots`, step 1's raw dot products are copied to `parts.dots` before step 2
     /// turns them into numerators (a copy of q × nb values per block, nothing more). One query
-    /// with d a multiple of 4 takes the pipelined [`Self::segment_one`] (the same bits).
+    /// with d a multiple of 4 takes [`Self::segment_one`] (the same bits).
     #[allow(clippy::too_many_arguments)]
     fn segment(
         &mut self,
@@ -1516,15 +1516,20 @@ impl ModernWorkspace {
 }
 
 impl ModernWorkspace {
-    /// [`Self::segment`] for one query (d a multiple of 4), pipelined so that X is read from
-    /// memory once: the scores of block b are computed together with block b − 1's share of
-    /// Σ e x (`dot6_axpy6` and `dot4_axpy4`: 6 or 4 rows of each per step), so the second read of
-    /// block b − 1, from L2, overlaps the first read of block b, from memory, instead of following
-    /// it. The same operations in the same order as the block-by-block path for every value
-    /// (each score over k as `dot_1x4`, each component's sum over the block's rows in increasing
-    /// n from zero, then the same merge): the same bits
+    /// [`Self::segment`] for one query (d a multiple of 4), block by block, each block read once
+    /// from memory and once from L2: its scores one row at a time ([`dot_or_1`]: one stream from
+    /// memory, the fastest way to read X on the machines measured), its numerators and merge
+    /// factors, then its share of Σ e x from L2, 8 rows per pass over the partial sums
+    /// ([`axpy_rows`]), merged into the running state. The same operations in the same order as
+    /// the batch path for every value (each score over k as `dot_1x4`, each component's sum over
+    /// the block's rows in increasing n from zero, then the same merge): the same bits
     /// (`a_query_has_the_same_bits_alone_and_in_any_batch`, the golden `HOPFIELD_KERNELS`).
-    #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
+    ///
+    /// Natively a 64×64 query against 10,000 patterns took 7.0 ms this way against 9.5 ms for
+    /// the pipeline it replaced (block b's scores computed in one loop with block b − 1's share,
+    /// 6 rows of each: 12 streams at once), one pass over X 4.2 ms (an AMD EPYC machine,
+    /// docs/hopfield.md).
+    #[allow(clippy::too_many_arguments)]
     fn segment_one(
         &mut self,
         x: &[f32],
@@ -1538,83 +1543,28 @@ impl ModernWorkspace {
         out_p: &mut [f32],
     ) {
         let nb = block_rows(d);
-        let blocks = n.div_ceil(nb);
         refill(&mut self.scratch, d, 0.0);
-        // The block whose share of Σ e x is pending: (first row, rows); the segment's first
-        // block starts at row 0.
-        let mut pending: Option<(usize, usize)> = None;
-        for b in 0..=blocks {
-            let (n0, rows) = if b < blocks { (b * nb, nb.min(n - b * nb)) } else { (n, 0) };
-            let (p0, p_rows) = pending.unwrap_or((0, 0));
-            self.scratch.fill(0.0);
-            // Scores of this block's rows with as many of the pending block's rows per step: 6 of
-            // each while both blocks have them, then 4, then the rest; either way each block's
-            // rows in increasing n.
-            let wide = (rows / 6).min(p_rows / 6) * 6;
-            for g in (0..wide).step_by(6) {
-                let (c, r) = (n0 + g, p0 + g);
-                let (w, scores) = out_p.split_at_mut(n0);
-                let t = dot6_axpy6(
-                    query,
-                    &x[c * d..(c + 6) * d],
-                    &x[r * d..(r + 6) * d],
-                    &w[r..r + 6],
-                    &mut self.scratch,
-                    d,
-                );
-                scores[g..g + 6].copy_from_slice(&t);
-            }
-            let (groups, p_groups) = ((rows - wide) / NT, (p_rows - wide) / NT);
-            let fused = groups.min(p_groups);
-            let (n0w, p0w) = (n0 + wide, p0 + wide);
-            for g in 0..fused {
-                let (c, r) = (n0w + g * NT, p0w + g * NT);
-                let (w, scores) = out_p.split_at_mut(n0);
-                let t = dot4_axpy4(
-                    query,
-                    &x[c * d..(c + NT) * d],
-                    &x[r * d..(r + NT) * d],
-                    &w[r..r + NT],
-                    &mut self.scratch,
-                    d,
-                );
-                scores[wide + g * NT..wide + (g + 1) * NT].copy_from_slice(&t);
-            }
-            for g in fused..groups {
-                let c = n0w + g * NT;
-                let t = dot_1x4([query], core::array::from_fn(|i| row(x, c + i, d)), d);
-                out_p[c..c + NT].copy_from_slice(&t[0]);
-            }
-            for c in n0w + groups * NT..n0 + rows {
-                out_p[c] = dot_tile::<1, 1>([query], [row(x, c, d)], d)[0][0];
-            }
-            // The rest of the pending block's share, its rows in increasing n.
-            for g in fused..p_groups {
-                let r = p0w + g * NT;
-                axpy_rows(&x[r * d..(r + NT) * d], &out_p[r..r + NT], &mut self.scratch, d);
-            }
-            for r in p0w + p_groups * NT..p0 + p_rows {
-                axpy_rows(row(x, r, d), &out_p[r..r + 1], &mut self.scratch, d);
-            }
-            if pending.is_some() {
-                merge_partial(&self.scratch, out_state, self.scale[0], p0 == 0);
-            }
-            if b == blocks {
-                break;
+        for (b, block_max) in block_max.iter_mut().enumerate().take(n.div_ceil(nb)) {
+            let (n0, rows) = (b * nb, nb.min(n - b * nb));
+            for (c, p) in out_p[n0..n0 + rows].iter_mut().enumerate() {
+                // The OR of the row's bits is free here (the loop waits on its sum's latency).
+                *p = dot_or_1(query, row(x, n0 + c, d), d).0;
             }
             if let Some(dots) = out_dots.as_deref_mut() {
                 dots[n0..n0 + rows].copy_from_slice(&out_p[n0..n0 + rows]);
             }
             let (m, sum) = block_numerators(&mut out_p[n0..n0 + rows], beta);
-            block_max[b] = m;
+            *block_max = m;
             self.scale[0] = merge_factors(&mut self.run_max[0], &mut self.run_sum[0], m, sum, b == 0);
-            pending = Some((n0, rows));
+            self.scratch.fill(0.0);
+            axpy_rows(&x[n0 * d..(n0 + rows) * d], &out_p[n0..n0 + rows], &mut self.scratch, d);
+            merge_partial(&self.scratch, out_state, self.scale[0], b == 0);
         }
     }
 }
 
 impl ModernWorkspace {
-    /// One query's update in two passes, with the bits of the fused path (`segment_one` for
+    /// One query's update in two passes, with the bits of block by block (`segment_one` for
     /// every segment, then [`merge_segments`]); `parts` receives what those would give it.
     ///
     /// 1. Every score, one row at a time (one stream from memory, the fastest way to read X
@@ -1631,7 +1581,7 @@ impl ModernWorkspace {
     ///    roundings, far more than they can add). After D, old is 1 and a block (segment) adds
     ///    fl(P_b·new): where P_b·new is bounded the same way below a quarter of the spacing at
     ///    every component of the running state, adding it changes no bit, so it is skipped.
-    ///    Where a bound fails, the shares are computed with the fused path's operations (each
+    ///    Where a bound fails, the shares are computed with `segment_one`'s operations (each
     ///    share from zero over its rows in increasing n, `axpy_rows`, then `merge_partial`), so
     ///    the bits never depend on the path. Skipped segments' states are left zero: the merge
     ///    then computes fl(0·old) + P = P and fl(T + 0) = T, what the absorption proved.
@@ -1953,115 +1903,58 @@ fn block_numerators(p: &mut [f32], beta: f64) -> (f64, f64) {
     (m, sum)
 }
 
-/// Whether a step of `segment_one` over `rows` rows of each block ([`dot4_axpy4`],
-/// [`dot6_axpy6`]) fits its slices: d a multiple of 4, the query and `partial` d long, `xd` and
-/// `xa` `rows` rows of d, a weight per row of `xa`.
-fn fused_step_fits(rows: usize, query: &[f32], xd: &[f32], xa: &[f32], w: &[f32], partial: &[f32], d: usize) -> bool {
-    d.is_multiple_of(4)
-        && query.len() >= d
-        && xd.len() >= rows * d
-        && xa.len() >= rows * d
-        && w.len() >= rows
-        && partial.len() >= d
-}
-
-/// One step of `segment_one`: the dot products of `query` with the 4 rows `xd` (4 × d, as
-/// [`dot_1x4`] computes them) and, in the same pass over k, `partial ← partial + Σ_i w[i]·xa_i`
-/// for the 4 rows `xa` in order (lane-wise, as the block-by-block P X sums a component over
-/// rows). d must be a multiple of 4; zeros and nothing added when the sizes do not fit (never
-/// happens: the caller slices exactly).
-#[cfg_attr(target_arch = "wasm32", inline(never))]
-#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
-fn dot4_axpy4(query: &[f32], xd: &[f32], xa: &[f32], w: &[f32], partial: &mut [f32], d: usize) -> [f32; 4] {
-    if !fused_step_fits(4, query, xd, xa, w, partial, d) {
-        return [0.0; 4];
-    }
-    let z = F4::splat(0.0);
-    let (mut a0, mut a1, mut a2, mut a3) = (z, z, z, z);
-    let (s0, s1, s2, s3) = (F4::splat(w[0]), F4::splat(w[1]), F4::splat(w[2]), F4::splat(w[3]));
-    let (qp, xp, ap, pp) = (query.as_ptr(), xd.as_ptr(), xa.as_ptr(), partial.as_mut_ptr());
-    let mut k = 0;
-    while k < d {
-        // SAFETY (every access): k + 4 <= d, so query[k..k + 4], partial[k..k + 4] and row i's
-        // [k..k + 4] at i·d + k of xd and xa (i < 4) lie within their slices (checked above).
-        let u = unsafe { F4::load(qp.add(k)) };
-        let v = unsafe { F4::load(xp.add(k)) };
-        a0 = a0.add(u.mul(v));
-        let v = unsafe { F4::load(xp.add(d + k)) };
-        a1 = a1.add(u.mul(v));
-        let v = unsafe { F4::load(xp.add(2 * d + k)) };
-        a2 = a2.add(u.mul(v));
-        let v = unsafe { F4::load(xp.add(3 * d + k)) };
-        a3 = a3.add(u.mul(v));
-        let mut p = unsafe { F4::load(pp.add(k)) };
-        p = p.add(s0.mul(unsafe { F4::load(ap.add(k)) }));
-        p = p.add(s1.mul(unsafe { F4::load(ap.add(d + k)) }));
-        p = p.add(s2.mul(unsafe { F4::load(ap.add(2 * d + k)) }));
-        p = p.add(s3.mul(unsafe { F4::load(ap.add(3 * d + k)) }));
-        unsafe { p.store(pp.add(k)) };
-        k += 4;
-    }
-    finish_dots([[a0, a1, a2, a3]], [query], core::array::from_fn(|i| &xd[i * d..(i + 1) * d]), d)[0]
-}
-
-/// [`dot4_axpy4`] for 6 rows of each: the dot products of `query` with the 6 rows `xd` (6 × d;
-/// each the same sum over k as [`dot_1x4`]'s) and `partial ← partial + Σ_i w[i]·xa_i` for the 6
-/// rows `xa` in order. Natively more rows per step read memory faster (a 64×64 query 12.2 →
-/// 10.0–11.1 ms); in Chromium 2 % faster. With 8 rows V8 spilled (6 sums, 6 weights, the query
-/// and the partial sums fill its 15 SIMD registers) and one query was 17 % slower. d must be a
-/// multiple of 4; zeros and nothing added when the sizes do not fit (never happens: the caller
-/// slices exactly).
-#[cfg_attr(target_arch = "wasm32", inline(never))]
-#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
-fn dot6_axpy6(query: &[f32], xd: &[f32], xa: &[f32], w: &[f32], partial: &mut [f32], d: usize) -> [f32; 6] {
-    if !fused_step_fits(6, query, xd, xa, w, partial, d) {
-        return [0.0; 6];
-    }
-    let z = F4::splat(0.0);
-    let (mut a0, mut a1, mut a2, mut a3, mut a4, mut a5) = (z, z, z, z, z, z);
-    let (s0, s1, s2) = (F4::splat(w[0]), F4::splat(w[1]), F4::splat(w[2]));
-    let (s3, s4, s5) = (F4::splat(w[3]), F4::splat(w[4]), F4::splat(w[5]));
-    let (qp, xp, ap, pp) = (query.as_ptr(), xd.as_ptr(), xa.as_ptr(), partial.as_mut_ptr());
-    let mut k = 0;
-    while k < d {
-        // SAFETY (every access): k + 4 <= d, so query[k..k + 4], partial[k..k + 4] and row i's
-        // [k..k + 4] at i·d + k of xd and xa (i < 6) lie within their slices (checked above).
-        let u = unsafe { F4::load(qp.add(k)) };
-        a0 = a0.add(u.mul(unsafe { F4::load(xp.add(k)) }));
-        a1 = a1.add(u.mul(unsafe { F4::load(xp.add(d + k)) }));
-        a2 = a2.add(u.mul(unsafe { F4::load(xp.add(2 * d + k)) }));
-        a3 = a3.add(u.mul(unsafe { F4::load(xp.add(3 * d + k)) }));
-        a4 = a4.add(u.mul(unsafe { F4::load(xp.add(4 * d + k)) }));
-        a5 = a5.add(u.mul(unsafe { F4::load(xp.add(5 * d + k)) }));
-        let mut p = unsafe { F4::load(pp.add(k)) };
-        p = p.add(s0.mul(unsafe { F4::load(ap.add(k)) }));
-        p = p.add(s1.mul(unsafe { F4::load(ap.add(d + k)) }));
-        p = p.add(s2.mul(unsafe { F4::load(ap.add(2 * d + k)) }));
-        p = p.add(s3.mul(unsafe { F4::load(ap.add(3 * d + k)) }));
-        p = p.add(s4.mul(unsafe { F4::load(ap.add(4 * d + k)) }));
-        p = p.add(s5.mul(unsafe { F4::load(ap.add(5 * d + k)) }));
-        unsafe { p.store(pp.add(k)) };
-        k += 4;
-    }
-    let rows: [&[f32]; 6] = core::array::from_fn(|i| &xd[i * d..(i + 1) * d]);
-    let [d0, d1, d2] = finish_dots([[a0, a1, a2]], [query], [rows[0], rows[1], rows[2]], d)[0];
-    let [d3, d4, d5] = finish_dots([[a3, a4, a5]], [query], [rows[3], rows[4], rows[5]], d)[0];
-    [d0, d1, d2, d3, d4, d5]
-}
-
 /// `partial ← partial + Σ_i w[i]·x_i` for the rows of `xs` (w.len() rows of d, d a multiple of
-/// 4) in order, lane-wise: the pending block's rows that `dot6_axpy6` and `dot4_axpy4` did not
-/// take. Nothing when the sizes do not fit (never happens).
+/// 4) in order, lane-wise: a block's share of Σ e x for one query. Eight rows per pass over
+/// `partial` (then four, then one), each component's sum still over the rows in increasing i,
+/// so the same bits as one row at a time with an eighth of the loads and stores of `partial`.
+/// Nothing when the sizes do not fit (never happens).
 fn axpy_rows(xs: &[f32], w: &[f32], partial: &mut [f32], d: usize) {
     if !d.is_multiple_of(4) || xs.len() < w.len() * d || partial.len() < d {
         return;
     }
-    for (i, &wi) in w.iter().enumerate() {
-        let s = F4::splat(wi);
+    let mut i = 0;
+    while i + 8 <= w.len() {
+        axpy_8(&xs[i * d..(i + 8) * d], &w[i..i + 8], partial, d);
+        i += 8;
+    }
+    while i < w.len() {
+        let s = F4::splat(w[i]);
         let xr = &xs[i * d..(i + 1) * d];
         for k in (0..d).step_by(4) {
             store_at(partial, k, load_at(partial, k).add(s.mul(load_at(xr, k))));
         }
+        i += 1;
+    }
+}
+
+/// [`axpy_rows`] for 8 rows: `partial ← partial + w[0]·x_0 + … + w[7]·x_7`, added in that
+/// order lane-wise. 8 broadcast weights, the partial sums and one row's values: 10 of V8's 15
+/// SIMD registers. Nothing when the sizes do not fit (never happens: the caller slices exactly).
+#[cfg_attr(target_arch = "wasm32", inline(never))]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+fn axpy_8(xs: &[f32], w: &[f32], partial: &mut [f32], d: usize) {
+    if !d.is_multiple_of(4) || xs.len() < 8 * d || w.len() < 8 || partial.len() < d {
+        return;
+    }
+    let (s0, s1, s2, s3) = (F4::splat(w[0]), F4::splat(w[1]), F4::splat(w[2]), F4::splat(w[3]));
+    let (s4, s5, s6, s7) = (F4::splat(w[4]), F4::splat(w[5]), F4::splat(w[6]), F4::splat(w[7]));
+    let (xp, pp) = (xs.as_ptr(), partial.as_mut_ptr());
+    let mut k = 0;
+    while k < d {
+        // SAFETY (every access): k + 4 <= d, so partial[k..k + 4] and row i's [k..k + 4] at
+        // i·d + k (i < 8) lie within their slices (checked above).
+        let mut p = unsafe { F4::load(pp.add(k)) };
+        p = p.add(s0.mul(unsafe { F4::load(xp.add(k)) }));
+        p = p.add(s1.mul(unsafe { F4::load(xp.add(d + k)) }));
+        p = p.add(s2.mul(unsafe { F4::load(xp.add(2 * d + k)) }));
+        p = p.add(s3.mul(unsafe { F4::load(xp.add(3 * d + k)) }));
+        p = p.add(s4.mul(unsafe { F4::load(xp.add(4 * d + k)) }));
+        p = p.add(s5.mul(unsafe { F4::load(xp.add(5 * d + k)) }));
+        p = p.add(s6.mul(unsafe { F4::load(xp.add(6 * d + k)) }));
+        p = p.add(s7.mul(unsafe { F4::load(xp.add(7 * d + k)) }));
+        // SAFETY: as above.
+        unsafe { p.store(pp.add(k)) };
+        k += 4;
     }
 }
 
