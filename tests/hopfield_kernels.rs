@@ -306,7 +306,8 @@ fn the_update_keeps_the_dot_products_it_computes() {
                 let row = &x[i * d..(i + 1) * d];
                 let exact: f64 = row.iter().zip(query).map(|(&a, &b)| f64::from(a) * f64::from(b)).sum();
                 let abs: f64 = row.iter().zip(query).map(|(&a, &b)| (f64::from(a) * f64::from(b)).abs()).sum();
-                // Four lanes of d/4 terms, two more additions and the tail: ≤ (d/4 + 3)·u·Σ|a_k b_k|.
+                // Four lanes of two sums of about d/8 terms each, their sum, two more additions
+                // and the tail: well within (d/4 + 3)·u·Σ|a_k b_k|.
                 let bound = ((d / 4 + 3) as f64) * 2f64.powi(-24) * abs;
                 assert!((f64::from(got) - exact).abs() <= bound, "n = {n}, d = {d}: {got} against {exact}");
             }
@@ -314,6 +315,72 @@ fn the_update_keeps_the_dot_products_it_computes() {
         let mut short = vec![0.0f32; q * n - 1];
         assert!(ws.update_keeping_dots(&x, n, d, &queries, q, beta, &mut state, &mut p, Some(&mut short)).is_err());
     }
+}
+
+/// The documented summation order of every f32 dot product (`dot_tile`'s doc comment), written
+/// out as plainly as possible: two 4-lane sums over the even and the odd 4-component chunks, their
+/// lane-wise sum, the lanes as (l0 + l1) + (l2 + l3), then the last d mod 4 products. Every
+/// kernel path meets it bit for bit: one row at a time (`dots`, d a multiple of 4, an odd and an
+/// even number of chunks), the 1 × 4, 2 × 4 (fixed and any d) and 1 × 1 tiles of a batch's kept
+/// dot products, and one query's own path. On uniform data the orders differ in most sums (a
+/// single running sum per lane gave other bits for 8 of 9 rows at d = 1024).
+#[test]
+fn the_dot_products_follow_the_documented_order() {
+    fn documented(a: &[f32], b: &[f32]) -> f32 {
+        let d = a.len();
+        let d4 = d - d % 4;
+        let mut acc = [[0.0f32; 4]; 2];
+        for k in 0..d4 {
+            acc[(k / 4) % 2][k % 4] += a[k] * b[k];
+        }
+        let l: [f32; 4] = core::array::from_fn(|j| acc[0][j] + acc[1][j]);
+        let mut s = (l[0] + l[1]) + (l[2] + l[3]);
+        for k in d4..d {
+            s += a[k] * b[k];
+        }
+        s
+    }
+    let mut rng = Rng::seed_from_u64(46);
+    let mut differs = 0;
+    for &(n, d, q) in &[
+        (9usize, 4usize, 1usize),
+        (9, 12, 3),
+        (9, 36, 2),
+        (9, 37, 3),
+        (13, 256, 3),
+        (13, 1024, 3),
+        (13, 1028, 2),
+        (13, 1030, 3),
+        (7, 4096, 2),
+        (130, 4096, 1),
+    ] {
+        let x = uniform(&mut rng, n * d);
+        let queries = uniform(&mut rng, q * d);
+        let mut ws = ModernWorkspace::new();
+        let (mut state, mut p, mut kept) = (vec![0.0f32; q * d], vec![0.0f32; q * n], vec![0.0f32; q * n]);
+        ws.update_keeping_dots(&x, n, d, &queries, q, 0.1, &mut state, &mut p, Some(&mut kept)).expect("valid sizes");
+        for r in 0..q {
+            let query = &queries[r * d..(r + 1) * d];
+            let alone = dots(&x, n, d, query);
+            for i in 0..n {
+                let row = &x[i * d..(i + 1) * d];
+                let want = documented(query, row).to_bits();
+                let at = format!("N = {n}, d = {d}, Q = {q}, query {r}, row {i}");
+                assert_eq!(alone[i].to_bits(), want, "{at}: kernels::dots");
+                assert_eq!(kept[r * n + i].to_bits(), want, "{at}: the update's kept dot product");
+                let single: f32 = {
+                    let mut l = [0.0f32; 4];
+                    for k in 0..d - d % 4 {
+                        l[k % 4] += query[k] * row[k];
+                    }
+                    ((l[0] + l[1]) + (l[2] + l[3])) + (d - d % 4..d).map(|k| query[k] * row[k]).sum::<f32>()
+                };
+                differs += usize::from(single.to_bits() != want);
+            }
+        }
+    }
+    // The check has teeth: one running sum per lane would have given other bits for many sums.
+    assert!(differs > 100, "only {differs} sums differ between the two orders");
 }
 
 /// A query's new state and weights have the same bits whether it is updated alone or in a batch

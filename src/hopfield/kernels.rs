@@ -585,31 +585,37 @@ fn store_at(s: &mut [f32], i: usize, v: F4) {
 }
 
 /// The dot products of `R` query rows with `C` pattern rows (all of length `d`), in the one fixed
-/// order every platform uses: lane l sums the products of components k ≡ l (mod 4) below
-/// d − d mod 4 in increasing k, the lanes combine as (l0 + l1) + (l2 + l3), then the last
-/// d mod 4 products are added in increasing k. Rows shorter than `d` give zeros (never happens:
-/// the callers slice exactly `d`).
+/// order every platform uses. Below d4 = d − d mod 4 the components come in 4-lane chunks
+/// (chunk i: components 4i .. 4i + 4); two 4-lane accumulators take the even and the odd chunks,
+/// each in increasing i (lane l sums the products of its components k ≡ l mod 4); then
+/// A_even + A_odd lane-wise, the lanes combine as (l0 + l1) + (l2 + l3), and the last d mod 4
+/// products are added in increasing k. Two running sums halve the chain of dependent additions
+/// that bounds one row at a time ([`dot_or_1`]: natively 1.29× → 1.15× one pass over X, in V8
+/// 1.72× → 1.41×), and a register tile can still take the even chunks and then the odd ones
+/// with the registers of one sum ([`dot_2x4_fixed`]). Rows shorter than `d` give zeros (never
+/// happens: the callers slice exactly `d`).
 #[inline(always)]
 fn dot_tile<const R: usize, const C: usize>(qs: [&[f32]; R], xs: [&[f32]; C], d: usize) -> [[f32; C]; R] {
     if qs.iter().chain(xs.iter()).any(|s| s.len() < d) {
         return [[0.0; C]; R];
     }
     let d4 = d - d % 4;
-    let mut acc = [[F4::splat(0.0); C]; R];
+    let mut acc = [[[F4::splat(0.0); C]; R]; 2];
     let mut k = 0;
     while k < d4 {
+        let parity = (k / 4) % 2;
         // SAFETY: k + 4 <= d4 <= d <= the length of every row (checked above).
         let qv: [F4; R] = core::array::from_fn(|r| unsafe { F4::load(qs[r].as_ptr().add(k)) });
         for c in 0..C {
             // SAFETY: as above.
             let xv = unsafe { F4::load(xs[c].as_ptr().add(k)) };
             for r in 0..R {
-                acc[r][c] = acc[r][c].add(qv[r].mul(xv));
+                acc[parity][r][c] = acc[parity][r][c].add(qv[r].mul(xv));
             }
         }
         k += 4;
     }
-    finish_dots(acc, qs, xs, d)
+    finish_dots(core::array::from_fn(|r| core::array::from_fn(|c| acc[0][r][c].add(acc[1][r][c]))), qs, xs, d)
 }
 
 /// One block's share of P X for `R` queries and components `j .. j + 4V`, merged into the
@@ -646,22 +652,23 @@ fn axpy_tile<const R: usize, const V: usize>(
     merge_state(acc, d, j, state, q0, scale, first);
 }
 
-/// [`dot_tile`] for 2 queries × 4 patterns, unrolled by hand: the release profile optimises for
-/// size and would keep a loop's accumulator array in memory. Same operations, same order.
-#[inline(always)]
-fn dot_2x4(qs: [&[f32]; 2], xs: [&[f32]; 4], d: usize) -> [[f32; 4]; 2] {
-    if qs.iter().chain(xs.iter()).any(|s| s.len() < d) {
-        return [[0.0; 4]; 2];
-    }
-    let d4 = d - d % 4;
+/// One parity's chunks of [`dot_tile`] for 2 queries × 4 patterns, unrolled by hand (the release
+/// profile optimises for size and would keep a loop's accumulator array in memory): the sums over
+/// chunks `first`, `first + 2`, … below d4 of rows 2 × 4 read through their pointers. 8
+/// accumulators, 2 query vectors and one pattern vector: 11 of V8's 15 SIMD registers.
+///
+/// # Safety
+/// Every pointer must be valid for reads of `d4` f32s, and `d4` a multiple of 4.
+#[cfg_attr(target_arch = "wasm32", inline(never))]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+unsafe fn dot_2x4_chunks(q: [*const f32; 2], x: [*const f32; 4], first: usize, d4: usize) -> [[F4; 4]; 2] {
     let z = F4::splat(0.0);
     let (mut a00, mut a01, mut a02, mut a03) = (z, z, z, z);
     let (mut a10, mut a11, mut a12, mut a13) = (z, z, z, z);
-    let (q0, q1) = (qs[0].as_ptr(), qs[1].as_ptr());
-    let (x0, x1, x2, x3) = (xs[0].as_ptr(), xs[1].as_ptr(), xs[2].as_ptr(), xs[3].as_ptr());
-    let mut k = 0;
+    let ([q0, q1], [x0, x1, x2, x3]) = (q, x);
+    let mut k = 4 * first;
     while k < d4 {
-        // SAFETY: k + 4 <= d4 <= d <= the length of every row (checked above).
+        // SAFETY: k + 4 <= d4, within every row (the caller's contract).
         let (u0, u1) = unsafe { (F4::load(q0.add(k)), F4::load(q1.add(k))) };
         // SAFETY: as above.
         let v = unsafe { F4::load(x0.add(k)) };
@@ -679,29 +686,43 @@ fn dot_2x4(qs: [&[f32]; 2], xs: [&[f32]; 4], d: usize) -> [[f32; 4]; 2] {
         let v = unsafe { F4::load(x3.add(k)) };
         a03 = a03.add(u0.mul(v));
         a13 = a13.add(u1.mul(v));
-        k += 4;
+        k += 8;
     }
-    finish_dots([[a00, a01, a02, a03], [a10, a11, a12, a13]], qs, xs, d)
+    [[a00, a01, a02, a03], [a10, a11, a12, a13]]
 }
 
-/// [`dot_2x4`] for dimensions known when compiling (`D`: 256, 1024 and 4096, the 16², 32² and
-/// 64² pictures and the benchmark's size): 2 consecutive query rows in `q` and 4 consecutive
-/// pattern rows in `x`, so every load is one of two pointers plus a constant (where `dot_2x4`
-/// advances six pointers per step, which in wasm costs an addition each). The same operations
-/// in the same order: the same bits.
-#[cfg_attr(target_arch = "wasm32", inline(never))]
-#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
-fn dot_2x4_fixed<const D: usize>(q: &[f32], x: &[f32]) -> [[f32; 4]; 2] {
-    if q.len() < 2 * D || x.len() < 4 * D || !D.is_multiple_of(4) {
+/// [`dot_tile`] for 2 queries × 4 patterns: the even chunks, then the odd ones
+/// ([`dot_2x4_chunks`]; the tile's rows are still in L1 or L2 for the second), then their sum.
+/// Same operations, same order.
+#[inline(always)]
+fn dot_2x4(qs: [&[f32]; 2], xs: [&[f32]; 4], d: usize) -> [[f32; 4]; 2] {
+    if qs.iter().chain(xs.iter()).any(|s| s.len() < d) {
         return [[0.0; 4]; 2];
     }
+    let d4 = d - d % 4;
+    let (q, x) = (qs.map(<[f32]>::as_ptr), xs.map(<[f32]>::as_ptr));
+    // SAFETY: every row holds at least d >= d4 values (checked above).
+    let (even, odd) = unsafe { (dot_2x4_chunks(q, x, 0, d4), dot_2x4_chunks(q, x, 1, d4)) };
+    finish_dots(sum_parities(even, odd), qs, xs, d)
+}
+
+/// [`dot_2x4_chunks`] for dimensions known when compiling: 2 consecutive query rows at `q` and 4
+/// consecutive pattern rows at `x`, so every load is one of two pointers plus a constant (where
+/// `dot_2x4_chunks` adds its index to six pointers per step, which in wasm costs an addition each).
+///
+/// # Safety
+/// `q` must be valid for reads of 2·D f32s and `x` of 4·D, D a multiple of 4.
+#[cfg_attr(target_arch = "wasm32", inline(never))]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+unsafe fn dot_2x4_chunks_fixed<const D: usize>(q: *const f32, x: *const f32, first: usize) -> [[F4; 4]; 2] {
     let z = F4::splat(0.0);
     let (mut a00, mut a01, mut a02, mut a03) = (z, z, z, z);
     let (mut a10, mut a11, mut a12, mut a13) = (z, z, z, z);
-    let (mut qp, mut xp) = (q.as_ptr(), x.as_ptr());
-    for _ in 0..D / 4 {
-        // SAFETY: after i steps qp = q + 4i and xp = x + 4i with 4i + 4 <= D, so the reads at
-        // qp + D + 4 <= 2D <= q.len() and xp + 3D + 4 <= 4D <= x.len() (checked above).
+    let (mut qp, mut xp) = (q.wrapping_add(4 * first), x.wrapping_add(4 * first));
+    for _ in 0..(D / 4 + 1 - first) / 2 {
+        // SAFETY: after i steps qp = q + 4(first + 2i) with first + 2i < D/4 chunks, so every
+        // read (at most qp + D + 4 <= q + 2D and xp + 3D + 4 <= x + 4D) lies within the rows
+        // (the caller's contract).
         let (u0, u1) = unsafe { (F4::load(qp), F4::load(qp.add(D))) };
         // SAFETY: as above.
         let v = unsafe { F4::load(xp) };
@@ -719,45 +740,73 @@ fn dot_2x4_fixed<const D: usize>(q: &[f32], x: &[f32]) -> [[f32; 4]; 2] {
         let v = unsafe { F4::load(xp.add(3 * D)) };
         a03 = a03.add(u0.mul(v));
         a13 = a13.add(u1.mul(v));
-        qp = qp.wrapping_add(4);
-        xp = xp.wrapping_add(4);
+        qp = qp.wrapping_add(8);
+        xp = xp.wrapping_add(8);
     }
-    finish_dots(
-        [[a00, a01, a02, a03], [a10, a11, a12, a13]],
-        [&q[..D], &q[D..2 * D]],
-        [&x[..D], &x[D..2 * D], &x[2 * D..3 * D], &x[3 * D..4 * D]],
-        D,
-    )
+    [[a00, a01, a02, a03], [a10, a11, a12, a13]]
 }
 
-/// [`dot_tile`] for 1 query × 4 patterns, unrolled by hand (see [`dot_2x4`]).
+/// [`dot_2x4`] for dimensions known when compiling (`D`: 256, 1024 and 4096, the 16², 32² and
+/// 64² pictures and the benchmark's size): 2 consecutive query rows in `q` and 4 consecutive
+/// pattern rows in `x` ([`dot_2x4_chunks_fixed`]). The same operations in the same order: the
+/// same bits.
+#[inline(always)]
+fn dot_2x4_fixed<const D: usize>(q: &[f32], x: &[f32]) -> [[f32; 4]; 2] {
+    if q.len() < 2 * D || x.len() < 4 * D || !D.is_multiple_of(4) {
+        return [[0.0; 4]; 2];
+    }
+    // SAFETY: q holds 2D values and x 4D (checked above), D a multiple of 4.
+    let (even, odd) = unsafe {
+        (dot_2x4_chunks_fixed::<D>(q.as_ptr(), x.as_ptr(), 0), dot_2x4_chunks_fixed::<D>(q.as_ptr(), x.as_ptr(), 1))
+    };
+    let (qs, xs) = ([&q[..D], &q[D..2 * D]], [&x[..D], &x[D..2 * D], &x[2 * D..3 * D], &x[3 * D..4 * D]]);
+    finish_dots(sum_parities(even, odd), qs, xs, D)
+}
+
+/// A_even + A_odd, lane-wise, for every dot product of a tile.
+#[inline(always)]
+fn sum_parities<const R: usize, const C: usize>(even: [[F4; C]; R], odd: [[F4; C]; R]) -> [[F4; C]; R] {
+    core::array::from_fn(|r| core::array::from_fn(|c| even[r][c].add(odd[r][c])))
+}
+
+/// One parity's chunks of [`dot_tile`] for 1 query × 4 patterns (see [`dot_2x4_chunks`]).
+///
+/// # Safety
+/// Every pointer must be valid for reads of `d4` f32s, and `d4` a multiple of 4.
+#[inline(always)]
+unsafe fn dot_1x4_chunks(q: *const f32, x: [*const f32; 4], first: usize, d4: usize) -> [[F4; 4]; 1] {
+    let z = F4::splat(0.0);
+    let (mut a0, mut a1, mut a2, mut a3) = (z, z, z, z);
+    let [x0, x1, x2, x3] = x;
+    let mut k = 4 * first;
+    while k < d4 {
+        // SAFETY: k + 4 <= d4, within every row (the caller's contract).
+        let (u, v0, v1, v2, v3) =
+            unsafe { (F4::load(q.add(k)), F4::load(x0.add(k)), F4::load(x1.add(k)), F4::load(x2.add(k)), F4::load(x3.add(k))) };
+        a0 = a0.add(u.mul(v0));
+        a1 = a1.add(u.mul(v1));
+        a2 = a2.add(u.mul(v2));
+        a3 = a3.add(u.mul(v3));
+        k += 8;
+    }
+    [[a0, a1, a2, a3]]
+}
+
+/// [`dot_tile`] for 1 query × 4 patterns: the even chunks, then the odd ones (see [`dot_2x4`]).
 #[inline(always)]
 fn dot_1x4(qs: [&[f32]; 1], xs: [&[f32]; 4], d: usize) -> [[f32; 4]; 1] {
     if qs.iter().chain(xs.iter()).any(|s| s.len() < d) {
         return [[0.0; 4]; 1];
     }
     let d4 = d - d % 4;
-    let z = F4::splat(0.0);
-    let (mut a0, mut a1, mut a2, mut a3) = (z, z, z, z);
-    let q0 = qs[0].as_ptr();
-    let (x0, x1, x2, x3) = (xs[0].as_ptr(), xs[1].as_ptr(), xs[2].as_ptr(), xs[3].as_ptr());
-    let mut k = 0;
-    while k < d4 {
-        // SAFETY: k + 4 <= d4 <= d <= the length of every row (checked above).
-        let (u, v0, v1, v2, v3) = unsafe {
-            (F4::load(q0.add(k)), F4::load(x0.add(k)), F4::load(x1.add(k)), F4::load(x2.add(k)), F4::load(x3.add(k)))
-        };
-        a0 = a0.add(u.mul(v0));
-        a1 = a1.add(u.mul(v1));
-        a2 = a2.add(u.mul(v2));
-        a3 = a3.add(u.mul(v3));
-        k += 4;
-    }
-    finish_dots([[a0, a1, a2, a3]], qs, xs, d)
+    let (q, x) = (qs[0].as_ptr(), xs.map(<[f32]>::as_ptr));
+    // SAFETY: every row holds at least d >= d4 values (checked above).
+    let (even, odd) = unsafe { (dot_1x4_chunks(q, x, 0, d4), dot_1x4_chunks(q, x, 1, d4)) };
+    finish_dots(sum_parities(even, odd), qs, xs, d)
 }
 
-/// The end of every dot product: the lanes combine as (l0 + l1) + (l2 + l3), then the last
-/// d mod 4 products are added in increasing k.
+/// The end of every dot product, from A_even + A_odd: the lanes combine as (l0 + l1) + (l2 + l3),
+/// then the last d mod 4 products are added in increasing k.
 #[inline(always)]
 fn finish_dots<const R: usize, const C: usize>(
     acc: [[F4; C]; R],
@@ -1833,11 +1882,12 @@ pub fn peaked_softmax(n: usize, d: usize, scalars: &[f64]) -> bool {
     last.is_some_and(|f| f.sum_after <= 1.0 + pow2(-24))
 }
 
-/// The dot product of `query` with `row` (as [`dot_1x4`] computes each of its four: one 4-lane
-/// sum over k, then [`finish_dots`]) and the OR of the bits of every value of the row. One row
-/// at a time is one stream from memory: natively 1.23× one pass over X, against 1.43× for six
-/// rows at a time (a 64×64 query against 10,000 patterns, an AMD EPYC machine). Zero and no bits
-/// when the sizes do not fit (never happens: d is a multiple of 4 and both are d long).
+/// The dot product of `query` with `row` (as [`dot_tile`] computes it: the even and the odd
+/// 4-lane chunks in two running sums, here in one loop) and the OR of the bits of every value of
+/// the row. One row at a time is one stream from memory: natively the fastest way to read X on
+/// an AMD EPYC machine (several rows at a time are several streams: 2 rows took 1.96× one pass,
+/// 6 rows 1.43×). Zero and no bits when the sizes do not fit (never happens: d is a multiple of
+/// 4 and both are d long).
 #[cfg_attr(target_arch = "wasm32", inline(never))]
 #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn dot_or_1(query: &[f32], row: &[f32], d: usize) -> (f32, u32) {
@@ -1845,17 +1895,30 @@ fn dot_or_1(query: &[f32], row: &[f32], d: usize) -> (f32, u32) {
         return (0.0, 0);
     }
     let z = F4::splat(0.0);
-    let (mut a, mut o) = (z, z);
+    // Two ORs as well: one chain of both would be as long as the sums' (a cycle each, twice per
+    // step), and the first pass would wait on it.
+    let (mut even, mut odd, mut o_even, mut o_odd) = (z, z, z, z);
     let (qp, xp) = (query.as_ptr(), row.as_ptr());
+    let pairs = d - d % 8;
     let mut k = 0;
-    while k < d {
-        // SAFETY: k + 4 <= d <= both lengths (checked above).
-        let (u, v) = unsafe { (F4::load(qp.add(k)), F4::load(xp.add(k))) };
-        a = a.add(u.mul(v));
-        o = o.or_bits(v);
-        k += 4;
+    while k < pairs {
+        // SAFETY: k + 8 <= pairs <= d <= both lengths (checked above).
+        let (u, v, u1, v1) =
+            unsafe { (F4::load(qp.add(k)), F4::load(xp.add(k)), F4::load(qp.add(k + 4)), F4::load(xp.add(k + 4))) };
+        even = even.add(u.mul(v));
+        odd = odd.add(u1.mul(v1));
+        o_even = o_even.or_bits(v);
+        o_odd = o_odd.or_bits(v1);
+        k += 8;
     }
-    (finish_dots([[a]], [query], [row], d)[0][0], o.or_lanes())
+    if pairs < d {
+        // The last chunk (d/4 odd) is an even one.
+        // SAFETY: pairs + 4 = d <= both lengths.
+        let (u, v) = unsafe { (F4::load(qp.add(pairs)), F4::load(xp.add(pairs))) };
+        even = even.add(u.mul(v));
+        o_even = o_even.or_bits(v);
+    }
+    (finish_dots([[even.add(odd)]], [query], [row], d)[0][0], o_even.or_bits(o_odd).or_lanes())
 }
 
 /// A block's softmax numerators in place: `p` holds the block's raw dot products of one query;
