@@ -24,9 +24,10 @@
 //! One pass over X, in blocks of [`block_rows`]`(d)` stored patterns (about 256 KiB, so the block
 //! stays in L2 while every query uses it):
 //! 1. scores of every query against the block, in register tiles of 2 queries × 4 patterns with a
-//!    4-lane accumulator each (8 independent accumulators over d: few enough for the 15 SIMD registers V8 allocates, no spills);
-//!    for d = 256, 1024 and 4096 a copy of the tile compiled for that d reads the 6 rows through
-//!    2 pointers at constant distances ([`dot_2x4_fixed`]);
+//!    4-lane accumulator each (8 independent accumulators over d: few enough for the 15 SIMD registers V8 allocates, no spills),
+//!    first over the even 4-lane chunks of d, then over the odd ones (every dot product sums the
+//!    two parities apart: [`dot_tile`]); for d = 256, 1024 and 4096 a copy of the tile compiled
+//!    for that d reads the 6 rows through 2 pointers at constant distances ([`dot_2x4_fixed`]);
 //! 2. the block's softmax numerators e = exp(s − m_block), four at a time ([`exp4`]: the
 //!    arguments in f64, Cody and Waite's reduction and a degree-7 polynomial in f32 lanes);
 //! 3. the block's share of P X, in register tiles of 2 queries × 16 components, merged into the
