@@ -42,8 +42,8 @@
 //!
 //! One query alone (the page's step) is bound by reading X from memory, and step 3 reads each
 //! block a second time, from L2. Where d is a multiple of 4 ([`ModernWorkspace`]'s
-//! `segment_one`) each block's scores are computed one row at a time (one stream from memory:
-//! several rows at once are several streams, slower on the machines measured) and its share of
+//! `segment_one`) each block's scores are computed eight rows at a time ([`dot_or_8`]: the
+//! query's values loaded once for eight rows, so a long query leaves L1 less often) and its share of
 //! P X eight rows per pass over the partial sums ([`axpy_rows`]). Each value is the same sum in
 //! the same order as in the batch's tiles (a component's share summed over the block's rows in
 //! increasing n from zero, then the same merge): the same bits alone and in any batch.
@@ -782,8 +782,9 @@ unsafe fn dot_1x4_chunks(q: *const f32, x: [*const f32; 4], first: usize, d4: us
     let mut k = 4 * first;
     while k < d4 {
         // SAFETY: k + 4 <= d4, within every row (the caller's contract).
-        let (u, v0, v1, v2, v3) =
-            unsafe { (F4::load(q.add(k)), F4::load(x0.add(k)), F4::load(x1.add(k)), F4::load(x2.add(k)), F4::load(x3.add(k))) };
+        let (u, v0, v1, v2, v3) = unsafe {
+            (F4::load(q.add(k)), F4::load(x0.add(k)), F4::load(x1.add(k)), F4::load(x2.add(k)), F4::load(x3.add(k)))
+        };
         a0 = a0.add(u.mul(v0));
         a1 = a1.add(u.mul(v1));
         a2 = a2.add(u.mul(v2));
@@ -1239,6 +1240,9 @@ pub struct ModernWorkspace {
     /// Scratch for P X: a batch's current block in strips ([`pack_strips`]), or one query's
     /// partial Σ e x over the pending block (`segment_one`).
     scratch: Vec<f32>,
+    /// One query's values, placed half a 4 KiB page away from the stored patterns' rows
+    /// ([`placed_query`]).
+    placed: Vec<f32>,
     /// How one query's update reads X ([`OneQueryPath`]), and whether the last one query's
     /// softmax was peaked enough for the two-pass path to pay (what `Auto` goes by).
     path: OneQueryPath,
@@ -1567,10 +1571,9 @@ impl ModernWorkspace {
 
 impl ModernWorkspace {
     /// [`Self::segment`] for one query (d a multiple of 4), block by block, each block read once
-    /// from memory and once from L2: its scores one row at a time ([`dot_or_1`]: one stream from
-    /// memory, the fastest way to read X on the machines measured), its numerators and merge
-    /// factors, then its share of Σ e x from L2, 8 rows per pass over the partial sums
-    /// ([`axpy_rows`]), merged into the running state. The same operations in the same order as
+    /// from memory and once from L2: its scores eight rows at a time ([`dots_or_run`]), its
+    /// numerators and merge factors, then its share of Σ e x from L2, 8 rows per pass over the
+    /// partial sums ([`axpy_rows`]), merged into the running state. The same operations in the same order as
     /// the batch path for every value (each score over k as `dot_1x4`, each component's sum over
     /// the block's rows in increasing n from zero, then the same merge): the same bits
     /// (`a_query_has_the_same_bits_alone_and_in_any_batch`, the golden `HOPFIELD_KERNELS`).
@@ -1594,12 +1597,11 @@ impl ModernWorkspace {
     ) {
         let nb = block_rows(d);
         refill(&mut self.scratch, d, 0.0);
+        let mut placed = core::mem::take(&mut self.placed);
+        let query = placed_query(&mut placed, query, x);
         for (b, block_max) in block_max.iter_mut().enumerate().take(n.div_ceil(nb)) {
             let (n0, rows) = (b * nb, nb.min(n - b * nb));
-            for (c, p) in out_p[n0..n0 + rows].iter_mut().enumerate() {
-                // The OR of the row's bits is free here (the loop waits on its sum's latency).
-                *p = dot_or_1(query, row(x, n0 + c, d), d).0;
-            }
+            dots_or_run::<false>(query, &x[n0 * d..(n0 + rows) * d], d, &mut out_p[n0..n0 + rows]);
             if let Some(dots) = out_dots.as_deref_mut() {
                 dots[n0..n0 + rows].copy_from_slice(&out_p[n0..n0 + rows]);
             }
@@ -1610,6 +1612,7 @@ impl ModernWorkspace {
             axpy_rows(&x[n0 * d..(n0 + rows) * d], &out_p[n0..n0 + rows], &mut self.scratch, d);
             merge_partial(&self.scratch, out_state, self.scale[0], b == 0);
         }
+        self.placed = placed;
     }
 }
 
@@ -1678,6 +1681,8 @@ impl ModernWorkspace {
         self.plan.blocks.clear();
         self.plan.segments.clear();
         self.plan.partials = Some(0);
+        let mut placed = core::mem::take(&mut self.placed);
+        let query = placed_query(&mut placed, query, x);
         for &(n0, n1) in plan {
             let ns = n1 - n0;
             let blocks = ns.div_ceil(nb);
@@ -1695,14 +1700,8 @@ impl ModernWorkspace {
             let block0 = self.plan.blocks.len();
             for b in 0..blocks {
                 let (r0, r1) = (b * nb, ((b + 1) * nb).min(ns));
-                let mut or = 0u32;
                 let out = &mut parts.numerators[p0 + r0..p0 + r1];
-                for (i, e) in out.iter_mut().enumerate() {
-                    let c = n0 + r0 + i;
-                    let (dot, bits) = dot_or_1(query, &x[c * d..(c + 1) * d], d);
-                    *e = dot;
-                    or |= bits;
-                }
+                let or = dots_or_run::<true>(query, &x[(n0 + r0) * d..(n0 + r1) * d], d, out);
                 if keep_dots {
                     parts.dots[dots0 + r0..dots0 + r1].copy_from_slice(out);
                 }
@@ -1719,6 +1718,7 @@ impl ModernWorkspace {
             parts.bounds.push(seg_or);
             self.plan.segments.push(SegmentPlan { n0, n1, block0, blocks });
         }
+        self.placed = placed;
     }
 
     /// Segment `s`'s state (Σ e x relative to its maximum, as `segment_one` merges its blocks)
@@ -1883,15 +1883,36 @@ pub fn peaked_softmax(n: usize, d: usize, scalars: &[f64]) -> bool {
     last.is_some_and(|f| f.sum_after <= 1.0 + pow2(-24))
 }
 
+/// A copy of `query` in `buf`, placed so that its address is 2 KiB past `x`'s modulo 4 KiB, and
+/// that copy. One row at a time reads the query beside each row, value k of both in the same
+/// step; where both sat at the same offset within a 4 KiB page (the rows of a 64×64 store are
+/// 16 KiB apart, so every row did once one did), the loads of the query went much slower: in
+/// Node's V8 the dots alone took 5.46 ms with the query at the rows' offset and 4.35–4.61 ms 1–2
+/// KiB away, one pass over X 3.85 ms (an AMD EPYC machine; the L1 cache finds a line by part
+/// of its address, and two streams at one offset compete for it). The same values: the same bits.
+fn placed_query<'a>(buf: &'a mut Vec<f32>, query: &[f32], x: &[f32]) -> &'a [f32] {
+    const PAGE: usize = 4096;
+    let d = query.len();
+    refill(buf, d + PAGE / 4, 0.0);
+    let want = (x.as_ptr() as usize + PAGE / 2) % PAGE;
+    let have = buf.as_ptr() as usize % PAGE;
+    // Both are f32 addresses, so the gap is a whole number of values (below 1024).
+    let shift = ((want + PAGE - have) % PAGE) / 4;
+    buf[shift..shift + d].copy_from_slice(query);
+    &buf[shift..shift + d]
+}
+
 /// The dot product of `query` with `row` (as [`dot_tile`] computes it: the even and the odd
 /// 4-lane chunks in two running sums, here in one loop) and the OR of the bits of every value of
-/// the row. One row at a time is one stream from memory: natively the fastest way to read X on
-/// an AMD EPYC machine (several rows at a time are several streams: 2 rows took 1.96× one pass,
-/// 6 rows 1.43×). Zero and no bits when the sizes do not fit (never happens: d is a multiple of
-/// 4 and both are d long).
+/// the row: the rows that [`dots_or_run`] leaves after its groups of [`ROWS_AT_ONCE`]. (On a
+/// Zen 5 EPYC machine one row at a time read X fastest natively: 2 rows took 1.96× one pass, 6
+/// rows 1.43×, measured before the query was placed away from the rows' page offset
+/// ([`placed_query`]); on a Zen 4 EPYC eight rows at a time are faster, see [`dot_or_8`].)
+/// Zero and no bits when the sizes do not fit (never happens: d is a multiple of 4 and both are
+/// d long).
 #[cfg_attr(target_arch = "wasm32", inline(never))]
 #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
-fn dot_or_1(query: &[f32], row: &[f32], d: usize) -> (f32, u32) {
+fn dot_or_1<const OR: bool>(query: &[f32], row: &[f32], d: usize) -> (f32, u32) {
     if !d.is_multiple_of(4) || query.len() < d || row.len() < d {
         return (0.0, 0);
     }
@@ -1911,8 +1932,10 @@ fn dot_or_1(query: &[f32], row: &[f32], d: usize) -> (f32, u32) {
         let (u, v, u1, v1) = unsafe { (F4::load(qp), F4::load(xp), F4::load(qp.add(4)), F4::load(xp.add(4))) };
         even = even.add(u.mul(v));
         odd = odd.add(u1.mul(v1));
-        o_even = o_even.or_bits(v);
-        o_odd = o_odd.or_bits(v1);
+        if OR {
+            o_even = o_even.or_bits(v);
+            o_odd = o_odd.or_bits(v1);
+        }
         qp = qp.wrapping_add(8);
         xp = xp.wrapping_add(8);
     }
@@ -1921,9 +1944,116 @@ fn dot_or_1(query: &[f32], row: &[f32], d: usize) -> (f32, u32) {
         // SAFETY: qp and xp now point 4 values before the end of both (d ≡ 4 mod 8).
         let (u, v) = unsafe { (F4::load(qp), F4::load(xp)) };
         even = even.add(u.mul(v));
-        o_even = o_even.or_bits(v);
+        if OR {
+            o_even = o_even.or_bits(v);
+        }
     }
     (finish_dots([[even.add(odd)]], [query], [row], d)[0][0], o_even.or_bits(o_odd).or_lanes())
+}
+
+/// Rows that one query's passes read at a time ([`dots_or_run`], [`dot_or_8`]).
+const ROWS_AT_ONCE: usize = 8;
+
+/// [`dot_or_1`] for 8 consecutive rows of `xs` (row j at `xs[j·d..]`) at once: each row's two
+/// running sums take exactly the operations of `dot_or_1` in the same order (the same bits);
+/// the bits ORed are those of every value of the 8 rows together (the blocks' bounds need no
+/// more). Each step loads 8 values of the query once for all 8 rows. On a Zen 4 EPYC machine
+/// one row at a time read X at 1.5–1.75× the time of one streaming pass (natively and in V8):
+/// the 16 KiB query of a 64×64 store and the rows streaming past it share a 32 KiB L1, and the
+/// query's lines kept leaving it (a query of 8 KiB read at stream speed). Eight rows read the
+/// query an eighth as often (docs/hopfield.md has the numbers). Unrolled by hand: at the site's
+/// `opt-level = "s"` a loop over the rows stayed a loop, its sums in linear memory. Sixteen
+/// sums are more than V8's 15 SIMD registers; it spills a few, which cost less than the
+/// query's loads did. Zeros and no bits when the sizes do not fit (never happens: d is a
+/// multiple of 4, the lengths fit).
+#[cfg_attr(target_arch = "wasm32", inline(never))]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+fn dot_or_8<const OR: bool>(query: &[f32], xs: &[f32], d: usize) -> ([f32; 8], u32) {
+    if !d.is_multiple_of(4) || query.len() < d || xs.len() < 8 * d {
+        return ([0.0; 8], 0);
+    }
+    let z = F4::splat(0.0);
+    let (mut e0, mut e1, mut e2, mut e3, mut e4, mut e5, mut e6, mut e7) = (z, z, z, z, z, z, z, z);
+    let (mut o0, mut o1, mut o2, mut o3, mut o4, mut o5, mut o6, mut o7) = (z, z, z, z, z, z, z, z);
+    // Two ORs shared by the rows: as in dot_or_1, so neither is one long chain.
+    let (mut or_even, mut or_odd) = (z, z);
+    let (mut qp, mut xp) = (query.as_ptr(), xs.as_ptr());
+    // Row j's step: its even and odd chunks into its two sums (and the ORs).
+    macro_rules! step {
+        ($u:ident, $u1:ident, $j:expr, $e:ident, $o:ident) => {
+            // SAFETY: xp = xs + 8i after i steps with 8i + 8 <= d, so row j's loads end at
+            // xp + j·d + 8 <= xs + 8d (checked above).
+            let (v, v1) = unsafe { (F4::load(xp.add($j * d)), F4::load(xp.add($j * d + 4))) };
+            $e = $e.add($u.mul(v));
+            $o = $o.add($u1.mul(v1));
+            if OR {
+                or_even = or_even.or_bits(v);
+                or_odd = or_odd.or_bits(v1);
+            }
+        };
+    }
+    for _ in 0..d / 8 {
+        // SAFETY: qp = query + 8i after i steps with 8i + 8 <= d <= query.len().
+        let (u, u1) = unsafe { (F4::load(qp), F4::load(qp.add(4))) };
+        step!(u, u1, 0, e0, o0);
+        step!(u, u1, 1, e1, o1);
+        step!(u, u1, 2, e2, o2);
+        step!(u, u1, 3, e3, o3);
+        step!(u, u1, 4, e4, o4);
+        step!(u, u1, 5, e5, o5);
+        step!(u, u1, 6, e6, o6);
+        step!(u, u1, 7, e7, o7);
+        qp = qp.wrapping_add(8);
+        xp = xp.wrapping_add(8);
+    }
+    if !d.is_multiple_of(8) {
+        // The last chunk (d/4 odd) is an even one. (Unrolled too: a loop over references to
+        // the sums would keep them in linear memory for the whole function.)
+        macro_rules! last {
+            ($u:ident, $j:expr, $e:ident) => {
+                // SAFETY: qp and xp + j·d now point 4 values before the end of the query and
+                // row j.
+                let v = unsafe { F4::load(xp.add($j * d)) };
+                $e = $e.add($u.mul(v));
+                if OR {
+                    or_even = or_even.or_bits(v);
+                }
+            };
+        }
+        // SAFETY: as above.
+        let u = unsafe { F4::load(qp) };
+        last!(u, 0, e0);
+        last!(u, 1, e1);
+        last!(u, 2, e2);
+        last!(u, 3, e3);
+        last!(u, 4, e4);
+        last!(u, 5, e5);
+        last!(u, 6, e6);
+        last!(u, 7, e7);
+    }
+    let rows: [&[f32]; 8] = core::array::from_fn(|j| &xs[j * d..(j + 1) * d]);
+    let acc = [[e0.add(o0), e1.add(o1), e2.add(o2), e3.add(o3), e4.add(o4), e5.add(o5), e6.add(o6), e7.add(o7)]];
+    (finish_dots(acc, [query], rows, d)[0], or_even.or_bits(or_odd).or_lanes())
+}
+
+/// The dot products of `query` with the consecutive rows `xs` (n × d, d a multiple of 4) into
+/// `out` (n values), each as [`dot_or_1`] computes it, [`ROWS_AT_ONCE`] rows at a time and the
+/// last n mod 8 one at a time; with `OR`, the OR of the bits of every value of the rows.
+fn dots_or_run<const OR: bool>(query: &[f32], xs: &[f32], d: usize, out: &mut [f32]) -> u32 {
+    let mut bits = 0;
+    let done = out.len() - out.len() % ROWS_AT_ONCE;
+    for (g, o) in out.chunks_exact_mut(ROWS_AT_ONCE).enumerate() {
+        let start = g * ROWS_AT_ONCE * d;
+        let (sums, b) = dot_or_8::<OR>(query, &xs[start..start + ROWS_AT_ONCE * d], d);
+        o.copy_from_slice(&sums);
+        bits |= b;
+    }
+    for (c, o) in out.iter_mut().enumerate().skip(done) {
+        let (dot, b) = dot_or_1::<OR>(query, &xs[c * d..(c + 1) * d], d);
+        *o = dot;
+        bits |= b;
+    }
+    bits
 }
 
 /// A block's softmax numerators in place: `p` holds the block's raw dot products of one query;
@@ -2438,11 +2568,11 @@ pub fn dots(x: &[f32], n: usize, d: usize, state: &[f32]) -> Vec<f32> {
     }
     let state = &state[..d];
     if d.is_multiple_of(4) {
-        // One row at a time: one stream from memory, the fastest way to read X on the machines
-        // measured (see `dot_or_1`); each sum as `dot_1x4` computes it.
-        for (c, o) in out.iter_mut().enumerate() {
-            *o = dot_or_1(state, row(x, c, d), d).0;
-        }
+        // Eight rows at a time (see `dot_or_8`), with the state away from the rows' page
+        // offset ([`placed_query`]); each sum as `dot_1x4` computes it.
+        let mut placed = Vec::new();
+        let state = placed_query(&mut placed, state, x);
+        dots_or_run::<false>(state, &x[..n * d], d, &mut out);
         return out;
     }
     let mut c = 0;
