@@ -142,7 +142,8 @@ pub fn stream_ms(d: usize, n: usize, runs: usize, now_ms: impl Fn() -> f64) -> R
 }
 
 /// What a step of the page's modern session costs at the one-query workload's size (10,000
-/// random ±1 patterns of 64×64, 20 % of the target flipped, β = 1/64), median ms of `runs`:
+/// random ±1 patterns of 64×64, 20 % of the target flipped, β = 1/64), median ms of `runs`,
+/// beside one streaming pass over the same X:
 #[derive(Clone, Copy, Debug, serde::Serialize)]
 pub struct PageStep {
     /// A step while the run plays, with what the page reads after it: the update (which books
@@ -150,6 +151,14 @@ pub struct PageStep {
     /// the read-out (target overlap, sign counts, largest weight) and the plots' overlaps
     /// (`booked_overlaps`). Issue 15, point 3: at most 1.3× one pass over X ([`stream_ms`]).
     pub step_ms: f64,
+    /// One pass of [`lane_sum`] over the session's own stored patterns, timed just before each
+    /// step.
+    pub stream_ms: f64,
+    /// The median over the runs of each step's time over the pass just before it. A shared
+    /// machine's memory speed drifts by tens of percent within a minute; a pass timed next to
+    /// each step gives the ratio that drift leaves alone, where the ratio of two medians taken
+    /// at different moments does not.
+    pub ratio: f64,
     /// The one extra pass where a run stops (a pause, the end, a single step): booking the last
     /// state's energy (`HopfieldSession::book_energy`).
     pub settle_ms: f64,
@@ -159,6 +168,9 @@ pub struct PageStep {
 pub fn page_step_ms(runs: usize, now_ms: impl Fn() -> f64) -> Result<PageStep, String> {
     use super::session::HopfieldSession;
     use super::{CorruptKind, HopfieldConfig, ModelKind, PatternSource};
+    if runs == 0 {
+        return Err("the number of runs must be at least 1".into());
+    }
     let config = HopfieldConfig {
         model: ModelKind::Modern,
         patterns: PatternSource::Random,
@@ -171,7 +183,13 @@ pub fn page_step_ms(runs: usize, now_ms: impl Fn() -> f64) -> Result<PageStep, S
     };
     let mut session = HopfieldSession::new(&config, 1)?;
     session.step_pipelined(); // warm up
-    let step_ms = median_time_ms(runs, &now_ms, || {
+    let mut sink = 0.0f32;
+    let (mut steps, mut passes, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..runs {
+        let start = now_ms();
+        sink += lane_sum(std::hint::black_box(session.patterns().flat()));
+        let pass = now_ms() - start;
+        let start = now_ms();
         session.step_pipelined();
         let target = session.target();
         std::hint::black_box((
@@ -181,16 +199,30 @@ pub fn page_step_ms(runs: usize, now_ms: impl Fn() -> f64) -> Result<PageStep, S
             session.weights().and_then(|w| w.iter().copied().reduce(f32::max)),
             session.booked_overlaps(),
         ));
-        Ok(())
-    })?;
+        let step = now_ms() - start;
+        steps.push(step);
+        passes.push(pass);
+        ratios.push(step / pass.max(f64::MIN_POSITIVE));
+    }
+    std::hint::black_box(sink);
     let mut settles = Vec::with_capacity(runs);
-    for _ in 0..runs.max(1) {
+    for _ in 0..runs {
         session.step_pipelined();
         let start = now_ms();
         session.book_energy();
         settles.push(now_ms() - start);
         std::hint::black_box(session.energies().last());
     }
-    settles.sort_by(f64::total_cmp);
-    Ok(PageStep { step_ms, settle_ms: settles[settles.len() / 2] })
+    Ok(PageStep {
+        step_ms: median(steps),
+        stream_ms: median(passes),
+        ratio: median(ratios),
+        settle_ms: median(settles),
+    })
+}
+
+/// The median (the upper one of an even count) of `v`, which is not empty.
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
 }

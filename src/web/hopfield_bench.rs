@@ -79,11 +79,42 @@ pub fn bench_stream_ms(d: u32, n: u32, repeats: u32) -> Result<f64, JsError> {
 }
 
 /// A step of the page's modern session with 10,000 patterns of 64×64, median of `repeats`
-/// (`hopfield::bench::page_step_ms`): `{step_ms, settle_ms}`, a step during play with what the
-/// page reads after it, and the pass that books the last energy where a run stops.
+/// (`hopfield::bench::page_step_ms`): `{step_ms, stream_ms, ratio, settle_ms}`, a step during
+/// play with what the page reads after it, a pass over the same X timed before each step, the
+/// median of the steps' ratios to those passes, and the pass that books the last energy where
+/// a run stops.
 #[wasm_bindgen]
 pub fn bench_page_step_ms(repeats: u32) -> Result<JsValue, JsError> {
     let step = crate::hopfield::bench::page_step_ms(repeats as usize, now_ms)
         .map_err(|e| JsError::new(&format!("bench_page_step_ms: {e}")))?;
     serde_wasm_bindgen::to_value(&step).map_err(|e| JsError::new(&format!("bench_page_step_ms: {e}")))
+}
+
+/// A copy of stored patterns X (row-major) and one streaming pass over it on demand: the pool
+/// benchmark in `scripts/bench.mjs` times a pass on the page's thread just before each pooled
+/// step, so each step's ratio to a pass sees the same memory speed (see
+/// `hopfield::bench::PageStep::ratio`).
+#[wasm_bindgen]
+pub struct StreamPass {
+    x: Vec<f32>,
+    sink: f32,
+}
+
+#[wasm_bindgen]
+impl StreamPass {
+    /// Holds a copy of `x`. Errors when it is empty or larger than 1 GiB.
+    #[wasm_bindgen(constructor)]
+    pub fn new(x: &[f32]) -> Result<StreamPass, JsError> {
+        if x.is_empty() || x.len() as u64 > MAX_FLOATS {
+            return Err(JsError::new("StreamPass: X must hold between 1 value and 1 GiB"));
+        }
+        Ok(StreamPass { x: x.to_vec(), sink: 0.0 })
+    }
+
+    /// The time in ms of one pass of `lane_sum` over X.
+    pub fn pass_ms(&mut self) -> f64 {
+        let start = now_ms();
+        self.sink += crate::hopfield::kernels::lane_sum(std::hint::black_box(&self.x));
+        now_ms() - start
+    }
 }
