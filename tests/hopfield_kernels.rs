@@ -851,10 +851,34 @@ fn the_automatic_path_follows_the_last_softmax() {
     assert_eq!(ws.two_pass_partials(), None, "a batch of two is not one query");
 }
 
+/// Where two segments tie for the largest score (a stored pattern duplicated in a later segment,
+/// the query that pattern), the top segment is the first of them, and so is a shard's
+/// `local_top` when it holds both: a pool worker must send the state of the segment the merge
+/// raises its maximum at, not of a later equal one.
+#[test]
+fn a_tie_for_the_top_goes_to_the_first_segment() {
+    let mut rng = Rng::seed_from_u64(80);
+    let (n, d) = (1095usize, 1024usize);
+    let plan = segments(n, d);
+    let mut x = signs(&mut rng, n * d);
+    let (early, late) = (5, n - 3);
+    let row = x[early * d..(early + 1) * d].to_vec();
+    x[late * d..(late + 1) * d].copy_from_slice(&row);
+    let mut shard = ModernShard::new(x, n, d, 0, plan.len()).expect("a shard of every segment");
+    let mut parts = SegmentParts::default();
+    shard.first_pass_of(&row, 2.0, false, &mut parts, None).expect("one query");
+    let top = two_pass_top(n, d, &parts.scalars).expect("every segment's scalars");
+    assert_eq!(top, 0, "the first of the tied segments");
+    assert_eq!(shard.local_top(&parts), Some(0), "the shard's local top");
+    assert!(plan[plan.len() - 1].0 <= late, "the duplicate lies in the last segment");
+}
+
 /// A pool's two passes for one query (what `www/modern-pool.js` does with a peaked softmax):
 /// every shard's first pass, the top segment's state from the shard that holds it
 /// (`two_pass_top`), the others' states only where `two_pass_top_suffices` says so (zeros
-/// otherwise), then the usual merge: the block-by-block single-threaded bits (state, weights, dots), for
+/// otherwise), then the usual merge: the block-by-block single-threaded bits (state, weights, dots);
+/// and the holder's `local_top` (which the pool's workers send with their first pass) is the
+/// top segment; for
 /// 1 to 8 shards, on ±1 patterns with a corrupted stored pattern as the query (β from flat to
 /// peaked) and on uniform data. Asking a shard for a segment it does not hold, or before a first
 /// pass, is an error.
@@ -903,6 +927,7 @@ fn a_pool_of_shards_takes_two_passes_with_the_single_threaded_bits() {
                                 shard.segment_states(&mut parts, &[first]).is_err(),
                                 "{at}: states before a first pass"
                             );
+                            assert_eq!(shard.local_top(&parts), None, "{at}: a local top before a first pass");
                             shard.first_pass_of(&query, beta, true, &mut parts, None).expect("one query");
                             all.append(&parts);
                             shards.push((shard, parts, first, count));
@@ -911,6 +936,9 @@ fn a_pool_of_shards_takes_two_passes_with_the_single_threaded_bits() {
                         let top = two_pass_top(n, d, &all.scalars).expect("every segment's scalars");
                         let holder = shards.iter().position(|s| (s.2..s.2 + s.3).contains(&top)).expect("a holder");
                         let (shard, parts, ..) = &mut shards[holder];
+                        // What the pool's workers send with their first pass: the holder's own
+                        // would-be top is the whole query's.
+                        assert_eq!(shard.local_top(parts), Some(top), "{at}: the holder's local top");
                         let top_state = shard.segment_states(parts, &[top]).expect("the top segment");
                         assert!(
                             shard.segment_states(parts, &[plan.len()]).is_err(),

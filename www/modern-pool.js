@@ -15,9 +15,10 @@
 //   arrived (p = e · f, rounded to f32 by the Float32Array's store as Rust's `as f32` rounds).
 //   After one query whose softmax was peaked (one pattern holding all but about 2⁻²⁴ of the
 //   weight: a retrieval step), the next one query takes two passes (#twoPasses): every worker's
-//   scores first, then the state of the one segment whose weights matter, and the other
-//   segments' only where the bounds say they could change a bit: the same bits, about one read
-//   of X instead of two (hopfield::kernels::OneQueryPath::TwoPass).
+//   scores first, with the state of the one segment whose weights matter (each worker computes
+//   its own would-be top's, so it comes in the same round trip), and the other segments' only
+//   where the bounds say they could change a bit: the same bits, about one read of X instead of
+//   two (hopfield::kernels::OneQueryPath::TwoPass).
 import { labWorker } from './common.js';
 
 /** The most pattern values a worker copies so that it can take any of a batch's queries. */
@@ -72,7 +73,9 @@ export class ModernPool {
     this.pending = new Map(); // id → {resolve, reject}
     this.nextId = 1;
     this.peaked = false; // the last one query's softmax was peaked: the next takes two passes
-    this.lastTwoPasses = null; // how the last one query went: null (one pass), 'top' or 'all'
+    // How the last one query went: null (one pass), 'top' (the top segment's state came with the
+    // first pass), 'top-asked' (in a second round trip) or 'all'.
+    this.lastTwoPasses = null;
   }
 
   get size() { return this.workers.length; }
@@ -98,16 +101,24 @@ export class ModernPool {
    * needs them (zeros otherwise, which merge to the same bits). */
   async #twoPasses(query, beta, keepDots) {
     const { n, d } = this;
-    const parts = await Promise.all(this.workers.map((w, i) => this.#call(w, { kind: 'modern-shard-first-pass', query, beta, keepDots, ...this.#own(i) })));
+    // Each worker also computes the state of its own would-be top segment with its first pass:
+    // the whole query's top is the holder's own (ModernShard.local_top), so its state is here
+    // without a second round trip; the other workers' cost them a block or so, in parallel.
+    const parts = await Promise.all(this.workers.map((w, i) => this.#call(w, { kind: 'modern-shard-first-pass', query, beta, keepDots, withTop: true, ...this.#own(i) })));
     const scalars = concat(Float64Array, parts.map((p) => p.scalars)), bounds = concat(Uint32Array, parts.map((p) => p.bounds));
     const segments = this.plan.length / 2;
     const top = this.mod.hopfield_modern_two_pass_top(n, d, scalars);
     const holder = this.shares.findIndex(([first, end]) => top >= first && top < end);
     if (holder < 0) throw new Error(`modern pool: no worker holds segment ${top}`);
-    const { states: topState } = await this.#call(this.workers[holder], { kind: 'modern-shard-states', segments: [top] });
+    let topState = parts[holder].top === top ? parts[holder].topState : null;
+    this.lastTwoPasses = 'top';
+    if (topState?.length !== d) {
+      // Never expected (local_top agrees with hopfield_modern_two_pass_top); the same bits anyway.
+      ({ states: topState } = await this.#call(this.workers[holder], { kind: 'modern-shard-states', segments: [top] }));
+      this.lastTwoPasses = 'top-asked';
+    }
     const states = new Float32Array(segments * d);
     states.set(topState, top * d);
-    this.lastTwoPasses = 'top';
     if (!this.mod.hopfield_modern_top_suffices(n, d, scalars, bounds, topState)) {
       this.lastTwoPasses = 'all';
       await Promise.all(this.workers.map(async (w, i) => {

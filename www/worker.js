@@ -20,8 +20,9 @@
 //        segment: posts {id, state, p, dots}, the whole update of these queries
 //   {kind: 'modern-shard-dots', id, state, first?, count?}  posts {id, dots} (this shard's rows,
 //        or those segments')
-//   {kind: 'modern-shard-first-pass', id, query, beta, keepDots, first?, count?}  the first of one
-//        query's two passes: posts {id, scalars, numerators, dots, bounds}
+//   {kind: 'modern-shard-first-pass', id, query, beta, keepDots, first?, count?, withTop?}  the
+//        first of one query's two passes: posts {id, scalars, numerators, dots, bounds}, and with
+//        withTop {top, topState}: the segment among its own that would be the top, and its state
 //   {kind: 'modern-shard-states', id, segments}  after a first pass: posts {id, states}, those
 //        segments' states (d values each)
 // Messages out: {progress: 0..1} now and then, then {summary, csv}, {rows} or {trajectories},
@@ -194,8 +195,10 @@ function modernShardDots(data) {
 
 function modernShardFirstPass(data) {
   if (!shard) throw new Error('modern pool: this worker holds no patterns');
-  const r = shard.first_pass(data.query, data.beta, Boolean(data.keepDots), data.first, data.count);
-  self.postMessage({ id: data.id, ...r }, [r.scalars.buffer, r.numerators.buffer, r.dots.buffer, r.bounds.buffer]);
+  const r = shard.first_pass(data.query, data.beta, Boolean(data.keepDots), data.first, data.count, Boolean(data.withTop));
+  const buffers = [r.scalars.buffer, r.numerators.buffer, r.dots.buffer, r.bounds.buffer];
+  if (r.topState) buffers.push(r.topState.buffer);
+  self.postMessage({ id: data.id, ...r }, buffers);
 }
 
 function modernShardStates(data) {

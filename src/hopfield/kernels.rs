@@ -2372,6 +2372,30 @@ impl ModernShard {
         Ok(())
     }
 
+    /// After [`Self::first_pass_of`] filled `parts`: of the segments it covered, the one (of the
+    /// plan) that [`two_pass_top`] picks among them, the first holding their largest running
+    /// maximum (merged in order, a segment raises the maximum only where its own is larger). Where
+    /// the whole update's top segment is one of this shard's, it is this one, so a pool can ask
+    /// every worker for this segment's state with its first pass and skip a round trip when the
+    /// holder's is the top (`www/modern-pool.js`). None without a first pass or for `parts` that
+    /// are not its.
+    pub fn local_top(&self, parts: &SegmentParts) -> Option<usize> {
+        let (first, _) = self.pass?;
+        let mut at = 0;
+        let mut best: Option<(usize, f64)> = None;
+        for (s, plan) in self.workspace.plan.segments.iter().enumerate() {
+            let m = *parts.scalars.get(at)?;
+            if best.is_none_or(|(_, top)| m > top) {
+                best = Some((s, m));
+            }
+            at += 2 + plan.blocks;
+        }
+        if at != parts.scalars.len() {
+            return None;
+        }
+        best.map(|(s, _)| first + s)
+    }
+
     /// The states of segments `which` (of the plan; d values each, in that order) after
     /// [`Self::first_pass_of`] filled `parts`: each computed as the two-pass path computes it
     /// (only the block shares that can change a bit), and left in `parts.states` too. Errors

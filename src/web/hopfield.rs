@@ -551,8 +551,11 @@ impl ModernShardHandle {
     /// The first of one query's two passes over this shard's segments (or segments `first ..
     /// first + count` of the plan): `{scalars: Float64Array, numerators: Float32Array, dots:
     /// Float32Array, bounds: Uint32Array}` (`hopfield::kernels::ModernShard::first_pass_of`;
-    /// `dots` empty unless `keep_dots`). Throws a sentence on wrong sizes, d not a multiple of
-    /// 4 or a β that is not finite.
+    /// `dots` empty unless `keep_dots`). With `with_top`, also `top` (a segment of the plan:
+    /// `hopfield::kernels::ModernShard::local_top`) and `topState` (its state, as
+    /// `segment_states` computes it), so a pool need not ask for the top segment's state in a
+    /// second round trip. Throws a sentence on wrong sizes, d not a multiple of 4 or a β that
+    /// is not finite.
     pub fn first_pass(
         &mut self,
         query: &[f32],
@@ -560,19 +563,27 @@ impl ModernShardHandle {
         keep_dots: bool,
         first: Option<u32>,
         count: Option<u32>,
+        with_top: Option<bool>,
     ) -> Result<JsValue, JsError> {
         self.shard
             .first_pass_of(query, beta, keep_dots, &mut self.parts, segment_range(first, count))
             .map_err(|e| JsError::new(&e))?;
-        super::js_object(
-            [
-                ("scalars", js_sys::Float64Array::from(&self.parts.scalars[..]).into()),
-                ("numerators", js_sys::Float32Array::from(&self.parts.numerators[..]).into()),
-                ("dots", js_sys::Float32Array::from(&self.parts.dots[..]).into()),
-                ("bounds", js_sys::Uint32Array::from(&self.parts.bounds[..]).into()),
-            ],
-            "modern shard",
-        )
+        let mut fields: Vec<(&'static str, JsValue)> = vec![
+            ("scalars", js_sys::Float64Array::from(&self.parts.scalars[..]).into()),
+            ("numerators", js_sys::Float32Array::from(&self.parts.numerators[..]).into()),
+            ("dots", js_sys::Float32Array::from(&self.parts.dots[..]).into()),
+            ("bounds", js_sys::Uint32Array::from(&self.parts.bounds[..]).into()),
+        ];
+        if with_top == Some(true) {
+            let top = self
+                .shard
+                .local_top(&self.parts)
+                .ok_or_else(|| JsError::new("modern shard: no top segment after the first pass"))?;
+            let state = self.shard.segment_states(&mut self.parts, &[top]).map_err(|e| JsError::new(&e))?;
+            fields.push(("top", JsValue::from_f64(top as f64)));
+            fields.push(("topState", js_sys::Float32Array::from(&state[..]).into()));
+        }
+        super::js_object(fields, "modern shard")
     }
 
     /// The states of segments `which` of the plan (d values each, in that order) after
