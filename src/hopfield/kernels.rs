@@ -43,10 +43,11 @@
 //! One query alone (the page's step) is bound by reading X from memory, and step 3 reads each
 //! block a second time, from L2. Where d is a multiple of 4 ([`ModernWorkspace`]'s
 //! `segment_one`) each block's scores are computed eight rows at a time ([`dot_or_8`]: the
-//! query's values loaded once for eight rows, so a long query leaves L1 less often) and its share of
-//! P X eight rows per pass over the partial sums ([`axpy_rows`]). Each value is the same sum in
-//! the same order as in the batch's tiles (a component's share summed over the block's rows in
-//! increasing n from zero, then the same merge): the same bits alone and in any batch.
+//! query's values loaded once for eight rows, so a long query leaves L1 less often) and its
+//! share of P X eight rows per pass over the partial sums ([`axpy_rows`]). Each value is the
+//! same sum in the same order as in the batch's tiles (a component's share summed over the
+//! block's rows in increasing n from zero, then the same merge): the same bits alone and in any
+//! batch.
 //!
 //! Where one stored pattern holds nearly all the weight (retrieval, the page's usual step), most
 //! shares of P X cannot change a bit of the result: [`OneQueryPath::TwoPass`] computes every
@@ -1573,8 +1574,8 @@ impl ModernWorkspace {
     /// [`Self::segment`] for one query (d a multiple of 4), block by block, each block read once
     /// from memory and once from L2: its scores eight rows at a time ([`dots_or_run`]), its
     /// numerators and merge factors, then its share of Σ e x from L2, 8 rows per pass over the
-    /// partial sums ([`axpy_rows`]), merged into the running state. The same operations in the same order as
-    /// the batch path for every value (each score over k as `dot_1x4`, each component's sum over
+    /// partial sums ([`axpy_rows`]), merged into the running state. The same operations in the
+    /// same order as the batch path for every value (each score over k as `dot_1x4`, each component's sum over
     /// the block's rows in increasing n from zero, then the same merge): the same bits
     /// (`a_query_has_the_same_bits_alone_and_in_any_batch`, the golden `HOPFIELD_KERNELS`).
     ///
@@ -1884,12 +1885,13 @@ pub fn peaked_softmax(n: usize, d: usize, scalars: &[f64]) -> bool {
 }
 
 /// A copy of `query` in `buf`, placed so that its address is 2 KiB past `x`'s modulo 4 KiB, and
-/// that copy. One row at a time reads the query beside each row, value k of both in the same
-/// step; where both sat at the same offset within a 4 KiB page (the rows of a 64×64 store are
-/// 16 KiB apart, so every row did once one did), the loads of the query went much slower: in
-/// Node's V8 the dots alone took 5.46 ms with the query at the rows' offset and 4.35–4.61 ms 1–2
-/// KiB away, one pass over X 3.85 ms (an AMD EPYC machine; the L1 cache finds a line by part
-/// of its address, and two streams at one offset compete for it). The same values: the same bits.
+/// that copy. The dots read the query beside the rows, value k of each in the same step; where
+/// the query and the rows sat at the same offset within a 4 KiB page (the rows of a 64×64 store
+/// are 16 KiB apart, so every row did once one did), the loads of the query went much slower: in
+/// Node's V8 the dots alone (one row at a time, then) took 5.46 ms with the query at the rows'
+/// offset and 4.35–4.61 ms 1–2 KiB away, one pass over X 3.85 ms (a Zen 5 EPYC machine; the L1
+/// cache finds a line by part of its address, and two streams at one offset compete for it).
+/// The same values: the same bits.
 fn placed_query<'a>(buf: &'a mut Vec<f32>, query: &[f32], x: &[f32]) -> &'a [f32] {
     const PAGE: usize = 4096;
     let d = query.len();
