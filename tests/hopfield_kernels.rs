@@ -876,12 +876,11 @@ fn a_tie_for_the_top_goes_to_the_first_segment() {
 /// A pool's two passes for one query (what `www/modern-pool.js` does with a peaked softmax):
 /// every shard's first pass, the top segment's state from the shard that holds it
 /// (`two_pass_top`), the others' states only where `two_pass_top_suffices` says so (zeros
-/// otherwise), then the usual merge: the block-by-block single-threaded bits (state, weights, dots);
-/// and the holder's `local_top` (which the pool's workers send with their first pass) is the
-/// top segment; for
-/// 1 to 8 shards, on ±1 patterns with a corrupted stored pattern as the query (β from flat to
-/// peaked) and on uniform data. Asking a shard for a segment it does not hold, or before a first
-/// pass, is an error.
+/// otherwise), then the usual merge: the block-by-block single-threaded bits (state, weights,
+/// dots); and the holder's `local_top` (which the pool's workers send with their first pass) is
+/// the top segment. For 1 to 8 shards, on ±1 patterns with a corrupted stored pattern as the
+/// query (β from flat to peaked) and on uniform data. Asking a shard for a segment it does not
+/// hold, or before a first pass, is an error (and there is no local top then).
 #[test]
 fn a_pool_of_shards_takes_two_passes_with_the_single_threaded_bits() {
     let mut rng = Rng::seed_from_u64(79);

@@ -60,8 +60,7 @@ pub fn median_time_ms(
         run()?;
         times.push(now_ms() - start);
     }
-    times.sort_by(f64::total_cmp);
-    Ok(times[times.len() / 2])
+    Ok(median(times))
 }
 
 /// The benchmark's data: X (n × d) and the queries (q × d), uniform in [−1, 1) from a fixed LCG,
@@ -221,7 +220,7 @@ pub fn page_step_ms(runs: usize, now_ms: impl Fn() -> f64) -> Result<PageStep, S
     })
 }
 
-/// The median (the upper one of an even count) of `v`, which is not empty.
+/// The median of `v` (the upper one of an even count); NaN when `v` is empty.
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v.get(v.len() / 2).copied().unwrap_or(f64::NAN)

@@ -57,7 +57,8 @@
 //!
 //! The hot loops live in small functions of their own (`#[inline(never)]` in wasm), but the site's
 //! `wasm-opt -Oz` inlines a function with one call site back into its caller, so what keeps V8
-//! from spilling is that each loop keeps at most 15 SIMD values live (V8's register count):
+//! from spilling is that each loop keeps at most 15 SIMD values live (V8's register count; one
+//! exception, [`dot_or_8`], where the spills cost less than what they bought):
 //! read in V8's code for the site's build, a P X loop that held 20 spilled 14–29 values per
 //! iteration, inlined or not (see [`axpy_pair_2x16`]). Nor does a hot loop hand its
 //! accumulators back by value or build them into arrays: at `opt-level = "s"` both go through
@@ -1965,8 +1966,9 @@ const ROWS_AT_ONCE: usize = 8;
 /// query's lines kept leaving it (a query of 8 KiB read at stream speed). Eight rows read the
 /// query an eighth as often (docs/hopfield.md has the numbers). Unrolled by hand: at the site's
 /// `opt-level = "s"` a loop over the rows stayed a loop, its sums in linear memory. Sixteen
-/// sums are more than V8's 15 SIMD registers; it spills a few, which cost less than the
-/// query's loads did. Zeros and no bits when the sizes do not fit (never happens: d is a
+/// sums are more than V8's 15 SIMD registers, so this loop breaks the module's rule: V8's code
+/// for it spills to the stack about 45 times per step (docs/hopfield.md), which still cost less
+/// than the query's lines leaving L1 did (in V8, 8 rows took 0.75–0.8× the time of one row). Zeros and no bits when the sizes do not fit (never happens: d is a
 /// multiple of 4, the lengths fit).
 #[cfg_attr(target_arch = "wasm32", inline(never))]
 #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
