@@ -5,7 +5,7 @@
 use emergence_lab::core::rng::Rng;
 use emergence_lab::hopfield::kernels::{
     block_rows, dots, exp_to_f32, lane_peak, lane_sum, merge_segment_states, merge_segments, modern_update,
-    modern_update_reference, portable_exp, segment_rows_to_matrix, segments, softmax_exp4, two_pass_top,
+    modern_update_reference, portable_exp, row_bits, segment_rows_to_matrix, segments, softmax_exp4, two_pass_top,
     two_pass_top_suffices, ModernShard, ModernWorkspace, OneQueryPath, SegmentParts, LANE_PEAK_OPS, MAX_SEGMENTS,
 };
 
@@ -761,7 +761,11 @@ impl std::ops::Mul for Counted<'_> {
 /// weight crosses a quarter of the f32 spacing of the result (a bound too loose by a factor of
 /// 2 skips a share there that changes a bit); on patterns with zeros (no absorption into a zero
 /// component), with a duplicated target (a tie: not a raised maximum), with every other pattern
-/// all +1 (shares that reach their bound), and on uniform data.
+/// all +1 (shares that reach their bound), with a loud pattern (2¹² times a ±1 pattern
+/// orthogonal to the query: a score of 0 but the largest |x|, so its block's bound decides
+/// alone whether its share is read), and on uniform data. The two-pass path with the store's
+/// row bits kept by the caller (`update_with_row_bits`, what the model and the shards do) reads
+/// the same shares and gives the same bits as with the bits ORed on the way.
 /// Segments of several blocks: N = 325 at d = 4096 (21 blocks), 1095 at d = 1024, 2000 at d = 256.
 #[test]
 fn the_two_pass_update_has_the_block_by_block_bits() {
@@ -769,7 +773,7 @@ fn the_two_pass_update_has_the_block_by_block_bits() {
     let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
     let (mut peaked, mut fell_back) = (0, 0);
     for (n, d) in [(325usize, 4096usize), (1095, 1024), (2000, 256)] {
-        for kind in ["signs", "zeros", "duplicate", "coherent", "uniform"] {
+        for kind in ["signs", "zeros", "duplicate", "coherent", "loud", "uniform"] {
             let mut x: Vec<f32> = match kind {
                 "uniform" => uniform(&mut rng, n * d),
                 // Every pattern but the target all +1: the shares add up coherently, so they
@@ -793,21 +797,39 @@ fn the_two_pass_update_has_the_block_by_block_bits() {
                         *v = -*v;
                     }
                 }
+                // Loud: x_l = 2¹² (q's first half, −q's second half), so q·x_l = 0 exactly.
+                let loud = (target + n / 2) % n;
+                let quiet = x[loud * d..(loud + 1) * d].to_vec();
+                if kind == "loud" {
+                    for (k, v) in x[loud * d..(loud + 1) * d].iter_mut().enumerate() {
+                        *v = if k < d / 2 { 4096.0 * query[k] } else { -4096.0 * query[k] };
+                    }
+                }
+                let kept_bits = row_bits(&x, d);
                 for step in 0..24 {
                     let beta = 0.002f32 * 1.35f32.powi(step);
-                    let run = |path: OneQueryPath| {
+                    let run = |path: OneQueryPath, bits: Option<&[u32]>| {
                         let mut ws = ModernWorkspace::new();
                         ws.set_one_query_path(path);
                         let (mut state, mut p, mut dots) = (vec![f32::NAN; d], vec![f32::NAN; n], vec![f32::NAN; n]);
-                        ws.update_keeping_dots(&x, n, d, &query, 1, beta, &mut state, &mut p, Some(&mut dots))
+                        ws.update_with_row_bits(&x, n, d, bits, &query, 1, beta, &mut state, &mut p, Some(&mut dots))
                             .expect("valid sizes");
                         (state, p, dots, ws.two_pass_partials())
                     };
-                    let (fs, fp, fd, none) = run(OneQueryPath::BlockByBlock);
-                    let (ts, tp, td, partials) = run(OneQueryPath::TwoPass);
+                    let (fs, fp, fd, none) = run(OneQueryPath::BlockByBlock, None);
+                    let (ts, tp, td, partials) = run(OneQueryPath::TwoPass, None);
+                    let (ks, kp, kd, kept_partials) = run(OneQueryPath::TwoPass, Some(&kept_bits));
                     let at = format!("{kind}, N = {n}, d = {d}, target {target}, β = {beta}");
                     assert_eq!(none, None, "{at}: the block-by-block path counted two-pass shares");
-                    for (what, two, blocks) in [("state", &ts, &fs), ("weights", &tp, &fp), ("dots", &td, &fd)] {
+                    assert_eq!(kept_partials, partials, "{at}: kept row bits read other shares");
+                    for (what, two, blocks) in [
+                        ("state", &ts, &fs),
+                        ("weights", &tp, &fp),
+                        ("dots", &td, &fd),
+                        ("state (kept row bits)", &ks, &fs),
+                        ("weights (kept row bits)", &kp, &fp),
+                        ("dots (kept row bits)", &kd, &fd),
+                    ] {
                         let first = bits(two).iter().zip(bits(blocks)).position(|(a, b)| *a != b);
                         assert_eq!(first, None, "{at}: the {what} differ first at {first:?}");
                     }
@@ -818,6 +840,7 @@ fn the_two_pass_update_has_the_block_by_block_bits() {
                         fell_back += 1;
                     }
                 }
+                x[loud * d..(loud + 1) * d].copy_from_slice(&quiet);
             }
         }
     }
@@ -849,6 +872,50 @@ fn the_automatic_path_follows_the_last_softmax() {
     step(&mut ws, 0.1);
     ws.update(&x, n, d, &queries, 2, 0.1, &mut states, &mut ps).expect("valid sizes");
     assert_eq!(ws.two_pass_partials(), None, "a batch of two is not one query");
+}
+
+/// The two-pass path reads a later block's share when its bound is below a quarter of the
+/// f32 spacing of the state as it is then, not as it was at the top block: a share that cancels
+/// a component (1 + (−1 + 2⁻¹⁰) = 2⁻¹⁰) makes the spacing there 2²³ times finer, and a later
+/// block whose weight is about 2⁻²⁹ then changes that component's bits. d = 256 (blocks of 256
+/// rows), 24 blocks in 8 segments of 3: the top pattern in block 0, the cancelling one (a tie
+/// for the maximum, weight 1) in block 1, the faint one in block 2, every other row's weight 0.
+#[test]
+fn a_share_that_cancels_a_component_makes_the_later_skips_stricter() {
+    let (n, d) = (24 * 256, 256usize);
+    assert_eq!(block_rows(d), 256);
+    assert_eq!(segments(n, d)[0], (0, 768), "three blocks in the first segment");
+    let mut x: Vec<f32> = (0..n * d).map(|k| if k % d == 0 { -1.0 } else { 1.0 }).collect();
+    let mut row = |i: usize, v: &[f32]| x[i * d..(i + 1) * d].copy_from_slice(v);
+    let mut top = vec![1.0f32; d];
+    top[0] = 1.5;
+    let mut cancel = vec![0.0f32; d];
+    (cancel[0], cancel[1]) = (1.5, -1.0 + 2f32.powi(-10));
+    let mut faint = vec![1.0f32; d];
+    faint[0] = 1.098; // weight e^{50 (1.098 − 1.5)} ≈ 2⁻²⁹
+    row(0, &top);
+    row(256, &cancel);
+    row(512, &faint);
+    let mut query = vec![0.0f32; d];
+    query[0] = 1.0;
+    let run = |path: OneQueryPath| {
+        let mut ws = ModernWorkspace::new();
+        ws.set_one_query_path(path);
+        let (mut state, mut p) = (vec![f32::NAN; d], vec![f32::NAN; n]);
+        ws.update(&x, n, d, &query, 1, 50.0, &mut state, &mut p).expect("valid sizes");
+        (state, ws.two_pass_partials())
+    };
+    let (want, _) = run(OneQueryPath::BlockByBlock);
+    let (got, partials) = run(OneQueryPath::TwoPass);
+    // (2⁻¹⁰ + about 2⁻²⁹) / (the softmax sum 2 + about 2⁻²⁹): just above 2⁻¹¹, its spacing 2⁻³⁴.
+    let half = 2f32.powi(-11);
+    assert!(want[1] > half && want[1] < half * (1.0 + 2f32.powi(-15)), "the faint share moves 2⁻¹¹: {}", want[1]);
+    assert_eq!(got[1].to_bits(), want[1].to_bits(), "component 1: {} against {}", got[1], want[1]);
+    assert_eq!(
+        got.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+        want.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+    );
+    assert_eq!(partials, Some((3, 24)), "the top's, the cancelling and the faint share");
 }
 
 /// Where two segments tie for the largest score (a stored pattern duplicated in a later segment,

@@ -157,6 +157,8 @@ pub struct Iteration {
 pub struct Modern {
     /// Shared with the [`PatternSet`] it was made from (no second copy of a large store).
     x: ArcArray2<f32>,
+    /// `kernels::row_bits` of X, which one query's two passes bound |x| by.
+    row_bits: Vec<u32>,
     n: usize,
     d: usize,
     beta: f64,
@@ -190,7 +192,8 @@ impl Modern {
             return Err("modern network: a stored value is not finite.".into());
         }
         let m_max = values.chunks_exact(d).map(super::patterns::norm).fold(0.0, f64::max);
-        Ok(Self { x, n, d, beta, scaling, m_max, workspace: ModernWorkspace::new() })
+        let row_bits = kernels::row_bits(values, d);
+        Ok(Self { x, row_bits, n, d, beta, scaling, m_max, workspace: ModernWorkspace::new() })
     }
 
     pub fn from_patterns(set: &PatternSet, beta: f64, scaling: Scaling) -> Result<Self, String> {
@@ -253,7 +256,8 @@ impl Modern {
         out_p: &mut [f32],
     ) -> Result<(), String> {
         let beta = self.effective_beta() as f32;
-        self.workspace.update(self.x.as_slice().unwrap_or(&[]), self.n, self.d, queries, q, beta, out_state, out_p)
+        let (x, bits) = (self.x.as_slice().unwrap_or(&[]), Some(self.row_bits.as_slice()));
+        self.workspace.update_with_row_bits(x, self.n, self.d, bits, queries, q, beta, out_state, out_p, None)
     }
 
     /// [`Self::update`] that also writes the dot products of every query with every stored
@@ -268,8 +272,8 @@ impl Modern {
         out_dots: &mut [f32],
     ) -> Result<(), String> {
         let beta = self.effective_beta() as f32;
-        let x = self.x.as_slice().unwrap_or(&[]);
-        self.workspace.update_keeping_dots(x, self.n, self.d, queries, q, beta, out_state, out_p, Some(out_dots))
+        let (x, bits) = (self.x.as_slice().unwrap_or(&[]), Some(self.row_bits.as_slice()));
+        self.workspace.update_with_row_bits(x, self.n, self.d, bits, queries, q, beta, out_state, out_p, Some(out_dots))
     }
 
     /// X ξ with the update kernel's f32 dot products (`kernels::dots`): the scores an update
