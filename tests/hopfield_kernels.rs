@@ -217,6 +217,13 @@ fn bad_sizes_are_errors_not_panics() {
     assert!(modern_update(&x, 3, usize::MAX, &q1, 1, 1.0, &mut s, &mut p).is_err()); // overflow
     assert!(modern_update(&x, 3, 4, &[], 0, 1.0, &mut [], &mut []).is_ok()); // Q = 0: nothing
     assert!(modern_update_reference(&x, 4, 4, &q1, 1, 1.0, &mut s, &mut p).is_err());
+    // Row bits kept by the caller: N of them, or an error (nothing written).
+    let mut ws = ModernWorkspace::new();
+    let bits = row_bits(&x, 4);
+    assert_eq!(bits.len(), 3);
+    assert!(ws.update_with_row_bits(&x, 3, 4, Some(&bits), &q1, 1, 1.0, &mut s, &mut p, None).is_ok());
+    assert!(ws.update_with_row_bits(&x, 3, 4, Some(&bits[..2]), &q1, 1, 1.0, &mut s, &mut p, None).is_err());
+    assert!(row_bits(&x, 0).is_empty());
 }
 
 #[test]

@@ -1368,11 +1368,11 @@ impl ModernWorkspace {
 
     /// [`Self::update_keeping_dots`] over a store whose [`row_bits`] the caller keeps
     /// (`row_bits`: `row_bits(x, d)`, N values; `None` computes them on the way). Where one
-    /// query takes two passes, the first then ORs N numbers instead of every value of X (in V8
-    /// the page's step went from about 1.55× a pass over X to about 1.3×). The bits of the result are the same either way, provided
-    /// the row bits are X's own: bits that miss some of X's could let the second pass skip a
-    /// share that changes the result. Errors as `update_keeping_dots` does and when `row_bits`
-    /// does not hold N values.
+    /// query takes two passes, the first then ORs N numbers instead of every value of X (in
+    /// V8 the page's step went from about 1.55× a pass over X to about 1.3×). The bits of the
+    /// result are the same either way, provided the row bits are X's own: bits that miss some
+    /// of X's could let the second pass skip a share that changes the result. Errors as
+    /// `update_keeping_dots` does and when `row_bits` does not hold N values.
     #[allow(clippy::too_many_arguments)]
     pub fn update_with_row_bits(
         &mut self,
