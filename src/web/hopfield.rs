@@ -427,6 +427,8 @@ pub fn hopfield_modern_update(
 #[wasm_bindgen]
 pub struct ModernUpdate {
     x: Vec<f32>,
+    /// `hopfield::kernels::row_bits` of `x`: what one query's two passes bound |x| by.
+    row_bits: Vec<u32>,
     n: usize,
     d: usize,
     workspace: crate::hopfield::kernels::ModernWorkspace,
@@ -441,7 +443,8 @@ impl ModernUpdate {
         if n == 0 || d == 0 || n.checked_mul(d) != Some(x.len()) {
             return Err(JsError::new(&format!("modern update: {} pattern values for N = {n}, d = {d}", x.len())));
         }
-        Ok(Self { x, n, d, workspace: Default::default() })
+        let row_bits = crate::hopfield::kernels::row_bits(&x, d);
+        Ok(Self { x, row_bits, n, d, workspace: Default::default() })
     }
 
     /// One update of `q` queries (row-major, q × d) at β: `{state, p}` as Float32Arrays, the
@@ -450,8 +453,9 @@ impl ModernUpdate {
     pub fn update(&mut self, queries: &[f32], q: u32, beta: f32) -> Result<JsValue, JsError> {
         let q = q as usize;
         let (mut state, mut p) = update_buffers(q, self.n, self.d)?;
+        let bits = Some(self.row_bits.as_slice());
         self.workspace
-            .update(&self.x, self.n, self.d, queries, q, beta, &mut state, &mut p)
+            .update_with_row_bits(&self.x, self.n, self.d, bits, queries, q, beta, &mut state, &mut p, None)
             .map_err(|e| JsError::new(&e))?;
         state_and_weights(&state, &p)
     }
