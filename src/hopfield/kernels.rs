@@ -1944,7 +1944,12 @@ pub fn row_bits(x: &[f32], d: usize) -> Vec<u32> {
     if d == 0 {
         return Vec::new();
     }
-    x.chunks_exact(d).map(|row| row.iter().fold(0, |or, v| or | v.to_bits())).collect()
+    x.chunks_exact(d).map(row_or).collect()
+}
+
+/// One row's entry of [`row_bits`]: the OR of the bits of its values.
+pub fn row_or(row: &[f32]) -> u32 {
+    row.iter().fold(0, |or, v| or | v.to_bits())
 }
 
 /// Whether one query's softmax (its segments' parts: run max, run sum, block maxima each) is

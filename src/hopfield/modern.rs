@@ -188,11 +188,15 @@ impl Modern {
         if !(beta.is_finite() && beta > 0.0) {
             return Err(format!("beta: β = {beta} must be a positive number."));
         }
-        if values.iter().any(|v| !v.is_finite()) {
-            return Err("modern network: a stored value is not finite.".into());
+        // One read of X: each row checked, measured and ORed while it is in cache.
+        let (mut m_max, mut row_bits) = (0.0f64, Vec::with_capacity(n));
+        for row in values.chunks_exact(d) {
+            if row.iter().any(|v| !v.is_finite()) {
+                return Err("modern network: a stored value is not finite.".into());
+            }
+            m_max = m_max.max(super::patterns::norm(row));
+            row_bits.push(kernels::row_or(row));
         }
-        let m_max = values.chunks_exact(d).map(super::patterns::norm).fold(0.0, f64::max);
-        let row_bits = kernels::row_bits(values, d);
         Ok(Self { x, row_bits, n, d, beta, scaling, m_max, workspace: ModernWorkspace::new() })
     }
 
