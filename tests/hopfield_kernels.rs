@@ -7,6 +7,7 @@ use emergence_lab::hopfield::kernels::{
     block_rows, dots, exp_to_f32, lane_peak, lane_sum, merge_segment_states, merge_segments, modern_update,
     modern_update_reference, portable_exp, row_bits, segment_rows_to_matrix, segments, softmax_exp4, two_pass_top,
     two_pass_top_suffices, ModernShard, ModernWorkspace, OneQueryPath, SegmentParts, LANE_PEAK_OPS, MAX_SEGMENTS,
+    TOP_STATE_SHARES,
 };
 
 /// Unit roundoff of f32 (round to nearest).
@@ -960,7 +961,9 @@ fn a_pool_of_shards_takes_two_passes_with_the_single_threaded_bits() {
     let mut rng = Rng::seed_from_u64(79);
     let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
     let (mut alone, mut all_needed) = (0, 0);
-    for (n, d) in [(1095usize, 1024usize), (325, 4096), (5020, 100)] {
+    let (mut holder_cheap, mut holder_dear, mut skipped) = (0, 0, 0);
+    // 660 × 4096: segments of 5-6 blocks, more than TOP_STATE_SHARES.
+    for (n, d) in [(1095usize, 1024usize), (325, 4096), (5020, 100), (660, 4096)] {
         for plus_minus in [true, false] {
             let x: Vec<f32> = if plus_minus { signs(&mut rng, n * d) } else { uniform(&mut rng, n * d) };
             // The last pattern as well: then the top segment is the last one and only the
@@ -1013,6 +1016,7 @@ fn a_pool_of_shards_takes_two_passes_with_the_single_threaded_bits() {
                         // would-be top is the whole query's.
                         assert_eq!(shard.local_top(parts), Some(top), "{at}: the holder's local top");
                         let top_state = shard.segment_states(parts, &[top]).expect("the top segment");
+                        let needed_before = all_needed;
                         assert!(
                             shard.segment_states(parts, &[plan.len()]).is_err(),
                             "{at}: a segment it does not hold"
@@ -1034,10 +1038,46 @@ fn a_pool_of_shards_takes_two_passes_with_the_single_threaded_bits() {
                         assert_eq!(bits(&state), bits(&want_state), "{at}: state");
                         assert_eq!(bits(&p), bits(&want_p), "{at}: weights");
                         assert_eq!(bits(&all.dots), bits(&want_dots), "{at}: dots");
+                        // What a worker sends with its first pass: its would-be top's state
+                        // where a few block shares give it, with the bits of segment_states;
+                        // nothing where its segment is flat (more shares than allowed).
+                        let peaked = all_needed == needed_before;
+                        for (w, (shard, parts, ..)) in shards.iter_mut().enumerate() {
+                            let own_top = shard.local_top(parts).expect("a first pass");
+                            let want = shard.segment_states(parts, &[own_top]).expect("its own segment");
+                            for budget in [0, 1, 2, TOP_STATE_SHARES, usize::MAX] {
+                                let before = shard.two_pass_partials().map_or(0, |(done, _)| done);
+                                let got = shard.segment_state_within(parts, own_top, budget).expect("its own segment");
+                                let shares = shard.two_pass_partials().map_or(0, |(done, _)| done) - before;
+                                assert!(shares <= budget, "{at}: {shares} shares read within {budget}");
+                                match got {
+                                    Some(got) => {
+                                        assert_eq!(bits(&got), bits(&want), "{at}: top state within {budget} shares")
+                                    }
+                                    None => assert!(budget < usize::MAX, "{at}: no top state without a limit"),
+                                }
+                                // Whatever a cut-short state left, segment_states writes it whole.
+                                let again = shard.segment_states(parts, &[own_top]).expect("its own segment");
+                                assert_eq!(bits(&again), bits(&want), "{at}: top state after a cut-short one");
+                            }
+                            let cheap = shard.segment_state_within(parts, own_top, TOP_STATE_SHARES).expect("own");
+                            match (w == holder && peaked, cheap.is_some()) {
+                                (true, true) => holder_cheap += 1,
+                                (true, false) => holder_dear += 1,
+                                (false, false) => skipped += 1,
+                                (false, true) => {}
+                            }
+                        }
                     }
                 }
             }
         }
     }
     assert!(alone >= 10 && all_needed >= 10, "the top segment alone {alone} times, every segment {all_needed} times");
+    // A peaked update's top segment is cheap for its holder (one share), and a flat segment's
+    // state is not computed with a first pass.
+    assert!(
+        holder_cheap >= 10 && holder_dear == 0 && skipped >= 10,
+        "holder's top state within {TOP_STATE_SHARES} shares {holder_cheap} times, beyond {holder_dear}; flat tops skipped {skipped}"
+    );
 }

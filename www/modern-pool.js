@@ -101,9 +101,11 @@ export class ModernPool {
    * needs them (zeros otherwise, which merge to the same bits). */
   async #twoPasses(query, beta, keepDots) {
     const { n, d } = this;
-    // Each worker also computes the state of its own would-be top segment with its first pass:
-    // the whole query's top is the holder's own (ModernShard.local_top), so its state is here
-    // without a second round trip; the other workers' cost them a block or so, in parallel.
+    // Each worker also computes the state of its own would-be top segment with its first pass,
+    // where that is a few block shares (a peaked segment: one): the whole query's top is the
+    // holder's own (ModernShard.local_top), so its state is here without a second round trip.
+    // A worker whose segments are flat sends none (it would read its top's rows again, an
+    // eighth of X, for a state the merge does not need).
     const parts = await Promise.all(this.workers.map((w, i) => this.#call(w, { kind: 'modern-shard-first-pass', query, beta, keepDots, withTop: true, ...this.#own(i) })));
     const scalars = concat(Float64Array, parts.map((p) => p.scalars)), bounds = concat(Uint32Array, parts.map((p) => p.bounds));
     const segments = this.plan.length / 2;
@@ -113,7 +115,8 @@ export class ModernPool {
     let topState = parts[holder].top === top ? parts[holder].topState : null;
     this.lastTwoPasses = 'top';
     if (topState?.length !== d) {
-      // Never expected (local_top agrees with hopfield_modern_two_pass_top); the same bits anyway.
+      // The top segment is flat within itself (the update is not peaked after all): ask for
+      // its state. The same bits either way.
       ({ states: topState } = await this.#call(this.workers[holder], { kind: 'modern-shard-states', segments: [top] }));
       this.lastTwoPasses = 'top-asked';
     }

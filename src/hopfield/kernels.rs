@@ -1164,6 +1164,13 @@ pub fn lane_sum(x: &[f32]) -> f32 {
     ((s[0] + s[1]) + (s[2] + s[3])) + tail
 }
 
+/// The most block shares a pool's worker computes for its would-be top segment's state with its
+/// first pass ([`ModernShard::segment_state_within`]; `ModernShard.first_pass` in the web
+/// binding): a peaked segment's state is one share; a flat one's is every block of the segment,
+/// which the merge uses only where the update was not peaked after all (then the page asks for
+/// it).
+pub const TOP_STATE_SHARES: usize = 4;
+
 /// The most segments an update is cut into (see [`segments`]): enough for a pool of up to this
 /// many workers to share the stored patterns.
 pub const MAX_SEGMENTS: usize = 8;
@@ -1766,27 +1773,50 @@ impl ModernWorkspace {
     /// into its place in `parts.states`, computing only the block shares that can change a bit
     /// (see [`Self::update_one_two_pass`]).
     fn segment_state(&mut self, x: &[f32], d: usize, s: usize, parts: &mut SegmentParts) {
+        self.segment_state_within(x, d, s, parts, usize::MAX);
+    }
+
+    /// [`Self::segment_state`] where it needs at most `max_shares` block shares: true when the
+    /// state is in place; false, having computed at most `max_shares` shares, when it needs
+    /// more (then `parts`' state of segment `s` is not its state: a later `segment_state`
+    /// writes it whole, as it starts by overwriting it).
+    fn segment_state_within(
+        &mut self,
+        x: &[f32],
+        d: usize,
+        s: usize,
+        parts: &mut SegmentParts,
+        max_shares: usize,
+    ) -> bool {
         let plan = self.plan.segments[s];
         let blocks = &self.plan.blocks[plan.block0..plan.block0 + plan.blocks];
         let numerators0: usize = self.plan.segments[..s].iter().map(|p| p.n1 - p.n0).sum();
-        let mut done = 0;
-        let mut share = |b: &BlockPlan, scratch: &mut Vec<f32>| {
+        let share = |b: &BlockPlan, scratch: &mut Vec<f32>| {
             refill(scratch, d, 0.0);
             let r0 = plan.n0 + b.row0;
             let w = &parts.numerators[numerators0 + b.row0..numerators0 + b.row0 + b.rows];
             axpy_rows(&x[r0 * d..(r0 + b.rows) * d], w, scratch, d);
-            done += 1;
         };
-        let state = &mut parts.states[s * d..(s + 1) * d];
+        if max_shares == 0 {
+            return false;
+        }
         let top = blocks.iter().rposition(|b| b.raised).unwrap_or(0);
         let t = blocks[top];
         share(&t, &mut self.scratch);
+        let mut done = 1;
         let before_or = blocks[..top].iter().fold(0, |o, b| o | b.or);
-        if top > 0 && !absorbs(t.sum_before * or_bound(before_or) * f64::from(t.old), &self.scratch) {
-            // The bound failed: every share, as segment_one computes them.
-            for (b, plan) in blocks.iter().enumerate() {
-                share(plan, &mut self.scratch);
-                merge_partial(&self.scratch, state, (plan.old, plan.new), b == 0);
+        let state = &mut parts.states[s * d..(s + 1) * d];
+        let complete = if top > 0 && !absorbs(t.sum_before * or_bound(before_or) * f64::from(t.old), &self.scratch) {
+            if done + blocks.len() > max_shares {
+                false
+            } else {
+                // The bound failed: every share, as segment_one computes them.
+                for (b, plan) in blocks.iter().enumerate() {
+                    share(plan, &mut self.scratch);
+                    merge_partial(&self.scratch, state, (plan.old, plan.new), b == 0);
+                }
+                done += blocks.len();
+                true
             }
         } else {
             // fl(fl(S·old) + P·1) = P, what merge_partial writes for a first block (P·1).
@@ -1795,18 +1825,26 @@ impl ModernWorkspace {
             // then, not for every block (a pass over d values per block was about 3 % of the
             // page's step at 64×64 in V8's profile).
             let mut least = least_exponent(state);
+            let mut complete = true;
             for plan in &blocks[top + 1..] {
                 if absorbs_at(plan.sum * or_bound(plan.or) * f64::from(plan.new), least) {
                     continue;
                 }
+                if done == max_shares {
+                    complete = false;
+                    break;
+                }
                 share(plan, &mut self.scratch);
+                done += 1;
                 merge_partial(&self.scratch, state, (plan.old, plan.new), false);
                 least = least_exponent(state);
             }
-        }
+            complete
+        };
         if let Some(total) = &mut self.plan.partials {
             *total += done;
         }
+        complete
     }
 }
 
@@ -2458,6 +2496,13 @@ impl ModernShard {
         Ok(())
     }
 
+    /// How many blocks' shares of Σ e x this shard computed since its last first pass, out of
+    /// how many blocks that pass covered (as [`ModernWorkspace::two_pass_partials`]); `None`
+    /// before a first pass.
+    pub fn two_pass_partials(&self) -> Option<(usize, usize)> {
+        self.pass.and(self.workspace.two_pass_partials())
+    }
+
     /// After [`Self::first_pass_of`] filled `parts`: of the segments it covered, the one (of the
     /// plan) that [`two_pass_top`] picks among them, the first holding their largest running
     /// maximum (merged in order, a segment raises the maximum only where its own is larger). Where
@@ -2488,26 +2533,52 @@ impl ModernShard {
     /// without a first pass, for `parts` that are not its, or for a segment it did not cover.
     pub fn segment_states(&mut self, parts: &mut SegmentParts, which: &[usize]) -> Result<Vec<f32>, String> {
         let d = self.d;
+        let mut out = Vec::with_capacity(which.len() * d);
+        for &s in which {
+            let (local, row0) = self.covered(parts, s)?;
+            self.workspace.segment_state(&self.x[row0 * d..], d, local, parts);
+            out.extend_from_slice(&parts.states[local * d..(local + 1) * d]);
+        }
+        Ok(out)
+    }
+
+    /// Segment `s`'s state as [`Self::segment_states`] computes it, where that takes at most
+    /// `max_shares` block shares; None where it takes more. What a pool's worker sends with its
+    /// first pass for its would-be top segment ([`Self::local_top`]): in a peaked update the top
+    /// segment's state is one block's share, while a worker whose own segments are flat would
+    /// read every row of its would-be top again (an eighth of X at 8 segments) for a state the
+    /// merge does not use; the page asks for it where it is the top after all (the same bits).
+    /// Errors as `segment_states` does.
+    pub fn segment_state_within(
+        &mut self,
+        parts: &mut SegmentParts,
+        s: usize,
+        max_shares: usize,
+    ) -> Result<Option<Vec<f32>>, String> {
+        let d = self.d;
+        let (local, row0) = self.covered(parts, s)?;
+        let done = self.workspace.segment_state_within(&self.x[row0 * d..], d, local, parts, max_shares);
+        Ok(done.then(|| parts.states[local * d..(local + 1) * d].to_vec()))
+    }
+
+    /// Segment `s` of the plan as the last first pass covered it: its index among the pass's
+    /// segments and the first row of the pass. Errors without a first pass, for `parts` that
+    /// are not its, or for a segment it did not cover.
+    fn covered(&self, parts: &SegmentParts, s: usize) -> Result<(usize, usize), String> {
         let Some((first, row0)) = self.pass else {
             return Err("modern shard: segment states asked before a first pass".into());
         };
         let covered = self.workspace.plan.segments.len();
         let rows: usize = self.workspace.plan.segments.iter().map(|p| p.n1 - p.n0).sum();
-        if parts.states.len() != covered * d || parts.numerators.len() != rows {
+        if parts.states.len() != covered * self.d || parts.numerators.len() != rows {
             return Err("modern shard: these parts are not the last first pass's".into());
         }
-        let mut out = Vec::with_capacity(which.len() * d);
-        for &s in which {
-            let Some(local) = s.checked_sub(first).filter(|&l| l < covered) else {
-                return Err(format!(
-                    "modern shard: segment {s} was not in the first pass ({first} .. {})",
-                    first + covered
-                ));
-            };
-            self.workspace.segment_state(&self.x[row0 * d..], d, local, parts);
-            out.extend_from_slice(&parts.states[local * d..(local + 1) * d]);
+        match s.checked_sub(first).filter(|&l| l < covered) {
+            Some(local) => Ok((local, row0)),
+            None => {
+                Err(format!("modern shard: segment {s} was not in the first pass ({first} .. {})", first + covered))
+            }
         }
-        Ok(out)
     }
 
     /// The whole update of `q` queries (Q × d) at β, as [`ModernWorkspace::update_keeping_dots`]

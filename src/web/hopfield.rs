@@ -556,9 +556,11 @@ impl ModernShardHandle {
     /// first + count` of the plan): `{scalars: Float64Array, numerators: Float32Array, dots:
     /// Float32Array, bounds: Uint32Array}` (`hopfield::kernels::ModernShard::first_pass_of`;
     /// `dots` empty unless `keep_dots`). With `with_top`, also `top` (a segment of the plan:
-    /// `hopfield::kernels::ModernShard::local_top`) and `topState` (its state, as
-    /// `segment_states` computes it), so a pool need not ask for the top segment's state in a
-    /// second round trip. Throws a sentence on wrong sizes, d not a multiple of 4 or a β that
+    /// `hopfield::kernels::ModernShard::local_top`) and, where it takes at most
+    /// `hopfield::kernels::TOP_STATE_SHARES` block shares, `topState` (its state, as `segment_states` computes
+    /// it), so a pool need not ask for the top segment's state in a second round trip; a worker
+    /// whose own segments are flat sends no `topState` rather than read its would-be top's rows
+    /// again (`hopfield::kernels::ModernShard::segment_state_within`). Throws a sentence on wrong sizes, d not a multiple of 4 or a β that
     /// is not finite.
     pub fn first_pass(
         &mut self,
@@ -583,9 +585,14 @@ impl ModernShardHandle {
                 .shard
                 .local_top(&self.parts)
                 .ok_or_else(|| JsError::new("modern shard: no top segment after the first pass"))?;
-            let state = self.shard.segment_states(&mut self.parts, &[top]).map_err(|e| JsError::new(&e))?;
+            let state = self
+                .shard
+                .segment_state_within(&mut self.parts, top, crate::hopfield::kernels::TOP_STATE_SHARES)
+                .map_err(|e| JsError::new(&e))?;
             fields.push(("top", JsValue::from_f64(top as f64)));
-            fields.push(("topState", js_sys::Float32Array::from(&state[..]).into()));
+            if let Some(state) = state {
+                fields.push(("topState", js_sys::Float32Array::from(&state[..]).into()));
+            }
         }
         super::js_object(fields, "modern shard")
     }
