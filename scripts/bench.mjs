@@ -111,13 +111,15 @@ async function benchDendrites(page) {
 // ---- Hopfield: the modern update's CPU kernel in wasm (SIMD128), the same workloads as
 // `emergence-lab hopfield bench`. scripts/bench-hopfield.sh reads the `hopfield-bench-json:` line
 // and sets it beside the native and numpy times.
-async function benchHopfield() {
-  const lab = await startLab();
+// `isolated`: a cross-origin isolated page, where the pool signals one query's first pass
+// through shared memory (www/modern-signal.js); only the pool's page step is timed there.
+async function benchHopfield({ isolated = false } = {}) {
+  const lab = await startLab({ isolated });
   try {
     const page = await lab.context.newPage();
     await page.goto(`${lab.base}?exp=sorting&seed=1`);
     await page.waitForFunction(() => window.__lab && window.__lab.state().ready, null, { timeout: 30000 });
-    const result = await page.evaluate(async () => {
+    const result = await page.evaluate(async (isolated) => {
       // No animation frames meanwhile: the page's drawing (SwiftShader, on the CPU) would take
       // a core from the workers while the page's thread waits for them.
       window.__lab.pause();
@@ -198,13 +200,17 @@ async function benchHopfield() {
             ratios.push(ms / passMs);
           }
           const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
-          return { workers: pool.size, ms: median(times), min: Math.min(...times), max: Math.max(...times), stream_ms: median(passes), ratio: median(ratios) };
+          return { workers: pool.size, signalled: pool.signalled, ms: median(times), min: Math.min(...times), max: Math.max(...times), stream_ms: median(passes), ratio: median(ratios) };
         } finally {
           pass.free();
           pool.free();
           session.free();
         }
       };
+      if (isolated) {
+        if (!crossOriginIsolated) throw new Error('the page is not cross-origin isolated');
+        return { pool_page_step: { d: 4096, n: 10000, ...(await poolStep(15)) } };
+      }
       const cores = navigator.hardwareConcurrency || 2;
       return {
         batch: { d: 1024, n: 10000, q: 100, ms: mod.bench_modern_update(1024, 10000, 100, 5) },
@@ -216,7 +222,13 @@ async function benchHopfield() {
         // Last, so that its workers are gone before anything else is timed.
         peak: { gflops: mod.bench_lane_peak(31), pool_gflops: await peak(cores), workers: cores, batch_gflop: mod.bench_update_flops(1024, 10000, 100) / 1e9 },
       };
-    });
+    }, isolated);
+    const poolStepLine = (ps) => `the page's step at that size on its pool of ${ps.workers} workers (compute=auto there with more than one core: the pooled update with its dot products, booked by the session, and the read-out; ${ps.signalled ? 'a cross-origin isolated page: each first pass signalled through shared memory' : 'messages to and from the workers'}): ${ps.ms.toFixed(1)} ms (median of 15, range ${ps.min.toFixed(1)}–${ps.max.toFixed(1)}), ${ps.ratio.toFixed(2)}× one pass on one thread (each step over a pass on the page's thread timed just before it; the passes ${ps.stream_ms.toFixed(1)} ms; target ≤ 1.3×: ${ps.ratio <= 1.3 ? 'met' : 'MISSED'})`;
+    if (isolated) {
+      console.log(`bench (wasm, headless Chromium): ${poolStepLine(result.pool_page_step)}`);
+      console.log(`hopfield-bench-isolated-json: ${JSON.stringify(result)}`);
+      return;
+    }
     console.log(`bench (wasm, headless Chromium): hopfield modern update, d = 1024, N = 10000, Q = 100: ${result.batch.ms.toFixed(1)} ms (median of 5, one thread)`);
     console.log(`bench (wasm, headless Chromium): hopfield one 64×64 query (d = 4096) against N = 10000: ${result.single_64x64.ms.toFixed(2)} ms (median of 15, one thread; target ≤ 16.7 ms)`);
     const pool = (r) => `${r.ms.toFixed(2)} ms (median of ${r === result.pool_batch ? 7 : 21}, range ${r.min.toFixed(2)}–${r.max.toFixed(2)}; ${r.workers} workers; same bits as one thread: ${r.sameBits})`;
@@ -232,14 +244,16 @@ async function benchHopfield() {
     // (the median of those ratios): this machine's memory speed drifts within a run.
     const step = result.page_step.ratio;
     console.log(`bench (wasm, headless Chromium): the page's step while a run plays, on the page's thread (compute=cpu, or a one-core machine; the session at that size: the update, which books the previous state's energy from its own dot products, and what the page reads after it): ${result.page_step.step_ms.toFixed(1)} ms (median of 7), ${step.toFixed(2)}× one pass (each step over a pass of its X timed just before it; the passes ${result.page_step.stream_ms.toFixed(1)} ms; target ≤ 1.3×: ${step <= 1.3 ? 'met' : 'MISSED'}); where the run stops, booking the last energy takes one more pass: ${result.page_step.settle_ms.toFixed(1)} ms`);
-    const ps = result.pool_page_step, poolRatio = ps.ratio;
-    console.log(`bench (wasm, headless Chromium): the page's step at that size on its pool of ${ps.workers} workers (compute=auto there with more than one core: the pooled update with its dot products, booked by the session, and the read-out): ${ps.ms.toFixed(1)} ms (median of 15, range ${ps.min.toFixed(1)}–${ps.max.toFixed(1)}), ${poolRatio.toFixed(2)}× one pass on one thread (each step over a pass on the page's thread timed just before it; the passes ${ps.stream_ms.toFixed(1)} ms; target ≤ 1.3×: ${poolRatio <= 1.3 ? 'met' : 'MISSED'})`);
+    console.log(`bench (wasm, headless Chromium): ${poolStepLine(result.pool_page_step)}`);
     console.log(`hopfield-bench-json: ${JSON.stringify(result)}`);
   } finally {
     await lab.close();
   }
 }
-if (!only || only === 'hopfield') await benchHopfield();
+if (!only || only === 'hopfield') {
+  await benchHopfield();
+  await benchHopfield({ isolated: true });
+}
 if (!only || only === 'limits') await benchLimits();
 
 // The largest state a URL can ask for, per experiment: every size at its schema maximum (the URL

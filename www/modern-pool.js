@@ -18,8 +18,11 @@
 //   scores first, with the state of the one segment whose weights matter (each worker computes
 //   its own would-be top's, so it comes in the same round trip), and the other segments' only
 //   where the bounds say they could change a bit: the same bits, about one read of X instead of
-//   two (hopfield::kernels::OneQueryPath::TwoPass).
+//   two (hopfield::kernels::OneQueryPath::TwoPass). Where the page is cross-origin isolated, that
+//   first pass is signalled through shared memory instead of messages (www/modern-signal.js):
+//   the workers wait in Atomics.wait between steps and leave that wait before any message.
 import { labWorker } from './common.js';
+import { canSignal, DONE, FIRST_PASS, GEN, KEEP_DOTS, COMMAND, LEAVE, STOPPED, readResult, resultLayout, waitFor } from './modern-signal.js';
 
 /** The most pattern values a worker copies so that it can take any of a batch's queries. */
 export const WHOLE_VALUES = 1 << 24;
@@ -34,6 +37,8 @@ function concat(Type, arrays) {
 }
 
 export class ModernPool {
+  #queue = Promise.resolve();
+
   /** `mod`: the page's build (common.js loadBuild); `x`: the stored patterns (n × d, row-major).
    * Starts `size` workers (at most one per segment) and hands each its rows: all of them when
    * `whole` (default: when n·d ≤ WHOLE_VALUES and there are two workers or more), else the rows
@@ -57,11 +62,61 @@ export class ModernPool {
         ready.push(pool.#call(worker, { kind: 'modern-shard', x: rows, n, d, ...held }, [rows.buffer]));
       }
       await Promise.all(ready);
+      if (canSignal() && d % 4 === 0) pool.#shareMemory();
     } catch (e) {
       pool.free();
       throw e;
     }
     return pool;
+  }
+
+  /** The shared buffers of a signalled first pass: control words, the query and β, and one
+   * result buffer per worker sized for its segments. */
+  #shareMemory() {
+    const { d, plan } = this;
+    const layouts = this.shares.map(([first, end]) => resultLayout(end - first, plan[2 * end - 1] - plan[2 * first], d));
+    this.signal = {
+      ctrl: new Int32Array(new SharedArrayBuffer(4 * (DONE + this.workers.length))),
+      query: new Float32Array(new SharedArrayBuffer(4 * (d + 1))),
+      results: layouts.map((l) => new SharedArrayBuffer(l.bytes)),
+      layouts,
+      waiting: false,
+    };
+  }
+
+  /** One query's first pass on every worker through shared memory: the workers enter their
+   * wait the first time (a message each), then each pass is a write, a wake-up and a wait. */
+  async #signalledFirstPass(query, beta, keepDots) {
+    const s = this.signal;
+    if (!s.waiting) {
+      await Promise.all(this.workers.map((w, i) => {
+        const [first, end] = this.shares[i];
+        return this.#call(w, {
+          kind: 'modern-shard-signal', ctrl: s.ctrl.buffer, query: s.query.buffer, result: s.results[i], slot: i,
+          segments: end - first, rows: this.plan[2 * end - 1] - this.plan[2 * first], ...this.#own(i),
+        });
+      }));
+      s.waiting = true;
+    }
+    s.query.set(query);
+    s.query[this.d] = beta;
+    Atomics.store(s.ctrl, COMMAND, FIRST_PASS);
+    Atomics.store(s.ctrl, KEEP_DOTS, keepDots ? 1 : 0);
+    const gen = Atomics.add(s.ctrl, GEN, 1) + 1;
+    Atomics.notify(s.ctrl, GEN);
+    await Promise.all(this.workers.map((_, i) => waitFor(s.ctrl, DONE + i, gen)));
+    return this.workers.map((_, i) => readResult(s.results[i], s.layouts[i]));
+  }
+
+  /** Before any message to the workers: ends their shared-memory wait where they are in it. */
+  async #messages() {
+    const s = this.signal;
+    if (!s?.waiting) return;
+    s.waiting = false;
+    Atomics.store(s.ctrl, COMMAND, LEAVE);
+    const gen = Atomics.add(s.ctrl, GEN, 1) + 1;
+    Atomics.notify(s.ctrl, GEN);
+    await Promise.all(this.workers.map((_, i) => waitFor(s.ctrl, DONE + i, gen)));
   }
 
   constructor(mod, n, d, plan, whole) {
@@ -76,7 +131,14 @@ export class ModernPool {
     // How the last one query went: null (one pass), 'top' (the top segment's state came with the
     // first pass), 'top-asked' (in a second round trip) or 'all'.
     this.lastTwoPasses = null;
+    // Shared memory for one query's first pass (cross-origin isolated pages, d a multiple of 4):
+    // {ctrl, query, results, layouts, waiting} where `waiting` is whether the workers wait in
+    // Atomics.wait; null where the pool uses messages only.
+    this.signal = null;
   }
+
+  /** Whether one query's first pass is signalled through shared memory (see modern-signal.js). */
+  get signalled() { return this.signal !== null; }
 
   get size() { return this.workers.length; }
 
@@ -84,11 +146,16 @@ export class ModernPool {
    * hopfield_modern_update, and with `keepDots` also `dots` (q × N): the queries' dot products
    * with every stored pattern, which the update computes anyway and the energy of the queries
    * needs (HopfieldLab.step_with). */
-  async update(queries, q, beta, keepDots = false) {
+  update(queries, q, beta, keepDots = false) {
+    return this.#serial(() => this.#update(queries, q, beta, keepDots));
+  }
+
+  async #update(queries, q, beta, keepDots) {
     if (!this.workers.length) throw new Error('modern pool: already freed');
     if (queries.length !== q * this.d) throw new Error(`modern pool: ${queries.length} query values for Q = ${q}, d = ${this.d}`);
-    if (this.whole && q >= 2) return this.#byQueries(queries, q, beta, keepDots);
     const twoPasses = q === 1 && this.peaked && this.d % 4 === 0;
+    if (!(twoPasses && this.signal)) await this.#messages();
+    if (this.whole && q >= 2) return this.#byQueries(queries, q, beta, keepDots);
     this.lastTwoPasses = null;
     const { scalars, ...r } = twoPasses ? await this.#twoPasses(queries, beta, keepDots) : await this.#byPatterns(queries, q, beta, keepDots);
     if (q === 1) this.peaked = this.mod.hopfield_modern_peaked(this.n, this.d, scalars);
@@ -106,7 +173,9 @@ export class ModernPool {
     // holder's own (ModernShard.local_top), so its state is here without a second round trip.
     // A worker whose segments are flat sends none (it would read its top's rows again, an
     // eighth of X, for a state the merge does not need).
-    const parts = await Promise.all(this.workers.map((w, i) => this.#call(w, { kind: 'modern-shard-first-pass', query, beta, keepDots, withTop: true, ...this.#own(i) })));
+    const parts = this.signal
+      ? await this.#signalledFirstPass(query, beta, keepDots)
+      : await Promise.all(this.workers.map((w, i) => this.#call(w, { kind: 'modern-shard-first-pass', query, beta, keepDots, withTop: true, ...this.#own(i) })));
     const scalars = concat(Float64Array, parts.map((p) => p.scalars)), bounds = concat(Uint32Array, parts.map((p) => p.bounds));
     const segments = this.plan.length / 2;
     const top = this.mod.hopfield_modern_two_pass_top(n, d, scalars);
@@ -117,6 +186,7 @@ export class ModernPool {
     if (topState?.length !== d) {
       // The top segment is flat within itself (the update is not peaked after all): ask for
       // its state. The same bits either way.
+      await this.#messages();
       ({ states: topState } = await this.#call(this.workers[holder], { kind: 'modern-shard-states', segments: [top] }));
       this.lastTwoPasses = 'top-asked';
     }
@@ -124,6 +194,7 @@ export class ModernPool {
     states.set(topState, top * d);
     if (!this.mod.hopfield_modern_top_suffices(n, d, scalars, bounds, topState)) {
       this.lastTwoPasses = 'all';
+      await this.#messages();
       await Promise.all(this.workers.map(async (w, i) => {
         const [first, end] = this.shares[i];
         const own = Array.from({ length: end - first }, (_, k) => first + k);
@@ -203,15 +274,27 @@ export class ModernPool {
   /** The kernel's dot products ξ^μ·σ of `state` (Float32Array, d) with every stored pattern
    * (Float32Array, N), each worker's rows in order: the energy of a state no update started
    * from yet (HopfieldLab.book_energy_from_dots). */
-  async dots(state) {
-    if (!this.workers.length) throw new Error('modern pool: already freed');
-    const parts = await Promise.all(this.workers.map((w, i) => this.#call(w, { kind: 'modern-shard-dots', state, ...this.#own(i) })));
-    return concat(Float32Array, parts.map((p) => p.dots));
+  dots(state) {
+    return this.#serial(async () => {
+      if (!this.workers.length) throw new Error('modern pool: already freed');
+      await this.#messages();
+      const parts = await Promise.all(this.workers.map((w, i) => this.#call(w, { kind: 'modern-shard-dots', state, ...this.#own(i) })));
+      return concat(Float32Array, parts.map((p) => p.dots));
+    });
+  }
+
+  /** Runs `fn` after every call before it has ended: one update or dots at a time, since a
+   * signalled first pass shares one query buffer. */
+  #serial(fn) {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => {});
+    return run;
   }
 
   /** Stops the workers; pending updates fail. */
   free() {
     for (const w of this.workers) w.terminate();
+    this.#stopWaits();
     this.workers = [];
     for (const { reject } of this.pending.values()) reject(new Error('modern pool: stopped'));
     this.pending.clear();
@@ -230,9 +313,18 @@ export class ModernPool {
       const message = `modern pool: a worker failed (${e.message || 'could not load'})`;
       for (const { reject } of this.pending.values()) reject(new Error(message));
       this.pending.clear();
+      this.#stopWaits();
     };
     this.workers.push(worker);
     return worker;
+  }
+
+  /** Ends the page's waits on shared memory (the workers are gone or failed). */
+  #stopWaits() {
+    const s = this.signal;
+    if (!s) return;
+    for (let i = DONE; i < s.ctrl.length; i++) { Atomics.store(s.ctrl, i, STOPPED); Atomics.notify(s.ctrl, i); }
+    s.waiting = false;
   }
 
   #call(worker, message, transfer = []) {

@@ -25,6 +25,10 @@
 //        withTop {top, topState}: the segment among its own that would be the top, and its state
 //   {kind: 'modern-shard-states', id, segments}  after a first pass: posts {id, states}, those
 //        segments' states (d values each)
+//   {kind: 'modern-shard-signal', id, ctrl, query, result, slot, segments, rows, first?, count?}
+//        posts {id}, then waits in Atomics.wait and runs one query's first passes (with the top
+//        state) as the page signals them through shared memory, until it signals LEAVE
+//        (www/modern-signal.js); only in a cross-origin isolated page
 // Messages out: {progress: 0..1} now and then, then {summary, csv}, {rows} or {trajectories},
 // or {error} (with the request's id where it had one).
 // The page cancels by terminating the worker.
@@ -33,6 +37,8 @@
 // loads the same module (from the cache), which has the bindings of the page's experiment. The
 // default is the WebGL2 build, which has every experiment. A job a build cannot run, or a kind no
 // one knows, is answered with {error} naming it, never sent to the wrong handle.
+import { COMMAND, DONE, GEN, KEEP_DOTS, LEAVE, resultLayout, writeResult } from './modern-signal.js';
+
 const BUILD = (() => {
   const asked = new URL(self.location.href).searchParams.get('build') ?? '';
   return /^(webgpu-[a-z0-9-]+|webgl)$/.test(asked) ? asked : 'webgl';
@@ -201,6 +207,35 @@ function modernShardFirstPass(data) {
   self.postMessage({ id: data.id, ...r }, buffers);
 }
 
+function modernShardSignal(data) {
+  if (!shard) throw new Error('modern pool: this worker holds no patterns');
+  const ctrl = new Int32Array(data.ctrl), query = new Float32Array(data.query);
+  const d = query.length - 1, slot = data.slot | 0;
+  const layout = resultLayout(data.segments, data.rows, d);
+  if (data.result.byteLength < layout.bytes) throw new Error('modern pool: a result buffer too small for this shard');
+  let seen = Atomics.load(ctrl, GEN);
+  self.postMessage({ id: data.id });
+  // Blocks this worker's event loop until LEAVE: messages wait meanwhile (the pool signals LEAVE
+  // before it posts any).
+  for (;;) {
+    Atomics.wait(ctrl, GEN, seen);
+    seen = Atomics.load(ctrl, GEN);
+    if (Atomics.load(ctrl, COMMAND) === LEAVE) {
+      Atomics.store(ctrl, DONE + slot, seen);
+      Atomics.notify(ctrl, DONE + slot);
+      return;
+    }
+    try {
+      const r = shard.first_pass(query.subarray(0, d), query[d], Atomics.load(ctrl, KEEP_DOTS) === 1, data.first, data.count, true);
+      writeResult(data.result, layout, r);
+    } catch (e) {
+      writeResult(data.result, layout, null, String(e && e.message ? e.message : e));
+    }
+    Atomics.store(ctrl, DONE + slot, seen);
+    Atomics.notify(ctrl, DONE + slot);
+  }
+}
+
 function modernShardStates(data) {
   if (!shard) throw new Error('modern pool: this worker holds no patterns');
   const states = shard.segment_states(Uint32Array.from(data.segments));
@@ -222,6 +257,7 @@ const JOBS = {
   'modern-shard-dots': ['ModernShard', modernShardDots],
   'modern-shard-first-pass': ['ModernShard', modernShardFirstPass],
   'modern-shard-states': ['ModernShard', modernShardStates],
+  'modern-shard-signal': ['ModernShard', modernShardSignal],
 };
 
 self.onmessage = async ({ data }) => {

@@ -297,18 +297,12 @@ test('hopfield: a large store steps on the worker pool (auto), with the bits of 
   assert.ok(cpu.energies[3] < cpu.energies[0] - 1e-3, 'the steps move the state (the comparison is not trivial)');
 });
 
-test('hopfield: the worker pool\'s update of a batch of queries has the bits of the page\'s thread, with and without the dot products, split by queries or by patterns, and one query in two passes after a retrieval', async () => {
-  // www/modern-pool.js splits a batch by queries where every worker holds a copy of X (chunks
-  // of consecutive queries, each worker's whole update), and one query, or a batch where the
-  // workers hold only their segments, by patterns: the page merges the states and a factor per
-  // block in wasm, every weight in JS from the workers' numerators. Thirteen queries (six chunks
-  // of two or three: pairs and a lone query in the kernel's tiles), and N = 5020 at d = 100 (10
-  // blocks of up to 512 rows in 8 segments, two of them with two blocks, the last block short)
-  // make every index of both layouts matter; β = 0.05 spreads the weights over both workers'
-  // segments.
-  const { page, errors } = await openPage(lab, '?exp=hopfield&seed=2&model=modern');
-  await ready(page);
-  const r = await page.evaluate(async () => {
+/** The worker pool's checks (www/modern-pool.js) in `page`: a batch of queries split by
+ * queries or by patterns, with and without the dot products, one query, and one query in two
+ * passes after a retrieval (entering, leaving and entering again the shared-memory wait where
+ * the page is cross-origin isolated), each against the page's thread bit for bit. */
+async function poolChecks(page) {
+  return page.evaluate(async () => {
     const { loadBuild } = await import('./common.js');
     const { ModernPool } = await import('./modern-pool.js');
     const mod = await loadBuild('webgpu-hopfield');
@@ -336,16 +330,23 @@ test('hopfield: the worker pool\'s update of a batch of queries has the bits of 
         const alone = await pool.update(queries.slice(0, d), 1, beta, true);
         // A retrieval (a stored pattern as the query, β = 5: its weight all but e^-100) makes the
         // next one query take two passes: the top segment's state alone, then (for the spread
-        // query after it) every segment's again; each with the one-thread bits.
+        // query after it) every segment's again; each with the one-thread bits. Then a batch
+        // (messages again) and two more retrievals (the second takes two passes again).
         const passes = [], twoPass = [];
-        for (const [query, b, want] of [[peak, 5, peakOne], [peak, 5, peakOne], [queries.slice(0, d), beta, first]]) {
+        const steps = [[peak, 5, peakOne], [peak, 5, peakOne], [queries.slice(0, d), beta, first], [peak, 5, peakOne], [peak, 5, peakOne]];
+        for (const [query, b, want] of steps) {
           const got = await pool.update(query, 1, b, true);
           passes.push(pool.lastTwoPasses);
           twoPass.push(same(got.state, want.state) && same(got.p, want.p) && dotsOfQuery(got.dots, query));
         }
+        // A worker's error in a two-pass step (β not finite) reaches the caller, and the pool
+        // goes on.
+        const failed = await pool.update(peak, 1, Number.NaN, true).then(() => 'no error', (e) => e.message);
+        const after = await pool.update(queries, q, beta);
         modes[copies ? 'byQueries' : 'byPatterns'] = {
-          passes, twoPass,
-          workers: pool.size, whole: pool.whole,
+          passes, twoPass, failed: /β|beta|finite/i.test(failed) ? 'β' : failed,
+          afterError: same(after.state, one.state) && same(after.p, one.p),
+          workers: pool.size, whole: pool.whole, signalled: pool.signalled,
           plainState: same(plain.state, one.state), plainP: same(plain.p, one.p), hasDots: 'dots' in plain,
           keptState: same(kept.state, one.state), keptP: same(kept.p, one.p), keptDots: dotsOf(kept.dots, q),
           aloneState: same(alone.state, first.state), aloneP: same(alone.p, first.p), aloneDots: dotsOf(alone.dots, 1),
@@ -355,14 +356,64 @@ test('hopfield: the worker pool\'s update of a batch of queries has the bits of 
     }
     whole.free();
     single.free();
-    return { modes, spread: Math.max(...one.p) < 0.5, defaultWhole: (await ModernPool.create(mod, x, n, d, 2).then((p) => { p.free(); return p.whole; })) };
+    return { modes, isolated: crossOriginIsolated, spread: Math.max(...one.p) < 0.5, defaultWhole: (await ModernPool.create(mod, x, n, d, 2).then((p) => { p.free(); return p.whole; })) };
   });
+}
+
+/** What `poolChecks` must find; `signalled` where the page is cross-origin isolated. */
+function assertPoolChecks(r, signalled) {
+  assert.equal(r.isolated, signalled, 'the page is cross-origin isolated where the pool signals');
   assert.ok(r.spread, 'the weights are spread over many patterns (the factors matter)');
   assert.equal(r.defaultWhole, true, 'a pool over 502,000 values copies X to every worker');
-  const want = { workers: 2, plainState: true, plainP: true, hasDots: false, keptState: true, keptP: true, keptDots: true, aloneState: true, aloneP: true, aloneDots: true, poolDots: true, passes: [null, 'top', 'all'], twoPass: [true, true, true] };
+  const want = {
+    workers: 2, signalled, plainState: true, plainP: true, hasDots: false, keptState: true, keptP: true, keptDots: true,
+    aloneState: true, aloneP: true, aloneDots: true, poolDots: true, passes: [null, 'top', 'all', null, 'top'],
+    twoPass: [true, true, true, true, true], failed: 'β', afterError: true,
+  };
   assert.deepEqual(r.modes.byQueries, { ...want, whole: true });
   assert.deepEqual(r.modes.byPatterns, { ...want, whole: false });
+}
+
+test('hopfield: the worker pool\'s update of a batch of queries has the bits of the page\'s thread, with and without the dot products, split by queries or by patterns, and one query in two passes after a retrieval', async () => {
+  // www/modern-pool.js splits a batch by queries where every worker holds a copy of X (chunks
+  // of consecutive queries, each worker's whole update), and one query, or a batch where the
+  // workers hold only their segments, by patterns: the page merges the states and a factor per
+  // block in wasm, every weight in JS from the workers' numerators. Thirteen queries (six chunks
+  // of two or three: pairs and a lone query in the kernel's tiles), and N = 5020 at d = 100 (10
+  // blocks of up to 512 rows in 8 segments, two of them with two blocks, the last block short)
+  // make every index of both layouts matter; β = 0.05 spreads the weights over both workers'
+  // segments.
+  const { page, errors } = await openPage(lab, '?exp=hopfield&seed=2&model=modern');
+  await ready(page);
+  assertPoolChecks(await poolChecks(page), false);
   assert.deepEqual(errors, []);
+});
+
+test('hopfield: on a cross-origin isolated page the pool signals one query\'s first pass through shared memory, with the same bits', async () => {
+  // The same checks where SharedArrayBuffer and Atomics.waitAsync exist: the workers wait in
+  // Atomics.wait between two-pass steps (www/modern-signal.js) and leave that wait before any
+  // message (the batch, the states of an 'all' step, the dots). A message posted to a worker
+  // still waiting would never be read: the race turns that hang into a failure, and closing the
+  // browser ends the page's evaluation.
+  const isolated = await startLab({ isolated: true });
+  try {
+    const { page, errors } = await openPage(isolated, '?exp=hopfield&seed=2&model=modern');
+    await ready(page);
+    const checks = poolChecks(page);
+    checks.catch(() => {}); // where the race below ends first
+    let timer;
+    const hung = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error('the pool hung: a message to a worker still waiting on shared memory?')), 90000);
+    });
+    try {
+      assertPoolChecks(await Promise.race([checks, hung]), true);
+    } finally {
+      clearTimeout(timer);
+    }
+    assert.deepEqual(errors, []);
+  } finally {
+    await isolated.close();
+  }
 });
 
 test('hopfield: a large store playing on the pool books each energy from the next update, the last from the pool', async () => {
