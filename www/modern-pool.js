@@ -109,7 +109,7 @@ export class ModernPool {
   }
 
   /** Before any message to the workers: ends their shared-memory wait where they are in it. */
-  async #messages() {
+  async #endSharedWait() {
     const s = this.signal;
     if (!s?.waiting) return;
     s.waiting = false;
@@ -154,7 +154,7 @@ export class ModernPool {
     if (!this.workers.length) throw new Error('modern pool: already freed');
     if (queries.length !== q * this.d) throw new Error(`modern pool: ${queries.length} query values for Q = ${q}, d = ${this.d}`);
     const twoPasses = q === 1 && this.peaked && this.d % 4 === 0;
-    if (!(twoPasses && this.signal)) await this.#messages();
+    if (!(twoPasses && this.signal)) await this.#endSharedWait();
     if (this.whole && q >= 2) return this.#byQueries(queries, q, beta, keepDots);
     this.lastTwoPasses = null;
     const { scalars, ...r } = twoPasses ? await this.#twoPasses(queries, beta, keepDots) : await this.#byPatterns(queries, q, beta, keepDots);
@@ -186,7 +186,7 @@ export class ModernPool {
     if (topState?.length !== d) {
       // The top segment is flat within itself (the update is not peaked after all): ask for
       // its state. The same bits either way.
-      await this.#messages();
+      await this.#endSharedWait();
       ({ states: topState } = await this.#call(this.workers[holder], { kind: 'modern-shard-states', segments: [top] }));
       this.lastTwoPasses = 'top-asked';
     }
@@ -194,7 +194,7 @@ export class ModernPool {
     states.set(topState, top * d);
     if (!this.mod.hopfield_modern_top_suffices(n, d, scalars, bounds, topState)) {
       this.lastTwoPasses = 'all';
-      await this.#messages();
+      await this.#endSharedWait();
       await Promise.all(this.workers.map(async (w, i) => {
         const [first, end] = this.shares[i];
         const own = Array.from({ length: end - first }, (_, k) => first + k);
@@ -277,7 +277,7 @@ export class ModernPool {
   dots(state) {
     return this.#serial(async () => {
       if (!this.workers.length) throw new Error('modern pool: already freed');
-      await this.#messages();
+      await this.#endSharedWait();
       const parts = await Promise.all(this.workers.map((w, i) => this.#call(w, { kind: 'modern-shard-dots', state, ...this.#own(i) })));
       return concat(Float32Array, parts.map((p) => p.dots));
     });
