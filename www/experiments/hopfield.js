@@ -36,7 +36,9 @@ function create(ctx) {
   let stepper = null, stepperKey = '', stepBusy = false, stepFailed = null;
   // *Steps: modern steps computed off the page's thread; *Settles: last energies of a run booked
   // from dot products computed there (the page's thread books them where that fails).
-  const metrics = Object.assign(ctx.metrics, { gpuSteps: 0, poolSteps: 0, poolWorkers: 0, gpuSettles: 0, poolSettles: 0 });
+  // poolSignalledSteps: pool steps whose first pass went through shared memory (a cross-origin
+  // isolated page, two passes after a retrieval; www/modern-signal.js).
+  const metrics = Object.assign(ctx.metrics, { gpuSteps: 0, poolSteps: 0, poolSignalledSteps: 0, poolWorkers: 0, gpuSettles: 0, poolSettles: 0 });
   const captions = el('div', { class: 'el-captions' }, el('span', { text: 'query' }), el('span', { text: 'state' }), el('span', { text: 'target pattern' }));
   const patternsCanvas = el('canvas', { class: 'el-canvas el-patterns-canvas', 'aria-label': 'the stored patterns' });
   const patternsBox = el('div', { class: 'el-hf-patterns' }, el('h3', { text: 'Stored patterns' }), el('div', { class: 'el-stage el-thumbs' }, patternsCanvas));
@@ -565,6 +567,7 @@ function create(ctx) {
       if (ctx.destroyed || ctx.lab.generation() !== gen || ctx.lab.readout().steps !== steps) return true;
       const changedAny = ctx.lab.step_with(r.state, r.p, r.dots);
       metrics[kind === 'gpu' ? 'gpuSteps' : 'poolSteps'] += 1;
+      if (kind !== 'gpu' && stepper.signalled && stepper.lastTwoPasses) metrics.poolSignalledSteps += 1;
       return changedAny;
     } catch (e) {
       if (ctx.destroyed) return false;
