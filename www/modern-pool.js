@@ -89,13 +89,10 @@ export class ModernPool {
   async #signalledFirstPass(query, beta, keepDots) {
     const s = this.signal;
     if (!s.waiting) {
-      await Promise.all(this.workers.map((w, i) => {
-        const [first, end] = this.shares[i];
-        return this.#call(w, {
-          kind: 'modern-shard-signal', ctrl: s.ctrl.buffer, query: s.query.buffer, result: s.results[i], slot: i,
-          segments: end - first, rows: this.plan[2 * end - 1] - this.plan[2 * first], ...this.#own(i),
-        });
-      }));
+      await Promise.all(this.workers.map((w, i) => this.#call(w, {
+        kind: 'modern-shard-signal', ctrl: s.ctrl.buffer, query: s.query.buffer, result: s.results[i], slot: i,
+        segments: s.layouts[i].capacity.segments, rows: s.layouts[i].capacity.rows, ...this.#own(i),
+      })));
       s.waiting = true;
     }
     s.query.set(query);

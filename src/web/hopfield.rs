@@ -557,11 +557,11 @@ impl ModernShardHandle {
     /// Float32Array, bounds: Uint32Array}` (`hopfield::kernels::ModernShard::first_pass_of`;
     /// `dots` empty unless `keep_dots`). With `with_top`, also `top` (a segment of the plan:
     /// `hopfield::kernels::ModernShard::local_top`) and, where it takes at most
-    /// `hopfield::kernels::TOP_STATE_SHARES` block shares, `topState` (its state, as `segment_states` computes
-    /// it), so a pool need not ask for the top segment's state in a second round trip; a worker
-    /// whose own segments are flat sends no `topState` rather than read its would-be top's rows
-    /// again (`hopfield::kernels::ModernShard::segment_state_within`). Throws a sentence on wrong sizes, d not a multiple of 4 or a β that
-    /// is not finite.
+    /// `hopfield::kernels::TOP_STATE_SHARES` block shares, `topState` (its state, as
+    /// `segment_states` computes it), so a pool need not ask for the top segment's state in a
+    /// second round trip; a worker whose own segments are flat sends no `topState` rather than
+    /// read its would-be top's rows again (`hopfield::kernels::ModernShard::segment_state_within`).
+    /// Throws a sentence on wrong sizes, d not a multiple of 4 or a β that is not finite.
     pub fn first_pass(
         &mut self,
         query: &[f32],
