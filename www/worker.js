@@ -44,7 +44,19 @@ const BUILD = (() => {
   return /^(webgpu-[a-z0-9-]+|webgl)$/.test(asked) ? asked : 'webgl';
 })();
 let mod = null;
-let shard = null; // this worker's ModernShard, when it belongs to a modern pool
+let ownShard = null; // this worker's ModernShard, when it belongs to a modern pool
+
+/** This worker's shard of a modern pool; throws where the pool never sent it one. */
+function heldShard() {
+  if (!ownShard) throw new Error('modern pool: this worker holds no patterns');
+  return ownShard;
+}
+
+/** A thrown value as the text sent back to the page. */
+function errorText(e) {
+  return String(e && e.message ? e.message : e);
+}
+
 const ready = (async () => {
   mod = await import(`./pkg/${BUILD}/emergence_lab.js`);
   await mod.default({ module_or_path: new URL(`./pkg/${BUILD}/emergence_lab_bg.wasm`, import.meta.url) });
@@ -175,32 +187,32 @@ function reproduce(data) {
 }
 
 function modernShard(data) {
-  shard?.free();
-  shard = null;
-  shard = new mod.ModernShard(data.x, data.n, data.d, data.first, data.count);
+  ownShard?.free();
+  ownShard = null;
+  ownShard = new mod.ModernShard(data.x, data.n, data.d, data.first, data.count);
   self.postMessage({ id: data.id });
 }
 
 function modernShardUpdate(data) {
-  if (!shard) throw new Error('modern pool: this worker holds no patterns');
+  const shard = heldShard();
   const r = shard.update(data.queries, data.q, data.beta, Boolean(data.keepDots), data.first, data.count);
   self.postMessage({ id: data.id, ...r }, [r.scalars.buffer, r.states.buffer, r.numerators.buffer, r.dots.buffer]);
 }
 
 function modernShardWhole(data) {
-  if (!shard) throw new Error('modern pool: this worker holds no patterns');
+  const shard = heldShard();
   const r = shard.update_merged(data.queries, data.q, data.beta, Boolean(data.keepDots));
   self.postMessage({ id: data.id, ...r }, [r.state.buffer, r.p.buffer, r.dots.buffer]);
 }
 
 function modernShardDots(data) {
-  if (!shard) throw new Error('modern pool: this worker holds no patterns');
+  const shard = heldShard();
   const dots = shard.dots(data.state, data.first, data.count);
   self.postMessage({ id: data.id, dots }, [dots.buffer]);
 }
 
 function modernShardFirstPass(data) {
-  if (!shard) throw new Error('modern pool: this worker holds no patterns');
+  const shard = heldShard();
   const r = shard.first_pass(data.query, data.beta, Boolean(data.keepDots), data.first, data.count, Boolean(data.withTop));
   const buffers = [r.scalars.buffer, r.numerators.buffer, r.dots.buffer, r.bounds.buffer];
   if (r.topState) buffers.push(r.topState.buffer);
@@ -208,7 +220,7 @@ function modernShardFirstPass(data) {
 }
 
 function modernShardSignal(data) {
-  if (!shard) throw new Error('modern pool: this worker holds no patterns');
+  const shard = heldShard();
   const ctrl = new Int32Array(data.ctrl), query = new Float32Array(data.query);
   const d = query.length - 1, slot = data.slot | 0;
   const layout = resultLayout(data.segments, data.rows, d);
@@ -229,7 +241,7 @@ function modernShardSignal(data) {
       const r = shard.first_pass(query.subarray(0, d), query[d], Atomics.load(ctrl, KEEP_DOTS) === 1, data.first, data.count, true);
       writeResult(data.result, layout, r);
     } catch (e) {
-      writeResult(data.result, layout, null, String(e && e.message ? e.message : e));
+      writeResult(data.result, layout, null, errorText(e));
     }
     Atomics.store(ctrl, DONE + slot, seen);
     Atomics.notify(ctrl, DONE + slot);
@@ -237,7 +249,7 @@ function modernShardSignal(data) {
 }
 
 function modernShardStates(data) {
-  if (!shard) throw new Error('modern pool: this worker holds no patterns');
+  const shard = heldShard();
   const states = shard.segment_states(Uint32Array.from(data.segments));
   self.postMessage({ id: data.id, states }, [states.buffer]);
 }
@@ -270,6 +282,6 @@ self.onmessage = async ({ data }) => {
     if (typeof mod[needs] !== 'function') throw new Error(`the job "${kind}" needs ${needs}, which the ${BUILD} build does not carry`);
     run(data);
   } catch (e) {
-    self.postMessage({ id: data?.id, error: String(e && e.message ? e.message : e) });
+    self.postMessage({ id: data?.id, error: errorText(e) });
   }
 };
