@@ -16,10 +16,10 @@ if [ ! -d dist/pkg ]; then
   exit 1
 fi
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+# shellcheck source=scripts/wasm-pkg.sh
+source scripts/wasm-pkg.sh
 out=dist/pkg/webgpu-hopfield-$name
-cargo build -q --release --target wasm32-unknown-unknown --lib --no-default-features --features hopfield
 rm -rf "$out"
-wasm-bindgen --target web --no-typescript --out-dir "$out" target/wasm32-unknown-unknown/release/emergence_lab.wasm
-wasm-opt -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-simd \
-  -o "$out/emergence_lab_bg.wasm" "$out/emergence_lab_bg.wasm"
+# As scripts/build.sh builds dist/pkg/webgpu-hopfield (its experiment's feature, wasm-opt).
+wasm_pkg "$out" 1 --no-default-features --features hopfield
 echo "build-variant: $out"

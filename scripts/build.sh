@@ -17,17 +17,16 @@ bash scripts/setup.sh
 out=dist
 rm -rf "$out"
 mkdir -p "$out/pkg" "$out/vendor"
-wasm=target/wasm32-unknown-unknown/release/emergence_lab.wasm
+# shellcheck source=scripts/wasm-pkg.sh
+source scripts/wasm-pkg.sh
 
 build() { # $1: output folder, rest: cargo flags
   local name=$1; shift
-  cargo build -q --release --target wasm32-unknown-unknown --lib "$@"
-  wasm-bindgen --target web --no-typescript --out-dir "$out/pkg/$name" "$wasm"
-  local opt=${EL_WASM_OPT:-webgpu}
+  local opt=${EL_WASM_OPT:-webgpu} optimize=0
   if [ "$opt" = all ] || [ "$opt" = 1 ] || { [ "$opt" = webgpu ] && [ "${name#webgpu-}" != "$name" ]; }; then
-    wasm-opt -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-simd \
-      -o "$out/pkg/$name/emergence_lab_bg.wasm" "$out/pkg/$name/emergence_lab_bg.wasm"
+    optimize=1
   fi
+  wasm_pkg "$out/pkg/$name" "$optimize" "$@"
 }
 # The experiments come from the registry (src/lab/registry.rs), through the CLI; each has a
 # Cargo feature of its name that carries its bindings.
