@@ -20,7 +20,10 @@ export const GEN = 0, COMMAND = 1, KEEP_DOTS = 2, DONE = 4;
 export const FIRST_PASS = 1, LEAVE = 2;
 /** What the page writes into a worker's DONE word when the pool stops: its waits end. */
 export const STOPPED = -1;
-const HEADER = 8; // Int32 words: status, scalars, numerators, dots, bounds, top, error length, spare
+// The header's Int32 words: the status (0, or 1 for an error), the lengths of the scalars,
+// numerators, dots and bounds (in that order from LENGTHS), the top segment (−1: no top state),
+// the error's length, one spare.
+const HEADER = 8, STATUS = 0, LENGTHS = 1, TOP = 5, ERROR_LENGTH = 6;
 const ERROR_CHARS = 400;
 
 /** Whether this page can signal workers through shared memory. */
@@ -57,7 +60,8 @@ export function writeResult(buffer, layout, r, error = null) {
     const text = String(error).slice(0, ERROR_CHARS);
     const chars = new Uint16Array(buffer, layout.error, ERROR_CHARS);
     for (let i = 0; i < text.length; i++) chars[i] = text.charCodeAt(i);
-    head[0] = 1; head[6] = text.length;
+    head[STATUS] = 1;
+    head[ERROR_LENGTH] = text.length;
     return;
   }
   new Float64Array(buffer, layout.scalars, r.scalars.length).set(r.scalars);
@@ -65,25 +69,28 @@ export function writeResult(buffer, layout, r, error = null) {
   new Float32Array(buffer, layout.dots, r.dots.length).set(r.dots);
   new Uint32Array(buffer, layout.bounds, r.bounds.length).set(r.bounds);
   if (r.topState) new Float32Array(buffer, layout.topState, r.topState.length).set(r.topState);
-  head.set([0, r.scalars.length, r.numerators.length, r.dots.length, r.bounds.length, r.topState ? r.top : -1, 0]);
+  head.set([r.scalars.length, r.numerators.length, r.dots.length, r.bounds.length], LENGTHS);
+  head[TOP] = r.topState ? r.top : -1;
+  head[ERROR_LENGTH] = 0;
+  head[STATUS] = 0;
 }
 
 /** A first pass's result read back (copied) from `buffer`, as ModernShard.first_pass returns it;
  * throws the worker's error. */
 export function readResult(buffer, layout) {
   const head = new Int32Array(buffer, 0, HEADER);
-  if (head[0] !== 0) {
-    const chars = new Uint16Array(buffer, layout.error, Math.min(head[6], ERROR_CHARS));
+  if (head[STATUS] !== 0) {
+    const chars = new Uint16Array(buffer, layout.error, Math.min(head[ERROR_LENGTH], ERROR_CHARS));
     throw new Error(String.fromCharCode(...chars) || 'modern pool: a worker failed');
   }
   const out = {
-    scalars: new Float64Array(buffer, layout.scalars, head[1]).slice(),
-    numerators: new Float32Array(buffer, layout.numerators, head[2]).slice(),
-    dots: new Float32Array(buffer, layout.dots, head[3]).slice(),
-    bounds: new Uint32Array(buffer, layout.bounds, head[4]).slice(),
+    scalars: new Float64Array(buffer, layout.scalars, head[LENGTHS]).slice(),
+    numerators: new Float32Array(buffer, layout.numerators, head[LENGTHS + 1]).slice(),
+    dots: new Float32Array(buffer, layout.dots, head[LENGTHS + 2]).slice(),
+    bounds: new Uint32Array(buffer, layout.bounds, head[LENGTHS + 3]).slice(),
   };
-  if (head[5] >= 0) {
-    out.top = head[5];
+  if (head[TOP] >= 0) {
+    out.top = head[TOP];
     out.topState = new Float32Array(buffer, layout.topState, layout.capacity.d).slice();
   }
   return out;
