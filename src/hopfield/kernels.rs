@@ -27,7 +27,9 @@
 //!    4-lane accumulator each (8 independent accumulators over d: few enough for the 15 SIMD registers V8 allocates, no spills),
 //!    first over the even 4-lane chunks of d, then over the odd ones (every dot product sums the
 //!    two parities apart: [`dot_tile`]); for d = 256, 1024 and 4096 a copy of the tile compiled
-//!    for that d reads the 6 rows through 2 pointers at constant distances ([`dot_2x4_fixed`]);
+//!    for that d reads the 6 rows through 2 pointers at constant distances and one call takes
+//!    4 patterns through every pair of queries, combining the lanes of 4 sums at once
+//!    ([`scores_pairs_2x4_fixed`]);
 //! 2. the block's softmax numerators e = exp(s − m_block), four at a time ([`exp4`]: the
 //!    arguments in f64, Cody and Waite's reduction and a degree-7 polynomial in f32 lanes);
 //! 3. the block's share of P X, in register tiles of 2 queries × 16 components, merged into the
@@ -244,6 +246,11 @@ mod lane {
             let l = self.lanes();
             l[0].to_bits() | l[1].to_bits() | l[2].to_bits() | l[3].to_bits()
         }
+        /// Neighbouring lanes added: a₀ + a₁, a₂ + a₃, b₀ + b₁, b₂ + b₃ (self = a, o = b).
+        #[inline(always)]
+        pub(super) fn pair_sums(self, o: Self) -> Self {
+            F4(f32x4_add(i32x4_shuffle::<0, 2, 4, 6>(self.0, o.0), i32x4_shuffle::<1, 3, 5, 7>(self.0, o.0)))
+        }
         #[inline(always)]
         pub(super) fn lanes(self) -> [f32; 4] {
             [
@@ -264,8 +271,8 @@ mod lane {
         __m128, __m128d, _mm_add_pd, _mm_add_ps, _mm_and_pd, _mm_andnot_pd, _mm_castpd_si128, _mm_castps_si128,
         _mm_castsi128_pd, _mm_castsi128_ps, _mm_cmpge_pd, _mm_cmplt_pd, _mm_cmpunord_pd, _mm_cvtpd_ps, _mm_cvtps_pd,
         _mm_div_pd, _mm_loadu_pd, _mm_loadu_ps, _mm_max_pd, _mm_movehl_ps, _mm_movelh_ps, _mm_mul_pd, _mm_mul_ps,
-        _mm_or_pd, _mm_or_ps, _mm_set1_pd, _mm_set1_ps, _mm_set_pd, _mm_slli_epi32, _mm_slli_epi64, _mm_storeu_pd,
-        _mm_storeu_ps, _mm_sub_pd, _mm_sub_ps,
+        _mm_or_pd, _mm_or_ps, _mm_set1_pd, _mm_set1_ps, _mm_set_pd, _mm_shuffle_ps, _mm_slli_epi32, _mm_slli_epi64,
+        _mm_storeu_pd, _mm_storeu_ps, _mm_sub_pd, _mm_sub_ps,
     };
 
     /// 2 f64 lanes with IEEE `+ − × ÷` (for [`super::exp_to_f32`]): SSE2, which every x86-64 CPU
@@ -422,6 +429,14 @@ mod lane {
             let l = self.lanes();
             l[0].to_bits() | l[1].to_bits() | l[2].to_bits() | l[3].to_bits()
         }
+        /// Neighbouring lanes added: a₀ + a₁, a₂ + a₃, b₀ + b₁, b₂ + b₃ (self = a, o = b).
+        #[inline(always)]
+        pub(super) fn pair_sums(self, o: Self) -> Self {
+            // SAFETY: SSE is part of the x86-64 baseline, so it is always enabled.
+            F4(unsafe {
+                _mm_add_ps(_mm_shuffle_ps::<0b10_00_10_00>(self.0, o.0), _mm_shuffle_ps::<0b11_01_11_01>(self.0, o.0))
+            })
+        }
         #[inline(always)]
         pub(super) fn lanes(self) -> [f32; 4] {
             let mut a = [0.0f32; 4];
@@ -562,6 +577,11 @@ mod lane {
         pub(super) fn or_lanes(self) -> u32 {
             self.0.iter().fold(0, |o, v| o | v.to_bits())
         }
+        /// Neighbouring lanes added: a₀ + a₁, a₂ + a₃, b₀ + b₁, b₂ + b₃ (self = a, o = b).
+        #[inline(always)]
+        pub(super) fn pair_sums(self, o: Self) -> Self {
+            F4([self.0[0] + self.0[1], self.0[2] + self.0[3], o.0[0] + o.0[1], o.0[2] + o.0[3]])
+        }
         #[inline(always)]
         pub(super) fn lanes(self) -> [f32; 4] {
             self.0
@@ -595,7 +615,7 @@ fn store_at(s: &mut [f32], i: usize, v: F4) {
 /// products are added in increasing k. Two running sums halve the chain of dependent additions
 /// that bounds one row at a time ([`dot_or_1`]: natively 1.29× → 1.15× one pass over X, in V8
 /// 1.72× → 1.41×), and a register tile can still take the even chunks and then the odd ones
-/// with the registers of one sum ([`dot_2x4_fixed`]). Rows shorter than `d` give zeros (never
+/// with the registers of one sum ([`scores_pairs_2x4_fixed`]). Rows shorter than `d` give zeros (never
 /// happens: the callers slice exactly `d`).
 #[inline(always)]
 fn dot_tile<const R: usize, const C: usize>(qs: [&[f32]; R], xs: [&[f32]; C], d: usize) -> [[f32; C]; R] {
@@ -749,21 +769,52 @@ unsafe fn dot_2x4_chunks_fixed<const D: usize>(q: *const f32, x: *const f32, fir
     [[a00, a01, a02, a03], [a10, a11, a12, a13]]
 }
 
-/// [`dot_2x4`] for dimensions known when compiling (`D`: 256, 1024 and 4096, the 16², 32² and
-/// 64² pictures and the benchmark's size): 2 consecutive query rows in `q` and 4 consecutive
-/// pattern rows in `x` ([`dot_2x4_chunks_fixed`]). The same operations in the same order: the
-/// same bits.
-#[inline(always)]
-fn dot_2x4_fixed<const D: usize>(q: &[f32], x: &[f32]) -> [[f32; 4]; 2] {
-    if q.len() < 2 * D || x.len() < 4 * D || !D.is_multiple_of(4) {
-        return [[0.0; 4]; 2];
+/// Step 1 of a batch for 4 consecutive stored patterns and `pairs` pairs of queries, with d = `D`
+/// known when compiling (256, 1024 and 4096: the 16², 32² and 64² pictures and the benchmark's
+/// size): [`dot_tile`]'s sums for every pair ([`dot_2x4_chunks_fixed`]: the even chunks, then
+/// the odd ones, then their sum), the lanes of four dot products combined at once
+/// ([`lane_sums4`], the order of [`finish_dots`]) and stored as one vector: query r's four at
+/// `out[r·n + c ..]`. `queries`: the 2·`pairs` query rows; `x`: the 4 pattern rows. One call per
+/// 4 patterns, where a call per tile that handed back its sums lane by lane cost about 2 % of
+/// the batch in Chromium (the per-tile calls, the lane extractions, the slices). The same
+/// operations in the same order: the same bits. Leaves `out` alone when the sizes do not fit
+/// (never happens: the caller slices exactly).
+#[cfg_attr(target_arch = "wasm32", inline(never))]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+fn scores_pairs_2x4_fixed<const D: usize>(
+    queries: &[f32],
+    pairs: usize,
+    x: &[f32],
+    out: &mut [f32],
+    n: usize,
+    c: usize,
+) {
+    let last = (2 * pairs).saturating_sub(1).checked_mul(n).and_then(|a| a.checked_add(c + 4));
+    if queries.len() < 2 * pairs * D || x.len() < 4 * D || !D.is_multiple_of(4) || last.is_none_or(|l| out.len() < l) {
+        return;
     }
-    // SAFETY: q holds 2D values and x 4D (checked above), D a multiple of 4.
-    let (even, odd) = unsafe {
-        (dot_2x4_chunks_fixed::<D>(q.as_ptr(), x.as_ptr(), 0), dot_2x4_chunks_fixed::<D>(q.as_ptr(), x.as_ptr(), 1))
-    };
-    let (qs, xs) = ([&q[..D], &q[D..2 * D]], [&x[..D], &x[D..2 * D], &x[2 * D..3 * D], &x[3 * D..4 * D]]);
-    finish_dots(sum_parities(even, odd), qs, xs, D)
+    let (x, out) = (x.as_ptr(), out.as_mut_ptr());
+    for r in 0..pairs {
+        let q = queries.as_ptr().wrapping_add(2 * r * D);
+        // SAFETY: the pair's 2D values lie within `queries` and `x` holds 4D (checked above), D
+        // a multiple of 4.
+        let (even, odd) = unsafe { (dot_2x4_chunks_fixed::<D>(q, x, 0), dot_2x4_chunks_fixed::<D>(q, x, 1)) };
+        let [a0, a1] = sum_parities(even, odd);
+        // SAFETY: query 2r + 1's four values end at (2r + 1)·n + c + 4 <= out.len() (checked
+        // above), and query 2r's before them.
+        unsafe {
+            lane_sums4(a0).store(out.add(2 * r * n + c));
+            lane_sums4(a1).store(out.add((2 * r + 1) * n + c));
+        }
+    }
+}
+
+/// The ends of four dot products at once, for d a multiple of 4: lane c of the result is
+/// (l0 + l1) + (l2 + l3) of `a[c]`'s lanes, [`finish_dots`]'s order (two rounds of
+/// [`F4::pair_sums`]: the first pairs up l0 + l1 and l2 + l3 of two sums, the second adds them).
+#[inline(always)]
+fn lane_sums4(a: [F4; 4]) -> F4 {
+    a[0].pair_sums(a[1]).pair_sums(a[2].pair_sums(a[3]))
 }
 
 /// A_even + A_odd, lane-wise, for every dot product of a tile.
@@ -1502,21 +1553,24 @@ impl ModernWorkspace {
             while c < n1 {
                 let tile_c = if n1 - c >= NT { NT } else { 1 };
                 let mut r = 0;
+                if tile_c == NT && matches!(d, 256 | 1024 | 4096) {
+                    let (pairs, xs) = (q / QT, &x[c * d..(c + NT) * d]);
+                    match d {
+                        256 => scores_pairs_2x4_fixed::<256>(queries, pairs, xs, out_p, n, c),
+                        1024 => scores_pairs_2x4_fixed::<1024>(queries, pairs, xs, out_p, n, c),
+                        _ => scores_pairs_2x4_fixed::<4096>(queries, pairs, xs, out_p, n, c),
+                    }
+                    r = pairs * QT;
+                }
                 while r < q {
                     let tile_r = if q - r >= QT { QT } else { 1 };
                     match (tile_r, tile_c) {
                         (QT, NT) => {
-                            let (qs, xs) = (&queries[r * d..(r + QT) * d], &x[c * d..(c + NT) * d]);
-                            let t = match d {
-                                256 => dot_2x4_fixed::<256>(qs, xs),
-                                1024 => dot_2x4_fixed::<1024>(qs, xs),
-                                4096 => dot_2x4_fixed::<4096>(qs, xs),
-                                _ => dot_2x4(
-                                    core::array::from_fn(|i| row(queries, r + i, d)),
-                                    core::array::from_fn(|i| row(x, c + i, d)),
-                                    d,
-                                ),
-                            };
+                            let t = dot_2x4(
+                                core::array::from_fn(|i| row(queries, r + i, d)),
+                                core::array::from_fn(|i| row(x, c + i, d)),
+                                d,
+                            );
                             for (i, t) in t.iter().enumerate() {
                                 out_p[(r + i) * n + c..(r + i) * n + c + NT].copy_from_slice(t);
                             }
