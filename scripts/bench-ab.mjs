@@ -10,7 +10,8 @@
 // the batch: Q = 100, d = 1024, N = 10,000). Prints each build's median and range, the median of
 // the paired ratios B/A (the round's B time over its A time: paired, so a slow phase of a shared
 // machine moves both), and whether their outputs have the same bits, which a variant meant to
-// change the speed only must keep.
+// change the speed only must keep. Two instances of one build differ by up to about 1 % here
+// (each instance's memory lies elsewhere): time a change both ways (A B, then B A).
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT, startLab } from '../tests/e2e/browser.mjs';
