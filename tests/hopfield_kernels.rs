@@ -395,7 +395,7 @@ fn the_dot_products_follow_the_documented_order() {
 /// of any size: one query reads the blocks in place (`axpy_1x4`), two or three read them with
 /// the pair tile in place, four or more copy each block into strips first (`pack_strips`), and
 /// an odd batch's last query takes the one-query tile; and the scores of pairs of queries come
-/// from `dot_2x4_fixed` where d is 256, 1024 or 4096, from `dot_2x4` elsewhere, and of one
+/// from `scores_pairs_2x4_fixed` where d is 256, 1024 or 4096, from `dot_2x4` elsewhere, and of one
 /// query from `dot_1x4`. d = 1030 leaves 6 components outside the strips (d mod 16) and 2
 /// outside the 4-lane vectors; N = 301 ends on a partial block (63 rows) and an odd row for the
 /// two-row loop. One query alone with d a multiple of 4 takes its own path (`segment_one`:
